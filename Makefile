@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# memqos: per-cgroup memory pressure accounting (kmod/) and its tool (user/).
+#
+#   make              build kmod/memqos.ko and user/memqos
+#   make demo         the main job: a guest demo (installs what it needs)
+#   make check        every test: host unit tests, then the guest selftests
+#   make install      install module (+depmod) and tool
+#   make style        checkpatch on kmod/ and include/
+#   make sparse       sparse (C=2) and W=1 on the module
+#
+# KDIR defaults to the running kernel's build tree, else the newest Debian
+# linux-headers-*-amd64 (the guest's kernel on machines without modules).
+
+VERSION := $(shell cat VERSION)
+KVER_RUNNING := $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER_RUNNING)/build) \
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+# The release the module is built for; the guest boots this kernel.
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+DESTDIR ?=
+PREFIX ?= /usr/local
+
+CHECKPATCH_DIR := build/checkpatch
+CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
+
+.PHONY: all kmod user install uninstall clean deps demo check unit \
+	style sparse dkms-build
+
+all: kmod user
+
+kmod:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel headers found: run 'scripts/deps.sh build' or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user:
+	$(MAKE) -C user
+
+unit:
+	$(MAKE) -C tests/unit run
+
+deps:
+	scripts/deps.sh build guest check
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KREL)
+	$(MAKE) -C user install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -f /lib/modules/$(KREL)/updates/kmod/memqos.ko
+	depmod -a $(KREL)
+	$(MAKE) -C user uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+demo:
+	scripts/deps.sh build guest
+	$(MAKE) all
+	MEMQOS_KVER=$(KREL) scripts/vm/run-guest.sh -- scripts/demo.sh
+
+check:
+	scripts/deps.sh build guest check
+	$(MAKE) all
+	$(MAKE) -C tests/unit
+	MEMQOS_KVER=$(KREL) KDIR=$(KDIR) scripts/check.sh
+
+dkms-build:
+	scripts/dkms-build.sh $(KREL)
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules
+
+$(CHECKPATCH):
+	scripts/deps.sh style
+	mkdir -p $(CHECKPATCH_DIR)
+	tar -xf $$(ls /usr/src/linux-source-6.1*.tar.xz | sort -V | tail -n 1) \
+		-C $(CHECKPATCH_DIR) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+
+style: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree --strict -f \
+		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) include/uapi/linux/memqos.h
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C user clean
+	$(MAKE) -C tests/unit clean

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages a make target needs, skipping what is already
+# installed. Usage: scripts/deps.sh GROUP...
+#   build  compile the module and the tool (headers, libmnl, ...)
+#   guest  boot Debian's 6.1 kernel in QEMU and run the selftests in it
+#   check  extra checkers used by `make check` (sparse, dkms)
+#   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
+set -euo pipefail
+
+declare -A group=(
+	[build]="gcc make pkg-config libmnl-dev libinih-dev libjson-c-dev"
+	[guest]="linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
+		 iproute2 python3 python3-pyroute2 crun stress-ng"
+	[check]="sparse dkms"
+	[style]="linux-source-6.1 perl xz-utils"
+)
+
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# Headers for the running kernel on a real node; Debian's 6.1 headers (the
+# guest kernel's ABI) on a machine whose own kernel has none.
+headers_package() {
+	local running="linux-headers-$(uname -r)"
+
+	if [ -d "/lib/modules/$(uname -r)/build" ]; then
+		return
+	fi
+	if apt-cache show "$running" >/dev/null 2>&1; then
+		echo "$running"
+	else
+		echo linux-headers-amd64
+	fi
+}
+
+want=()
+for g in "$@"; do
+	if [ -z "${group[$g]+x}" ]; then
+		echo "deps.sh: unknown group '$g' (build, guest, check, style)" >&2
+		exit 2
+	fi
+	# shellcheck disable=SC2206 # word splitting of the list is intended
+	want+=(${group[$g]})
+	[ "$g" = build ] && want+=($(headers_package))
+done
+
+missing=()
+for p in "${want[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# An empty or stale package list makes install fail; refresh once then.
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
