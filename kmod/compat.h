@@ -22,4 +22,21 @@
  * the machine.
  */
 
+/*
+ * lruvec_page_state() falls back to node_page_state() when memcg is disabled,
+ * and node_page_state() is not exported in 6.1, so a module cannot call it.
+ * This is its memcg branch (mem_cgroup_per_node.lruvec_stats.state in
+ * 6.1); memqos refuses to load when memcg is disabled.
+ */
+#define mq_lruvec_page_state(lv, idx)				\
+	({								\
+		struct lruvec *__lv = (lv);				\
+		struct mem_cgroup_per_node *__pn =			\
+			container_of(__lv, struct mem_cgroup_per_node,	\
+				     lruvec);				\
+		long __x = READ_ONCE(__pn->lruvec_stats.state[idx]);	\
+		/* per-CPU deltas not yet flushed may make it dip */	\
+		__x < 0 ? 0UL : (unsigned long)__x;			\
+	})
+
 #endif /* MEMQOS_COMPAT_H */

@@ -2,14 +2,55 @@
 /*
  * /sys/kernel/debug/memqos/: a view for people poking at a node. Every file
  * is root-only; tools use the generic netlink family instead.
+ *
+ *   version    module version
+ *   stats      module-wide counters, probe hits, memory used
+ *   config     "key value" lines; write "key value" to set one
+ *   cgroups    one line per memory cgroup, a header row naming the columns
+ *   detail     write a cgroup id or /path, read all of its fields
+ *   oom_kills  the recent OOM kills, oldest first
+ *
+ * Numbers are plain integers: bytes, counts or microseconds (the column
+ * name says which); an unlimited min/low/high/max reads as 2^64-1.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
+#include <linux/cgroup.h>
 #include <linux/debugfs.h>
+#include <linux/kernfs.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "memqos.h"
 
+/* The longest write any file accepts: "key value" or a cgroup path. */
+#define MQ_WRITE_MAX	PATH_MAX
+
 static struct dentry *mq_debugfs_dir;
+
+/* Copies a one-line write from user space, newline stripped. */
+static char *mq_write_get(const char __user *ubuf, size_t len)
+{
+	char *buf, *nl;
+
+	if (!len || len >= MQ_WRITE_MAX)
+		return ERR_PTR(-EINVAL);
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return buf;
+	nl = strchr(buf, '\n');
+	if (nl && nl[1] != '\0') {	/* one line only */
+		kfree(buf);
+		return ERR_PTR(-EINVAL);
+	}
+	if (nl)
+		*nl = '\0';
+	return buf;
+}
 
 static int version_show(struct seq_file *m, void *unused)
 {
@@ -20,10 +61,342 @@ DEFINE_SHOW_ATTRIBUTE(version);
 
 static int stats_show(struct seq_file *m, void *unused)
 {
+	unsigned long records = mq_cg_count();
+
+	seq_printf(m, "records %lu\n", records);
+	seq_printf(m, "record_bytes %zu\n", sizeof(struct mq_cgroup));
+	seq_printf(m, "bytes_used %zu\n",
+		   records * sizeof(struct mq_cgroup) + mq_inflight_bytes() +
+		   mq_oomring_bytes());
+	mq_stats_show(m);
 	mq_tp_show(m);
+	mq_high_probe_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
+
+static int config_show(struct seq_file *m, void *unused)
+{
+	mq_config_show(m);
+	return 0;
+}
+
+static int config_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, config_show, NULL);
+}
+
+static ssize_t config_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	char *buf, *val, *key;
+	int ret;
+
+	buf = mq_write_get(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	val = strim(buf);
+	key = strsep(&val, " \t");
+	if (!val || !*key) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = mq_config_set(key, skip_spaces(val));
+out:
+	kfree(buf);
+	return ret ? ret : len;
+}
+
+static const struct file_operations config_fops = {
+	.owner = THIS_MODULE,
+	.open = config_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = config_write,
+	.release = single_release,
+};
+
+/* Per-open state of the cgroups and detail files. */
+struct mq_view {
+	struct mq_idlist *ids;
+	struct mq_report report;
+	char path[PATH_MAX];
+};
+
+static void mq_print_path(struct seq_file *m, struct mq_view *v,
+			  struct cgroup *cgrp)
+{
+	int ret = kernfs_path_from_node(cgrp->kn, NULL, v->path,
+					sizeof(v->path));
+
+	if (ret < 0 || ret >= (int)sizeof(v->path))
+		seq_puts(m, "?");
+	else
+		seq_escape(m, v->path, " \t\n\\");
+}
+
+static void *cgroups_start(struct seq_file *m, loff_t *pos)
+{
+	struct mq_view *v = m->private;
+
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return *pos <= v->ids->nr ? &v->ids->ids[*pos - 1] : NULL;
+}
+
+static void *cgroups_next(struct seq_file *m, void *p, loff_t *pos)
+{
+	++*pos;
+	return cgroups_start(m, pos);
+}
+
+static void cgroups_stop(struct seq_file *m, void *p)
+{
+}
+
+static void cgroups_header(struct seq_file *m)
+{
+	int i;
+
+	seq_puts(m, "id");
+	for (i = 0; i < MQ_NR_LEVELS; i++)
+		seq_printf(m, " %s", mq_level_names[i]);
+	for (i = 0; i < MQ_NR_COUNTERS; i++)
+		seq_printf(m, " %s", mq_counter_names[i]);
+	seq_puts(m, " path\n");
+}
+
+static int cgroups_show(struct seq_file *m, void *p)
+{
+	struct mq_view *v = m->private;
+	struct mq_report *r = &v->report;
+	struct cgroup *cgrp;
+	int i;
+
+	if (p == SEQ_START_TOKEN) {
+		cgroups_header(m);
+		return 0;
+	}
+	/* The cgroup may have gone since the snapshot: skip it. */
+	cgrp = cgroup_get_from_id(*(u64 *)p);
+	if (IS_ERR(cgrp))
+		return 0;
+	if (!mq_report_read(cgrp, r)) {
+		seq_printf(m, "%llu", r->id);
+		for (i = 0; i < MQ_NR_LEVELS; i++)
+			seq_printf(m, " %llu", r->levels.v[i]);
+		for (i = 0; i < MQ_NR_COUNTERS; i++)
+			seq_printf(m, " %llu", r->counters[i]);
+		seq_putc(m, ' ');
+		mq_print_path(m, v, cgrp);
+		seq_putc(m, '\n');
+	}
+	cgroup_put(cgrp);
+	return 0;
+}
+
+static const struct seq_operations cgroups_sops = {
+	.start = cgroups_start,
+	.next = cgroups_next,
+	.stop = cgroups_stop,
+	.show = cgroups_show,
+};
+
+static int cgroups_open(struct inode *inode, struct file *file)
+{
+	struct mq_view *v;
+	int ret;
+
+	v = __seq_open_private(file, &cgroups_sops, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->ids = mq_idlist_collect();
+	if (!v->ids) {
+		ret = -ENOMEM;
+		goto err_release;
+	}
+	return 0;
+
+err_release:
+	seq_release_private(inode, file);
+	return ret;
+}
+
+static int cgroups_release(struct inode *inode, struct file *file)
+{
+	struct mq_view *v = ((struct seq_file *)file->private_data)->private;
+
+	kvfree(v->ids);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations cgroups_fops = {
+	.owner = THIS_MODULE,
+	.open = cgroups_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = cgroups_release,
+};
+
+/*
+ * The detail file shows one cgroup, chosen by writing its id or its path.
+ * The choice is global (like most debugfs selectors): two people choosing
+ * at once see each other's choice.
+ */
+static DEFINE_MUTEX(mq_detail_lock);
+static u64 mq_detail_id;
+
+static void detail_hist(struct seq_file *m, const char *name,
+			const struct mq_hist_snap *h)
+{
+	unsigned int b;
+
+	seq_printf(m, "%s_max_us %llu\n", name, h->max_us);
+	seq_printf(m, "%s_hist", name);
+	for (b = 0; b < MQ_HIST_BUCKETS; b++)
+		seq_printf(m, " %llu", h->bucket[b]);
+	seq_putc(m, '\n');
+}
+
+static int detail_show(struct seq_file *m, void *unused)
+{
+	struct mq_view *v = m->private;
+	struct mq_report *r = &v->report;
+	struct cgroup *cgrp;
+	unsigned int i;
+	u64 id;
+
+	mutex_lock(&mq_detail_lock);
+	id = mq_detail_id;
+	mutex_unlock(&mq_detail_lock);
+	if (!id) {
+		seq_puts(m, "# write a cgroup id or /path to this file first\n");
+		return 0;
+	}
+	cgrp = cgroup_get_from_id(id);
+	if (IS_ERR(cgrp))
+		return -ENOENT;
+	if (mq_report_read(cgrp, r)) {
+		cgroup_put(cgrp);
+		return -ENOENT;
+	}
+	seq_printf(m, "id %llu\npath ", r->id);
+	mq_print_path(m, v, cgrp);
+	seq_printf(m, "\ntracked %d\n", r->tracked);
+	cgroup_put(cgrp);
+
+	for (i = 0; i < MQ_NR_LEVELS; i++)
+		seq_printf(m, "%s %llu\n", mq_level_names[i], r->levels.v[i]);
+	for (i = 0; i < MQ_NR_COUNTERS; i++)
+		seq_printf(m, "%s %llu\n", mq_counter_names[i], r->counters[i]);
+
+	/* Bucket b holds stalls below the b-th bound and at least b-1-th. */
+	seq_puts(m, "hist_bounds_us");
+	for (i = 0; i < MQ_HIST_BUCKETS - 1; i++)
+		seq_printf(m, " %llu", 1ULL << i);
+	seq_puts(m, " inf\n");
+	for (i = 0; i < MQ_NR_STALL_KINDS; i++)
+		detail_hist(m, mq_stall_names[i], &r->hist[i]);
+	return 0;
+}
+
+static int detail_open(struct inode *inode, struct file *file)
+{
+	struct mq_view *v;
+	int ret;
+
+	v = kvzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	ret = single_open(file, detail_show, v);
+	if (ret)
+		kvfree(v);
+	return ret;
+}
+
+static int detail_release(struct inode *inode, struct file *file)
+{
+	kvfree(((struct seq_file *)file->private_data)->private);
+	return single_release(inode, file);
+}
+
+/* Resolves "/path" (in the writer's cgroup namespace) or a decimal id. */
+static struct cgroup *mq_cgroup_parse(const char *s)
+{
+	u64 id;
+
+	if (s[0] == '/')
+		return cgroup_get_from_path(s);
+	if (kstrtou64(s, 10, &id) || !id)
+		return ERR_PTR(-EINVAL);
+	return cgroup_get_from_id(id);
+}
+
+static ssize_t detail_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	struct cgroup_subsys_state *css;
+	struct cgroup *cgrp;
+	char *buf;
+	int ret = 0;
+
+	buf = mq_write_get(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	cgrp = mq_cgroup_parse(strim(buf));
+	kfree(buf);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp) == -EINVAL ? -EINVAL : -ENOENT;
+
+	/* Only cgroups with the memory controller have anything to show. */
+	css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
+	if (!css || css->cgroup != cgrp) {
+		ret = -ENOENT;
+	} else {
+		mutex_lock(&mq_detail_lock);
+		mq_detail_id = cgroup_id(cgrp);
+		mutex_unlock(&mq_detail_lock);
+	}
+	if (css)
+		css_put(css);
+	cgroup_put(cgrp);
+	return ret ? ret : len;
+}
+
+static const struct file_operations detail_fops = {
+	.owner = THIS_MODULE,
+	.open = detail_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = detail_write,
+	.release = detail_release,
+};
+
+static int oom_kills_show(struct seq_file *m, void *unused)
+{
+	size_t n, i, max = READ_ONCE(mq_config.oom_ring_entries);
+	struct mq_oom_kill *kills;
+
+	kills = kvcalloc(max, sizeof(*kills), GFP_KERNEL);
+	if (!kills)
+		return -ENOMEM;
+	n = mq_oomring_copy(kills, max);
+
+	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem comm\n");
+	for (i = 0; i < n; i++) {
+		struct mq_oom_kill *k = &kills[i];
+
+		seq_printf(m, "%llu %llu %llu %llu %d %u %llu %llu %llu ",
+			   k->seq, k->time_ns, k->boot_ns, k->cgid, k->pid,
+			   k->uid, k->rss_anon_bytes, k->rss_file_bytes,
+			   k->rss_shmem_bytes);
+		seq_escape(m, k->comm, " \t\n\\");
+		seq_putc(m, '\n');
+	}
+	kvfree(kills);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(oom_kills);
 
 int mq_debugfs_init(void)
 {
@@ -36,6 +409,10 @@ int mq_debugfs_init(void)
 
 	debugfs_create_file("version", 0400, dir, NULL, &version_fops);
 	debugfs_create_file("stats", 0400, dir, NULL, &stats_fops);
+	debugfs_create_file("config", 0600, dir, NULL, &config_fops);
+	debugfs_create_file("cgroups", 0400, dir, NULL, &cgroups_fops);
+	debugfs_create_file("detail", 0600, dir, NULL, &detail_fops);
+	debugfs_create_file("oom_kills", 0400, dir, NULL, &oom_kills_fops);
 	return 0;
 }
 

@@ -2,8 +2,9 @@
 /*
  * memqos: per-cgroup memory pressure accounting for cgroup v2.
  *
- * Init is a ladder: each step is undone by the label named after it, and
- * exit undoes everything in exactly the reverse order.
+ * Init is a ladder: state first, then the probes that fill it, then the
+ * files and the netlink family that read it. Each step is undone by the
+ * label named after it; exit undoes everything in exactly reverse order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,25 +16,61 @@ static int __init memqos_init(void)
 {
 	int ret;
 
-	ret = mq_tp_bind();
+	ret = mq_stats_init();
 	if (ret)
 		return ret;
 
-	ret = mq_debugfs_init();
+	ret = mq_cgtable_init();
+	if (ret)
+		goto err_stats;
+
+	ret = mq_inflight_init();
+	if (ret)
+		goto err_cgtable;
+
+	ret = mq_oomring_init();
+	if (ret)
+		goto err_inflight;
+
+	ret = mq_tp_bind();
+	if (ret)
+		goto err_oomring;
+
+	ret = mq_high_probe_init();
 	if (ret)
 		goto err_tp;
+
+	/* After the cgroup probes are bound, so that no cgroup is missed. */
+	ret = mq_cg_discover();
+	if (ret)
+		goto err_high_probe;
+
+	ret = mq_debugfs_init();
+	if (ret)
+		goto err_high_probe;
 
 	ret = mq_genl_init();
 	if (ret)
 		goto err_debugfs;
 
-	pr_info("version %s loaded\n", MEMQOS_VERSION);
+	pr_info("version %s loaded, tracking %lu cgroups\n", MEMQOS_VERSION,
+		mq_cg_count());
 	return 0;
 
 err_debugfs:
 	mq_debugfs_exit();
+err_high_probe:
+	mq_high_probe_exit();
 err_tp:
 	mq_tp_unbind();
+err_oomring:
+	mq_oomring_exit();
+err_inflight:
+	mq_inflight_exit();
+err_cgtable:
+	mq_cgtable_exit();
+err_stats:
+	mq_stats_exit();
 	return ret;
 }
 
@@ -41,7 +78,12 @@ static void __exit memqos_exit(void)
 {
 	mq_genl_exit();
 	mq_debugfs_exit();
+	mq_high_probe_exit();
 	mq_tp_unbind();
+	mq_oomring_exit();
+	mq_inflight_exit();
+	mq_cgtable_exit();
+	mq_stats_exit();
 	pr_info("unloaded\n");
 }
 

@@ -7,10 +7,17 @@
 #define MEMQOS_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/percpu.h>
+#include <linux/rhashtable-types.h>
+#include <linux/sched.h>
 
 struct tracepoint;
 struct seq_file;
+struct cgroup;
+struct mem_cgroup;
+
+/* ---- tracepoints.c: binding probes by name ---- */
 
 /*
  * One tracepoint the module binds by name. The probe gets its own
@@ -34,20 +41,219 @@ static inline void mq_tp_hit(void *data)
 }
 
 u64 mq_tp_hits(const struct mq_tp_probe *p);
-
-/* tracepoints.c: the registry of every probe table */
 int mq_tp_bind(void);
 void mq_tp_unbind(void);
 void mq_tp_show(struct seq_file *m);
 
 /* probes_*.c: one table per tracepoint system */
 extern struct mq_tp_probe mq_vmscan_probes[];
+extern struct mq_tp_probe mq_oom_probes[];
+extern struct mq_tp_probe mq_cgroup_probes[];
+extern struct mq_tp_probe mq_sched_probes[];
 
-/* debugfs.c */
+/* ---- hist.c: log2 stall-time histograms ---- */
+
+enum mq_stall_kind {
+	MQ_STALL_MEMCG_RECLAIM,		/* try_to_free_mem_cgroup_pages() */
+	MQ_STALL_DIRECT_RECLAIM,	/* global direct reclaim */
+	MQ_STALL_HIGH_THROTTLE,		/* memory.high handling on return to user */
+	MQ_NR_STALL_KINDS,
+};
+
+/*
+ * Bucket 0 counts stalls under 1 us; bucket b (1..24) counts
+ * [2^(b-1), 2^b) us; the last bucket everything from 2^24 us (16.8 s) on.
+ */
+#define MQ_HIST_BUCKETS	26
+
+struct mq_hist {
+	atomic64_t count;
+	atomic64_t sum_us;
+	atomic64_t max_us;
+	atomic64_t bucket[MQ_HIST_BUCKETS];
+};
+
+extern const char *const mq_stall_names[MQ_NR_STALL_KINDS];
+void mq_hist_add(struct mq_hist *h, u64 us);
+void mq_hist_reset(struct mq_hist *h);
+
+/* ---- cgtable.c: one record per tracked memory cgroup ---- */
+
+/* Event counters: everything the module counts itself, per cgroup. */
+struct mq_cgroup {
+	struct rhash_head node;
+	u64 id;				/* cgroup id (kernfs id), never reused */
+	struct rcu_head rcu;
+	atomic64_t memcg_reclaim_pages;
+	atomic64_t direct_reclaim_pages;
+	atomic64_t kswapd_wakeups;	/* allocations that woke kswapd */
+	atomic64_t throttled;		/* mm_vmscan_throttled sleeps */
+	atomic64_t throttled_us;
+	atomic64_t oom_kills;		/* victims in this very cgroup */
+	struct mq_hist stall[MQ_NR_STALL_KINDS];
+};
+
+int mq_cgtable_init(void);
+void mq_cgtable_exit(void);
+/* Lookup under RCU (any context); the record is valid until rcu unlock. */
+struct mq_cgroup *mq_cg_lookup(u64 id);
+struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp);
+struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg);
+void mq_cg_remove(u64 id);
+int mq_cg_discover(void);
+unsigned long mq_cg_count(void);
+
+/* A snapshot of the ids of online memory cgroups, in hierarchy order. */
+struct mq_idlist {
+	size_t nr;
+	u64 ids[];
+};
+
+struct mq_idlist *mq_idlist_collect(void);
+
+/* ---- current.c: who is running, as memqos sees it ---- */
+
+/* Cgroup id of current's memory cgroup; 0 when not in task context. */
+u64 mq_current_memcg_id(struct mem_cgroup **memcgp);
+
+/* ---- inflight.c: pairing begin/end tracepoints per task ---- */
+
+int mq_inflight_init(void);
+void mq_inflight_exit(void);
+void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid);
+/* Returns true and the begin's cgroup and start time when paired. */
+bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns);
+void mq_inflight_task_exit(struct task_struct *task);
+size_t mq_inflight_bytes(void);
+
+/* Record a finished stall of @kind for cgroup @cgid. */
+void mq_stall_account(enum mq_stall_kind kind, u64 cgid, u64 start_ns,
+		      u64 end_ns);
+
+/* ---- oomring.c: the recent OOM kills, node-wide ---- */
+
+struct mq_oom_kill {
+	u64 seq;		/* 1, 2, ... since load */
+	u64 time_ns;		/* CLOCK_REALTIME */
+	u64 boot_ns;		/* CLOCK_BOOTTIME */
+	u64 cgid;
+	pid_t pid;		/* thread-group id of the victim */
+	uid_t uid;
+	char comm[TASK_COMM_LEN];
+	u64 rss_anon_bytes;
+	u64 rss_file_bytes;
+	u64 rss_shmem_bytes;
+};
+
+int mq_oomring_init(void);
+void mq_oomring_exit(void);
+void mq_oomring_add(const struct mq_oom_kill *k);
+/* Copies up to @max entries, oldest first; returns how many. */
+size_t mq_oomring_copy(struct mq_oom_kill *out, size_t max);
+int mq_oomring_resize(unsigned int entries);
+size_t mq_oomring_bytes(void);
+
+/* ---- levels.c: what the memcg itself knows, read at read time ---- */
+
+enum mq_level {
+	MQ_L_USAGE, MQ_L_PEAK, MQ_L_SWAP,
+	MQ_L_MIN, MQ_L_LOW, MQ_L_HIGH, MQ_L_MAX,
+	MQ_L_ANON, MQ_L_FILE_MAPPED, MQ_L_SHMEM, MQ_L_RSS,
+	MQ_L_SLAB_RECLAIMABLE, MQ_L_SLAB_UNRECLAIMABLE, MQ_L_KERNEL_STACK,
+	MQ_L_PAGETABLES, MQ_L_SEC_PAGETABLES, MQ_L_KMEM,
+	MQ_L_FILE, MQ_L_ACTIVE_ANON, MQ_L_INACTIVE_ANON,
+	MQ_L_ACTIVE_FILE, MQ_L_INACTIVE_FILE,
+	MQ_L_REFAULT_ANON, MQ_L_REFAULT_FILE,
+	MQ_L_EV_LOW, MQ_L_EV_HIGH, MQ_L_EV_MAX, MQ_L_EV_OOM, MQ_L_EV_OOM_KILL,
+	MQ_L_PSI_SOME_US, MQ_L_PSI_FULL_US,
+	MQ_NR_LEVELS,
+};
+
+extern const char *const mq_level_names[MQ_NR_LEVELS];
+/* Unlimited min/low/high/max read as this. */
+#define MQ_UNLIMITED	U64_MAX
+
+struct mq_levels {
+	u64 v[MQ_NR_LEVELS];
+};
+
+/* Fills @l for cgroup @cgrp; -ENOENT when it has no memory controller. */
+int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l);
+
+/* ---- report.c: one cgroup as read by debugfs and netlink ---- */
+
+enum mq_counter {
+	MQ_C_MEMCG_RECLAIMS, MQ_C_MEMCG_RECLAIM_PAGES, MQ_C_MEMCG_RECLAIM_US,
+	MQ_C_DIRECT_RECLAIMS, MQ_C_DIRECT_RECLAIM_PAGES, MQ_C_DIRECT_RECLAIM_US,
+	MQ_C_HIGH_THROTTLES, MQ_C_HIGH_THROTTLE_US,
+	MQ_C_KSWAPD_WAKEUPS, MQ_C_THROTTLED, MQ_C_THROTTLED_US,
+	MQ_C_OOM_KILLS,
+	MQ_NR_COUNTERS,
+};
+
+extern const char *const mq_counter_names[MQ_NR_COUNTERS];
+
+struct mq_hist_snap {
+	u64 count, sum_us, max_us;
+	u64 bucket[MQ_HIST_BUCKETS];
+};
+
+struct mq_report {
+	u64 id;
+	bool tracked;			/* has a record; else counters are 0 */
+	struct mq_levels levels;
+	u64 counters[MQ_NR_COUNTERS];
+	struct mq_hist_snap hist[MQ_NR_STALL_KINDS];
+};
+
+/* Fills @r for @cgrp; -ENOENT when it has no memory controller. */
+int mq_report_read(struct cgroup *cgrp, struct mq_report *r);
+
+/* ---- stats.c: module-wide counters ---- */
+
+enum mq_stat {
+	MQ_STAT_RECORDS_CREATED,
+	MQ_STAT_RECORDS_FREED,
+	MQ_STAT_DROPPED_CAP,		/* record refused: max_cgroups reached */
+	MQ_STAT_DROPPED_NOMEM,		/* record refused: no atomic memory */
+	MQ_STAT_UNTRACKED_EVENTS,	/* event for a cgroup with no record */
+	MQ_STAT_UNPAIRED_END,		/* end without a begin (e.g. at load) */
+	MQ_STAT_INFLIGHT_FULL,		/* begin with no free pairing slot */
+	MQ_STAT_KSWAPD_WAKE,		/* kswapd woke (any node) */
+	MQ_STAT_OOM_KILLS,
+	MQ_NR_STATS,
+};
+
+int mq_stats_init(void);
+void mq_stats_exit(void);
+void mq_stat_inc(enum mq_stat s);
+u64 mq_stat_read(enum mq_stat s);
+void mq_stats_show(struct seq_file *m);
+
+/* ---- config.c: tunables, validated ---- */
+
+struct mq_config {
+	unsigned int max_cgroups;	/* cap on tracked cgroups */
+	unsigned int oom_ring_entries;	/* recent OOM kills kept */
+};
+
+extern struct mq_config mq_config;
+int mq_config_set(const char *key, const char *val);
+void mq_config_show(struct seq_file *m);
+
+/* ---- probes_high.c: memory.high throttling via a kretprobe ---- */
+
+int mq_high_probe_init(void);
+void mq_high_probe_exit(void);
+void mq_high_probe_show(struct seq_file *m);
+
+/* ---- debugfs.c ---- */
+
 int mq_debugfs_init(void);
 void mq_debugfs_exit(void);
 
-/* genl.c */
+/* ---- genl.c ---- */
+
 int mq_genl_init(void);
 void mq_genl_exit(void);
 

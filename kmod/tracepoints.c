@@ -16,7 +16,15 @@
 
 #include "memqos.h"
 
+/*
+ * Bound in this order: task exit first, so that no task can take a pairing
+ * slot in inflight.c before its exit would release it; then the cgroup
+ * lifecycle, so that records follow cgroups before any event needs them.
+ */
 static struct mq_tp_probe *const mq_tp_tables[] = {
+	mq_sched_probes,
+	mq_cgroup_probes,
+	mq_oom_probes,
 	mq_vmscan_probes,
 };
 

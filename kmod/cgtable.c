@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of tracked memory cgroups, keyed by the 64-bit cgroup id.
+ *
+ * Probes look records up under RCU without a lock. Records are created at
+ * load for every online memory cgroup, on cgroup_mkdir, and lazily on the
+ * first event of a cgroup that has none (memory enabled later in
+ * subtree_control, or an earlier atomic allocation failed). They go on
+ * cgroup_rmdir, and on cgroup_release as a safety net. The 16-bit memcg id
+ * is recycled by the kernel; the cgroup id never is, so it is the key.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/cgroup.h>
+#include <linux/memcontrol.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+
+#include "memqos.h"
+
+static struct kmem_cache *mq_cg_cache;
+static struct rhashtable mq_cg_table;
+static atomic_long_t mq_cg_nr = ATOMIC_LONG_INIT(0);
+
+static const struct rhashtable_params mq_cg_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct mq_cgroup, id),
+	.head_offset = offsetof(struct mq_cgroup, node),
+	.automatic_shrinking = true,
+};
+
+struct mq_cgroup *mq_cg_lookup(u64 id)
+{
+	return rhashtable_lookup(&mq_cg_table, &id, mq_cg_params);
+}
+
+unsigned long mq_cg_count(void)
+{
+	return atomic_long_read(&mq_cg_nr);
+}
+
+static void mq_cg_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(mq_cg_cache, container_of(head, struct mq_cgroup, rcu));
+}
+
+/*
+ * Creates the record of cgroup @id, or returns the one that exists. May run
+ * in a probe: @gfp is then GFP_NOWAIT and failure only costs a counter.
+ */
+struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp)
+{
+	struct mq_cgroup *cg, *old;
+
+	/* The cap is checked before, not atomically with, the insert:
+	 * racing creators may overshoot it by a few records.
+	 */
+	if (mq_cg_count() >= READ_ONCE(mq_config.max_cgroups)) {
+		mq_stat_inc(MQ_STAT_DROPPED_CAP);
+		return NULL;
+	}
+	cg = kmem_cache_zalloc(mq_cg_cache, gfp | __GFP_NOWARN);
+	if (!cg) {
+		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
+		return NULL;
+	}
+	cg->id = id;
+
+	rcu_read_lock();
+	old = rhashtable_lookup_get_insert_fast(&mq_cg_table, &cg->node,
+						mq_cg_params);
+	if (old) {
+		kmem_cache_free(mq_cg_cache, cg);
+		cg = IS_ERR(old) ? NULL : old;
+		if (!cg)
+			mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
+	} else {
+		atomic_long_inc(&mq_cg_nr);
+		mq_stat_inc(MQ_STAT_RECORDS_CREATED);
+	}
+	rcu_read_unlock();
+	return cg;
+}
+
+void mq_cg_remove(u64 id)
+{
+	struct mq_cgroup *cg;
+
+	rcu_read_lock();
+	cg = mq_cg_lookup(id);
+	if (cg && !rhashtable_remove_fast(&mq_cg_table, &cg->node,
+					  mq_cg_params)) {
+		atomic_long_dec(&mq_cg_nr);
+		mq_stat_inc(MQ_STAT_RECORDS_FREED);
+		call_rcu(&cg->rcu, mq_cg_free_rcu);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * The record of @memcg, created if missing. Called from probes under RCU:
+ * creation only in task context (rhashtable inserts take bh-disabling bucket
+ * locks) and only for online cgroups, so a dying one is not brought back.
+ */
+struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
+{
+	u64 id = cgroup_id(memcg->css.cgroup);
+	struct mq_cgroup *cg = mq_cg_lookup(id);
+
+	if (cg)
+		return cg;
+	if (!in_task() || !mem_cgroup_online(memcg)) {
+		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
+		return NULL;
+	}
+	return mq_cg_create(id, GFP_NOWAIT);
+}
+
+u64 mq_current_memcg_id(struct mem_cgroup **memcgp)
+{
+	struct mem_cgroup *memcg;
+
+	/* In irq context current is whoever was interrupted. */
+	if (!in_task())
+		return 0;
+	memcg = mem_cgroup_from_task(current);
+	if (!memcg)
+		return 0;
+	if (memcgp)
+		*memcgp = memcg;
+	return cgroup_id(memcg->css.cgroup);
+}
+
+static struct cgroup_subsys_state *mq_root_memcg_css(void)
+{
+	return rcu_dereference(cgrp_dfl_root.cgrp.subsys[memory_cgrp_id]);
+}
+
+/*
+ * Collects the ids of all online memory cgroups, parents before children.
+ * The walk holds RCU, so the array is sized beforehand and the walk retried
+ * with a larger one if cgroups appeared meanwhile.
+ */
+struct mq_idlist *mq_idlist_collect(void)
+{
+	struct cgroup_subsys_state *root, *pos;
+	size_t cap = mq_cg_count() + 64;
+	struct mq_idlist *list;
+
+	for (;;) {
+		list = kvmalloc(struct_size(list, ids, cap), GFP_KERNEL);
+		if (!list)
+			return NULL;
+		list->nr = 0;
+
+		rcu_read_lock();
+		root = mq_root_memcg_css();
+		css_for_each_descendant_pre(pos, root) {
+			if (!(READ_ONCE(pos->flags) & CSS_ONLINE))
+				continue;
+			if (list->nr == cap)
+				break;
+			list->ids[list->nr++] = cgroup_id(pos->cgroup);
+		}
+		rcu_read_unlock();
+
+		if (list->nr < cap)
+			return list;
+		kvfree(list);
+		cap *= 2;
+	}
+}
+
+/* Records for the cgroups that existed before load. */
+int mq_cg_discover(void)
+{
+	struct mq_idlist *list = mq_idlist_collect();
+	size_t i;
+
+	if (!list)
+		return -ENOMEM;
+	for (i = 0; i < list->nr; i++)
+		mq_cg_create(list->ids[i], GFP_KERNEL);
+	kvfree(list);
+	return 0;
+}
+
+int mq_cgtable_init(void)
+{
+	int ret;
+
+	if (mem_cgroup_disabled()) {
+		pr_err("memory cgroups are disabled (cgroup_disable=memory)\n");
+		return -ENODEV;
+	}
+	if (!cgroup_subsys_on_dfl(memory_cgrp_subsys)) {
+		pr_err("the memory controller is not on cgroup v2\n");
+		return -ENODEV;
+	}
+	mq_cg_cache = KMEM_CACHE(mq_cgroup, 0);
+	if (!mq_cg_cache)
+		return -ENOMEM;
+	ret = rhashtable_init(&mq_cg_table, &mq_cg_params);
+	if (ret) {
+		kmem_cache_destroy(mq_cg_cache);
+		return ret;
+	}
+	return 0;
+}
+
+static void mq_cg_free_now(void *ptr, void *unused)
+{
+	kmem_cache_free(mq_cg_cache, ptr);
+}
+
+/* Called once no probe, file or genl handler can reach the table. */
+void mq_cgtable_exit(void)
+{
+	rhashtable_free_and_destroy(&mq_cg_table, mq_cg_free_now, NULL);
+	atomic_long_set(&mq_cg_nr, 0);
+	/* Records removed earlier may still sit in call_rcu callbacks. */
+	rcu_barrier();
+	kmem_cache_destroy(mq_cg_cache);
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pairing *_begin and *_end tracepoints of one task.
+ *
+ * A reclaim stall starts and ends in the same task, but the task may be
+ * preempted and migrate in between, so per-CPU state does not work. Each
+ * stall in progress owns a slot of a fixed table, claimed with cmpxchg on
+ * the owner field and found again by hashing the task pointer. Only the
+ * owning task ever writes a claimed slot, so no lock is needed. Nesting of
+ * different kinds (and even of one kind) gets one slot each; the newest
+ * matching slot wins at end. A task that exits with a slot still claimed
+ * releases it in the sched_process_exit probe.
+ */
+#include <linux/bits.h>
+#include <linux/hash.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#include "memqos.h"
+
+#define MQ_INFLIGHT_BITS	11
+#define MQ_INFLIGHT_SLOTS	BIT(MQ_INFLIGHT_BITS)
+#define MQ_INFLIGHT_PROBE	16	/* slots tried from the hash position */
+
+struct mq_inflight {
+	struct task_struct *owner;	/* NULL when free */
+	u64 cgid;
+	u64 start_ns;
+	enum mq_stall_kind kind;
+};
+
+static struct mq_inflight *mq_inflight;
+
+static struct mq_inflight *mq_inflight_slot(struct task_struct *task,
+					    unsigned int i)
+{
+	u32 h = hash_ptr(task, MQ_INFLIGHT_BITS);
+
+	return &mq_inflight[(h + i) & (MQ_INFLIGHT_SLOTS - 1)];
+}
+
+void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid)
+{
+	struct mq_inflight *slot;
+	unsigned int i;
+
+	for (i = 0; i < MQ_INFLIGHT_PROBE; i++) {
+		slot = mq_inflight_slot(current, i);
+		if (READ_ONCE(slot->owner) ||
+		    cmpxchg(&slot->owner, NULL, current))
+			continue;
+		slot->kind = kind;
+		slot->cgid = cgid;
+		slot->start_ns = ktime_get_ns();
+		return;
+	}
+	mq_stat_inc(MQ_STAT_INFLIGHT_FULL);
+}
+
+bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns)
+{
+	struct mq_inflight *slot, *found = NULL;
+	unsigned int i;
+
+	for (i = 0; i < MQ_INFLIGHT_PROBE; i++) {
+		slot = mq_inflight_slot(current, i);
+		if (READ_ONCE(slot->owner) != current || slot->kind != kind)
+			continue;
+		if (!found || slot->start_ns > found->start_ns)
+			found = slot;
+	}
+	if (!found) {
+		mq_stat_inc(MQ_STAT_UNPAIRED_END);
+		return false;
+	}
+	*cgid = found->cgid;
+	*start_ns = found->start_ns;
+	/* Fields are read before the slot can be claimed again. */
+	smp_store_release(&found->owner, NULL);
+	return true;
+}
+
+void mq_inflight_task_exit(struct task_struct *task)
+{
+	struct mq_inflight *slot;
+	unsigned int i;
+
+	for (i = 0; i < MQ_INFLIGHT_PROBE; i++) {
+		slot = mq_inflight_slot(task, i);
+		if (READ_ONCE(slot->owner) != task)
+			continue;
+		/* Pairs with the cmpxchg that claims a slot. */
+		smp_store_release(&slot->owner, NULL);
+	}
+}
+
+void mq_stall_account(enum mq_stall_kind kind, u64 cgid, u64 start_ns,
+		      u64 end_ns)
+{
+	struct mq_cgroup *cg;
+
+	rcu_read_lock();
+	cg = mq_cg_lookup(cgid);
+	if (cg)
+		mq_hist_add(&cg->stall[kind], div_u64(end_ns - start_ns,
+						      NSEC_PER_USEC));
+	else
+		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
+	rcu_read_unlock();
+}
+
+size_t mq_inflight_bytes(void)
+{
+	return MQ_INFLIGHT_SLOTS * sizeof(struct mq_inflight);
+}
+
+int mq_inflight_init(void)
+{
+	mq_inflight = kcalloc(MQ_INFLIGHT_SLOTS, sizeof(*mq_inflight),
+			      GFP_KERNEL);
+	return mq_inflight ? 0 : -ENOMEM;
+}
+
+void mq_inflight_exit(void)
+{
+	kfree(mq_inflight);
+	mq_inflight = NULL;
+}

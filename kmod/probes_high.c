@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memory.high throttling: a task over its cgroup's memory.high reclaims and
+ * then sleeps off a penalty in mem_cgroup_handle_over_high() on its way back
+ * to user space. No tracepoint covers it on 6.1, so a kretprobe times the
+ * whole call. The kernel calls it on every notify-resume and it returns at
+ * once unless the task charged pages over high: only those calls count. The symbol is not ABI: when it is absent the probe is skipped
+ * and module stats say so.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/seq_file.h>
+#include <linux/timekeeping.h>
+
+#include "memqos.h"
+
+#define MQ_HIGH_SYMBOL	"mem_cgroup_handle_over_high"
+
+struct mq_high_call {
+	u64 cgid;
+	u64 start_ns;
+};
+
+static atomic64_t mq_high_hits = ATOMIC64_INIT(0);
+static bool mq_high_bound;
+
+static int mq_high_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mq_high_call *call = (struct mq_high_call *)ri->data;
+
+	if (!READ_ONCE(current->memcg_nr_pages_over_high))
+		return 1;	/* no return handler for this call */
+	rcu_read_lock();
+	call->cgid = mq_current_memcg_id(NULL);
+	rcu_read_unlock();
+	if (!call->cgid)
+		return 1;
+	call->start_ns = ktime_get_ns();
+	return 0;
+}
+
+static int mq_high_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mq_high_call *call = (struct mq_high_call *)ri->data;
+
+	atomic64_inc(&mq_high_hits);
+	mq_stall_account(MQ_STALL_HIGH_THROTTLE, call->cgid, call->start_ns,
+			 ktime_get_ns());
+	return 0;
+}
+
+static struct kretprobe mq_high_krp = {
+	.kp.symbol_name = MQ_HIGH_SYMBOL,
+	.entry_handler = mq_high_entry,
+	.handler = mq_high_return,
+	.data_size = sizeof(struct mq_high_call),
+};
+
+int mq_high_probe_init(void)
+{
+	int ret;
+
+	/* Throttled tasks sleep inside the call: allow many at once. */
+	mq_high_krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+	ret = register_kretprobe(&mq_high_krp);
+	if (ret) {
+		pr_info("%s not probed (%d): memory.high stalls not tracked\n",
+			MQ_HIGH_SYMBOL, ret);
+		return 0;
+	}
+	mq_high_bound = true;
+	return 0;
+}
+
+void mq_high_probe_exit(void)
+{
+	if (mq_high_bound)
+		unregister_kretprobe(&mq_high_krp);
+	mq_high_bound = false;
+}
+
+void mq_high_probe_show(struct seq_file *m)
+{
+	seq_printf(m, "kretprobe %s %s %lld\n", MQ_HIGH_SYMBOL,
+		   mq_high_bound ? "bound" : "absent",
+		   atomic64_read(&mq_high_hits));
+	seq_printf(m, "kretprobe_missed %d\n", mq_high_krp.nmissed);
+}
