@@ -23,6 +23,20 @@
 static struct kmem_cache *mq_cg_cache;
 static struct rhashtable mq_cg_table;
 static atomic_long_t mq_cg_nr = ATOMIC_LONG_INIT(0);
+/* Bumped on every cgroup mkdir/rmdir; dumps use it to flag a race. */
+static atomic_t mq_cg_gen = ATOMIC_INIT(1);
+
+unsigned int mq_cg_generation(void)
+{
+	return atomic_read(&mq_cg_gen);
+}
+
+void mq_cg_generation_bump(void)
+{
+	/* Never 0: netlink treats a zero sequence as "not tracked". */
+	if (atomic_inc_return(&mq_cg_gen) == 0)
+		atomic_inc(&mq_cg_gen);
+}
 
 static const struct rhashtable_params mq_cg_params = {
 	.key_len = sizeof(u64),
@@ -57,7 +71,7 @@ struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp)
 	/* The cap is checked before, not atomically with, the insert:
 	 * racing creators may overshoot it by a few records.
 	 */
-	if (mq_cg_count() >= READ_ONCE(mq_config.max_cgroups)) {
+	if (mq_cg_count() >= READ_ONCE(mq_config[MQ_CFG_MAX_CGROUPS])) {
 		mq_stat_inc(MQ_STAT_DROPPED_CAP);
 		return NULL;
 	}
@@ -84,9 +98,11 @@ struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp)
 	return cg;
 }
 
-void mq_cg_remove(u64 id)
+/* Returns true if cgroup @id had a record. */
+bool mq_cg_remove(u64 id)
 {
 	struct mq_cgroup *cg;
+	bool removed = false;
 
 	rcu_read_lock();
 	cg = mq_cg_lookup(id);
@@ -95,8 +111,10 @@ void mq_cg_remove(u64 id)
 		atomic_long_dec(&mq_cg_nr);
 		mq_stat_inc(MQ_STAT_RECORDS_FREED);
 		call_rcu(&cg->rcu, mq_cg_free_rcu);
+		removed = true;
 	}
 	rcu_read_unlock();
+	return removed;
 }
 
 /*
@@ -133,22 +151,20 @@ u64 mq_current_memcg_id(struct mem_cgroup **memcgp)
 	return cgroup_id(memcg->css.cgroup);
 }
 
-static struct cgroup_subsys_state *mq_root_memcg_css(void)
-{
-	return rcu_dereference(cgrp_dfl_root.cgrp.subsys[memory_cgrp_id]);
-}
-
 /*
- * Collects the ids of all online memory cgroups, parents before children.
- * The walk holds RCU, so the array is sized beforehand and the walk retried
+ * Collects the ids of the online memory cgroups under @top (itself
+ * included; NULL for the whole hierarchy), parents before children. The
+ * walk holds RCU, so the array is sized beforehand and the walk retried
  * with a larger one if cgroups appeared meanwhile.
  */
-struct mq_idlist *mq_idlist_collect(void)
+struct mq_idlist *mq_idlist_collect(struct cgroup *top)
 {
 	struct cgroup_subsys_state *root, *pos;
 	size_t cap = mq_cg_count() + 64;
 	struct mq_idlist *list;
 
+	if (!top)
+		top = &cgrp_dfl_root.cgrp;
 	for (;;) {
 		list = kvmalloc(struct_size(list, ids, cap), GFP_KERNEL);
 		if (!list)
@@ -156,7 +172,12 @@ struct mq_idlist *mq_idlist_collect(void)
 		list->nr = 0;
 
 		rcu_read_lock();
-		root = mq_root_memcg_css();
+		root = rcu_dereference(top->subsys[memory_cgrp_id]);
+		/* No memory controller at the top: nothing below has one. */
+		if (!root) {
+			rcu_read_unlock();
+			return list;
+		}
 		css_for_each_descendant_pre(pos, root) {
 			if (!(READ_ONCE(pos->flags) & CSS_ONLINE))
 				continue;
@@ -176,7 +197,7 @@ struct mq_idlist *mq_idlist_collect(void)
 /* Records for the cgroups that existed before load. */
 int mq_cg_discover(void)
 {
-	struct mq_idlist *list = mq_idlist_collect();
+	struct mq_idlist *list = mq_idlist_collect(NULL);
 	size_t i;
 
 	if (!list)
@@ -185,6 +206,61 @@ int mq_cg_discover(void)
 		mq_cg_create(list->ids[i], GFP_KERNEL);
 	kvfree(list);
 	return 0;
+}
+
+static void mq_cg_reset_one(struct mq_cgroup *cg, void *unused)
+{
+	unsigned int k;
+
+	/* Racing probes may add to a counter while it is zeroed: harmless. */
+	atomic64_set(&cg->memcg_reclaim_pages, 0);
+	atomic64_set(&cg->direct_reclaim_pages, 0);
+	atomic64_set(&cg->kswapd_wakeups, 0);
+	atomic64_set(&cg->throttled, 0);
+	atomic64_set(&cg->throttled_us, 0);
+	atomic64_set(&cg->oom_kills, 0);
+	for (k = 0; k < MQ_NR_STALL_KINDS; k++)
+		mq_hist_reset(&cg->stall[k]);
+}
+
+/*
+ * Calls @fn on every record under RCU (it must not sleep). A record may be
+ * seen twice or missed if the table is resized meanwhile; callers are
+ * periodic and tolerate that.
+ */
+void mq_cg_for_each(void (*fn)(struct mq_cgroup *cg, void *arg), void *arg)
+{
+	struct rhashtable_iter iter;
+	struct mq_cgroup *cg;
+
+	rhashtable_walk_enter(&mq_cg_table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((cg = rhashtable_walk_next(&iter))) {
+		if (!IS_ERR(cg))	/* -EAGAIN: table resized, keep going */
+			fn(cg, arg);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/* Zeroes the counters of cgroup @id, or of every record when @id is 0. */
+int mq_cg_reset(u64 id)
+{
+	struct mq_cgroup *cg;
+	int ret = 0;
+
+	if (!id) {
+		mq_cg_for_each(mq_cg_reset_one, NULL);
+		return 0;
+	}
+	rcu_read_lock();
+	cg = mq_cg_lookup(id);
+	if (cg)
+		mq_cg_reset_one(cg, NULL);
+	else
+		ret = -ENOENT;
+	rcu_read_unlock();
+	return ret;
 }
 
 int mq_cgtable_init(void)

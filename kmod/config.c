@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tunables, set through debugfs (and later netlink). Every value is range
- * checked; a rejected write changes nothing.
+ * Tunables, set through debugfs and netlink. Every value is range checked
+ * and all values of one request are checked before any is applied: a
+ * rejected request changes nothing.
  */
 #include <linux/kernel.h>
 #include <linux/mutex.h>
@@ -10,59 +11,100 @@
 
 #include "memqos.h"
 
-struct mq_config mq_config = {
-	.max_cgroups = 65536,
-	.oom_ring_entries = 64,
+unsigned int mq_config[MQ_NR_CONFIG] = {
+	[MQ_CFG_MAX_CGROUPS] = 65536,
+	[MQ_CFG_OOM_RING_ENTRIES] = 64,
+	[MQ_CFG_PRESSURE_THRESHOLD] = 100,
+	[MQ_CFG_PRESSURE_HYSTERESIS] = 50,
+	[MQ_CFG_STORM_RATE] = 1000,
+	[MQ_CFG_EVENT_INTERVAL_MS] = 500,
+};
+
+const char *const mq_config_names[MQ_NR_CONFIG] = {
+	[MQ_CFG_MAX_CGROUPS] = "max_cgroups",
+	[MQ_CFG_OOM_RING_ENTRIES] = "oom_ring_entries",
+	[MQ_CFG_PRESSURE_THRESHOLD] = "pressure_threshold_permille",
+	[MQ_CFG_PRESSURE_HYSTERESIS] = "pressure_hysteresis_permille",
+	[MQ_CFG_STORM_RATE] = "storm_reclaims_per_sec",
+	[MQ_CFG_EVENT_INTERVAL_MS] = "event_interval_ms",
+};
+
+static const struct {
+	u32 min, max;
+} mq_config_range[MQ_NR_CONFIG] = {
+	[MQ_CFG_MAX_CGROUPS] = { 1, 1 << 20 },
+	[MQ_CFG_OOM_RING_ENTRIES] = { 1, 4096 },
+	[MQ_CFG_PRESSURE_THRESHOLD] = { 1, 1000 },
+	[MQ_CFG_PRESSURE_HYSTERESIS] = { 0, 1000 },	/* and <= threshold */
+	[MQ_CFG_STORM_RATE] = { 1, 10000000 },
+	[MQ_CFG_EVENT_INTERVAL_MS] = { 100, 60000 },
 };
 
 static DEFINE_MUTEX(mq_config_lock);
 
-struct mq_config_key {
-	const char *name;
-	unsigned int *val;
-	unsigned int min, max;
-	int (*apply)(unsigned int val);	/* may fail: then nothing changes */
-};
-
-static const struct mq_config_key mq_config_keys[] = {
-	{ "max_cgroups", &mq_config.max_cgroups, 1, 1 << 20, NULL },
-	{ "oom_ring_entries", &mq_config.oom_ring_entries, 1, 4096,
-	  mq_oomring_resize },
-};
-
-int mq_config_set(const char *key, const char *val)
+int mq_config_set_many(const u32 *val, const bool *present,
+		       enum mq_config_key *bad)
 {
-	const struct mq_config_key *k;
-	unsigned int v;
-	size_t i;
-	int ret;
-
-	for (i = 0; i < ARRAY_SIZE(mq_config_keys); i++)
-		if (!strcmp(mq_config_keys[i].name, key))
-			break;
-	if (i == ARRAY_SIZE(mq_config_keys))
-		return -EINVAL;
-	k = &mq_config_keys[i];
-
-	ret = kstrtouint(val, 10, &v);
-	if (ret)
-		return ret;
-	if (v < k->min || v > k->max)
-		return -ERANGE;
+	u32 next[MQ_NR_CONFIG];
+	int k, ret = 0;
 
 	mutex_lock(&mq_config_lock);
-	ret = k->apply ? k->apply(v) : 0;
-	if (!ret)
-		WRITE_ONCE(*k->val, v);
+	for (k = 0; k < MQ_NR_CONFIG; k++) {
+		next[k] = present[k] ? val[k] : mq_config[k];
+		if (present[k] && (val[k] < mq_config_range[k].min ||
+				   val[k] > mq_config_range[k].max)) {
+			ret = -ERANGE;
+			goto out;
+		}
+	}
+	/* Pressure must end below where it starts. */
+	if (next[MQ_CFG_PRESSURE_HYSTERESIS] > next[MQ_CFG_PRESSURE_THRESHOLD]) {
+		k = present[MQ_CFG_PRESSURE_HYSTERESIS] ?
+			MQ_CFG_PRESSURE_HYSTERESIS : MQ_CFG_PRESSURE_THRESHOLD;
+		ret = -ERANGE;
+		goto out;
+	}
+	/* The only step that can fail, so it goes before the others. */
+	if (next[MQ_CFG_OOM_RING_ENTRIES] != mq_config[MQ_CFG_OOM_RING_ENTRIES]) {
+		k = MQ_CFG_OOM_RING_ENTRIES;
+		ret = mq_oomring_resize(next[k]);
+		if (ret)
+			goto out;
+	}
+	for (k = 0; k < MQ_NR_CONFIG; k++)
+		WRITE_ONCE(mq_config[k], next[k]);
+	mq_pressure_reschedule();
+out:
+	if (ret && bad)
+		*bad = k;
 	mutex_unlock(&mq_config_lock);
 	return ret;
 }
 
+/* "key" "value" as written to debugfs. */
+int mq_config_set(const char *key, const char *val)
+{
+	bool present[MQ_NR_CONFIG] = { };
+	u32 v[MQ_NR_CONFIG] = { };
+	int k, ret;
+
+	for (k = 0; k < MQ_NR_CONFIG; k++)
+		if (!strcmp(mq_config_names[k], key))
+			break;
+	if (k == MQ_NR_CONFIG)
+		return -EINVAL;
+	ret = kstrtou32(val, 10, &v[k]);
+	if (ret)
+		return ret;
+	present[k] = true;
+	return mq_config_set_many(v, present, NULL);
+}
+
 void mq_config_show(struct seq_file *m)
 {
-	size_t i;
+	int k;
 
-	for (i = 0; i < ARRAY_SIZE(mq_config_keys); i++)
-		seq_printf(m, "%s %u\n", mq_config_keys[i].name,
-			   READ_ONCE(*mq_config_keys[i].val));
+	for (k = 0; k < MQ_NR_CONFIG; k++)
+		seq_printf(m, "%s %u\n", mq_config_names[k],
+			   READ_ONCE(mq_config[k]));
 }

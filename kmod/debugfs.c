@@ -210,7 +210,7 @@ static int cgroups_open(struct inode *inode, struct file *file)
 	v = __seq_open_private(file, &cgroups_sops, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->ids = mq_idlist_collect();
+	v->ids = mq_idlist_collect(NULL);
 	if (!v->ids) {
 		ret = -ENOMEM;
 		goto err_release;
@@ -374,7 +374,7 @@ static const struct file_operations detail_fops = {
 
 static int oom_kills_show(struct seq_file *m, void *unused)
 {
-	size_t n, i, max = READ_ONCE(mq_config.oom_ring_entries);
+	size_t n, i, max = READ_ONCE(mq_config[MQ_CFG_OOM_RING_ENTRIES]);
 	struct mq_oom_kill *kills;
 
 	kills = kvcalloc(max, sizeof(*kills), GFP_KERNEL);

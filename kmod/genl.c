@@ -1,10 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "memqos" generic netlink family: the API tools build on. Commands and
- * attributes are described in Documentation/netlink/specs/memqos.yaml and
- * numbered in include/uapi/linux/memqos.h.
+ * attributes are specified in Documentation/netlink/specs/memqos.yaml and
+ * numbered in include/uapi/linux/memqos.h (generated from it).
+ *
+ * Reading is open to everyone, like memory.stat; state changes carry
+ * GENL_ADMIN_PERM. A requester sees only the cgroups of its cgroup
+ * namespace (cgroup_get_from_id() and cgroup_get_from_path() resolve
+ * relative to it), with paths relative to its root. OOM victims' pids,
+ * uids and names go only to CAP_NET_ADMIN or to the victim's own uid, and
+ * never into multicast events: on 6.1 any local user may join a group.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/nsproxy.h>
+#include <linux/slab.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 #include <linux/memqos.h>
@@ -12,6 +25,111 @@
 #include "memqos.h"
 
 static struct genl_family mq_genl_family;
+static bool mq_genl_registered;
+
+enum mq_genl_mcgrp {
+	MQ_NLGRP_EVENTS,
+};
+
+static const struct genl_multicast_group mq_genl_mcgrps[] = {
+	[MQ_NLGRP_EVENTS] = { .name = MEMQOS_MCGRP_EVENTS },
+};
+
+/* Where each level, counter and stat goes in the cgroup/stats sets. */
+static const u16 mq_level_attr[MQ_NR_LEVELS] = {
+	[MQ_L_USAGE] = MEMQOS_A_CGROUP_USAGE_BYTES,
+	[MQ_L_PEAK] = MEMQOS_A_CGROUP_PEAK_BYTES,
+	[MQ_L_SWAP] = MEMQOS_A_CGROUP_SWAP_BYTES,
+	[MQ_L_MIN] = MEMQOS_A_CGROUP_MIN_BYTES,
+	[MQ_L_LOW] = MEMQOS_A_CGROUP_LOW_BYTES,
+	[MQ_L_HIGH] = MEMQOS_A_CGROUP_HIGH_BYTES,
+	[MQ_L_MAX] = MEMQOS_A_CGROUP_MAX_BYTES,
+	[MQ_L_ANON] = MEMQOS_A_CGROUP_ANON_BYTES,
+	[MQ_L_FILE_MAPPED] = MEMQOS_A_CGROUP_FILE_MAPPED_BYTES,
+	[MQ_L_SHMEM] = MEMQOS_A_CGROUP_SHMEM_BYTES,
+	[MQ_L_RSS] = MEMQOS_A_CGROUP_RSS_BYTES,
+	[MQ_L_SLAB_RECLAIMABLE] = MEMQOS_A_CGROUP_SLAB_RECLAIMABLE_BYTES,
+	[MQ_L_SLAB_UNRECLAIMABLE] = MEMQOS_A_CGROUP_SLAB_UNRECLAIMABLE_BYTES,
+	[MQ_L_KERNEL_STACK] = MEMQOS_A_CGROUP_KERNEL_STACK_BYTES,
+	[MQ_L_PAGETABLES] = MEMQOS_A_CGROUP_PAGETABLES_BYTES,
+	[MQ_L_SEC_PAGETABLES] = MEMQOS_A_CGROUP_SEC_PAGETABLES_BYTES,
+	[MQ_L_KMEM] = MEMQOS_A_CGROUP_KMEM_BYTES,
+	[MQ_L_FILE] = MEMQOS_A_CGROUP_FILE_BYTES,
+	[MQ_L_ACTIVE_ANON] = MEMQOS_A_CGROUP_ACTIVE_ANON_BYTES,
+	[MQ_L_INACTIVE_ANON] = MEMQOS_A_CGROUP_INACTIVE_ANON_BYTES,
+	[MQ_L_ACTIVE_FILE] = MEMQOS_A_CGROUP_ACTIVE_FILE_BYTES,
+	[MQ_L_INACTIVE_FILE] = MEMQOS_A_CGROUP_INACTIVE_FILE_BYTES,
+	[MQ_L_REFAULT_ANON] = MEMQOS_A_CGROUP_WORKINGSET_REFAULT_ANON,
+	[MQ_L_REFAULT_FILE] = MEMQOS_A_CGROUP_WORKINGSET_REFAULT_FILE,
+	[MQ_L_EV_LOW] = MEMQOS_A_CGROUP_EVENTS_LOW,
+	[MQ_L_EV_HIGH] = MEMQOS_A_CGROUP_EVENTS_HIGH,
+	[MQ_L_EV_MAX] = MEMQOS_A_CGROUP_EVENTS_MAX,
+	[MQ_L_EV_OOM] = MEMQOS_A_CGROUP_EVENTS_OOM,
+	[MQ_L_EV_OOM_KILL] = MEMQOS_A_CGROUP_EVENTS_OOM_KILL,
+	[MQ_L_PSI_SOME_US] = MEMQOS_A_CGROUP_PSI_SOME_US,
+	[MQ_L_PSI_FULL_US] = MEMQOS_A_CGROUP_PSI_FULL_US,
+};
+
+static const u16 mq_counter_attr[MQ_NR_COUNTERS] = {
+	[MQ_C_MEMCG_RECLAIMS] = MEMQOS_A_CGROUP_MEMCG_RECLAIMS,
+	[MQ_C_MEMCG_RECLAIM_PAGES] = MEMQOS_A_CGROUP_MEMCG_RECLAIM_PAGES,
+	[MQ_C_MEMCG_RECLAIM_US] = MEMQOS_A_CGROUP_MEMCG_RECLAIM_US,
+	[MQ_C_DIRECT_RECLAIMS] = MEMQOS_A_CGROUP_DIRECT_RECLAIMS,
+	[MQ_C_DIRECT_RECLAIM_PAGES] = MEMQOS_A_CGROUP_DIRECT_RECLAIM_PAGES,
+	[MQ_C_DIRECT_RECLAIM_US] = MEMQOS_A_CGROUP_DIRECT_RECLAIM_US,
+	[MQ_C_HIGH_THROTTLES] = MEMQOS_A_CGROUP_HIGH_THROTTLES,
+	[MQ_C_HIGH_THROTTLE_US] = MEMQOS_A_CGROUP_HIGH_THROTTLE_US,
+	[MQ_C_KSWAPD_WAKEUPS] = MEMQOS_A_CGROUP_KSWAPD_WAKEUPS,
+	[MQ_C_THROTTLED] = MEMQOS_A_CGROUP_THROTTLED,
+	[MQ_C_THROTTLED_US] = MEMQOS_A_CGROUP_THROTTLED_US,
+	[MQ_C_OOM_KILLS] = MEMQOS_A_CGROUP_OOM_KILLS,
+};
+
+static const u16 mq_stat_attr[MQ_NR_STATS] = {
+	[MQ_STAT_RECORDS_CREATED] = MEMQOS_A_STATS_RECORDS_CREATED,
+	[MQ_STAT_RECORDS_FREED] = MEMQOS_A_STATS_RECORDS_FREED,
+	[MQ_STAT_DROPPED_CAP] = MEMQOS_A_STATS_DROPPED_CAP,
+	[MQ_STAT_DROPPED_NOMEM] = MEMQOS_A_STATS_DROPPED_NOMEM,
+	[MQ_STAT_UNTRACKED_EVENTS] = MEMQOS_A_STATS_UNTRACKED_EVENTS,
+	[MQ_STAT_UNPAIRED_END] = MEMQOS_A_STATS_UNPAIRED_END,
+	[MQ_STAT_INFLIGHT_FULL] = MEMQOS_A_STATS_INFLIGHT_FULL,
+	[MQ_STAT_KSWAPD_WAKE] = MEMQOS_A_STATS_KSWAPD_WAKE,
+	[MQ_STAT_OOM_KILLS] = MEMQOS_A_STATS_OOM_KILLS,
+	[MQ_STAT_RECLAIM_STALLS] = MEMQOS_A_STATS_RECLAIM_STALLS,
+	[MQ_STAT_EVENTS_SENT] = MEMQOS_A_STATS_EVENTS_SENT,
+	[MQ_STAT_EVENTS_DROPPED] = MEMQOS_A_STATS_EVENTS_DROPPED,
+};
+
+static const u16 mq_config_attr[MQ_NR_CONFIG] = {
+	[MQ_CFG_MAX_CGROUPS] = MEMQOS_A_CONFIG_MAX_CGROUPS,
+	[MQ_CFG_OOM_RING_ENTRIES] = MEMQOS_A_CONFIG_OOM_RING_ENTRIES,
+	[MQ_CFG_PRESSURE_THRESHOLD] = MEMQOS_A_CONFIG_PRESSURE_THRESHOLD_PERMILLE,
+	[MQ_CFG_PRESSURE_HYSTERESIS] = MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE,
+	[MQ_CFG_STORM_RATE] = MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC,
+	[MQ_CFG_EVENT_INTERVAL_MS] = MEMQOS_A_CONFIG_EVENT_INTERVAL_MS,
+};
+
+/* A map entry left at 0 would silently drop a field: refuse to load. */
+static int mq_genl_check_maps(void)
+{
+	int i;
+
+	for (i = 0; i < MQ_NR_LEVELS; i++)
+		if (!mq_level_attr[i])
+			return -EINVAL;
+	for (i = 0; i < MQ_NR_COUNTERS; i++)
+		if (!mq_counter_attr[i])
+			return -EINVAL;
+	for (i = 0; i < MQ_NR_STATS; i++)
+		if (!mq_stat_attr[i])
+			return -EINVAL;
+	for (i = 0; i < MQ_NR_CONFIG; i++)
+		if (!mq_config_attr[i])
+			return -EINVAL;
+	return 0;
+}
+
+/* ---- version ---- */
 
 static int mq_genl_get_version(struct sk_buff *skb, struct genl_info *info)
 {
@@ -40,16 +158,623 @@ err_free:
 	return -EMSGSIZE;
 }
 
-/* GET_VERSION takes no attributes: an empty policy rejects any. */
-static const struct nla_policy mq_version_policy[MEMQOS_A_VERSION_MAX + 1] = {
+/* ---- cgroups ---- */
+
+/* Scratch space of one request; too large for the stack. */
+struct mq_cg_scratch {
+	struct mq_report report;
+	char path[PATH_MAX];
+};
+
+static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
+			const struct mq_hist_snap *h)
+{
+	struct nlattr *nest;
+	int b;
+
+	nest = nla_nest_start(skb, MEMQOS_A_CGROUP_HIST);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MEMQOS_A_HIST_KIND, kind) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_COUNT, h->count,
+			      MEMQOS_A_HIST_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_SUM_US, h->sum_us,
+			      MEMQOS_A_HIST_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_MAX_US, h->max_us,
+			      MEMQOS_A_HIST_PAD))
+		goto err_cancel;
+	for (b = 0; b < MQ_HIST_BUCKETS; b++)
+		if (nla_put_u64_64bit(skb, MEMQOS_A_HIST_BUCKET, h->bucket[b],
+				      MEMQOS_A_HIST_PAD))
+			goto err_cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* One cgroup's attributes: the same shape for do, dump and tests. */
+static int mq_fill_cgroup(struct sk_buff *skb, const struct mq_report *r,
+			  const char *path)
+{
+	int i;
+
+	if (nla_put_u64_64bit(skb, MEMQOS_A_CGROUP_ID, r->id,
+			      MEMQOS_A_CGROUP_PAD) ||
+	    nla_put_string(skb, MEMQOS_A_CGROUP_PATH, path) ||
+	    nla_put_u8(skb, MEMQOS_A_CGROUP_TRACKED, r->tracked))
+		return -EMSGSIZE;
+	for (i = 0; i < MQ_NR_LEVELS; i++)
+		if (nla_put_u64_64bit(skb, mq_level_attr[i], r->levels.v[i],
+				      MEMQOS_A_CGROUP_PAD))
+			return -EMSGSIZE;
+	for (i = 0; i < MQ_NR_COUNTERS; i++)
+		if (nla_put_u64_64bit(skb, mq_counter_attr[i], r->counters[i],
+				      MEMQOS_A_CGROUP_PAD))
+			return -EMSGSIZE;
+	for (i = 0; i < MQ_NR_STALL_KINDS; i++)
+		if (mq_fill_hist(skb, i, &r->hist[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* The path of @cgrp as the requester's cgroup namespace names it. */
+static int mq_cgroup_path(struct cgroup *cgrp, char *buf, size_t len)
+{
+	int ret = cgroup_path_ns(cgrp, buf, len, current->nsproxy->cgroup_ns);
+
+	return ret < 0 ? ret : (ret >= len ? -ENAMETOOLONG : 0);
+}
+
+/* Reads @cgrp and puts one message for it into @skb. */
+static int mq_put_cgroup(struct sk_buff *skb, struct cgroup *cgrp,
+			 struct mq_cg_scratch *s, u32 portid, u32 seq,
+			 int flags, struct netlink_callback *cb)
+{
+	void *hdr;
+	int ret;
+
+	ret = mq_report_read(cgrp, &s->report);
+	if (ret)
+		return ret;
+	ret = mq_cgroup_path(cgrp, s->path, sizeof(s->path));
+	if (ret)
+		return ret;
+
+	hdr = genlmsg_put(skb, portid, seq, &mq_genl_family, flags,
+			  MEMQOS_CMD_CGROUP_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (mq_fill_cgroup(skb, &s->report, s->path)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static struct cgroup *mq_genl_find_cgroup(struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[MEMQOS_A_CGROUP_ID];
+	struct nlattr *path = info->attrs[MEMQOS_A_CGROUP_PATH];
+	struct cgroup *cgrp;
+
+	if (!id == !path) {
+		NL_SET_ERR_MSG(info->extack, "give exactly one of id and path");
+		return ERR_PTR(-EINVAL);
+	}
+	if (path && nla_data(path) && ((char *)nla_data(path))[0] != '/') {
+		NL_SET_ERR_MSG_ATTR(info->extack, path,
+				    "cgroup path must start with /");
+		return ERR_PTR(-EINVAL);
+	}
+	cgrp = id ? cgroup_get_from_id(nla_get_u64(id)) :
+		    cgroup_get_from_path(nla_data(path));
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id ? id : path,
+				    "no such cgroup");
+		return ERR_PTR(-ENOENT);
+	}
+	return cgrp;
+}
+
+static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mq_cg_scratch *s;
+	struct cgroup *cgrp;
+	struct sk_buff *msg;
+	int ret;
+
+	cgrp = mq_genl_find_cgroup(info);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+
+	ret = -ENOMEM;
+	s = kvmalloc(sizeof(*s), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!s || !msg)
+		goto out;
+
+	ret = mq_put_cgroup(msg, cgrp, s, info->snd_portid, info->snd_seq, 0,
+			    NULL);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack,
+			       "the memory controller is not enabled for this cgroup");
+	if (!ret) {
+		ret = genlmsg_reply(msg, info);
+		msg = NULL;
+	}
+out:
+	nlmsg_free(msg);
+	kvfree(s);
+	cgroup_put(cgrp);
+	return ret;
+}
+
+/* Dump state, kept across the dumpit calls of one dump. */
+struct mq_cg_dump {
+	struct mq_idlist *ids;
+	size_t pos;
+	struct mq_cg_scratch scratch;
+};
+
+static struct mq_cg_dump **mq_cg_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct mq_cg_dump *) > sizeof(cb->ctx));
+	return (struct mq_cg_dump **)cb->ctx;
+}
+
+static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
+{
+	struct mq_cg_dump *d;
+	struct cgroup *top;
+
+	d = kvzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	/* "/" resolves to the root of the requester's cgroup namespace. */
+	top = cgroup_get_from_path("/");
+	if (IS_ERR(top)) {
+		kvfree(d);
+		return PTR_ERR(top);
+	}
+	/*
+	 * The snapshot is taken at this generation; any cgroup created or
+	 * removed before the dump ends marks it NLM_F_DUMP_INTR.
+	 */
+	cb->prev_seq = mq_cg_generation();
+	d->ids = mq_idlist_collect(top);
+	cgroup_put(top);
+	if (!d->ids) {
+		kvfree(d);
+		return -ENOMEM;
+	}
+	*mq_cg_dump_ctx(cb) = d;
+	return 0;
+}
+
+static int mq_genl_cgroup_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
+	struct cgroup *cgrp;
+	int ret = 0;
+
+	cb->seq = mq_cg_generation();
+	for (; d->pos < d->ids->nr; d->pos++) {
+		cgrp = cgroup_get_from_id(d->ids->ids[d->pos]);
+		if (IS_ERR(cgrp))
+			continue;	/* gone since the snapshot */
+		ret = mq_put_cgroup(skb, cgrp, &d->scratch,
+				    NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		cgroup_put(cgrp);
+		if (ret == -EMSGSIZE)
+			break;		/* resume here in the next skb */
+		if (ret == -ENOENT || ret == -ENAMETOOLONG)
+			ret = 0;	/* memory controller turned off: skip */
+		if (ret)
+			return ret;
+	}
+	/* A full skb goes out and the dump resumes at d->pos. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+static int mq_genl_cgroup_dump_done(struct netlink_callback *cb)
+{
+	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
+
+	if (d) {
+		kvfree(d->ids);
+		kvfree(d);
+	}
+	return 0;
+}
+
+/* ---- module stats ---- */
+
+static int mq_put_probe(struct sk_buff *skb, const char *name, bool bound,
+			u64 hits)
+{
+	struct nlattr *nest = nla_nest_start(skb, MEMQOS_A_STATS_PROBE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, MEMQOS_A_PROBE_NAME, name) ||
+	    nla_put_u8(skb, MEMQOS_A_PROBE_BOUND, bound) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PROBE_HITS, hits,
+			      MEMQOS_A_PROBE_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int mq_put_tp_probe(struct mq_tp_probe *p, void *skb)
+{
+	return mq_put_probe(skb, p->name, p->bound, mq_tp_hits(p));
+}
+
+static int mq_fill_stats(struct sk_buff *skb)
+{
+	u64 records = mq_cg_count();
+	int i;
+
+	if (nla_put_u64_64bit(skb, MEMQOS_A_STATS_RECORDS, records,
+			      MEMQOS_A_STATS_PAD) ||
+	    nla_put_u32(skb, MEMQOS_A_STATS_RECORD_BYTES,
+			sizeof(struct mq_cgroup)) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_BYTES_USED,
+			      records * sizeof(struct mq_cgroup) +
+			      mq_inflight_bytes() + mq_oomring_bytes(),
+			      MEMQOS_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_EVENTS_SEQ,
+			      mq_event_last_seq(), MEMQOS_A_STATS_PAD))
+		return -EMSGSIZE;
+	for (i = 0; i < MQ_NR_STATS; i++)
+		if (nla_put_u64_64bit(skb, mq_stat_attr[i], mq_stat_read(i),
+				      MEMQOS_A_STATS_PAD))
+			return -EMSGSIZE;
+	if (mq_tp_for_each(mq_put_tp_probe, skb))
+		return -EMSGSIZE;
+	return mq_put_probe(skb, mq_high_probe_name(), mq_high_probe_bound(),
+			    mq_high_probe_hits());
+}
+
+/* Builds a reply with one attribute set filled by @fill. */
+static int mq_genl_reply(struct genl_info *info, int (*fill)(struct sk_buff *))
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mq_genl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || fill(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mq_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return mq_genl_reply(info, mq_fill_stats);
+}
+
+/* ---- config and reset ---- */
+
+static int mq_fill_config(struct sk_buff *skb)
+{
+	int k;
+
+	for (k = 0; k < MQ_NR_CONFIG; k++)
+		if (nla_put_u32(skb, mq_config_attr[k], READ_ONCE(mq_config[k])))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int mq_genl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return mq_genl_reply(info, mq_fill_config);
+}
+
+static int mq_genl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	bool present[MQ_NR_CONFIG] = { }, any = false;
+	u32 val[MQ_NR_CONFIG] = { };
+	enum mq_config_key bad;
+	struct nlattr *a;
+	int k, ret;
+
+	for (k = 0; k < MQ_NR_CONFIG; k++) {
+		a = info->attrs[mq_config_attr[k]];
+		if (!a)
+			continue;
+		present[k] = true;
+		any = true;
+		val[k] = nla_get_u32(a);
+	}
+	if (!any) {
+		NL_SET_ERR_MSG(info->extack, "no configuration attribute given");
+		return -EINVAL;
+	}
+	ret = mq_config_set_many(val, present, &bad);
+	if (ret == -ERANGE) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[mq_config_attr[bad]] ?:
+				    info->attrs[mq_config_attr[MQ_CFG_PRESSURE_HYSTERESIS]],
+				    "value out of range (hysteresis may not exceed threshold)");
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+static int mq_genl_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[MEMQOS_A_RESET_CGROUP_ID];
+	int ret = mq_cg_reset(id ? nla_get_u64(id) : 0);
+
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "cgroup not tracked");
+	return ret;
+}
+
+/* ---- OOM kills ---- */
+
+struct mq_oom_dump {
+	size_t nr, pos;
+	bool privileged;
+	uid_t uid;
+	char path[PATH_MAX];
+	struct mq_oom_kill kills[];
+};
+
+static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
+{
+	return (struct mq_oom_dump **)cb->ctx;
+}
+
+static int mq_genl_oom_dump_start(struct netlink_callback *cb)
+{
+	size_t max = READ_ONCE(mq_config[MQ_CFG_OOM_RING_ENTRIES]);
+	struct mq_oom_dump *d;
+
+	d = kvzalloc(struct_size(d, kills, max), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->nr = mq_oomring_copy(d->kills, max);
+	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
+	d->uid = from_kuid_munged(&init_user_ns, current_uid());
+	*mq_oom_dump_ctx(cb) = d;
+	return 0;
+}
+
+/*
+ * A kill is shown when its cgroup is visible in the requester's cgroup
+ * namespace, or, once the cgroup is gone, to privileged requesters only.
+ */
+static int mq_put_oom_kill(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct mq_oom_dump *d, const struct mq_oom_kill *k)
+{
+	bool has_path = false, identity;
+	struct cgroup *cgrp;
+	void *hdr;
+
+	cgrp = cgroup_get_from_id(k->cgid);
+	if (!IS_ERR(cgrp)) {
+		has_path = !mq_cgroup_path(cgrp, d->path, sizeof(d->path));
+		cgroup_put(cgrp);
+	} else if (!d->privileged) {
+		return 0;
+	}
+	identity = d->privileged || k->uid == d->uid;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mq_genl_family, NLM_F_MULTI,
+			  MEMQOS_CMD_OOM_KILLS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_SEQ, k->seq,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_TIME_NS, k->time_ns,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_BOOT_NS, k->boot_ns,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_CGROUP_ID, k->cgid,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    (has_path &&
+	     nla_put_string(skb, MEMQOS_A_OOM_KILL_PATH, d->path)) ||
+	    (identity &&
+	     (nla_put_u32(skb, MEMQOS_A_OOM_KILL_PID, k->pid) ||
+	      nla_put_u32(skb, MEMQOS_A_OOM_KILL_UID, k->uid) ||
+	      nla_put_string(skb, MEMQOS_A_OOM_KILL_COMM, k->comm))) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_ANON_BYTES,
+			      k->rss_anon_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_FILE_BYTES,
+			      k->rss_file_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES,
+			      k->rss_shmem_bytes, MEMQOS_A_OOM_KILL_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mq_genl_oom_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
+
+	for (; d->pos < d->nr; d->pos++)
+		if (mq_put_oom_kill(skb, cb, d, &d->kills[d->pos]))
+			break;
+	return skb->len;
+}
+
+static int mq_genl_oom_dump_done(struct netlink_callback *cb)
+{
+	kvfree(*mq_oom_dump_ctx(cb));
+	return 0;
+}
+
+/* ---- events ---- */
+
+bool mq_genl_has_listeners(void)
+{
+	return READ_ONCE(mq_genl_registered) &&
+	       genl_has_listeners(&mq_genl_family, &init_net, MQ_NLGRP_EVENTS);
+}
+
+/* Called from the event work item only. */
+int mq_genl_send_event(const struct mq_event *ev)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (!mq_genl_has_listeners())
+		return 0;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &mq_genl_family, 0, ev->cmd);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u64_64bit(msg, MEMQOS_A_EVENT_SEQ, ev->seq,
+			      MEMQOS_A_EVENT_PAD) ||
+	    nla_put_u64_64bit(msg, MEMQOS_A_EVENT_TIME_NS, ev->time_ns,
+			      MEMQOS_A_EVENT_PAD))
+		goto err_free;
+
+	switch (ev->cmd) {
+	case MEMQOS_CMD_STORM_NTF:
+		if (nla_put_u8(msg, MEMQOS_A_EVENT_STORM, ev->storm) ||
+		    nla_put_u64_64bit(msg, MEMQOS_A_EVENT_RECLAIMS_PER_SEC,
+				      ev->rate, MEMQOS_A_EVENT_PAD))
+			goto err_free;
+		break;
+	case MEMQOS_CMD_PRESSURE_NTF:
+		if (nla_put_u8(msg, MEMQOS_A_EVENT_PRESSURED, ev->pressured) ||
+		    nla_put_u32(msg, MEMQOS_A_EVENT_STALL_PERMILLE,
+				ev->stall_permille))
+			goto err_free;
+		fallthrough;
+	case MEMQOS_CMD_OOM_KILL_NTF:
+		if (ev->cmd == MEMQOS_CMD_OOM_KILL_NTF &&
+		    nla_put_u64_64bit(msg, MEMQOS_A_EVENT_RSS_BYTES,
+				      ev->rss_bytes, MEMQOS_A_EVENT_PAD))
+			goto err_free;
+		fallthrough;
+	default:
+		if (nla_put_u64_64bit(msg, MEMQOS_A_EVENT_CGROUP_ID, ev->cgid,
+				      MEMQOS_A_EVENT_PAD))
+			goto err_free;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_multicast(&mq_genl_family, msg, 0, MQ_NLGRP_EVENTS,
+				GFP_KERNEL);
+	/* -ESRCH: the last listener left meanwhile; not a loss. */
+	return ret == -ESRCH ? 0 : ret;
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* ---- policies and ops ---- */
+
+/*
+ * Commands that take no attributes have no policy: the genetlink core
+ * then installs one that rejects every attribute.
+ */
+static const struct nla_policy mq_cgroup_get_policy[MEMQOS_A_CGROUP_PATH + 1] = {
+	[MEMQOS_A_CGROUP_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[MEMQOS_A_CGROUP_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
+};
+
+/* Ranges too wide for NLA_POLICY_RANGE's s16 bounds. */
+static struct netlink_range_validation mq_max_cgroups_range = {
+	.min = 1, .max = 1 << 20,
+};
+
+static struct netlink_range_validation mq_storm_rate_range = {
+	.min = 1, .max = 10000000,
+};
+
+static struct netlink_range_validation mq_interval_range = {
+	.min = 100, .max = 60000,
+};
+
+/* Must agree with mq_config_range in config.c, which checks again. */
+static const struct nla_policy mq_config_set_policy[MEMQOS_A_CONFIG_MAX + 1] = {
+	[MEMQOS_A_CONFIG_MAX_CGROUPS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_max_cgroups_range),
+	[MEMQOS_A_CONFIG_OOM_RING_ENTRIES] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+	[MEMQOS_A_CONFIG_PRESSURE_THRESHOLD_PERMILLE] =
+		NLA_POLICY_RANGE(NLA_U32, 1, 1000),
+	[MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE] =
+		NLA_POLICY_MAX(NLA_U32, 1000),
+	[MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_storm_rate_range),
+	[MEMQOS_A_CONFIG_EVENT_INTERVAL_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_interval_range),
+};
+
+static const struct nla_policy mq_reset_policy[MEMQOS_A_RESET_CGROUP_ID + 1] = {
+	[MEMQOS_A_RESET_CGROUP_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 static const struct genl_ops mq_genl_ops[] = {
 	{
 		.cmd = MEMQOS_CMD_GET_VERSION,
 		.doit = mq_genl_get_version,
-		.policy = mq_version_policy,
-		.maxattr = 0,
+	},
+	{
+		.cmd = MEMQOS_CMD_CGROUP_GET,
+		.doit = mq_genl_cgroup_get,
+		.start = mq_genl_cgroup_dump_start,
+		.dumpit = mq_genl_cgroup_dump,
+		.done = mq_genl_cgroup_dump_done,
+		.policy = mq_cgroup_get_policy,
+		.maxattr = ARRAY_SIZE(mq_cgroup_get_policy) - 1,
+	},
+	{
+		.cmd = MEMQOS_CMD_STATS_GET,
+		.doit = mq_genl_stats_get,
+	},
+	{
+		.cmd = MEMQOS_CMD_CONFIG_GET,
+		.doit = mq_genl_config_get,
+	},
+	{
+		.cmd = MEMQOS_CMD_CONFIG_SET,
+		.doit = mq_genl_config_set,
+		.policy = mq_config_set_policy,
+		.maxattr = ARRAY_SIZE(mq_config_set_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MEMQOS_CMD_RESET,
+		.doit = mq_genl_reset,
+		.policy = mq_reset_policy,
+		.maxattr = ARRAY_SIZE(mq_reset_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = MEMQOS_CMD_OOM_KILLS_GET,
+		.start = mq_genl_oom_dump_start,
+		.dumpit = mq_genl_oom_dump,
+		.done = mq_genl_oom_dump_done,
 	},
 };
 
@@ -60,14 +785,28 @@ static struct genl_family mq_genl_family __ro_after_init = {
 	.netnsok = true,
 	.ops = mq_genl_ops,
 	.n_ops = ARRAY_SIZE(mq_genl_ops),
+	.mcgrps = mq_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mq_genl_mcgrps),
 };
 
 int mq_genl_init(void)
 {
-	return genl_register_family(&mq_genl_family);
+	int ret = mq_genl_check_maps();
+
+	if (ret) {
+		pr_err("netlink attribute map incomplete\n");
+		return ret;
+	}
+	ret = genl_register_family(&mq_genl_family);
+	if (!ret)
+		WRITE_ONCE(mq_genl_registered, true);
+	return ret;
 }
 
 void mq_genl_exit(void)
 {
+	/* No event may be sent on the family once it is gone. */
+	WRITE_ONCE(mq_genl_registered, false);
+	mq_events_flush();
 	genl_unregister_family(&mq_genl_family);
 }

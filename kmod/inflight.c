@@ -15,6 +15,7 @@
 #include <linux/hash.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
+#include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
 #include "memqos.h"

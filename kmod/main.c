@@ -32,9 +32,13 @@ static int __init memqos_init(void)
 	if (ret)
 		goto err_inflight;
 
-	ret = mq_tp_bind();
+	ret = mq_events_init();
 	if (ret)
 		goto err_oomring;
+
+	ret = mq_tp_bind();
+	if (ret)
+		goto err_events;
 
 	ret = mq_high_probe_init();
 	if (ret)
@@ -45,9 +49,13 @@ static int __init memqos_init(void)
 	if (ret)
 		goto err_high_probe;
 
-	ret = mq_debugfs_init();
+	ret = mq_pressure_init();
 	if (ret)
 		goto err_high_probe;
+
+	ret = mq_debugfs_init();
+	if (ret)
+		goto err_pressure;
 
 	ret = mq_genl_init();
 	if (ret)
@@ -59,10 +67,14 @@ static int __init memqos_init(void)
 
 err_debugfs:
 	mq_debugfs_exit();
+err_pressure:
+	mq_pressure_exit();
 err_high_probe:
 	mq_high_probe_exit();
 err_tp:
 	mq_tp_unbind();
+err_events:
+	mq_events_exit();
 err_oomring:
 	mq_oomring_exit();
 err_inflight:
@@ -78,8 +90,10 @@ static void __exit memqos_exit(void)
 {
 	mq_genl_exit();
 	mq_debugfs_exit();
+	mq_pressure_exit();
 	mq_high_probe_exit();
 	mq_tp_unbind();
+	mq_events_exit();
 	mq_oomring_exit();
 	mq_inflight_exit();
 	mq_cgtable_exit();

@@ -44,6 +44,7 @@ u64 mq_tp_hits(const struct mq_tp_probe *p);
 int mq_tp_bind(void);
 void mq_tp_unbind(void);
 void mq_tp_show(struct seq_file *m);
+int mq_tp_for_each(int (*fn)(struct mq_tp_probe *p, void *arg), void *arg);
 
 /* probes_*.c: one table per tracepoint system */
 extern struct mq_tp_probe mq_vmscan_probes[];
@@ -91,6 +92,9 @@ struct mq_cgroup {
 	atomic64_t throttled_us;
 	atomic64_t oom_kills;		/* victims in this very cgroup */
 	struct mq_hist stall[MQ_NR_STALL_KINDS];
+	/* Owned by the pressure monitor's work item alone. */
+	u64 monitor_stall_us;		/* stall total at its last pass */
+	bool pressured;
 };
 
 int mq_cgtable_init(void);
@@ -99,7 +103,7 @@ void mq_cgtable_exit(void);
 struct mq_cgroup *mq_cg_lookup(u64 id);
 struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp);
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg);
-void mq_cg_remove(u64 id);
+bool mq_cg_remove(u64 id);
 int mq_cg_discover(void);
 unsigned long mq_cg_count(void);
 
@@ -109,7 +113,11 @@ struct mq_idlist {
 	u64 ids[];
 };
 
-struct mq_idlist *mq_idlist_collect(void);
+struct mq_idlist *mq_idlist_collect(struct cgroup *top);
+unsigned int mq_cg_generation(void);
+void mq_cg_generation_bump(void);
+int mq_cg_reset(u64 id);
+void mq_cg_for_each(void (*fn)(struct mq_cgroup *cg, void *arg), void *arg);
 
 /* ---- current.c: who is running, as memqos sees it ---- */
 
@@ -221,8 +229,13 @@ enum mq_stat {
 	MQ_STAT_INFLIGHT_FULL,		/* begin with no free pairing slot */
 	MQ_STAT_KSWAPD_WAKE,		/* kswapd woke (any node) */
 	MQ_STAT_OOM_KILLS,
+	MQ_STAT_RECLAIM_STALLS,		/* memcg + direct reclaim begins */
+	MQ_STAT_EVENTS_SENT,
+	MQ_STAT_EVENTS_DROPPED,		/* queue full or send failed */
 	MQ_NR_STATS,
 };
+
+extern const char *const mq_stat_names[MQ_NR_STATS];
 
 int mq_stats_init(void);
 void mq_stats_exit(void);
@@ -232,20 +245,65 @@ void mq_stats_show(struct seq_file *m);
 
 /* ---- config.c: tunables, validated ---- */
 
-struct mq_config {
-	unsigned int max_cgroups;	/* cap on tracked cgroups */
-	unsigned int oom_ring_entries;	/* recent OOM kills kept */
+enum mq_config_key {
+	MQ_CFG_MAX_CGROUPS,		/* cap on tracked cgroups */
+	MQ_CFG_OOM_RING_ENTRIES,	/* recent OOM kills kept */
+	MQ_CFG_PRESSURE_THRESHOLD,	/* stall permille that is pressure */
+	MQ_CFG_PRESSURE_HYSTERESIS,	/* leave below threshold - this */
+	MQ_CFG_STORM_RATE,		/* reclaim stalls per second: storm */
+	MQ_CFG_EVENT_INTERVAL_MS,	/* pressure/storm evaluation period */
+	MQ_NR_CONFIG,
 };
 
-extern struct mq_config mq_config;
+/* Read with READ_ONCE(); written only under config.c's mutex. */
+extern unsigned int mq_config[MQ_NR_CONFIG];
+extern const char *const mq_config_names[MQ_NR_CONFIG];
+
+/*
+ * Sets the keys whose @present is true to @val. All are validated first;
+ * on error nothing changes and *@bad (if given) names the offending key.
+ */
+int mq_config_set_many(const u32 *val, const bool *present,
+		       enum mq_config_key *bad);
 int mq_config_set(const char *key, const char *val);
 void mq_config_show(struct seq_file *m);
+
+/* ---- events.c: multicast events, sent from a work item ---- */
+
+struct mq_event {
+	u8 cmd;			/* MEMQOS_CMD_*_NTF */
+	u8 pressured;		/* pressure: 1 entering, 0 leaving */
+	u8 storm;		/* storm: 1 starting, 0 over */
+	u32 stall_permille;	/* pressure */
+	u64 seq;		/* set when raised */
+	u64 time_ns;		/* set when raised */
+	u64 cgid;
+	u64 rate;		/* storm: reclaim stalls per second */
+	u64 rss_bytes;		/* oom kill */
+};
+
+int mq_events_init(void);
+void mq_events_flush(void);
+void mq_events_exit(void);
+/* Any context; does nothing when nobody listens. */
+void mq_event_raise(struct mq_event *ev);
+void mq_event_cgroup_removed(u64 cgid);
+u64 mq_event_last_seq(void);
+
+/* ---- pressure.c: pressure and reclaim-storm monitor ---- */
+
+int mq_pressure_init(void);
+void mq_pressure_exit(void);
+void mq_pressure_reschedule(void);
 
 /* ---- probes_high.c: memory.high throttling via a kretprobe ---- */
 
 int mq_high_probe_init(void);
 void mq_high_probe_exit(void);
 void mq_high_probe_show(struct seq_file *m);
+bool mq_high_probe_bound(void);
+u64 mq_high_probe_hits(void);
+const char *mq_high_probe_name(void);
 
 /* ---- debugfs.c ---- */
 
@@ -256,5 +314,7 @@ void mq_debugfs_exit(void);
 
 int mq_genl_init(void);
 void mq_genl_exit(void);
+bool mq_genl_has_listeners(void);
+int mq_genl_send_event(const struct mq_event *ev);
 
 #endif /* MEMQOS_H */

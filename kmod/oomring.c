@@ -73,7 +73,7 @@ size_t mq_oomring_bytes(void)
 
 int mq_oomring_init(void)
 {
-	mq_oomring_size = mq_config.oom_ring_entries;
+	mq_oomring_size = mq_config[MQ_CFG_OOM_RING_ENTRIES];
 	mq_oomring = kcalloc(mq_oomring_size, sizeof(*mq_oomring), GFP_KERNEL);
 	return mq_oomring ? 0 : -ENOMEM;
 }

@@ -24,14 +24,18 @@ static void mq_cgroup_mkdir(void *data, struct cgroup *cgrp, const char *path)
 	if (!mq_on_dfl(cgrp) ||
 	    !rcu_access_pointer(cgrp->subsys[memory_cgrp_id]))
 		return;
+	mq_cg_generation_bump();
 	mq_cg_create(cgroup_id(cgrp), GFP_NOWAIT);
 }
 
 static void mq_cgroup_rmdir(void *data, struct cgroup *cgrp, const char *path)
 {
 	mq_tp_hit(data);
-	if (mq_on_dfl(cgrp))
-		mq_cg_remove(cgroup_id(cgrp));
+	if (!mq_on_dfl(cgrp))
+		return;
+	mq_cg_generation_bump();
+	if (mq_cg_remove(cgroup_id(cgrp)))
+		mq_event_cgroup_removed(cgroup_id(cgrp));
 }
 
 /* A record created lazily while the cgroup was dying goes here. */

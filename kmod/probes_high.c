@@ -4,18 +4,20 @@
  * then sleeps off a penalty in mem_cgroup_handle_over_high() on its way back
  * to user space. No tracepoint covers it on 6.1, so a kretprobe times the
  * whole call. The kernel calls it on every notify-resume and it returns at
- * once unless the task charged pages over high: only those calls count. The symbol is not ABI: when it is absent the probe is skipped
- * and module stats say so.
+ * once unless the task charged pages over high: only those calls count.
+ * The symbol is not ABI: when it is absent the probe is skipped and module
+ * stats say so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 #include <linux/seq_file.h>
+#include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
 #include "memqos.h"
 
-#define MQ_HIGH_SYMBOL	"mem_cgroup_handle_over_high"
+static const char mq_high_symbol[] = "mem_cgroup_handle_over_high";
 
 struct mq_high_call {
 	u64 cgid;
@@ -51,7 +53,7 @@ static int mq_high_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 static struct kretprobe mq_high_krp = {
-	.kp.symbol_name = MQ_HIGH_SYMBOL,
+	.kp.symbol_name = mq_high_symbol,
 	.entry_handler = mq_high_entry,
 	.handler = mq_high_return,
 	.data_size = sizeof(struct mq_high_call),
@@ -66,7 +68,7 @@ int mq_high_probe_init(void)
 	ret = register_kretprobe(&mq_high_krp);
 	if (ret) {
 		pr_info("%s not probed (%d): memory.high stalls not tracked\n",
-			MQ_HIGH_SYMBOL, ret);
+			mq_high_symbol, ret);
 		return 0;
 	}
 	mq_high_bound = true;
@@ -80,10 +82,24 @@ void mq_high_probe_exit(void)
 	mq_high_bound = false;
 }
 
+const char *mq_high_probe_name(void)
+{
+	return mq_high_symbol;
+}
+
+bool mq_high_probe_bound(void)
+{
+	return mq_high_bound;
+}
+
+u64 mq_high_probe_hits(void)
+{
+	return atomic64_read(&mq_high_hits);
+}
+
 void mq_high_probe_show(struct seq_file *m)
 {
-	seq_printf(m, "kretprobe %s %s %lld\n", MQ_HIGH_SYMBOL,
-		   mq_high_bound ? "bound" : "absent",
-		   atomic64_read(&mq_high_hits));
+	seq_printf(m, "kretprobe %s %s %llu\n", mq_high_symbol,
+		   mq_high_bound ? "bound" : "absent", mq_high_probe_hits());
 	seq_printf(m, "kretprobe_missed %d\n", mq_high_krp.nmissed);
 }

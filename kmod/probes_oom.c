@@ -13,14 +13,17 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <trace/events/oom.h>
+#include <linux/memqos.h>
 
 #include "memqos.h"
 
 static void mq_mark_victim(void *data, struct task_struct *task, uid_t uid)
 {
+	struct mq_event ev = { .cmd = MEMQOS_CMD_OOM_KILL_NTF };
 	struct mq_oom_kill k = { .uid = uid };
 	struct mem_cgroup *memcg;
 	struct mq_cgroup *cg;
@@ -54,6 +57,11 @@ static void mq_mark_victim(void *data, struct task_struct *task, uid_t uid)
 	rcu_read_unlock();
 
 	mq_oomring_add(&k);
+
+	/* The event carries no pid, comm or uid: any local user may listen. */
+	ev.cgid = k.cgid;
+	ev.rss_bytes = k.rss_anon_bytes + k.rss_file_bytes + k.rss_shmem_bytes;
+	mq_event_raise(&ev);
 }
 
 static inline void mq_oom_check_protos(void)

@@ -25,6 +25,7 @@ static void mq_reclaim_begin(enum mq_stall_kind kind)
 	struct mem_cgroup *memcg;
 	u64 cgid;
 
+	mq_stat_inc(MQ_STAT_RECLAIM_STALLS);
 	rcu_read_lock();
 	cgid = mq_current_memcg_id(&memcg);
 	/* A first event may be the first sign of a cgroup: track it. */

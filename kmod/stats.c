@@ -13,7 +13,7 @@ struct mq_stat_counters {
 
 static struct mq_stat_counters __percpu *mq_stats;
 
-static const char *const mq_stat_names[MQ_NR_STATS] = {
+const char *const mq_stat_names[MQ_NR_STATS] = {
 	[MQ_STAT_RECORDS_CREATED] = "records_created",
 	[MQ_STAT_RECORDS_FREED] = "records_freed",
 	[MQ_STAT_DROPPED_CAP] = "dropped_cap",
@@ -23,6 +23,9 @@ static const char *const mq_stat_names[MQ_NR_STATS] = {
 	[MQ_STAT_INFLIGHT_FULL] = "inflight_full",
 	[MQ_STAT_KSWAPD_WAKE] = "kswapd_wake",
 	[MQ_STAT_OOM_KILLS] = "oom_kills",
+	[MQ_STAT_RECLAIM_STALLS] = "reclaim_stalls",
+	[MQ_STAT_EVENTS_SENT] = "events_sent",
+	[MQ_STAT_EVENTS_DROPPED] = "events_dropped",
 };
 
 int mq_stats_init(void)

@@ -29,8 +29,7 @@ static struct mq_tp_probe *const mq_tp_tables[] = {
 };
 
 /* Calls @fn on every probe of every table; stops at the first error. */
-static int mq_tp_for_each(int (*fn)(struct mq_tp_probe *p, void *arg),
-			  void *arg)
+int mq_tp_for_each(int (*fn)(struct mq_tp_probe *p, void *arg), void *arg)
 {
 	struct mq_tp_probe *p;
 	size_t t;

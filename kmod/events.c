@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Multicast events. Probes and the pressure monitor raise them from any
+ * context; a work item builds and sends the netlink messages, so nothing
+ * that raises an event ever waits on netlink or allocates.
+ *
+ * Every event gets a sequence number when raised, shared by all kinds. An
+ * event that finds the queue full is dropped and counted, and the gap in
+ * the sequence tells listeners to resync with a dump.
+ */
+#include <linux/spinlock.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+#include <linux/memqos.h>
+
+#include "memqos.h"
+
+#define MQ_EVENT_QUEUE	256
+
+static DEFINE_SPINLOCK(mq_event_lock);
+static struct mq_event mq_event_queue[MQ_EVENT_QUEUE];
+static unsigned int mq_event_head, mq_event_len;
+static atomic64_t mq_event_seq = ATOMIC64_INIT(0);
+static struct work_struct mq_event_work;
+
+u64 mq_event_last_seq(void)
+{
+	return atomic64_read(&mq_event_seq);
+}
+
+void mq_event_raise(struct mq_event *ev)
+{
+	unsigned long flags;
+	bool queued = false;
+
+	if (!mq_genl_has_listeners())
+		return;
+	ev->seq = atomic64_inc_return(&mq_event_seq);
+	ev->time_ns = ktime_get_real_ns();
+
+	spin_lock_irqsave(&mq_event_lock, flags);
+	if (mq_event_len < MQ_EVENT_QUEUE) {
+		mq_event_queue[(mq_event_head + mq_event_len++) %
+			       MQ_EVENT_QUEUE] = *ev;
+		queued = true;
+	}
+	spin_unlock_irqrestore(&mq_event_lock, flags);
+
+	if (queued)
+		queue_work(system_wq, &mq_event_work);
+	else
+		mq_stat_inc(MQ_STAT_EVENTS_DROPPED);
+}
+
+void mq_event_cgroup_removed(u64 cgid)
+{
+	struct mq_event ev = {
+		.cmd = MEMQOS_CMD_CGROUP_REMOVED_NTF,
+		.cgid = cgid,
+	};
+
+	mq_event_raise(&ev);
+}
+
+static bool mq_event_pop(struct mq_event *ev)
+{
+	unsigned long flags;
+	bool ok = false;
+
+	spin_lock_irqsave(&mq_event_lock, flags);
+	if (mq_event_len) {
+		*ev = mq_event_queue[mq_event_head];
+		mq_event_head = (mq_event_head + 1) % MQ_EVENT_QUEUE;
+		mq_event_len--;
+		ok = true;
+	}
+	spin_unlock_irqrestore(&mq_event_lock, flags);
+	return ok;
+}
+
+static void mq_event_send_all(struct work_struct *work)
+{
+	struct mq_event ev;
+
+	while (mq_event_pop(&ev)) {
+		if (mq_genl_send_event(&ev))
+			mq_stat_inc(MQ_STAT_EVENTS_DROPPED);
+		else
+			mq_stat_inc(MQ_STAT_EVENTS_SENT);
+	}
+}
+
+int mq_events_init(void)
+{
+	INIT_WORK(&mq_event_work, mq_event_send_all);
+	return 0;
+}
+
+/* Waits for a send in progress; raises after this are not sent. */
+void mq_events_flush(void)
+{
+	cancel_work_sync(&mq_event_work);
+}
+
+void mq_events_exit(void)
+{
+	cancel_work_sync(&mq_event_work);
+}
