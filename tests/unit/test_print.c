@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * user/print.c: one set of calls, text or JSON output.
+ */
+#include <stdint.h>
+
+#include "print.h"
+#include "unit.h"
+
+static struct print_ctx pc;
+
+static void begin(bool json, bool pretty)
+{
+	print_init(&pc, unit_capture_begin(), json, pretty);
+}
+
+/* What a stat-like command would print for one cgroup. */
+static void emit_record(void)
+{
+	print_obj_begin(&pc, NULL);
+	print_str(&pc, "cgroup", "%s:\n", "/a \"b\"");
+	print_bytes(&pc, "rss", "  rss %s\n", 3 << 19);
+	print_usec(&pc, "stall", "  stall %s", 1234);
+	print_s64(&pc, "delta", " (%s)\n", -5);
+	print_bool(&pc, "throttled", "  throttled %s\n", true);
+	print_text(&pc, "  (%u children)\n", 2u);
+	print_u64(&pc, "generation", NULL, 7);
+	print_arr_begin(&pc, "pids");
+	print_u64(&pc, NULL, "  pid %s\n", 10);
+	print_u64(&pc, NULL, "  pid %s\n", 11);
+	print_arr_end(&pc);
+	print_obj_end(&pc);
+}
+
+static void text_output(void)
+{
+	begin(false, false);
+	emit_record();
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(),
+		      "/a \"b\":\n"
+		      "  rss 1.5 MiB\n"
+		      "  stall 1.2 ms (-5)\n"
+		      "  throttled yes\n"
+		      "  (2 children)\n"
+		      "  pid 10\n"
+		      "  pid 11\n");
+}
+
+static void json_output_from_same_calls(void)
+{
+	begin(true, false);
+	emit_record();
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(),
+		      "{\"cgroup\":\"/a \\\"b\\\"\",\"rss\":1572864,"
+		      "\"stall\":1234,\"delta\":-5,\"throttled\":true,"
+		      "\"generation\":7,\"pids\":[10,11]}\n");
+}
+
+static void pretty_json(void)
+{
+	begin(true, true);
+	print_obj_begin(&pc, NULL);
+	print_str(&pc, "tool_version", "memqos tool %s\n", "0.1.0");
+	print_u64(&pc, "uapi_version", " (uapi %s", 1);
+	print_obj_end(&pc);
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(),
+		      "{\n"
+		      "  \"tool_version\": \"0.1.0\",\n"
+		      "  \"uapi_version\": 1\n"
+		      "}\n");
+}
+
+static void text_width_and_bool_no(void)
+{
+	begin(false, false);
+	print_str(&pc, "k", "[%-6s]", "ab");
+	print_u64(&pc, "k", "[%4s]", 7);
+	print_bool(&pc, "k", "[%s]", false);
+	print_u64(&pc, "k", "[%s]", UINT64_MAX);
+	print_s64(&pc, "k", "[%s]", INT64_MIN);
+	print_text(&pc, "[100%%]\n");
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(),
+		      "[ab    ][   7][no][18446744073709551615]"
+		      "[-9223372036854775808][100%]\n");
+}
+
+static void text_only_and_json_only(void)
+{
+	begin(false, false);
+	print_text(&pc, "text");
+	print_u64(&pc, "json_only", NULL, 1);
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(), "text");
+
+	begin(true, false);
+	print_obj_begin(&pc, NULL);
+	print_text(&pc, "text");
+	print_u64(&pc, "json_only", NULL, 1);
+	print_obj_end(&pc);
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(), "{\"json_only\":1}\n");
+}
+
+static void json_misuse_reported_by_finish(void)
+{
+	begin(true, false);
+	print_obj_begin(&pc, NULL);
+	print_u64(&pc, NULL, "%s", 1);
+	print_obj_end(&pc);
+	EXPECT_INT_EQ(print_finish(&pc), -1);
+	unit_capture_end();
+}
+
+static void fmt_validation(void)
+{
+	EXPECT_TRUE(print_fmt_is_valid("%s"));
+	EXPECT_TRUE(print_fmt_is_valid("rss %s\n"));
+	EXPECT_TRUE(print_fmt_is_valid("%-12s|"));
+	EXPECT_TRUE(print_fmt_is_valid("%.3s"));
+	EXPECT_TRUE(print_fmt_is_valid("100%% %s"));
+	EXPECT_TRUE(!print_fmt_is_valid(""));
+	EXPECT_TRUE(!print_fmt_is_valid("no conversion"));
+	EXPECT_TRUE(!print_fmt_is_valid("%d"));
+	EXPECT_TRUE(!print_fmt_is_valid("%llu"));
+	EXPECT_TRUE(!print_fmt_is_valid("%s %s"));
+	EXPECT_TRUE(!print_fmt_is_valid("%*s"));
+	EXPECT_TRUE(!print_fmt_is_valid("%"));
+	EXPECT_TRUE(!print_fmt_is_valid("%%"));
+}
+
+static const struct unit_test tests[] = {
+	UNIT_TEST(text_output),
+	UNIT_TEST(json_output_from_same_calls),
+	UNIT_TEST(pretty_json),
+	UNIT_TEST(text_width_and_bool_no),
+	UNIT_TEST(text_only_and_json_only),
+	UNIT_TEST(json_misuse_reported_by_finish),
+	UNIT_TEST(fmt_validation),
+};
+
+UNIT_SUITE(print_suite, "print", tests);

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memqos version: versions of the tool, the module and the kernel.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include <linux/memqos.h>
+
+#include "cmd.h"
+
+struct module_version {
+	char module[64];
+	uint32_t uapi;
+	char kernel[65];	/* __NEW_UTS_LEN + 1 */
+};
+
+static int copy_str_attr(const struct nlattr *attr, char *buf, size_t len)
+{
+	if (!attr || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return -EBADMSG;
+	snprintf(buf, len, "%s", mnl_attr_get_str(attr));
+	return 0;
+}
+
+static int version_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[MEMQOS_A_VERSION_MAX + 1];
+	struct module_version *ver = data;
+	const struct nlattr *uapi;
+
+	/* all three are in UAPI 1; attributes are never removed */
+	if (memqos_nl_parse(nlh, tb, MEMQOS_A_VERSION_MAX))
+		goto bad_msg;
+	if (copy_str_attr(tb[MEMQOS_A_VERSION_MODULE], ver->module,
+			  sizeof(ver->module)) ||
+	    copy_str_attr(tb[MEMQOS_A_VERSION_KERNEL], ver->kernel,
+			  sizeof(ver->kernel)))
+		goto bad_msg;
+	uapi = tb[MEMQOS_A_VERSION_UAPI];
+	if (!uapi || mnl_attr_validate(uapi, MNL_TYPE_U32) < 0)
+		goto bad_msg;
+	ver->uapi = mnl_attr_get_u32(uapi);
+	return MNL_CB_OK;
+
+bad_msg:
+	errno = EBADMSG;
+	return MNL_CB_ERROR;
+}
+
+static int query_module_version(struct memqos_ctx *ctx,
+				struct module_version *ver)
+{
+	struct memqos_nl *nl;
+	struct nlmsghdr *nlh;
+	int err;
+
+	err = cmd_nl(ctx, MEMQOS_CMD_GET_VERSION, &nl);
+	if (err)
+		return err;
+
+	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_GET_VERSION, 0);
+	err = memqos_nl_request(nl, nlh, version_reply_cb, ver);
+	if (!err && !ver->module[0])
+		err = -EBADMSG;		/* ACK without a reply */
+	return err;
+}
+
+/* A mismatch is normal across upgrades: say so, do not fail. */
+static void note_uapi_mismatch(uint32_t module_uapi)
+{
+	if (module_uapi == MEMQOS_FAMILY_VERSION)
+		return;
+
+	fflush(stdout);
+	fprintf(stderr,
+		"memqos: note: module uapi %u is %s than the tool's (%u)\n",
+		module_uapi,
+		module_uapi < MEMQOS_FAMILY_VERSION ? "older" : "newer",
+		(unsigned int)MEMQOS_FAMILY_VERSION);
+}
+
+static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	struct module_version ver = { };
+	struct print_ctx pc;
+	int opt, ret, err;
+
+	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind]);
+
+	/* ask first, print after: the error must follow the output */
+	err = query_module_version(ctx, &ver);
+
+	print_init(&pc, stdout, ctx->json, ctx->pretty);
+	print_obj_begin(&pc, NULL);
+	print_str(&pc, "tool_version", "memqos tool %s\n",
+		  MEMQOS_TOOL_VERSION);
+	if (!err) {
+		print_str(&pc, "module_version", "memqos module %s",
+			  ver.module);
+		print_u64(&pc, "uapi_version", " (uapi %s", ver.uapi);
+		print_str(&pc, "kernel_release", ", kernel %s)\n",
+			  ver.kernel);
+	}
+	print_obj_end(&pc);
+	/* a write error is reported by main() */
+	print_finish(&pc);
+
+	if (err)
+		return cmd_nl_error(ctx, err);
+	note_uapi_mismatch(ver.uapi);
+	return MEMQOS_EXIT_OK;
+}
+
+const struct cmd cmd_version = {
+	.name		= "version",
+	.run		= version_run,
+	.summary	= "show tool, module and kernel versions",
+	.description	=
+		"Print the version of this tool and, when the memqos module\n"
+		"is loaded, the module's release, the UAPI version it was\n"
+		"built with and the release of the running kernel, as the\n"
+		"module reports them:\n"
+		"\n"
+		"    memqos tool 0.1.0\n"
+		"    memqos module 0.1.0 (uapi 1, kernel 6.1.0-56-amd64)\n"
+		"\n"
+		"Without the module the tool line is printed, then an error;\n"
+		"the exit status is 1. A module whose UAPI version differs\n"
+		"from the tool's is not an error: a note on stderr says which\n"
+		"side is newer.\n"
+		"\n"
+		"With --json, one object with the keys tool_version,\n"
+		"module_version, uapi_version and kernel_release (only\n"
+		"tool_version without the module).\n",
+};

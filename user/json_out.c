@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Streaming JSON writer, see json_out.h.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "json_out.h"
+
+#define JSON_INDENT	2
+
+void json_init(struct json_out *jw, FILE *fp, bool pretty)
+{
+	memset(jw, 0, sizeof(*jw));
+	jw->fp = fp;
+	jw->pretty = pretty;
+}
+
+int json_finish(struct json_out *jw)
+{
+	if (fflush(jw->fp) || ferror(jw->fp))
+		return -1;
+	if (jw->misused || jw->depth || jw->overflow || jw->key_pending)
+		return -1;
+	return 0;
+}
+
+static void newline_indent(struct json_out *jw, unsigned int level)
+{
+	if (!jw->pretty)
+		return;
+	fprintf(jw->fp, "\n%*s", (int)(level * JSON_INDENT), "");
+}
+
+/*
+ * Length of the valid UTF-8 sequence at @s, 0 if there is none. Overlong
+ * forms, surrogates and code points past U+10FFFF are invalid (RFC 3629).
+ * Stops at the first bad byte, so never reads past a terminating NUL.
+ */
+static size_t utf8_sequence_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;	/* range of the second byte */
+	size_t len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return len;
+}
+
+void json_write_string(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	putc('"', fp);
+	while (*s) {
+		size_t len;
+
+		if (*s == '"' || *s == '\\') {
+			putc('\\', fp);
+			putc(*s++, fp);
+		} else if (*s < 0x20) {
+			fprintf(fp, "\\u%04x", *s++);
+		} else if (*s < 0x80) {
+			putc(*s++, fp);
+		} else if ((len = utf8_sequence_len(s))) {
+			fwrite(s, 1, len, fp);
+			s += len;
+		} else {
+			fputs("\\ufffd", fp);
+			s++;
+		}
+	}
+	putc('"', fp);
+}
+
+/* Separator and indentation before a value or a container. */
+static void begin_value(struct json_out *jw)
+{
+	unsigned int level;
+
+	if (jw->overflow || !jw->depth)
+		return;
+
+	level = jw->depth - 1;
+	if (jw->in_object[level]) {
+		/* json_key() already wrote separator and name */
+		if (!jw->key_pending)
+			jw->misused = true;
+		jw->key_pending = false;
+		return;
+	}
+	if (jw->has_members[level])
+		putc(',', jw->fp);
+	jw->has_members[level] = true;
+	newline_indent(jw, jw->depth);
+}
+
+/* A complete top-level value ends its line. */
+static void end_value(struct json_out *jw)
+{
+	if (!jw->depth && !jw->overflow)
+		putc('\n', jw->fp);
+}
+
+static void begin_container(struct json_out *jw, bool object)
+{
+	begin_value(jw);
+	putc(object ? '{' : '[', jw->fp);
+
+	if (jw->overflow || jw->depth == JSON_MAX_DEPTH) {
+		jw->misused = true;
+		jw->overflow++;
+		return;
+	}
+	jw->in_object[jw->depth] = object;
+	jw->has_members[jw->depth] = false;
+	jw->depth++;
+}
+
+static void end_container(struct json_out *jw, bool object)
+{
+	unsigned int level;
+
+	if (jw->overflow) {
+		jw->overflow--;
+		putc(object ? '}' : ']', jw->fp);
+		return;
+	}
+	if (!jw->depth) {
+		jw->misused = true;
+		return;
+	}
+
+	level = jw->depth - 1;
+	if (jw->in_object[level] != object || jw->key_pending)
+		jw->misused = true;
+	jw->key_pending = false;
+
+	if (jw->has_members[level])
+		newline_indent(jw, level);
+	putc(object ? '}' : ']', jw->fp);
+	jw->depth--;
+	end_value(jw);
+}
+
+void json_obj_begin(struct json_out *jw)
+{
+	begin_container(jw, true);
+}
+
+void json_obj_end(struct json_out *jw)
+{
+	end_container(jw, true);
+}
+
+void json_arr_begin(struct json_out *jw)
+{
+	begin_container(jw, false);
+}
+
+void json_arr_end(struct json_out *jw)
+{
+	end_container(jw, false);
+}
+
+void json_key(struct json_out *jw, const char *key)
+{
+	if (jw->overflow) {
+		/* invalid already, see begin_container() */
+	} else if (!jw->depth || !jw->in_object[jw->depth - 1] ||
+		   jw->key_pending) {
+		jw->misused = true;
+	} else {
+		if (jw->has_members[jw->depth - 1])
+			putc(',', jw->fp);
+		jw->has_members[jw->depth - 1] = true;
+		newline_indent(jw, jw->depth);
+	}
+
+	json_write_string(jw->fp, key);
+	fputs(jw->pretty ? ": " : ":", jw->fp);
+	jw->key_pending = true;
+}
+
+void json_str(struct json_out *jw, const char *value)
+{
+	begin_value(jw);
+	json_write_string(jw->fp, value);
+	end_value(jw);
+}
+
+void json_u64(struct json_out *jw, uint64_t value)
+{
+	begin_value(jw);
+	fprintf(jw->fp, "%" PRIu64, value);
+	end_value(jw);
+}
+
+void json_s64(struct json_out *jw, int64_t value)
+{
+	begin_value(jw);
+	fprintf(jw->fp, "%" PRId64, value);
+	end_value(jw);
+}
+
+void json_bool(struct json_out *jw, bool value)
+{
+	begin_value(jw);
+	fputs(value ? "true" : "false", jw->fp);
+	end_value(jw);
+}
+
+void json_null(struct json_out *jw)
+{
+	begin_value(jw);
+	fputs("null", jw->fp);
+	end_value(jw);
+}
+
+void json_kv_str(struct json_out *jw, const char *key, const char *value)
+{
+	json_key(jw, key);
+	json_str(jw, value);
+}
+
+void json_kv_u64(struct json_out *jw, const char *key, uint64_t value)
+{
+	json_key(jw, key);
+	json_u64(jw, value);
+}
+
+void json_kv_s64(struct json_out *jw, const char *key, int64_t value)
+{
+	json_key(jw, key);
+	json_s64(jw, value);
+}
+
+void json_kv_bool(struct json_out *jw, const char *key, bool value)
+{
+	json_key(jw, key);
+	json_bool(jw, value);
+}
+
+void json_kv_obj_begin(struct json_out *jw, const char *key)
+{
+	json_key(jw, key);
+	json_obj_begin(jw);
+}
+
+void json_kv_arr_begin(struct json_out *jw, const char *key)
+{
+	json_key(jw, key);
+	json_arr_begin(jw);
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Streaming JSON writer.
+ *
+ * The writer tracks nesting and places commas, colons and (when pretty)
+ * newlines and indentation itself; callers only say what comes next:
+ *
+ *	json_init(&jw, stdout, false);
+ *	json_obj_begin(&jw);
+ *	json_kv_str(&jw, "name", "memqos");
+ *	json_key(&jw, "ops");
+ *	json_arr_begin(&jw);
+ *	json_u64(&jw, 1);
+ *	json_arr_end(&jw);
+ *	json_obj_end(&jw);
+ *	if (json_finish(&jw)) ...error...
+ *
+ * writes {"name":"memqos","ops":[1]} and a newline. Every top-level value
+ * ends with a newline, so a stream of them is one JSON document per line
+ * (compact mode), as event monitors want.
+ *
+ * Misuse (a value in an object without a key, a key outside an object,
+ * mismatched or missing ends, nesting deeper than JSON_MAX_DEPTH) does not
+ * crash: it is remembered and reported by json_finish().
+ *
+ * Strings are escaped per RFC 8259: '"' and '\' with a backslash, control
+ * characters as \u00XX; bytes that are not valid UTF-8 (cgroup names may
+ * hold any byte) become \ufffd so the output is always valid JSON.
+ */
+#ifndef MEMQOS_JSON_OUT_H
+#define MEMQOS_JSON_OUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH	32
+
+struct json_out {
+	FILE *fp;
+	bool pretty;
+	bool misused;		/* output is not valid JSON, see above */
+	bool key_pending;	/* a key was written, its value is next */
+	unsigned int depth;
+	/* per open container (index depth - 1) */
+	bool in_object[JSON_MAX_DEPTH];
+	bool has_members[JSON_MAX_DEPTH];
+	/* untracked levels past JSON_MAX_DEPTH, to keep ends balanced */
+	unsigned int overflow;
+};
+
+void json_init(struct json_out *jw, FILE *fp, bool pretty);
+/* 0 if all values were complete and well formed and fp had no error. */
+int json_finish(struct json_out *jw);
+
+void json_obj_begin(struct json_out *jw);
+void json_obj_end(struct json_out *jw);
+void json_arr_begin(struct json_out *jw);
+void json_arr_end(struct json_out *jw);
+
+/* Member name inside an object; the next call must write its value. */
+void json_key(struct json_out *jw, const char *key);
+
+/* Values: inside an array, after json_key(), or at top level. */
+void json_str(struct json_out *jw, const char *value);
+void json_u64(struct json_out *jw, uint64_t value);
+void json_s64(struct json_out *jw, int64_t value);
+void json_bool(struct json_out *jw, bool value);
+void json_null(struct json_out *jw);
+
+/* Shorthands for json_key() followed by the value or container. */
+void json_kv_str(struct json_out *jw, const char *key, const char *value);
+void json_kv_u64(struct json_out *jw, const char *key, uint64_t value);
+void json_kv_s64(struct json_out *jw, const char *key, int64_t value);
+void json_kv_bool(struct json_out *jw, const char *key, bool value);
+void json_kv_obj_begin(struct json_out *jw, const char *key);
+void json_kv_arr_begin(struct json_out *jw, const char *key);
+
+/* Escaped string with quotes, as written for keys and string values. */
+void json_write_string(FILE *fp, const char *str);
+
+#endif /* MEMQOS_JSON_OUT_H */

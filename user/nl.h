@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Generic netlink client on libmnl for the memqos family.
+ *
+ * Typical use (see cmd.c and cmd_version.c):
+ *
+ *	err = memqos_nl_open(&nl);
+ *	if (!err)
+ *		err = memqos_nl_resolve(nl, MEMQOS_FAMILY_NAME);
+ *	if (!err && !memqos_nl_supports(nl, MEMQOS_CMD_GET_VERSION))
+ *		err = -EOPNOTSUPP;
+ *	if (!err) {
+ *		nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_GET_VERSION, 0);
+ *		err = memqos_nl_request(nl, nlh, version_cb, &version);
+ *	}
+ *	if (err)
+ *		memqos_nl_perror(nl, "version", err);
+ *	memqos_nl_close(nl);
+ *
+ * All functions returning int give 0 or a negative errno. Errors the
+ * kernel sends come back as their errno, with the extended ACK message,
+ * bad attribute and missing attribute kept in struct memqos_nl for
+ * memqos_nl_perror() until the next request.
+ */
+#ifndef MEMQOS_NL_H
+#define MEMQOS_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+/* genlmsghdr.cmd is a u8, so this covers every possible operation. */
+#define MEMQOS_NL_MAX_OPS	256
+#define MEMQOS_NL_MAX_MCGRPS	16
+#define MEMQOS_NL_ERRMSG_SIZE	256
+/* Request buffer: pass to mnl_attr_put_*_check() as the buffer length. */
+#define MEMQOS_NL_TX_SIZE	8192
+
+struct memqos_nl_mcgrp {
+	char name[GENL_NAMSIZ];
+	uint32_t id;
+};
+
+/* What the controller (CTRL_CMD_GETFAMILY) tells about a family. */
+struct memqos_nl_family {
+	char name[GENL_NAMSIZ];
+	uint16_t id;			/* 0: not resolved */
+	uint32_t version;
+	uint32_t hdrsize;
+	uint32_t maxattr;
+	bool op_listed[MEMQOS_NL_MAX_OPS];
+	uint32_t op_flags[MEMQOS_NL_MAX_OPS];	/* GENL_CMD_CAP_*, GENL_*PERM */
+	unsigned int n_mcgrps;
+	struct memqos_nl_mcgrp mcgrps[MEMQOS_NL_MAX_MCGRPS];
+};
+
+struct memqos_nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	struct memqos_nl_family family;
+	/* name asked for in memqos_nl_resolve(), for messages */
+	char wanted_family[GENL_NAMSIZ];
+
+	/* extended ACK of the last failed request */
+	char errmsg[MEMQOS_NL_ERRMSG_SIZE];
+	int bad_attr;			/* attribute type, -1: none */
+	int missing_attr;		/* attribute type, -1: none */
+
+	/* the request being built or last sent, for NLMSGERR_ATTR_OFFS */
+	char *tx_buf;
+	/* replies; sized for a full dump skb */
+	char *rx_buf;
+};
+
+/* Socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK; *@nlp set on success. */
+int memqos_nl_open(struct memqos_nl **nlp);
+/* Closes the socket and frees @nl; NULL is fine. */
+void memqos_nl_close(struct memqos_nl *nl);
+
+/*
+ * Look @name up with the controller and fill nl->family (id, version, ops,
+ * multicast groups). -ENOENT: no such family, i.e. the module is not
+ * loaded; memqos_nl_perror() says so.
+ */
+int memqos_nl_resolve(struct memqos_nl *nl, const char *name);
+
+/* Whether the resolved family lists @cmd among its operations. */
+bool memqos_nl_supports(const struct memqos_nl *nl, uint8_t cmd);
+/* GENL_CMD_CAP_DO/DUMP/HASPOL, GENL_ADMIN_PERM... of @cmd, 0 if absent. */
+uint32_t memqos_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd);
+
+/* Multicast group id by name, -ENOENT if the family has no such group. */
+int memqos_nl_mcgrp_id(const struct memqos_nl *nl, const char *name);
+/* Subscribe the socket to a multicast group of the family, by name. */
+int memqos_nl_join_mcgrp(struct memqos_nl *nl, const char *name);
+
+/*
+ * Start a request for @cmd of the resolved family in the socket's send
+ * buffer: nlmsghdr (NLM_F_REQUEST | NLM_F_ACK | @flags, e.g. NLM_F_DUMP)
+ * and genlmsghdr. Append attributes with mnl_attr_put*() (the buffer is
+ * MEMQOS_NL_TX_SIZE bytes), then pass the result to memqos_nl_request().
+ * Valid until the next prepare.
+ */
+struct nlmsghdr *memqos_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
+				       uint16_t flags);
+
+/*
+ * Send @nlh and run @cb on every reply message of the family (one for a
+ * do request, one per object for NLM_F_DUMP) until the ACK or NLMSG_DONE.
+ * @cb returns MNL_CB_OK to go on; MNL_CB_ERROR (with errno set) or
+ * MNL_CB_STOP stop the callbacks, but the remaining replies are still
+ * read so the socket stays usable. Returns the kernel's error, else the
+ * callback's (-errno, or -EIO if errno was not set), else 0. An extended
+ * ACK warning on success is printed to stderr.
+ */
+int memqos_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
+		      mnl_cb_t cb, void *data);
+
+/*
+ * Attributes of a family message or of a nest, indexed by type, into
+ * @tb[0..@max] (zeroed first). Types above @max, sent by a newer module,
+ * are ignored; validating types and lengths is left to the caller.
+ */
+int memqos_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		    unsigned int max);
+int memqos_nl_parse_nested(const struct nlattr *nest,
+			   const struct nlattr **tb, unsigned int max);
+
+/* Extended ACK message of the last failed request, NULL if none. */
+const char *memqos_nl_errmsg(const struct memqos_nl *nl);
+
+/*
+ * Print "memqos: ..." to stderr for @err from the functions above, with
+ * @what (the subcommand name) for context:
+ *   -ENOENT before the family was resolved: module not loaded (modprobe
+ *   memqos); -EPERM, -EACCES: permission denied (need CAP_NET_ADMIN);
+ *   -EOPNOTSUPP: module too old for <what>; -EBADMSG: malformed reply;
+ *   -EINTR: dump interrupted, try again; anything else: the extended ACK
+ *   message if any and strerror().
+ * @nl may be NULL (the socket could not even be opened).
+ */
+void memqos_nl_perror(const struct memqos_nl *nl, const char *what, int err);
+
+/*
+ * List every registered family (a CTRL_CMD_GETFAMILY dump), calling @fn
+ * for each. For debugging; does not change nl->family.
+ */
+int memqos_nl_list_families(struct memqos_nl *nl,
+			    void (*fn)(const struct memqos_nl_family *fam,
+				       void *data),
+			    void *data);
+
+#endif /* MEMQOS_NL_H */

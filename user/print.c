@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One print path for human text and JSON, see print.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "print.h"
+#include "units.h"
+
+void print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->fp = fp;
+	pc->json = json;
+	json_init(&pc->jw, fp, pretty);
+}
+
+int print_finish(struct print_ctx *pc)
+{
+	if (pc->json)
+		return json_finish(&pc->jw);
+	if (fflush(pc->fp) || ferror(pc->fp))
+		return -1;
+	return 0;
+}
+
+void print_obj_begin(struct print_ctx *pc, const char *key)
+{
+	if (!pc->json)
+		return;
+	if (key)
+		json_key(&pc->jw, key);
+	json_obj_begin(&pc->jw);
+}
+
+void print_obj_end(struct print_ctx *pc)
+{
+	if (pc->json)
+		json_obj_end(&pc->jw);
+}
+
+void print_arr_begin(struct print_ctx *pc, const char *key)
+{
+	if (!pc->json)
+		return;
+	if (key)
+		json_key(&pc->jw, key);
+	json_arr_begin(&pc->jw);
+}
+
+void print_arr_end(struct print_ctx *pc)
+{
+	if (pc->json)
+		json_arr_end(&pc->jw);
+}
+
+void print_text(struct print_ctx *pc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pc->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(pc->fp, fmt, ap);
+	va_end(ap);
+}
+
+bool print_fmt_is_valid(const char *fmt)
+{
+	unsigned int conversions = 0;
+	const char *p;
+
+	for (p = fmt; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			p++;
+			continue;
+		}
+		/* flags, width, precision; no '*': it would take an int */
+		p++;
+		p += strspn(p, "-+ #0");
+		p += strspn(p, "0123456789");
+		if (*p == '.') {
+			p++;
+			p += strspn(p, "0123456789");
+		}
+		if (*p != 's')
+			return false;
+		conversions++;
+	}
+	return conversions == 1;
+}
+
+/* Text output of a value already rendered as a string. */
+static void print_text_value(struct print_ctx *pc, const char *fmt,
+			     const char *rendered)
+{
+	if (!print_fmt_is_valid(fmt)) {
+		fflush(pc->fp);
+		fprintf(stderr, "memqos: BUG: bad print format \"%s\"\n", fmt);
+		abort();
+	}
+	fprintf(pc->fp, fmt, rendered);
+}
+
+void print_str(struct print_ctx *pc, const char *key, const char *fmt,
+	       const char *value)
+{
+	if (pc->json) {
+		if (key)
+			json_key(&pc->jw, key);
+		json_str(&pc->jw, value);
+	} else if (fmt) {
+		print_text_value(pc, fmt, value);
+	}
+}
+
+void print_u64(struct print_ctx *pc, const char *key, const char *fmt,
+	       uint64_t value)
+{
+	char buf[UNITS_BUF_SIZE];
+
+	if (pc->json) {
+		if (key)
+			json_key(&pc->jw, key);
+		json_u64(&pc->jw, value);
+	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, value);
+		print_text_value(pc, fmt, buf);
+	}
+}
+
+void print_s64(struct print_ctx *pc, const char *key, const char *fmt,
+	       int64_t value)
+{
+	char buf[UNITS_BUF_SIZE];
+
+	if (pc->json) {
+		if (key)
+			json_key(&pc->jw, key);
+		json_s64(&pc->jw, value);
+	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "%" PRId64, value);
+		print_text_value(pc, fmt, buf);
+	}
+}
+
+void print_bool(struct print_ctx *pc, const char *key, const char *fmt,
+		bool value)
+{
+	if (pc->json) {
+		if (key)
+			json_key(&pc->jw, key);
+		json_bool(&pc->jw, value);
+	} else if (fmt) {
+		print_text_value(pc, fmt, value ? "yes" : "no");
+	}
+}
+
+void print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
+		 uint64_t bytes)
+{
+	char buf[UNITS_BUF_SIZE];
+
+	if (pc->json) {
+		print_u64(pc, key, fmt, bytes);
+	} else if (fmt) {
+		units_format_bytes(buf, sizeof(buf), bytes);
+		print_text_value(pc, fmt, buf);
+	}
+}
+
+void print_usec(struct print_ctx *pc, const char *key, const char *fmt,
+		uint64_t usec)
+{
+	char buf[UNITS_BUF_SIZE];
+
+	if (pc->json) {
+		print_u64(pc, key, fmt, usec);
+	} else if (fmt) {
+		units_format_usec(buf, sizeof(buf), usec);
+		print_text_value(pc, fmt, buf);
+	}
+}

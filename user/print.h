@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One print path for human text and JSON (like iproute2's json_print).
+ *
+ * A command describes its output once; the context decides whether each
+ * call becomes text or JSON:
+ *
+ *	print_obj_begin(pc, NULL);
+ *	print_str(pc, "cgroup", "%s:\n", path);
+ *	print_bytes(pc, "rss", "  rss %s\n", rss);
+ *	print_text(pc, "  (%u children)\n", n);	   <- text only
+ *	print_u64(pc, "generation", NULL, gen);	   <- JSON only
+ *	print_obj_end(pc);
+ *
+ * Text:  "/a/b:\n  rss 1.5 MiB\n  (2 children)\n"
+ * JSON:  {"cgroup":"/a/b","rss":1572864,"generation":7}
+ *
+ * Value calls take (key, fmt, value):
+ *  - key: JSON member name; NULL for an array element or a top-level value.
+ *  - fmt: printf format for text with exactly one %s conversion (flags and
+ *    width allowed, e.g. "%-12s"), which receives the value already
+ *    rendered as a string; NULL to print nothing in text mode. Using %s for
+ *    every type keeps wrong conversions out; a bad format is a bug and
+ *    aborts rather than invoking undefined behaviour.
+ * Byte and time values are raw integers in JSON (bytes, microseconds) and
+ * human units in text (see units.h).
+ */
+#ifndef MEMQOS_PRINT_H
+#define MEMQOS_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json_out.h"
+
+struct print_ctx {
+	FILE *fp;
+	bool json;
+	struct json_out jw;
+};
+
+void print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty);
+/* Flushes; 0 on success, -1 on write error or malformed JSON. */
+int print_finish(struct print_ctx *pc);
+
+static inline bool print_is_json(const struct print_ctx *pc)
+{
+	return pc->json;
+}
+
+/* Structure: JSON only, text output is unaffected. */
+void print_obj_begin(struct print_ctx *pc, const char *key);
+void print_obj_end(struct print_ctx *pc);
+void print_arr_begin(struct print_ctx *pc, const char *key);
+void print_arr_end(struct print_ctx *pc);
+
+/* Text only: labels, headers, newlines. */
+void print_text(struct print_ctx *pc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void print_str(struct print_ctx *pc, const char *key, const char *fmt,
+	       const char *value);
+void print_u64(struct print_ctx *pc, const char *key, const char *fmt,
+	       uint64_t value);
+void print_s64(struct print_ctx *pc, const char *key, const char *fmt,
+	       int64_t value);
+/* Text renders "yes" / "no". */
+void print_bool(struct print_ctx *pc, const char *key, const char *fmt,
+		bool value);
+void print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
+		 uint64_t bytes);
+void print_usec(struct print_ctx *pc, const char *key, const char *fmt,
+		uint64_t usec);
+
+/* Whether @fmt has exactly one conversion and it is %s (with %% allowed). */
+bool print_fmt_is_valid(const char *fmt);
+
+#endif /* MEMQOS_PRINT_H */

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Human units: format byte counts and durations, parse sizes.
+ *
+ * All arithmetic is on integers so the output does not depend on floating
+ * point rounding and every uint64_t value formats without overflow.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "units.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct unit {
+	const char *name;
+	uint64_t scale;		/* in the base unit; ascending in a table */
+};
+
+static const struct unit byte_units[] = {
+	{ "B",	 1 },
+	{ "KiB", 1ULL << 10 },
+	{ "MiB", 1ULL << 20 },
+	{ "GiB", 1ULL << 30 },
+	{ "TiB", 1ULL << 40 },
+	{ "PiB", 1ULL << 50 },
+	{ "EiB", 1ULL << 60 },
+};
+
+static const struct unit usec_units[] = {
+	{ "us", 1 },
+	{ "ms", 1000 },
+	{ "s",	1000000 },
+};
+
+/*
+ * The rule documented in units.h, for any table whose largest scale times
+ * ten fits in 64 bits (true for both tables: 10 << 60 < 2^64).
+ */
+static const char *format_scaled(char *buf, size_t len, uint64_t value,
+				 const struct unit *units, size_t n_units)
+{
+	size_t i = 0;
+
+	while (i + 1 < n_units && value >= units[i + 1].scale)
+		i++;
+
+	if (i == 0) {
+		snprintf(buf, len, "%" PRIu64 " %s", value, units[0].name);
+		return buf;
+	}
+
+	for (;;) {
+		uint64_t scale = units[i].scale;
+		uint64_t whole = value / scale;
+		uint64_t rem = value % scale;
+
+		if (whole < 10) {
+			/* rem * 10 < scale * 10: no overflow, see above */
+			uint64_t tenths = whole * 10 +
+					  (rem * 10 + scale / 2) / scale;
+
+			if (tenths < 100) {
+				snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " %s",
+					 tenths / 10, tenths % 10,
+					 units[i].name);
+				return buf;
+			}
+			whole = 10;	/* 9.95 and up shows as "10" */
+		} else if (rem >= scale - rem) {
+			whole++;	/* half up, without rem * 2 overflow */
+		}
+
+		/* "1024 KiB" reads better as "1.0 MiB" */
+		if (i + 1 < n_units && whole >= units[i + 1].scale / scale) {
+			i++;
+			continue;
+		}
+		snprintf(buf, len, "%" PRIu64 " %s", whole, units[i].name);
+		return buf;
+	}
+}
+
+const char *units_format_bytes(char *buf, size_t len, uint64_t bytes)
+{
+	return format_scaled(buf, len, bytes, byte_units,
+			     ARRAY_SIZE(byte_units));
+}
+
+const char *units_format_usec(char *buf, size_t len, uint64_t usec)
+{
+	return format_scaled(buf, len, usec, usec_units,
+			     ARRAY_SIZE(usec_units));
+}
+
+/* Binary shift for a suffix letter, or -1 if it is not one. */
+static int size_suffix_shift(char c)
+{
+	static const char letters[] = "KMGTPE";
+	size_t i;
+
+	for (i = 0; letters[i]; i++) {
+		if (c == letters[i] || c == letters[i] - 'A' + 'a')
+			return 10 * (int)(i + 1);
+	}
+	return -1;
+}
+
+int units_parse_size(const char *str, uint64_t *out)
+{
+	uint64_t value = 0;
+	const char *p = str;
+	bool overflow = false;
+	int shift = 0;
+
+	if (!str)
+		return -EINVAL;
+	if (!strcasecmp(str, "max")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+
+	/* Digits by hand: strtoull() would accept " ", "+", "-" and "0x". */
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned int digit = *p - '0';
+
+		if (value > (UINT64_MAX - digit) / 10)
+			overflow = true;
+		value = value * 10 + digit;
+	}
+
+	if (*p) {
+		shift = size_suffix_shift(*p++);
+		if (shift < 0)
+			return -EINVAL;
+		if (*p && strcasecmp(p, "iB"))
+			return -EINVAL;
+	}
+
+	/* Syntax first: "99999999999999999999Q" is garbage, not a range. */
+	if (overflow || value > UINT64_MAX >> shift)
+		return -ERANGE;
+
+	*out = value << shift;
+	return 0;
+}
