@@ -12,12 +12,14 @@ extern const struct unit_suite unit_self_suite;
 extern const struct unit_suite units_suite;
 extern const struct unit_suite json_suite;
 extern const struct unit_suite print_suite;
+extern const struct unit_suite hist_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
 	&units_suite,
 	&json_suite,
 	&print_suite,
+	&hist_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
