@@ -13,6 +13,7 @@ extern const struct unit_suite units_suite;
 extern const struct unit_suite json_suite;
 extern const struct unit_suite print_suite;
 extern const struct unit_suite hist_suite;
+extern const struct unit_suite cgroup_arg_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -20,6 +21,7 @@ static const struct unit_suite *const suites[] = {
 	&json_suite,
 	&print_suite,
 	&hist_suite,
+	&cgroup_arg_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
