@@ -186,3 +186,15 @@ void print_usec(struct print_ctx *pc, const char *key, const char *fmt,
 		print_text_value(pc, fmt, buf);
 	}
 }
+
+void print_null(struct print_ctx *pc, const char *key, const char *fmt,
+		const char *text)
+{
+	if (pc->json) {
+		if (key)
+			json_key(&pc->jw, key);
+		json_null(&pc->jw);
+	} else if (fmt) {
+		print_text_value(pc, fmt, text);
+	}
+}

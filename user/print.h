@@ -73,6 +73,10 @@ void print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
 void print_usec(struct print_ctx *pc, const char *key, const char *fmt,
 		uint64_t usec);
 
+/* No value: JSON null, text @fmt with @text (e.g. "max", "-"). */
+void print_null(struct print_ctx *pc, const char *key, const char *fmt,
+		const char *text);
+
 /* Whether @fmt has exactly one conversion and it is %s (with %% allowed). */
 bool print_fmt_is_valid(const char *fmt);
 

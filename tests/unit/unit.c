@@ -14,6 +14,7 @@ extern const struct unit_suite json_suite;
 extern const struct unit_suite print_suite;
 extern const struct unit_suite hist_suite;
 extern const struct unit_suite cgroup_arg_suite;
+extern const struct unit_suite cgrec_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -22,6 +23,7 @@ static const struct unit_suite *const suites[] = {
 	&print_suite,
 	&hist_suite,
 	&cgroup_arg_suite,
+	&cgrec_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * user/fields.c and user/cgrec.c: the naming rule over every table, and
+ * a synthetic CGROUP_GET reply decoded and printed.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+
+#include "cgrec.h"
+#include "unit.h"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* The rule of fields.h, for one entry. */
+static bool follows_rule(const struct field *f)
+{
+	char metric[128];
+
+	switch (f->kind) {
+	case FIELD_BYTES:
+	case FIELD_LIMIT:
+		if (!ends_with(f->key, "_bytes"))
+			return false;
+		break;
+	case FIELD_COUNT:
+		if (!ends_with(f->key, "_total"))
+			return false;
+		break;
+	case FIELD_USEC:
+		if (!ends_with(f->key, "_us"))
+			return false;
+		snprintf(metric, sizeof(metric), "%.*s_seconds_total",
+			 (int)strlen(f->key) - 3, f->key);
+		return ends_with(f->metric, metric) &&
+		       !strncmp(f->metric, "memqos_", 7);
+	case FIELD_GAUGE:
+		if (ends_with(f->key, "_bytes") || ends_with(f->key, "_total") ||
+		    ends_with(f->key, "_us"))
+			return false;
+		break;
+	}
+	return !strncmp(f->metric, "memqos_", 7) &&
+	       ends_with(f->metric, f->key);
+}
+
+static void naming_rule(void)
+{
+	const struct field_set *sets[] = {
+		&cgroup_fields, &stats_fields, &config_fields,
+	};
+	size_t s, i, j;
+
+	for (s = 0; s < 3; s++) {
+		for (i = 0; i < sets[s]->n; i++) {
+			const struct field *f = &sets[s]->fields[i];
+
+			if (!EXPECT_TRUE(follows_rule(f)))
+				printf("# bad name: %s / %s\n", f->key,
+				       f->metric);
+			EXPECT_TRUE(f->attr < FIELD_MAX_ATTRS);
+			EXPECT_TRUE(strspn(f->key, "abcdefghijklmnopqrstuvwxyz_") ==
+				    strlen(f->key));
+			for (j = 0; j < i; j++) {
+				EXPECT_TRUE(strcmp(f->key,
+						   sets[s]->fields[j].key));
+				EXPECT_TRUE(f->attr != sets[s]->fields[j].attr);
+			}
+		}
+	}
+}
+
+/* Every numeric cgroup attribute of the spec has a table entry. */
+static void cgroup_table_complete(void)
+{
+	unsigned int attr;
+	size_t i, n = 0;
+
+	for (attr = MEMQOS_A_CGROUP_USAGE_BYTES;
+	     attr <= MEMQOS_A_CGROUP_OOM_KILLS; attr++)
+		for (i = 0; i < cgroup_fields.n; i++)
+			n += cgroup_fields.fields[i].attr == attr;
+	EXPECT_U64_EQ(n, MEMQOS_A_CGROUP_OOM_KILLS -
+			 MEMQOS_A_CGROUP_USAGE_BYTES + 1);
+	EXPECT_U64_EQ(cgroup_fields.n, n);
+}
+
+static char buf[8192];
+
+static struct nlmsghdr *msg_begin(void)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = 0x20;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = MEMQOS_CMD_CGROUP_GET;
+	genl->version = MEMQOS_FAMILY_VERSION;
+	return nlh;
+}
+
+static void put_hist(struct nlmsghdr *nlh, uint32_t kind, uint64_t max_us,
+		     unsigned int nbuckets, unsigned int hot)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, MEMQOS_A_CGROUP_HIST);
+	unsigned int b;
+
+	mnl_attr_put_u32(nlh, MEMQOS_A_HIST_KIND, kind);
+	mnl_attr_put_u64(nlh, MEMQOS_A_HIST_COUNT, hot < nbuckets ? 4 : 0);
+	mnl_attr_put_u64(nlh, MEMQOS_A_HIST_SUM_US, hot < nbuckets ? 3000 : 0);
+	mnl_attr_put_u64(nlh, MEMQOS_A_HIST_MAX_US, max_us);
+	for (b = 0; b < nbuckets; b++)
+		mnl_attr_put_u64(nlh, MEMQOS_A_HIST_BUCKET, b == hot ? 4 : 0);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* A small reply: a few fields, one unknown attribute, two kinds. */
+static struct nlmsghdr *sample_reply(void)
+{
+	struct nlmsghdr *nlh = msg_begin();
+
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 4242);
+	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/a \"b\"");
+	mnl_attr_put_u8(nlh, MEMQOS_A_CGROUP_TRACKED, 1);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_USAGE_BYTES, 3 << 20);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_MAX_BYTES, MEMQOS_UNLIMITED);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_HIGH_BYTES, 64 << 20);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_MEMCG_RECLAIM_US, 1500);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_OOM_KILLS, 2);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_MAX + 5, 99);	/* newer */
+	put_hist(nlh, MEMQOS_STALL_KIND_MEMCG_RECLAIM, 1000, 26, 10);
+	put_hist(nlh, MEMQOS_STALL_KIND_HIGH_THROTTLE, 0, 26, 99);
+	put_hist(nlh, 7, 0, 26, 99);		/* unknown kind: skipped */
+	return nlh;
+}
+
+static void decode_sample(void)
+{
+	struct cg_rec r;
+
+	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &r), 0);
+	EXPECT_U64_EQ(r.id, 4242);
+	EXPECT_STR_EQ(r.path, "/a \"b\"");
+	EXPECT_TRUE(r.tracked);
+	EXPECT_U64_EQ(cg_val(&r, MEMQOS_A_CGROUP_USAGE_BYTES), 3 << 20);
+	EXPECT_U64_EQ(cg_val(&r, MEMQOS_A_CGROUP_OOM_KILLS), 2);
+	EXPECT_TRUE(!field_has(&r.v, MEMQOS_A_CGROUP_RSS_BYTES));
+	EXPECT_TRUE(r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].present);
+	EXPECT_TRUE(!r.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM].present);
+	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].bucket[10], 4);
+	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].max_us, 1000);
+	EXPECT_U64_EQ(cg_stall_us(&r), 3000);
+	cg_rec_free(&r);
+}
+
+static void decode_rejects_bad(void)
+{
+	struct nlmsghdr *nlh;
+	struct cg_rec r;
+
+	/* no path */
+	nlh = msg_begin();
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
+	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
+	cg_rec_free(&r);
+
+	/* a u64 level sent as 3 bytes */
+	nlh = msg_begin();
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
+	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
+	mnl_attr_put(nlh, MEMQOS_A_CGROUP_RSS_BYTES, 3, "abc");
+	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
+	cg_rec_free(&r);
+
+	/* a histogram without its kind */
+	nlh = msg_begin();
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
+	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_HIST, 0);
+	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
+	cg_rec_free(&r);
+}
+
+static const char zeros25[] = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+
+static void json_of_one_cgroup(void)
+{
+	struct print_ctx pc;
+	struct cg_rec r;
+	char expected[2048];
+
+	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &r), 0);
+	print_init(&pc, unit_capture_begin(), true, false);
+	cg_rec_print(&pc, &r, false);
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	snprintf(expected, sizeof(expected),
+		 "{\"id\":4242,\"path\":\"/a \\\"b\\\"\",\"tracked\":true,"
+		 "\"usage_bytes\":3145728,\"high_bytes\":67108864,"
+		 "\"max_bytes\":null,\"memcg_reclaim_us\":1500,"
+		 "\"oom_kills_total\":2,\"stalls\":{"
+		 "\"memcg_reclaim\":{\"count\":4,\"sum_us\":3000,"
+		 "\"p50_us\":1000,\"p90_us\":1000,\"p99_us\":1000,"
+		 "\"max_us\":1000,\"buckets\":[0,0,0,0,0,0,0,0,0,0,4,"
+		 "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]},"
+		 "\"high_throttle\":{\"count\":0,\"sum_us\":0,\"p50_us\":0,"
+		 "\"p90_us\":0,\"p99_us\":0,\"max_us\":0,\"buckets\":[0,%s]}"
+		 "}}\n", zeros25);
+	EXPECT_STR_EQ(unit_capture_end(), expected);
+	cg_rec_free(&r);
+}
+
+static void text_of_one_cgroup(void)
+{
+	struct print_ctx pc;
+	struct cg_rec r;
+
+	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &r), 0);
+	print_init(&pc, unit_capture_begin(), false, false);
+	cg_rec_print(&pc, &r, false);
+	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_STR_EQ(unit_capture_end(),
+		"/a \"b\" (id 4242)\n"
+		"  tracked                  yes\n"
+		"  usage                    3.0 MiB\n"
+		"  high                     64 MiB\n"
+		"  max                      max\n"
+		"  memcg_reclaim_time       1.5 ms\n"
+		"  oom_kills                2\n"
+		"  stalls             count      total        p50"
+		"        p90        p99        max\n"
+		"  memcg_reclaim          4     3.0 ms     1.0 ms"
+		"     1.0 ms     1.0 ms     1.0 ms\n"
+		"  high_throttle          0       0 us       0 us"
+		"       0 us       0 us       0 us\n");
+	cg_rec_free(&r);
+}
+
+static void dump_list(void)
+{
+	struct cg_list list = { };
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		struct nlmsghdr *nlh = msg_begin();
+
+		mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1000 + i);
+		mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/x");
+		EXPECT_INT_EQ(cg_list_add_cb(nlh, &list), MNL_CB_OK);
+	}
+	EXPECT_U64_EQ(list.n, 100);
+	EXPECT_TRUE(cg_list_find(&list, 1099) == &list.recs[99]);
+	EXPECT_TRUE(!cg_list_find(&list, 7));
+	EXPECT_INT_EQ(cg_list_add_cb(msg_begin(), &list), MNL_CB_ERROR);
+	EXPECT_U64_EQ(list.n, 100);
+	cg_list_free(&list);
+}
+
+static const struct unit_test tests[] = {
+	UNIT_TEST(naming_rule),
+	UNIT_TEST(cgroup_table_complete),
+	UNIT_TEST(decode_sample),
+	UNIT_TEST(decode_rejects_bad),
+	UNIT_TEST(json_of_one_cgroup),
+	UNIT_TEST(text_of_one_cgroup),
+	UNIT_TEST(dump_list),
+};
+
+UNIT_SUITE(cgrec_suite, "cgrec", tests);

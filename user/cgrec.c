@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One cgroup of CGROUP_GET: decode, lists, printing; see cgrec.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+
+#include "cgrec.h"
+#include "hist.h"
+
+_Static_assert(MEMQOS_A_CGROUP_MAX < FIELD_MAX_ATTRS,
+	       "cgroup attributes must fit struct field_vals");
+
+const char *const cg_stall_names[CG_STALL_KINDS] = {
+	[MEMQOS_STALL_KIND_MEMCG_RECLAIM] = "memcg_reclaim",
+	[MEMQOS_STALL_KIND_DIRECT_RECLAIM] = "direct_reclaim",
+	[MEMQOS_STALL_KIND_HIGH_THROTTLE] = "high_throttle",
+};
+
+/* Width of the labels in the text detail view. */
+#define LABEL_WIDTH	24
+
+static int get_u64(const struct nlattr *a, uint64_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+		return -EBADMSG;
+	*v = mnl_attr_get_u64(a);
+	return 0;
+}
+
+static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
+			    uint32_t *kind, unsigned int *nb)
+{
+	switch (mnl_attr_get_type(a)) {
+	case MEMQOS_A_HIST_KIND:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		*kind = mnl_attr_get_u32(a);
+		return 0;
+	case MEMQOS_A_HIST_COUNT:
+		return get_u64(a, &h->count);
+	case MEMQOS_A_HIST_SUM_US:
+		return get_u64(a, &h->sum_us);
+	case MEMQOS_A_HIST_MAX_US:
+		return get_u64(a, &h->max_us);
+	case MEMQOS_A_HIST_BUCKET:
+		/* a newer module with more buckets: keep the ones we know */
+		if (*nb == MEMQOS_HIST_BUCKETS)
+			return 0;
+		return get_u64(a, &h->bucket[(*nb)++]);
+	}
+	return 0;
+}
+
+static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
+{
+	struct cg_hist h = { .present = true };
+	uint32_t kind = UINT32_MAX;
+	const struct nlattr *a;
+	unsigned int nb = 0;
+	int err;
+
+	mnl_attr_for_each_nested(a, nest) {
+		err = decode_hist_attr(a, &h, &kind, &nb);
+		if (err)
+			return err;
+	}
+	if (kind == UINT32_MAX)
+		return -EBADMSG;
+	if (kind < CG_STALL_KINDS)
+		rec->hist[kind] = h;
+	return 0;
+}
+
+static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
+{
+	switch (mnl_attr_get_type(a)) {
+	case MEMQOS_A_CGROUP_ID:
+		return get_u64(a, &rec->id);
+	case MEMQOS_A_CGROUP_PATH:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ||
+		    rec->path)
+			return -EBADMSG;
+		rec->path = strdup(mnl_attr_get_str(a));
+		return rec->path ? 0 : -ENOMEM;
+	case MEMQOS_A_CGROUP_TRACKED:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+			return -EBADMSG;
+		rec->tracked = mnl_attr_get_u8(a);
+		return 0;
+	case MEMQOS_A_CGROUP_HIST:
+		return decode_hist(a, rec);
+	}
+	return field_vals_put(&rec->v, &cgroup_fields, a);
+}
+
+int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
+{
+	const struct nlattr *a;
+	int err;
+
+	memset(rec, 0, sizeof(*rec));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		err = decode_attr(a, rec);
+		if (err)
+			return err;
+	}
+	return rec->id && rec->path ? 0 : -EBADMSG;
+}
+
+void cg_rec_free(struct cg_rec *rec)
+{
+	free(rec->path);
+	rec->path = NULL;
+}
+
+uint64_t cg_stall_us(const struct cg_rec *r)
+{
+	uint64_t sum = 0;
+	unsigned int k;
+
+	for (k = 0; k < CG_STALL_KINDS; k++)
+		sum += r->hist[k].sum_us;
+	return sum;
+}
+
+int cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct cg_list *list = data;
+	struct cg_rec *recs;
+	int err;
+
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 64;
+
+		recs = realloc(list->recs, cap * sizeof(*recs));
+		if (!recs) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		list->recs = recs;
+		list->cap = cap;
+	}
+	err = cg_rec_decode(nlh, &list->recs[list->n]);
+	if (err) {
+		cg_rec_free(&list->recs[list->n]);
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	list->n++;
+	return MNL_CB_OK;
+}
+
+void cg_list_free(struct cg_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		cg_rec_free(&list->recs[i]);
+	free(list->recs);
+	memset(list, 0, sizeof(*list));
+}
+
+const struct cg_rec *cg_list_find(const struct cg_list *list, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (list->recs[i].id == id)
+			return &list->recs[i];
+	return NULL;
+}
+
+static void print_time(struct print_ctx *pc, const char *key,
+		       const char *fmt, uint64_t us, bool exact)
+{
+	if (exact)
+		print_u64(pc, key, fmt, us);
+	else
+		print_usec(pc, key, fmt, us);
+}
+
+static void print_hist(struct print_ctx *pc, const char *name,
+		       const struct cg_hist *h, bool exact)
+{
+	unsigned int b;
+
+	print_obj_begin(pc, name);
+	print_text(pc, "  %-*s", LABEL_WIDTH - 8, name);
+	print_u64(pc, "count", "%8s", h->count);
+	print_time(pc, "sum_us", " %10s", h->sum_us, exact);
+	print_time(pc, "p50_us", " %10s",
+		   hist_percentile_us(h->bucket, h->max_us, 50), exact);
+	print_time(pc, "p90_us", " %10s",
+		   hist_percentile_us(h->bucket, h->max_us, 90), exact);
+	print_time(pc, "p99_us", " %10s",
+		   hist_percentile_us(h->bucket, h->max_us, 99), exact);
+	print_time(pc, "max_us", " %10s\n", h->max_us, exact);
+	print_arr_begin(pc, "buckets");
+	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
+		print_u64(pc, NULL, NULL, h->bucket[b]);
+	print_arr_end(pc);
+	print_obj_end(pc);
+}
+
+void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
+{
+	unsigned int k;
+
+	print_obj_begin(pc, NULL);
+	print_u64(pc, "id", NULL, r->id);
+	print_str(pc, "path", "%s", r->path);
+	print_text(pc, " (id %llu)\n", (unsigned long long)r->id);
+	print_text(pc, "  %-*s ", LABEL_WIDTH, "tracked");
+	print_bool(pc, "tracked", "%s\n", r->tracked);
+	field_print_all(pc, &cgroup_fields, &r->v, exact, "  ", LABEL_WIDTH);
+
+	print_obj_begin(pc, "stalls");
+	print_text(pc, "  %-*s%8s %10s %10s %10s %10s %10s\n",
+		   LABEL_WIDTH - 8, "stalls", "count", "total", "p50", "p90",
+		   "p99", "max");
+	for (k = 0; k < CG_STALL_KINDS; k++)
+		if (r->hist[k].present)
+			print_hist(pc, cg_stall_names[k], &r->hist[k], exact);
+	print_obj_end(pc);
+	print_obj_end(pc);
+}

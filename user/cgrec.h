@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One cgroup as CGROUP_GET replies it: decoded through the cgroup field
+ * table (fields.h), kept in lists for dumps, printed as a JSON object or
+ * as a text detail view. stat, dump, top and hist share all of it.
+ */
+#ifndef MEMQOS_CGREC_H
+#define MEMQOS_CGREC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/memqos.h>
+
+#include "fields.h"
+#include "print.h"
+
+#define CG_STALL_KINDS	__MEMQOS_STALL_KIND_MAX
+
+/* "memcg_reclaim", ...: JSON keys and Prometheus kind label values */
+extern const char *const cg_stall_names[CG_STALL_KINDS];
+
+struct cg_hist {
+	bool present;
+	uint64_t count;
+	uint64_t sum_us;
+	uint64_t max_us;
+	uint64_t bucket[MEMQOS_HIST_BUCKETS];
+};
+
+struct cg_rec {
+	uint64_t id;
+	char *path;		/* owned */
+	bool tracked;
+	struct field_vals v;	/* the cgroup_fields attributes */
+	struct cg_hist hist[CG_STALL_KINDS];
+};
+
+/*
+ * Decode a CGROUP_GET reply into @rec (overwritten; cg_rec_free() it even
+ * on error). Attributes and stall kinds this tool does not know are
+ * skipped; id and path are required. 0, -EBADMSG or -ENOMEM.
+ */
+int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec);
+void cg_rec_free(struct cg_rec *rec);
+
+/* The value of cgroup attribute @attr, 0 if the module did not send it. */
+static inline uint64_t cg_val(const struct cg_rec *r, uint16_t attr)
+{
+	return field_has(&r->v, attr) ? r->v.val[attr] : 0;
+}
+
+/* Total stall time, all kinds: what the module's pressure monitor uses. */
+uint64_t cg_stall_us(const struct cg_rec *r);
+
+struct cg_list {
+	struct cg_rec *recs;
+	size_t n;
+	size_t cap;
+};
+
+/* mnl callback for a CGROUP_GET dump: appends to the cg_list @data. */
+int cg_list_add_cb(const struct nlmsghdr *nlh, void *data);
+void cg_list_free(struct cg_list *list);
+const struct cg_rec *cg_list_find(const struct cg_list *list, uint64_t id);
+
+/*
+ * @r through the print path: a JSON object with id, path, tracked, every
+ * field of cgroup_fields and "stalls" (per kind: count, sum_us, p50_us,
+ * p90_us, p99_us, max_us, buckets); or a text detail view, sizes and
+ * times in human units unless @exact.
+ */
+void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact);
+
+#endif /* MEMQOS_CGREC_H */

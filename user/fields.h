@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The numeric attributes of the cgroup, stats and config sets, described
+ * once: JSON key, Prometheus metric, kind, human label. stat, dump, top,
+ * stats and config all print through these tables.
+ *
+ * Naming rule, checked by the unit tests over every table:
+ *   kind          JSON key    Prometheus metric                  TYPE
+ *   FIELD_BYTES   *_bytes     memqos_<key>                       gauge
+ *   FIELD_LIMIT   *_bytes     memqos_<key>, +Inf if unlimited    gauge
+ *   FIELD_COUNT   *_total     memqos_<key>                       counter
+ *   FIELD_USEC    *_us        memqos_<key less _us>_seconds_total counter
+ *   FIELD_GAUGE   any other   memqos_<key>                       gauge
+ * JSON values are exact integers (bytes, counts, microseconds); an
+ * unlimited limit (MEMQOS_UNLIMITED) is null in JSON and "max" in text.
+ */
+#ifndef MEMQOS_FIELDS_H
+#define MEMQOS_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+#include "print.h"
+
+enum field_kind {
+	FIELD_BYTES,	/* a size now */
+	FIELD_LIMIT,	/* a size limit, MEMQOS_UNLIMITED for none */
+	FIELD_COUNT,	/* events (or pages) since the record began */
+	FIELD_USEC,	/* time since the record began, microseconds */
+	FIELD_GAUGE,	/* any other number now */
+};
+
+struct field {
+	uint16_t attr;		/* in the set's attribute enum */
+	enum field_kind kind;
+	const char *key;	/* JSON member name */
+	const char *metric;	/* Prometheus metric name */
+	const char *label;	/* text label */
+	const char *help;	/* Prometheus HELP text */
+};
+
+struct field_set {
+	const struct field *fields;
+	size_t n;
+};
+
+extern const struct field_set cgroup_fields;
+extern const struct field_set stats_fields;
+extern const struct field_set config_fields;
+
+/* Attribute numbers of every set stay below this (a bit each). */
+#define FIELD_MAX_ATTRS	64
+
+/* Values of one message's numeric attributes, by attribute number. */
+struct field_vals {
+	uint64_t has;		/* bit per attribute received */
+	uint64_t val[FIELD_MAX_ATTRS];
+};
+
+static inline bool field_has(const struct field_vals *v, uint16_t attr)
+{
+	return attr < FIELD_MAX_ATTRS && (v->has >> attr & 1);
+}
+
+/*
+ * Keep @attr in @v if @set describes it. An unsigned integer of 1, 2, 4
+ * or 8 bytes; -EBADMSG for any other length.
+ */
+int field_vals_put(struct field_vals *v, const struct field_set *set,
+		   const struct nlattr *attr);
+
+/* The entry of @set for JSON key @key, NULL if none. */
+const struct field *field_by_key(const struct field_set *set,
+				 const char *key);
+
+/*
+ * @value as text: human units (bytes, us) unless @exact, "max" for an
+ * unlimited limit. Returns @buf.
+ */
+const char *field_format(const struct field *f, uint64_t value, bool exact,
+			 char *buf, size_t len);
+
+/*
+ * One field through the print path: JSON "key": value (null for
+ * unlimited), text @fmt with the field_format() string.
+ */
+void field_print(struct print_ctx *pc, const struct field *f,
+		 uint64_t value, bool exact, const char *fmt);
+
+/*
+ * Every field of @set present in @v: JSON members, text lines
+ * "<indent><label padded to @width> <value>".
+ */
+void field_print_all(struct print_ctx *pc, const struct field_set *set,
+		     const struct field_vals *v, bool exact,
+		     const char *indent, int width);
+
+#endif /* MEMQOS_FIELDS_H */
