@@ -42,6 +42,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_version;
+extern const struct cmd cmd_stat;
 extern const struct cmd cmd_debug_family;
 
 /* main.c: man-style help of @cmd, or the general usage for NULL. */

@@ -162,7 +162,7 @@ const struct field_set cgroup_fields = SET(cgroup_table);
 const struct field_set stats_fields = SET(stats_table);
 const struct field_set config_fields = SET(config_table);
 
-static const struct field *field_by_attr(const struct field_set *set,
+const struct field *field_by_attr(const struct field_set *set,
 					 uint16_t attr)
 {
 	size_t i;

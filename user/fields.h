@@ -72,6 +72,9 @@ static inline bool field_has(const struct field_vals *v, uint16_t attr)
 int field_vals_put(struct field_vals *v, const struct field_set *set,
 		   const struct nlattr *attr);
 
+/* The entry of @set for attribute @attr, NULL if none. */
+const struct field *field_by_attr(const struct field_set *set, uint16_t attr);
+
 /* The entry of @set for JSON key @key, NULL if none. */
 const struct field *field_by_key(const struct field_set *set,
 				 const char *key);

@@ -31,6 +31,7 @@ static const struct cmd cmd_help = {
 
 /* In the order "memqos --help" lists them. */
 static const struct cmd *const commands[] = {
+	&cmd_stat,
 	&cmd_version,
 	&cmd_help,
 	&cmd_debug_family,

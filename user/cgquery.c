@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CGROUP_GET for the commands, see cgquery.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup_arg.h"
+#include "cgquery.h"
+
+/* A dump restarts when cgroups come and go; give up after this many. */
+#define DUMP_TRIES	5
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err = cg_rec_decode(nlh, data);
+
+	if (err) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int request_one(struct memqos_nl *nl, const struct cgroup_arg *cg,
+		       struct cg_rec *rec)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
+	if (cg->id)
+		mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, cg->id);
+	else
+		mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, cg->path);
+	err = memqos_nl_request(nl, nlh, get_cb, rec);
+	if (!err && !rec->path)
+		err = -EBADMSG;		/* ACK without a reply */
+	return err;
+}
+
+/* ENOENT: no such cgroup, or one without the memory controller. */
+static int not_found(struct memqos_ctx *ctx, const char *arg)
+{
+	const char *msg = memqos_nl_errmsg(ctx->nl);
+
+	fflush(stdout);
+	if (msg && strcmp(msg, "no such cgroup"))
+		fprintf(stderr, "memqos: %s: %s\n", arg, msg);
+	else
+		fprintf(stderr, "memqos: no such cgroup: %s\n", arg);
+	return MEMQOS_EXIT_NOTFOUND;
+}
+
+int cgq_get(struct memqos_ctx *ctx, const char *arg, struct cg_rec *rec)
+{
+	struct cgroup_arg *cg = malloc(sizeof(*cg));
+	char *mountinfo = cgroup_arg_read_mountinfo();
+	struct memqos_nl *nl;
+	int err;
+
+	memset(rec, 0, sizeof(*rec));
+	err = cg ? cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
+	free(mountinfo);
+	if (err == -EINVAL || err == -ENAMETOOLONG) {
+		free(cg);
+		return cmd_usage_error(ctx, "invalid cgroup '%s'", arg);
+	}
+	if (!err)
+		err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+	if (!err)
+		err = request_one(nl, cg, rec);
+	free(cg);
+	if (err == -ENOENT && ctx->nl && ctx->nl->family.id)
+		return not_found(ctx, arg);
+	if (err)
+		return cmd_nl_error(ctx, err);
+	return MEMQOS_EXIT_OK;
+}
+
+int cgq_dump(struct memqos_ctx *ctx, struct cg_list *list)
+{
+	struct memqos_nl *nl;
+	struct nlmsghdr *nlh;
+	int err, tries;
+
+	err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+	if (err)
+		return err;
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		cg_list_free(list);
+		nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
+					    NLM_F_DUMP);
+		err = memqos_nl_request(nl, nlh, cg_list_add_cb, list);
+		if (err != -EINTR)
+			break;
+	}
+	return err;
+}

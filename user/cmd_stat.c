@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memqos stat: one cgroup in detail, or a table of all of them.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "cgquery.h"
+#include "units.h"
+
+/* Table columns: width in human and in exact mode. */
+#define COL_HUMAN	9
+#define COL_EXACT	13
+
+static const char *cell(const struct cg_rec *r, uint16_t attr, bool exact,
+			char *buf, size_t len)
+{
+	const struct field *f = field_by_attr(&cgroup_fields, attr);
+
+	if (!f || !field_has(&r->v, attr))
+		return "-";
+	return field_format(f, r->v.val[attr], exact, buf, len);
+}
+
+static void print_row(struct print_ctx *pc, const struct cg_rec *r,
+		      bool exact)
+{
+	int w = exact ? COL_EXACT : COL_HUMAN;
+	char b[5][UNITS_BUF_SIZE];
+
+	if (exact)
+		snprintf(b[4], sizeof(b[4]), "%" PRIu64, cg_stall_us(r));
+	else
+		units_format_usec(b[4], sizeof(b[4]), cg_stall_us(r));
+	print_text(pc, "%10" PRIu64 " %*s %*s %*s %*s %10" PRIu64 " %*s %5"
+		   PRIu64 "  %s\n", r->id,
+		   w, cell(r, MEMQOS_A_CGROUP_USAGE_BYTES, exact, b[0], 32),
+		   w, cell(r, MEMQOS_A_CGROUP_RSS_BYTES, exact, b[1], 32),
+		   w, cell(r, MEMQOS_A_CGROUP_KMEM_BYTES, exact, b[2], 32),
+		   w, cell(r, MEMQOS_A_CGROUP_MAX_BYTES, exact, b[3], 32),
+		   cg_val(r, MEMQOS_A_CGROUP_MEMCG_RECLAIMS) +
+		   cg_val(r, MEMQOS_A_CGROUP_DIRECT_RECLAIMS),
+		   w, b[4], cg_val(r, MEMQOS_A_CGROUP_OOM_KILLS), r->path);
+}
+
+static void print_table(struct print_ctx *pc, const struct cg_list *list,
+			bool exact)
+{
+	int w = exact ? COL_EXACT : COL_HUMAN;
+	size_t i;
+
+	print_obj_begin(pc, NULL);
+	print_arr_begin(pc, "cgroups");
+	print_text(pc, "%10s %*s %*s %*s %*s %10s %*s %5s  %s\n", "ID",
+		   w, "USAGE", w, "RSS", w, "KMEM", w, "MAX", "RECLAIMS",
+		   w, "STALL", "OOM", "PATH");
+	for (i = 0; i < list->n; i++) {
+		if (print_is_json(pc))
+			cg_rec_print(pc, &list->recs[i], exact);
+		else
+			print_row(pc, &list->recs[i], exact);
+	}
+	print_arr_end(pc);
+	print_obj_end(pc);
+}
+
+static int stat_all(struct memqos_ctx *ctx, bool exact)
+{
+	struct cg_list list = { };
+	struct print_ctx pc;
+	int err;
+
+	err = cgq_dump(ctx, &list);
+	if (!err) {
+		print_init(&pc, stdout, ctx->json, ctx->pretty);
+		print_table(&pc, &list, exact);
+		print_finish(&pc);
+	}
+	cg_list_free(&list);
+	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
+}
+
+static int stat_one(struct memqos_ctx *ctx, const char *arg, bool exact)
+{
+	struct print_ctx pc;
+	struct cg_rec rec;
+	int ret;
+
+	ret = cgq_get(ctx, arg, &rec);
+	if (ret == MEMQOS_EXIT_OK) {
+		print_init(&pc, stdout, ctx->json, ctx->pretty);
+		cg_rec_print(&pc, &rec, exact);
+		print_finish(&pc);
+	}
+	cg_rec_free(&rec);
+	return ret;
+}
+
+static int stat_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "exact",	no_argument,	NULL, 'x' },
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	bool exact = false;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, ":x" CMD_COMMON_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		if (opt == 'x') {
+			exact = true;
+			continue;
+		}
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	if (argc - optind > 1)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	if (optind < argc)
+		return stat_one(ctx, argv[optind], exact);
+	return stat_all(ctx, exact);
+}
+
+const struct cmd cmd_stat = {
+	.name		= "stat",
+	.run		= stat_run,
+	.summary	= "show one cgroup in detail, or a table of all",
+	.synopsis	= "[-x] [CGROUP]",
+	.description	=
+		"With CGROUP, print every level, counter and stall histogram\n"
+		"summary the module reports for that memory cgroup. Without,\n"
+		"print one line per memory cgroup visible to the caller,\n"
+		"parents first: id, usage, RSS, kmem, memory.max, reclaim\n"
+		"stalls (memcg and direct), total stall time, OOM kills of\n"
+		"its own tasks, path.\n"
+		"\n"
+		"CGROUP is a cgroup id, a path from the cgroup2 root\n"
+		"(/system.slice/foo.service) or a path under a cgroup2 mount\n"
+		"(/sys/fs/cgroup/system.slice/foo.service). Paths are relative\n"
+		"to the root of the caller's cgroup namespace.\n"
+		"\n"
+		"Levels (usage, rss, ...) are read from the memory cgroup when\n"
+		"asked and include its descendants, like memory.stat;\n"
+		"counters and stall histograms count since the module started\n"
+		"tracking the cgroup or since 'memqos reset'. Sizes and times\n"
+		"are shown in binary units (KiB, MiB) and us/ms/s; an\n"
+		"unlimited min, low, high or max shows as \"max\".\n"
+		"\n"
+		"With --json, CGROUP gives one object and no CGROUP gives\n"
+		"{\"cgroups\": [...]}, each cgroup as in 'memqos dump --json'.\n",
+	.options	=
+		"-x, --exact\n"
+		"       Print exact integers (bytes, microseconds) instead of\n"
+		"       human units.\n",
+};
