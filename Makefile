@@ -16,8 +16,11 @@ VERSION := $(shell cat VERSION)
 KVER_RUNNING := $(shell uname -r)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER_RUNNING)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
-# The release the module is built for; the guest boots this kernel.
-KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release the module is built for (uname -r of that kernel; Debian's
+# include/config/kernel.release holds the upstream version instead), and
+# the kernel the guest boots.
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 DESTDIR ?=
 PREFIX ?= /usr/local
@@ -60,7 +63,7 @@ demo:
 	MEMQOS_KVER=$(KREL) scripts/vm/run-guest.sh -- scripts/demo.sh
 
 check:
-	scripts/deps.sh build guest check
+	scripts/deps.sh build guest check style
 	$(MAKE) all
 	$(MAKE) -C tests/unit
 	MEMQOS_KVER=$(KREL) KDIR=$(KDIR) scripts/check.sh

@@ -5,7 +5,8 @@
 # installed. Usage: scripts/deps.sh GROUP...
 #   build  compile the module and the tool (headers, libmnl, ...)
 #   guest  boot Debian's 6.1 kernel in QEMU and run the selftests in it
-#   check  extra checkers used by `make check` (sparse, dkms)
+#   check  extra checkers used by `make check` (sparse, dkms, the spec's
+#          YAML parser)
 #   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
 set -euo pipefail
 
@@ -13,7 +14,7 @@ declare -A group=(
 	[build]="gcc make pkg-config libmnl-dev libinih-dev libjson-c-dev"
 	[guest]="linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 		 iproute2 python3 python3-pyroute2 crun stress-ng"
-	[check]="sparse dkms"
+	[check]="sparse dkms python3-yaml"
 	[style]="linux-source-6.1 perl xz-utils"
 )
 
@@ -24,7 +25,8 @@ installed() {
 # Headers for the running kernel on a real node; Debian's 6.1 headers (the
 # guest kernel's ABI) on a machine whose own kernel has none.
 headers_package() {
-	local running="linux-headers-$(uname -r)"
+	local running
+	running="linux-headers-$(uname -r)"
 
 	if [ -d "/lib/modules/$(uname -r)/build" ]; then
 		return
@@ -44,7 +46,10 @@ for g in "$@"; do
 	fi
 	# shellcheck disable=SC2206 # word splitting of the list is intended
 	want+=(${group[$g]})
-	[ "$g" = build ] && want+=($(headers_package))
+	if [ "$g" = build ]; then
+		headers=$(headers_package)
+		[ -n "$headers" ] && want+=("$headers")
+	fi
 done
 
 missing=()

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# scripts/check.sh - what `make check` runs after the build.
+#
+# Usage: scripts/check.sh [TEST...]    (TEST as for selftests/run.sh; default all)
+# 1. Host unit tests: tests/unit/run-unit, if it exists (TAP "ok N - name" /
+#    "not ok N - name" lines; nonzero exit on failure).
+# 2. Host checks of the build (scripts/host-checks.sh $KDIR): W=1, sparse,
+#    checkpatch, UAPI header against the spec, DKMS. Skipped when KDIR is
+#    not set (the Makefile sets it) or MEMQOS_HOST_CHECKS=0.
+# 3. The selftests in the guest: scripts/vm/run-guest.sh -- selftests/run.sh,
+#    counted from build/guest/out/results.tap. A guest timeout, crash or
+#    failed dmesg check counts as one more failure.
+# Only unindented result lines count (subtests are detail). The second-to-last
+# line is "S skipped", the last "N passed, M failed"; exit 0 only if M is 0.
+# Guest settings come from the environment (MEMQOS_ACCEL, MEMQOS_KO, ...).
+set -euo pipefail
+
+CDPATH="" cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+RESULTS=build/guest/out/results.tap
+PASSED=0 FAILED=0 SKIPPED=0
+
+# Adds the top-level results in TAP file $1 to the counters.
+count_tap() {
+	local line
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%$'\r'}
+		case $line in
+		"not ok "*) FAILED=$((FAILED + 1)) ;;
+		"ok "*)
+			if [[ ${line^^} == *"# SKIP"* ]]; then
+				SKIPPED=$((SKIPPED + 1))
+			else
+				PASSED=$((PASSED + 1))
+			fi
+			;;
+		esac
+	done <"$1"
+}
+
+extra_failure() {
+	echo "check: FAILED: $*"
+	FAILED=$((FAILED + 1))
+}
+
+run_unit() {
+	if [[ ! -e tests/unit/run-unit ]]; then
+		echo "check: no tests/unit/run-unit, no host unit tests"
+		return
+	fi
+	local log=build/check/unit.tap rc=0 failed_before=$FAILED
+	mkdir -p build/check
+	echo "check: host unit tests"
+	tests/unit/run-unit | tee "$log" || rc=$?
+	count_tap "$log"
+	if ((rc != 0 && FAILED == failed_before)); then
+		extra_failure "tests/unit/run-unit exited with status $rc without a failing test"
+	fi
+}
+
+run_host_checks() {
+	local log=build/check/host.tap rc=0 failed_before=$FAILED
+	if [[ -z ${KDIR:-} || ${MEMQOS_HOST_CHECKS:-1} == 0 ]]; then
+		echo "check: host build checks skipped (no KDIR)"
+		return
+	fi
+	mkdir -p build/check
+	echo "check: host build checks"
+	scripts/host-checks.sh "$KDIR" | tee "$log" || rc=$?
+	count_tap "$log"
+	if ((rc != 0 && FAILED == failed_before)); then
+		extra_failure "scripts/host-checks.sh exited with status $rc without a failing check"
+	fi
+}
+
+run_guest() {
+	local cmd=selftests/run.sh arg rc=0 failed_before=$FAILED
+	for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
+	# Hold the guest lock until the results are read (run-guest.sh reuses
+	# fd 9), so a concurrent guest run cannot replace them.
+	mkdir -p build/guest
+	exec 9>build/guest/lock
+	flock -n 9 || { echo "check: waiting for another guest run"; flock 9; }
+	# A stale file must not count if the guest never ran.
+	rm -f "$RESULTS"
+	echo "check: selftests in the guest"
+	scripts/vm/run-guest.sh -- "$cmd" || rc=$?
+	[[ -f $RESULTS ]] && count_tap "$RESULTS"
+	case $rc in
+	124) extra_failure "the guest timed out" ;;
+	125) extra_failure "the guest died (kernel panic/oops, crash, or QEMU failed)" ;;
+	esac
+	if [[ -f build/guest/out/dmesg-check-failed ]]; then
+		extra_failure "kernel warnings or taint in the guest's dmesg (build/guest/out/dmesg-check-failed)"
+	elif [[ ! -f $RESULTS ]] && ((rc != 124 && rc != 125)); then
+		extra_failure "the guest wrote no $RESULTS (exit status $rc)"
+	elif ((rc != 0 && rc != 124 && rc != 125 && FAILED == failed_before)); then
+		extra_failure "selftests/run.sh exited with status $rc without a failing test"
+	fi
+}
+
+main() {
+	run_unit
+	run_host_checks
+	run_guest "$@"
+	echo "$SKIPPED skipped"
+	echo "$PASSED passed, $FAILED failed"
+	((FAILED == 0))
+}
+
+main "$@"

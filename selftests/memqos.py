@@ -1,0 +1,298 @@
+"""What memqos selftests share: reading the module's debugfs files, the
+kernel's own accounting (memory.stat, memory.events, tracefs), and
+workloads that make real memory pressure.
+
+Workloads are python functions run in a forked child inside a cgroup with
+ktap.cg_run(); fork+exec costs ~170 ms in a TCG guest, so they loop inside
+one process and never shell out.
+"""
+
+import mmap
+import os
+import subprocess
+import time
+
+import ktap
+
+DEBUGFS = "/sys/kernel/debug/memqos"
+TRACEFS = "/sys/kernel/tracing"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MIB = 1 << 20
+KO = os.environ.get("MEMQOS_KO", "kmod/memqos.ko")
+
+
+# ---- the module ----
+
+def loaded():
+    return os.path.isdir(DEBUGFS)
+
+
+def insmod():
+    subprocess.run(["insmod", KO], check=True)
+
+
+def rmmod():
+    subprocess.run(["rmmod", "memqos"], check=True)
+
+
+def read_pairs(name):
+    """A debugfs file of "key value" lines, as a dict of ints where numeric."""
+    out = {}
+    with open(os.path.join(DEBUGFS, name)) as f:
+        for line in f:
+            key, _, val = line.rstrip("\n").partition(" ")
+            out[key] = int(val) if val.lstrip("-").isdigit() else val
+    return out
+
+
+def stats():
+    return read_pairs("stats")
+
+
+def tracepoint_hits(name):
+    """Hits of one bound tracepoint, from the stats file."""
+    with open(os.path.join(DEBUGFS, "stats")) as f:
+        for line in f:
+            parts = line.split()
+            if parts[:2] == ["tracepoint", name]:
+                return int(parts[3])
+    raise KeyError(name)
+
+
+def detail(cgroup):
+    """The detail view of one cgroup (an id or a /path)."""
+    with open(os.path.join(DEBUGFS, "detail"), "w") as f:
+        f.write(str(cgroup))
+    return read_pairs("detail")
+
+
+def cgroups_table():
+    """The cgroups file as a list of dicts keyed by its header row."""
+    with open(os.path.join(DEBUGFS, "cgroups")) as f:
+        header = f.readline().split()
+        rows = []
+        for line in f:
+            vals = line.rstrip("\n").split(" ")
+            row = dict(zip(header[:-1], map(int, vals[:-1])))
+            row["path"] = vals[-1]
+            rows.append(row)
+    return header, rows
+
+
+def oom_kills():
+    with open(os.path.join(DEBUGFS, "oom_kills")) as f:
+        header = f.readline().split()
+        return [dict(zip(header, line.rstrip("\n").split(" "))) for line in f]
+
+
+# ---- the kernel's own accounting ----
+
+def cg_path(name):
+    return os.path.join(ktap.CG_ROOT, name)
+
+
+def cg_id(name):
+    """The cgroup id is the inode number of its cgroupfs directory."""
+    return os.stat(cg_path(name)).st_ino
+
+
+def cg_file(name, file):
+    """A flat-keyed cgroup file (memory.stat, memory.events) as a dict."""
+    with open(os.path.join(cg_path(name), file)) as f:
+        return {k: int(v) for k, v in (line.split() for line in f)}
+
+
+def cg_pressure_total_us(name, kind="some"):
+    """Reading memory.pressure also makes the kernel aggregate the totals."""
+    with open(os.path.join(cg_path(name), "memory.pressure")) as f:
+        for line in f:
+            if line.startswith(kind):
+                return int(line.split("total=")[1])
+    raise KeyError(kind)
+
+
+def cg_write(name, file, value):
+    with open(os.path.join(cg_path(name), file), "w") as f:
+        f.write(str(value))
+
+
+class TraceCount:
+    """Counts tracefs events over a window, independently of the module."""
+
+    def __init__(self, *events):
+        self.events = events
+
+    def _set(self, value):
+        for ev in self.events:
+            with open(f"{TRACEFS}/events/{ev}/enable", "w") as f:
+                f.write(value)
+
+    def __enter__(self):
+        with open(f"{TRACEFS}/tracing_on", "w") as f:
+            f.write("0")
+        with open(f"{TRACEFS}/buffer_size_kb", "w") as f:
+            f.write("8192")
+        with open(f"{TRACEFS}/trace", "w") as f:
+            f.write("")
+        self._set("1")
+        with open(f"{TRACEFS}/tracing_on", "w") as f:
+            f.write("1")
+        return self
+
+    def __exit__(self, *exc):
+        with open(f"{TRACEFS}/tracing_on", "w") as f:
+            f.write("0")
+        self._set("0")
+
+    def count(self, event):
+        """Events named @event in the buffer; fails if any were overrun."""
+        for cpu in os.listdir(f"{TRACEFS}/per_cpu"):
+            with open(f"{TRACEFS}/per_cpu/{cpu}/stats") as f:
+                for line in f:
+                    if line.startswith("overrun:") and int(line.split()[1]):
+                        raise RuntimeError("trace buffer overrun")
+        n = 0
+        with open(f"{TRACEFS}/trace") as f:
+            for line in f:
+                if f" {event}:" in line:
+                    n += 1
+        return n
+
+
+# ---- workloads (run inside a cgroup with ktap.cg_run) ----
+
+def touch_anon(nbytes):
+    """An anonymous mapping with every page written; returns it."""
+    m = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    for off in range(0, nbytes, PAGE):
+        m[off] = 1
+    return m
+
+
+def anon_churn(nbytes, rounds):
+    """Maps, writes and unmaps @nbytes @rounds times: reclaim if it exceeds
+    the cgroup's limit (with swap), an OOM kill without."""
+    for _ in range(rounds):
+        touch_anon(nbytes).close()
+
+
+def hold(seconds, *objs):
+    """Keeps @objs alive (and mapped) for @seconds."""
+    time.sleep(seconds)
+    return objs
+
+
+def write_file(path, nbytes):
+    chunk = b"m" * MIB
+    with open(path, "wb") as f:
+        for _ in range(nbytes // MIB):
+            f.write(chunk)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_file(path, rounds):
+    for _ in range(rounds):
+        with open(path, "rb") as f:
+            while f.read(MIB):
+                pass
+
+
+# ---- node setup ----
+
+def setup_swap(mb):
+    """A zram swap device, so that anonymous memory can be reclaimed."""
+    if os.path.exists("/sys/block/zram0"):
+        return
+    subprocess.run(["modprobe", "zram", "num_devices=1"], check=True)
+    with open("/sys/block/zram0/disksize", "w") as f:
+        f.write(f"{mb}M")
+    subprocess.run(["mkswap", "-q", "/dev/zram0"], check=True)
+    subprocess.run(["swapon", "/dev/zram0"], check=True)
+
+
+def setup_ext4(mb, mountpoint="/tmp/memqos-ext4"):
+    """An ext4 filesystem on a loop device: page cache that reclaim can drop
+    (tmpfs pages are shmem and behave otherwise)."""
+    if os.path.ismount(mountpoint):
+        return mountpoint
+    subprocess.run(["modprobe", "-a", "loop", "ext4"], check=True)
+    image = "/tmp/memqos-ext4.img"
+    with open(image, "wb") as f:
+        f.truncate(mb * MIB)
+    subprocess.run(["mkfs.ext4", "-q", "-F", image], check=True)
+    os.makedirs(mountpoint, exist_ok=True)
+    subprocess.run(["mount", "-o", "loop", image, mountpoint], check=True)
+    return mountpoint
+
+
+def drop_caches():
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("3")
+
+
+def close_enough(a, b, pct=3, slack=MIB):
+    """The accounting engine's tolerance: within pct% or slack bytes."""
+    return abs(a - b) <= max(slack, max(a, b) * pct / 100)
+
+
+def spawn(cgroup, target, *args):
+    """Like ktap.cg_run, but returns the child's pid at once (cgroup None:
+    stay in the current one). The child loops until killed."""
+    import sys
+    import signal
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            if cgroup:
+                with open(os.path.join(cg_path(cgroup), "cgroup.procs"),
+                          "w") as f:
+                    f.write(str(os.getpid()))
+            target(*args)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def stop(*pids):
+    """Kills background children and reaps them."""
+    import signal
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for pid in pids:
+        os.waitpid(pid, 0)
+
+
+def forever(fn, *args):
+    while True:
+        fn(*args)
+
+
+def cgroup_churn(parent, batch):
+    """Creates and removes @batch cgroups under @parent, over and over."""
+    base = cg_path(parent)
+    i = 0
+    while True:
+        names = [os.path.join(base, f"c{i}-{n}") for n in range(batch)]
+        for p in names:
+            os.mkdir(p)
+        for p in names:
+            os.rmdir(p)
+        i += 1
+
+
+def oom_loop(cgroup_unused, nbytes):
+    """Forks children that get OOM-killed, one after the other."""
+    while True:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                touch_anon(nbytes)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
