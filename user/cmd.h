@@ -43,6 +43,10 @@ struct cmd {
 
 extern const struct cmd cmd_version;
 extern const struct cmd cmd_stat;
+extern const struct cmd cmd_stats;
+extern const struct cmd cmd_config;
+extern const struct cmd cmd_reset;
+extern const struct cmd cmd_oom;
 extern const struct cmd cmd_debug_family;
 
 /* main.c: man-style help of @cmd, or the general usage for NULL. */

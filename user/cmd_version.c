@@ -2,70 +2,13 @@
 /*
  * memqos version: versions of the tool, the module and the kernel.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
 #include <linux/memqos.h>
 
 #include "cmd.h"
-
-struct module_version {
-	char module[64];
-	uint32_t uapi;
-	char kernel[65];	/* __NEW_UTS_LEN + 1 */
-};
-
-static int copy_str_attr(const struct nlattr *attr, char *buf, size_t len)
-{
-	if (!attr || mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-		return -EBADMSG;
-	snprintf(buf, len, "%s", mnl_attr_get_str(attr));
-	return 0;
-}
-
-static int version_reply_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[MEMQOS_A_VERSION_MAX + 1];
-	struct module_version *ver = data;
-	const struct nlattr *uapi;
-
-	/* all three are in UAPI 1; attributes are never removed */
-	if (memqos_nl_parse(nlh, tb, MEMQOS_A_VERSION_MAX))
-		goto bad_msg;
-	if (copy_str_attr(tb[MEMQOS_A_VERSION_MODULE], ver->module,
-			  sizeof(ver->module)) ||
-	    copy_str_attr(tb[MEMQOS_A_VERSION_KERNEL], ver->kernel,
-			  sizeof(ver->kernel)))
-		goto bad_msg;
-	uapi = tb[MEMQOS_A_VERSION_UAPI];
-	if (!uapi || mnl_attr_validate(uapi, MNL_TYPE_U32) < 0)
-		goto bad_msg;
-	ver->uapi = mnl_attr_get_u32(uapi);
-	return MNL_CB_OK;
-
-bad_msg:
-	errno = EBADMSG;
-	return MNL_CB_ERROR;
-}
-
-static int query_module_version(struct memqos_ctx *ctx,
-				struct module_version *ver)
-{
-	struct memqos_nl *nl;
-	struct nlmsghdr *nlh;
-	int err;
-
-	err = cmd_nl(ctx, MEMQOS_CMD_GET_VERSION, &nl);
-	if (err)
-		return err;
-
-	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_GET_VERSION, 0);
-	err = memqos_nl_request(nl, nlh, version_reply_cb, ver);
-	if (!err && !ver->module[0])
-		err = -EBADMSG;		/* ACK without a reply */
-	return err;
-}
+#include "module.h"
 
 /* A mismatch is normal across upgrades: say so, do not fail. */
 static void note_uapi_mismatch(uint32_t module_uapi)
@@ -87,7 +30,7 @@ static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 		CMD_COMMON_LONGOPTS,
 		{ }
 	};
-	struct module_version ver = { };
+	struct mod_version ver;
 	struct print_ctx pc;
 	int opt, ret, err;
 
@@ -102,7 +45,7 @@ static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 				       argv[optind]);
 
 	/* ask first, print after: the error must follow the output */
-	err = query_module_version(ctx, &ver);
+	err = mod_version_get(ctx, &ver);
 
 	print_init(&pc, stdout, ctx->json, ctx->pretty);
 	print_obj_begin(&pc, NULL);

@@ -32,6 +32,10 @@ static const struct cmd cmd_help = {
 /* In the order "memqos --help" lists them. */
 static const struct cmd *const commands[] = {
 	&cmd_stat,
+	&cmd_oom,
+	&cmd_stats,
+	&cmd_config,
+	&cmd_reset,
 	&cmd_version,
 	&cmd_help,
 	&cmd_debug_family,

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memqos oom: the recent OOM kills the module remembers.
+ */
+#include <getopt.h>
+
+#include "oomkill.h"
+
+static int oom_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	struct oom_list list;
+	struct print_ctx pc;
+	int opt, ret, err;
+
+	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind]);
+
+	err = oom_list_get(ctx, &list);
+	if (!err) {
+		print_init(&pc, stdout, ctx->json, ctx->pretty);
+		print_obj_begin(&pc, NULL);
+		oom_list_print(&pc, &list);
+		print_obj_end(&pc);
+		print_finish(&pc);
+	}
+	oom_list_free(&list);
+	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
+}
+
+const struct cmd cmd_oom = {
+	.name		= "oom",
+	.run		= oom_run,
+	.summary	= "list the recent OOM kills",
+	.description	=
+		"Print the OOM kills the module remembers (the last\n"
+		"oom_ring_entries, see 'memqos config'), oldest first: sequence\n"
+		"number, time, victim pid, uid and command name, its anon,\n"
+		"file and shmem RSS at the kill, and its cgroup's id and path.\n"
+		"\n"
+		"The pid, uid and name are shown only to CAP_NET_ADMIN and to\n"
+		"the victim's own uid; otherwise they print as \"-\" (null in\n"
+		"JSON). The path is \"-\" when the cgroup is gone or outside the\n"
+		"caller's cgroup namespace; kills in removed cgroups are\n"
+		"listed to CAP_NET_ADMIN only.\n"
+		"\n"
+		"With --json, {\"oom_kills\": [{\"seq\", \"time_ns\", \"boot_ns\",\n"
+		"\"pid\", \"uid\", \"comm\", \"rss_anon_bytes\", \"rss_file_bytes\",\n"
+		"\"rss_shmem_bytes\", \"cgroup_id\", \"path\"}]}.\n",
+};

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memqos stats: module-wide counters and probe states.
+ */
+#include <getopt.h>
+
+#include "module.h"
+
+static int stats_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "exact",	no_argument,	NULL, 'x' },
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	struct mod_stats st;
+	struct print_ctx pc;
+	bool exact = false;
+	int opt, ret, err;
+
+	while ((opt = getopt_long(argc, argv, ":x" CMD_COMMON_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		if (opt == 'x') {
+			exact = true;
+			continue;
+		}
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind]);
+
+	err = mod_stats_get(ctx, &st);
+	if (!err) {
+		print_init(&pc, stdout, ctx->json, ctx->pretty);
+		print_obj_begin(&pc, NULL);
+		mod_stats_print(&pc, &st, exact);
+		print_obj_end(&pc);
+		print_finish(&pc);
+	}
+	mod_stats_free(&st);
+	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
+}
+
+const struct cmd cmd_stats = {
+	.name		= "stats",
+	.run		= stats_run,
+	.summary	= "show module-wide counters and probe states",
+	.synopsis	= "[-x]",
+	.description	=
+		"Print the module's own counters: cgroups tracked and the\n"
+		"memory their records use, records created, freed and refused\n"
+		"(dropped_cap at max_cgroups, dropped_nomem), events for\n"
+		"untracked cgroups, unpaired or unpairable tracepoints, kswapd\n"
+		"wakeups, OOM kills, reclaim stalls, multicast events sent and\n"
+		"dropped, the last event sequence number; then each\n"
+		"tracepoint or kprobe the module uses, whether it is bound on\n"
+		"this kernel and how often it fired.\n"
+		"\n"
+		"With --json, one object: the counters (keys as in the\n"
+		"module section of 'memqos dump --json') and \"probes\": [{\"name\",\n"
+		"\"bound\", \"hits_total\"}].\n",
+	.options	=
+		"-x, --exact\n"
+		"       Print exact integers instead of human units.\n",
+};

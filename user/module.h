@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Module-wide state: version, stats with probe states, config. Queried
+ * by their own commands and all together by dump.
+ */
+#ifndef MEMQOS_MODULE_H
+#define MEMQOS_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd.h"
+#include "fields.h"
+
+struct mod_version {
+	char module[64];
+	uint32_t uapi;
+	char kernel[65];	/* __NEW_UTS_LEN + 1 */
+};
+
+struct mod_probe {
+	char name[64];
+	bool bound;
+	uint64_t hits;
+};
+
+struct mod_stats {
+	struct field_vals v;	/* the stats_fields attributes */
+	struct mod_probe *probes;
+	size_t n_probes;
+};
+
+struct mod_config {
+	struct field_vals v;	/* the config_fields attributes */
+};
+
+/* Each returns 0 or a negative errno for cmd_nl_error(). */
+int mod_version_get(struct memqos_ctx *ctx, struct mod_version *ver);
+int mod_stats_get(struct memqos_ctx *ctx, struct mod_stats *st);
+int mod_config_get(struct memqos_ctx *ctx, struct mod_config *cfg);
+void mod_stats_free(struct mod_stats *st);
+
+/*
+ * The members of the current JSON object (stats: every counter, then
+ * "probes": [{name, bound, hits_total}]), or "label value" text lines.
+ */
+void mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
+		     bool exact);
+void mod_config_print(struct print_ctx *pc, const struct mod_config *cfg);
+
+#endif /* MEMQOS_MODULE_H */
