@@ -6,6 +6,7 @@
 #   make demo         the main job: a guest demo (installs what it needs)
 #   make check        every test: host unit tests, then the guest selftests
 #   make install      install module (+depmod) and tool
+#   make dkms-install install the module through DKMS
 #   make style        checkpatch on kmod/ and include/
 #   make sparse       sparse (C=2) and W=1 on the module
 #
@@ -29,7 +30,7 @@ CHECKPATCH_DIR := build/checkpatch
 CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 
 .PHONY: all kmod user install uninstall clean deps demo check unit \
-	style sparse dkms-build
+	style sparse dkms-build dkms-install dkms-remove
 
 all: kmod user
 
@@ -60,7 +61,7 @@ uninstall:
 demo:
 	scripts/deps.sh build guest
 	$(MAKE) all
-	MEMQOS_KVER=$(KREL) scripts/vm/run-guest.sh -- scripts/demo.sh
+	MEMQOS_KVER=$(KREL) scripts/demo.sh
 
 check:
 	scripts/deps.sh build guest check style
@@ -70,6 +71,19 @@ check:
 
 dkms-build:
 	scripts/dkms-build.sh $(KREL)
+
+# The tracked sources to /usr/src/memqos-VERSION, then DKMS builds and
+# installs the module for the running kernel (and future ones).
+DKMS_SRC := /usr/src/memqos-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	git ls-files -z -- Kbuild dkms.conf VERSION kmod include | \
+		xargs -0 cp --parents -t $(DKMS_SRC)
+	dkms install memqos/$(VERSION) -k $(KREL)
+
+dkms-remove:
+	dkms remove memqos/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 W=1 modules

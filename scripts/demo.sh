@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The main job, `make demo`. Where this kernel can load modules (a real
+# node), load the freshly built memqos.ko and show the node's own cgroups;
+# elsewhere (no module support, as on CI machines) boot Debian's 6.1 kernel
+# in QEMU and run the demo workloads there (demo/guest.sh).
+# MEMQOS_DEMO=guest forces the guest even where modules load.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ -e /proc/modules ] && [ "${MEMQOS_DEMO:-}" != guest ]; then
+	if [ ! -d /sys/module/memqos ]; then
+		echo "demo: loading kmod/memqos.ko on this node"
+		insmod kmod/memqos.ko
+	fi
+	user/memqos version
+	user/memqos stat
+	echo
+	echo "demo: memqos stays loaded; 'rmmod memqos' unloads it."
+	exit 0
+fi
+
+echo "demo: this kernel cannot load modules; running the demo in a guest"
+exec scripts/vm/run-guest.sh -- demo/guest.sh
