@@ -47,6 +47,7 @@ extern const struct cmd cmd_stats;
 extern const struct cmd cmd_config;
 extern const struct cmd cmd_reset;
 extern const struct cmd cmd_oom;
+extern const struct cmd cmd_dump;
 extern const struct cmd cmd_debug_family;
 
 /* main.c: man-style help of @cmd, or the general usage for NULL. */

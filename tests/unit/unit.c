@@ -15,6 +15,7 @@ extern const struct unit_suite print_suite;
 extern const struct unit_suite hist_suite;
 extern const struct unit_suite cgroup_arg_suite;
 extern const struct unit_suite cgrec_suite;
+extern const struct unit_suite prom_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -24,6 +25,7 @@ static const struct unit_suite *const suites[] = {
 	&hist_suite,
 	&cgroup_arg_suite,
 	&cgrec_suite,
+	&prom_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * user/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
+ */
+#include <string.h>
+
+#include "hist.h"
+#include "prom.h"
+#include "unit.h"
+
+static void label_escaping(void)
+{
+	FILE *fp = unit_capture_begin();
+
+	prom_write_label_value(fp, "/a\\b\"c\"\nd é");
+	EXPECT_STR_EQ(unit_capture_end(), "/a\\\\b\\\"c\\\"\\nd é");
+	fp = unit_capture_begin();
+	prom_write_label_value(fp, "");
+	EXPECT_STR_EQ(unit_capture_end(), "");
+}
+
+static void seconds(void)
+{
+	char buf[32];
+
+	EXPECT_STR_EQ(prom_format_seconds(0, buf, sizeof(buf)), "0");
+	EXPECT_STR_EQ(prom_format_seconds(1, buf, sizeof(buf)), "0.000001");
+	EXPECT_STR_EQ(prom_format_seconds(1500, buf, sizeof(buf)), "0.0015");
+	EXPECT_STR_EQ(prom_format_seconds(2000000, buf, sizeof(buf)), "2");
+	EXPECT_STR_EQ(prom_format_seconds(16777216, buf, sizeof(buf)),
+		      "16.777216");
+	EXPECT_STR_EQ(prom_format_seconds(UINT64_MAX, buf, sizeof(buf)),
+		      "18446744073709.551615");
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p;
+
+	for (p = text; (p = strstr(p, line)); p += n)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return true;
+	return false;
+}
+
+static void cgroup_samples(void)
+{
+	struct cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
+	struct cg_list list = { .recs = &rec, .n = 1 };
+	struct cg_hist *h = &rec.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
+	const char *out;
+
+	rec.v.has = 1ULL << MEMQOS_A_CGROUP_USAGE_BYTES |
+		    1ULL << MEMQOS_A_CGROUP_MAX_BYTES |
+		    1ULL << MEMQOS_A_CGROUP_PSI_SOME_US |
+		    1ULL << MEMQOS_A_CGROUP_OOM_KILLS;
+	rec.v.val[MEMQOS_A_CGROUP_USAGE_BYTES] = 4096;
+	rec.v.val[MEMQOS_A_CGROUP_MAX_BYTES] = MEMQOS_UNLIMITED;
+	rec.v.val[MEMQOS_A_CGROUP_PSI_SOME_US] = 2500000;
+	rec.v.val[MEMQOS_A_CGROUP_OOM_KILLS] = 3;
+	h->present = true;
+	h->bucket[0] = 1;
+	h->bucket[2] = 2;
+	h->bucket[HIST_LAST_BUCKET] = 1;
+	h->sum_us = 20000003;
+	h->count = 4;
+
+	prom_write_cgroups(unit_capture_begin(), &list);
+	out = unit_capture_end();
+	EXPECT_TRUE(has_line(out, "# HELP memqos_usage_bytes memory.current"));
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_usage_bytes gauge"));
+	EXPECT_TRUE(has_line(out,
+		"memqos_usage_bytes{cgroup=\"/q\\\"x\",id=\"7\"} 4096"));
+	EXPECT_TRUE(has_line(out,
+		"memqos_max_bytes{cgroup=\"/q\\\"x\",id=\"7\"} +Inf"));
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_psi_some_seconds_total counter"));
+	EXPECT_TRUE(has_line(out,
+		"memqos_psi_some_seconds_total{cgroup=\"/q\\\"x\",id=\"7\"} 2.5"));
+	EXPECT_TRUE(has_line(out,
+		"memqos_oom_kills_total{cgroup=\"/q\\\"x\",id=\"7\"} 3"));
+	/* absent fields have no sample */
+	EXPECT_TRUE(!strstr(out, "memqos_rss_bytes{"));
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_stall_seconds histogram"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\",le=\"0.000001\"} 1"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\",le=\"0.000002\"} 1"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\",le=\"0.000004\"} 3"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\",le=\"16.777216\"} 3"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\",le=\"+Inf\"} 4"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_sum{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\"} 20.000003"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_count{cgroup=\"/q\\\"x\","
+			     "id=\"7\",kind=\"direct_reclaim\"} 4"));
+	/* only the kinds the module sent */
+	EXPECT_TRUE(!strstr(out, "kind=\"memcg_reclaim\""));
+}
+
+static const struct unit_test tests[] = {
+	UNIT_TEST(label_escaping),
+	UNIT_TEST(seconds),
+	UNIT_TEST(cgroup_samples),
+};
+
+UNIT_SUITE(prom_suite, "prom", tests);

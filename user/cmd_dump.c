@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memqos dump: everything, as JSON or in the Prometheus text format.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cgquery.h"
+#include "module.h"
+#include "oomkill.h"
+#include "prom.h"
+
+struct dump {
+	struct cg_list cgroups;
+	struct oom_list kills;
+	struct mod_version ver;
+	struct mod_stats stats;
+	struct mod_config cfg;
+	/* parts a module too old for them does not have */
+	bool has_kills, has_ver, has_stats, has_cfg;
+};
+
+/* -EOPNOTSUPP leaves a part out; other errors fail the dump. */
+static int optional(int err, bool *has)
+{
+	*has = !err;
+	return err == -EOPNOTSUPP ? 0 : err;
+}
+
+static int collect(struct memqos_ctx *ctx, struct dump *d)
+{
+	int err;
+
+	err = cgq_dump(ctx, &d->cgroups);
+	if (!err)
+		err = optional(oom_list_get(ctx, &d->kills), &d->has_kills);
+	if (!err)
+		err = optional(mod_version_get(ctx, &d->ver), &d->has_ver);
+	if (!err)
+		err = optional(mod_stats_get(ctx, &d->stats), &d->has_stats);
+	if (!err)
+		err = optional(mod_config_get(ctx, &d->cfg), &d->has_cfg);
+	return err;
+}
+
+static void dump_free(struct dump *d)
+{
+	cg_list_free(&d->cgroups);
+	oom_list_free(&d->kills);
+	mod_stats_free(&d->stats);
+}
+
+static void print_json(struct memqos_ctx *ctx, const struct dump *d)
+{
+	struct print_ctx pc;
+	size_t i;
+
+	print_init(&pc, stdout, true, ctx->pretty);
+	print_obj_begin(&pc, NULL);
+	print_arr_begin(&pc, "cgroups");
+	for (i = 0; i < d->cgroups.n; i++)
+		cg_rec_print(&pc, &d->cgroups.recs[i], true);
+	print_arr_end(&pc);
+	if (d->has_kills)
+		oom_list_print(&pc, &d->kills);
+	if (d->has_stats) {
+		print_obj_begin(&pc, "module");
+		mod_stats_print(&pc, &d->stats, true);
+		print_obj_end(&pc);
+	}
+	if (d->has_cfg) {
+		print_obj_begin(&pc, "config");
+		mod_config_print(&pc, &d->cfg);
+		print_obj_end(&pc);
+	}
+	print_obj_begin(&pc, "version");
+	print_str(&pc, "tool_version", NULL, MEMQOS_TOOL_VERSION);
+	if (d->has_ver) {
+		print_str(&pc, "module_version", NULL, d->ver.module);
+		print_u64(&pc, "uapi_version", NULL, d->ver.uapi);
+		print_str(&pc, "kernel_release", NULL, d->ver.kernel);
+	}
+	print_obj_end(&pc);
+	print_obj_end(&pc);
+	print_finish(&pc);
+}
+
+static void print_prometheus(const struct dump *d)
+{
+	prom_write_cgroups(stdout, &d->cgroups);
+	prom_write_module(stdout, d->has_ver ? &d->ver : NULL,
+			  d->has_stats ? &d->stats : NULL,
+			  d->has_cfg ? &d->cfg : NULL);
+}
+
+static int dump_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "prometheus",	no_argument,	NULL, 'P' },
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	struct dump d = { };
+	bool prometheus = false;
+	int opt, ret, err;
+
+	while ((opt = getopt_long(argc, argv, ":P" CMD_COMMON_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		if (opt == 'P') {
+			prometheus = true;
+			continue;
+		}
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind]);
+	if (prometheus && ctx->json)
+		return cmd_usage_error(ctx, "choose --json or --prometheus");
+
+	err = collect(ctx, &d);
+	if (!err && prometheus)
+		print_prometheus(&d);
+	else if (!err)
+		print_json(ctx, &d);
+	dump_free(&d);
+	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
+}
+
+const struct cmd cmd_dump = {
+	.name		= "dump",
+	.run		= dump_run,
+	.summary	= "print everything as JSON or for Prometheus",
+	.synopsis	= "[--json | --prometheus]",
+	.description	=
+		"Print every memory cgroup visible to the caller with all its\n"
+		"fields and stall histograms, the recent OOM kills, the\n"
+		"module's counters and probes, its tunables and versions:\n"
+		"for scripts, pipelines and the node_exporter textfile\n"
+		"collector. JSON is the default.\n"
+		"\n"
+		"JSON: {\"cgroups\": [...], \"oom_kills\": [...], \"module\": {...},\n"
+		"\"config\": {...}, \"version\": {...}}. Each cgroup has \"id\",\n"
+		"\"path\" (from the cgroup2 root of the caller's cgroup\n"
+		"namespace), \"tracked\", its fields and \"stalls\". Keys are\n"
+		"snake_case and end in their unit: sizes in _bytes, times\n"
+		"in _us (microseconds), counts in _total; values are exact\n"
+		"integers and an unlimited min, low, high or max is null.\n"
+		"\"stalls\" has, per kind (memcg_reclaim, direct_reclaim,\n"
+		"high_throttle), count, sum_us, p50_us, p90_us, p99_us,\n"
+		"max_us and buckets: 26 counts, bucket 0 for stalls under\n"
+		"1 us, bucket b for [2^(b-1), 2^b) us, the last from 2^24 us.\n"
+		"\n"
+		"Prometheus (text format 0.0.4): metric memqos_<key> for each\n"
+		"cgroup field, with the labels cgroup=\"<path>\" and\n"
+		"id=\"<id>\"; times become memqos_<name>_seconds_total in\n"
+		"seconds, an unlimited limit is +Inf. The histograms are\n"
+		"memqos_stall_seconds_bucket{kind=\"...\",le=\"...\"} (cumulative,\n"
+		"up to le=\"+Inf\"), _sum and _count. Module-wide:\n"
+		"memqos_module_*, memqos_probe_bound{probe=...},\n"
+		"memqos_probe_hits_total, memqos_config_* and\n"
+		"memqos_build_info. For the textfile collector write to a\n"
+		"temporary file and rename it into place:\n"
+		"\n"
+		"    memqos dump --prometheus > $DIR/memqos.prom.$$ &&\n"
+		"        mv $DIR/memqos.prom.$$ $DIR/memqos.prom\n",
+	.options	=
+		"--prometheus\n"
+		"       Print the Prometheus text format instead of JSON.\n",
+};

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Prometheus text exposition of a dump, see prom.h.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "hist.h"
+#include "prom.h"
+
+#define HIST_METRIC	"memqos_stall_seconds"
+
+void prom_write_label_value(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(fp, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", fp);
+		else
+			putc(*s, fp);
+	}
+}
+
+/* HELP text escapes only \ and newline. */
+static void write_help(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", fp);
+		else if (*s == '\n')
+			fputs("\\n", fp);
+		else
+			putc(*s, fp);
+	}
+}
+
+const char *prom_format_seconds(uint64_t us, char *buf, size_t len)
+{
+	size_t n;
+
+	n = snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, us / 1000000,
+		     us % 1000000);
+	if (n >= len)
+		return buf;
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void family(FILE *fp, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(fp, "# HELP %s ", name);
+	write_help(fp, help);
+	fprintf(fp, "\n# TYPE %s %s\n", name, type);
+}
+
+static const char *field_type(const struct field *f)
+{
+	return f->kind == FIELD_COUNT || f->kind == FIELD_USEC ?
+	       "counter" : "gauge";
+}
+
+static void write_value(FILE *fp, const struct field *f, uint64_t v)
+{
+	char buf[32];
+
+	if (f->kind == FIELD_LIMIT && v == MEMQOS_UNLIMITED)
+		fputs("+Inf", fp);
+	else if (f->kind == FIELD_USEC)
+		fputs(prom_format_seconds(v, buf, sizeof(buf)), fp);
+	else
+		fprintf(fp, "%" PRIu64, v);
+}
+
+/* name{cgroup="...",id="..." and the caller's labels follow */
+static void cgroup_sample_begin(FILE *fp, const char *name,
+				const struct cg_rec *r)
+{
+	fprintf(fp, "%s{cgroup=\"", name);
+	prom_write_label_value(fp, r->path);
+	fprintf(fp, "\",id=\"%" PRIu64 "\"", r->id);
+}
+
+static void write_field(FILE *fp, const struct field *f,
+			const struct cg_list *list)
+{
+	const struct cg_rec *r;
+	size_t i;
+
+	family(fp, f->metric, field_type(f), f->help);
+	for (i = 0; i < list->n; i++) {
+		r = &list->recs[i];
+		if (!field_has(&r->v, f->attr))
+			continue;
+		cgroup_sample_begin(fp, f->metric, r);
+		fputs("} ", fp);
+		write_value(fp, f, r->v.val[f->attr]);
+		putc('\n', fp);
+	}
+}
+
+static void write_hist(FILE *fp, const struct cg_rec *r, unsigned int k)
+{
+	const struct cg_hist *h = &r->hist[k];
+	uint64_t cum = 0;
+	unsigned int b;
+	char le[32];
+
+	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
+		cum += h->bucket[b];
+		/* bucket b holds stalls below 2^b us: le is inclusive */
+		if (b < HIST_LAST_BUCKET)
+			prom_format_seconds(hist_bucket_upper_us(b), le,
+					    sizeof(le));
+		else
+			strcpy(le, "+Inf");
+		cgroup_sample_begin(fp, HIST_METRIC "_bucket", r);
+		fprintf(fp, ",kind=\"%s\",le=\"%s\"} %" PRIu64 "\n",
+			cg_stall_names[k], le, cum);
+	}
+	cgroup_sample_begin(fp, HIST_METRIC "_sum", r);
+	fprintf(fp, ",kind=\"%s\"} %s\n", cg_stall_names[k],
+		prom_format_seconds(h->sum_us, le, sizeof(le)));
+	cgroup_sample_begin(fp, HIST_METRIC "_count", r);
+	fprintf(fp, ",kind=\"%s\"} %" PRIu64 "\n", cg_stall_names[k], cum);
+}
+
+void prom_write_cgroups(FILE *fp, const struct cg_list *list)
+{
+	unsigned int k;
+	size_t i;
+
+	for (i = 0; i < cgroup_fields.n; i++)
+		write_field(fp, &cgroup_fields.fields[i], list);
+
+	family(fp, HIST_METRIC, "histogram",
+	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
+	for (i = 0; i < list->n; i++)
+		for (k = 0; k < CG_STALL_KINDS; k++)
+			if (list->recs[i].hist[k].present)
+				write_hist(fp, &list->recs[i], k);
+}
+
+/* Fields without labels: one sample each. */
+static void write_set(FILE *fp, const struct field_set *set,
+		      const struct field_vals *v)
+{
+	const struct field *f;
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		f = &set->fields[i];
+		if (!field_has(v, f->attr))
+			continue;
+		family(fp, f->metric, field_type(f), f->help);
+		fprintf(fp, "%s ", f->metric);
+		write_value(fp, f, v->val[f->attr]);
+		putc('\n', fp);
+	}
+}
+
+static void write_probes(FILE *fp, const struct mod_stats *st)
+{
+	size_t i;
+
+	family(fp, "memqos_probe_bound", "gauge",
+	       "1 if the tracepoint or kprobe is attached, 0 if absent on this kernel");
+	for (i = 0; i < st->n_probes; i++) {
+		fputs("memqos_probe_bound{probe=\"", fp);
+		prom_write_label_value(fp, st->probes[i].name);
+		fprintf(fp, "\"} %d\n", st->probes[i].bound);
+	}
+	family(fp, "memqos_probe_hits_total", "counter",
+	       "times the tracepoint or kprobe fired");
+	for (i = 0; i < st->n_probes; i++) {
+		fputs("memqos_probe_hits_total{probe=\"", fp);
+		prom_write_label_value(fp, st->probes[i].name);
+		fprintf(fp, "\"} %" PRIu64 "\n", st->probes[i].hits);
+	}
+}
+
+static void write_build_info(FILE *fp, const struct mod_version *ver)
+{
+	family(fp, "memqos_build_info", "gauge",
+	       "always 1; the module release, its uapi version and the kernel release");
+	fputs("memqos_build_info{module=\"", fp);
+	prom_write_label_value(fp, ver->module);
+	fprintf(fp, "\",uapi=\"%" PRIu32 "\",kernel=\"", ver->uapi);
+	prom_write_label_value(fp, ver->kernel);
+	fputs("\"} 1\n", fp);
+}
+
+void prom_write_module(FILE *fp, const struct mod_version *ver,
+		       const struct mod_stats *st,
+		       const struct mod_config *cfg)
+{
+	if (ver)
+		write_build_info(fp, ver);
+	if (st) {
+		write_set(fp, &stats_fields, &st->v);
+		write_probes(fp, st);
+	}
+	if (cfg)
+		write_set(fp, &config_fields, &cfg->v);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Prometheus text exposition format (version 0.0.4) of a dump, for the
+ * node_exporter textfile collector. Metric names come from the field
+ * tables (fields.h); each family has its HELP and TYPE lines once, then
+ * one sample per cgroup labelled {cgroup="<path>",id="<id>"}. Times are
+ * in seconds, sizes in bytes; stall histograms are real histograms,
+ * memqos_stall_seconds{kind=...} with cumulative buckets up to +Inf.
+ */
+#ifndef MEMQOS_PROM_H
+#define MEMQOS_PROM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cgrec.h"
+#include "module.h"
+
+/* @s as a label value, without the quotes: \ " and newline escaped. */
+void prom_write_label_value(FILE *fp, const char *s);
+
+/* @us as decimal seconds, exact, without trailing zeros: "0.0015". */
+const char *prom_format_seconds(uint64_t us, char *buf, size_t len);
+
+void prom_write_cgroups(FILE *fp, const struct cg_list *list);
+/* Any of the three may be NULL (the module is too old for it). */
+void prom_write_module(FILE *fp, const struct mod_version *ver,
+		       const struct mod_stats *st,
+		       const struct mod_config *cfg);
+
+#endif /* MEMQOS_PROM_H */
