@@ -435,7 +435,8 @@ static int mq_fill_stats(struct sk_buff *skb)
 			      mq_inflight_bytes() + mq_oomring_bytes(),
 			      MEMQOS_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_EVENTS_SEQ,
-			      mq_event_last_seq(), MEMQOS_A_STATS_PAD))
+			      mq_event_last_seq(), MEMQOS_A_STATS_PAD) ||
+	    nla_put_u32(skb, MEMQOS_A_STATS_INFLIGHT, mq_inflight_used()))
 		return -EMSGSIZE;
 	for (i = 0; i < MQ_NR_STATS; i++)
 		if (nla_put_u64_64bit(skb, mq_stat_attr[i], mq_stat_read(i),

@@ -111,6 +111,16 @@ void mq_stall_account(enum mq_stall_kind kind, u64 cgid, u64 start_ns,
 	rcu_read_unlock();
 }
 
+/* Slots claimed right now: 0 whenever no reclaim is in progress. */
+unsigned int mq_inflight_used(void)
+{
+	unsigned int i, used = 0;
+
+	for (i = 0; i < MQ_INFLIGHT_SLOTS; i++)
+		used += !!READ_ONCE(mq_inflight[i].owner);
+	return used;
+}
+
 size_t mq_inflight_bytes(void)
 {
 	return MQ_INFLIGHT_SLOTS * sizeof(struct mq_inflight);

@@ -133,6 +133,7 @@ void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid);
 bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns);
 void mq_inflight_task_exit(struct task_struct *task);
 size_t mq_inflight_bytes(void);
+unsigned int mq_inflight_used(void);
 
 /* Record a finished stall of @kind for cgroup @cgid. */
 void mq_stall_account(enum mq_stall_kind kind, u64 cgid, u64 start_ns,

@@ -144,8 +144,10 @@ class TraceCount:
             f.write("0")
         self._set("0")
 
-    def count(self, event):
-        """Events named @event in the buffer; fails if any were overrun."""
+    def count(self, event, task_only=False):
+        """Events named @event in the buffer; fails if any were overrun.
+        @task_only leaves out events that fired in interrupt context (the
+        irq-info flags show 'h', 'H' or 's')."""
         for cpu in os.listdir(f"{TRACEFS}/per_cpu"):
             with open(f"{TRACEFS}/per_cpu/{cpu}/stats") as f:
                 for line in f:
@@ -154,8 +156,13 @@ class TraceCount:
         n = 0
         with open(f"{TRACEFS}/trace") as f:
             for line in f:
-                if f" {event}:" in line:
-                    n += 1
+                if f" {event}:" not in line:
+                    continue
+                # "comm-pid [cpu] flags timestamp: event: ..."
+                flags = line.split("]", 1)[1].split()[0]
+                if task_only and len(flags) > 2 and flags[2] in "hHs":
+                    continue
+                n += 1
         return n
 
 

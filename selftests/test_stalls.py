@@ -42,7 +42,7 @@ def free_bytes():
 
 
 def main():
-    ktap.print_header(10)
+    ktap.print_header(11)
     memqos.setup_swap(512)
 
     # memcg reclaim, counted by the module and by tracefs.
@@ -81,13 +81,21 @@ def main():
     memqos.drop_caches()
     want = free_bytes() + 128 * MIB
     before = total("direct_reclaims")
-    with memqos.TraceCount("vmscan/mm_vmscan_direct_reclaim_begin") as tc:
+    wakeups = total("kswapd_wakeups")
+    with memqos.TraceCount("vmscan/mm_vmscan_direct_reclaim_begin",
+                           "vmscan/mm_vmscan_wakeup_kswapd") as tc:
         ktap.cg_run("memqos-st-global", memqos.anon_churn, want, 1)
     traced = tc.count("mm_vmscan_direct_reclaim_begin")
     ours = total("direct_reclaims") - before
     ktap.print_msg(f"direct reclaim: tracefs {traced}, memqos {ours}")
     ktap.check("direct reclaims happened", traced > 0)
     ktap.check("direct reclaim count equals tracefs", ours == traced)
+    # Wakeups from interrupt context belong to no task: not attributed.
+    traced = tc.count("mm_vmscan_wakeup_kswapd", task_only=True)
+    ours = total("kswapd_wakeups") - wakeups
+    ktap.print_msg(f"kswapd wakeups in task context: tracefs {traced}, "
+                   f"memqos {ours}")
+    ktap.check("kswapd wakeup count equals tracefs", ours == traced > 0)
 
     # OOM kills.
     ktap.cg_create("memqos-st-oom")
@@ -126,8 +134,10 @@ def main():
         ktap.print_msg("histogram total differs: " + b)
     ktap.check("histogram totals equal event counts", not bad)
     st = memqos.stats()
-    ktap.check("no pairing slot ran out, no end without begin",
-               st["inflight_full"] == 0 and st["unpaired_end"] == 0)
+    ktap.check("no pairing slot ran out, none left claimed, no end "
+               "without begin",
+               st["inflight_full"] == 0 and st["inflight"] == 0 and
+               st["unpaired_end"] == 0)
     ktap.finish()
 
 

@@ -189,6 +189,8 @@ enum memqos_a_stats {
 	/* u64: sequence number of the last event raised */
 	MEMQOS_A_STATS_EVENTS_SEQ,
 	MEMQOS_A_STATS_PROBE,	/* nest, repeated of probe */
+	/* u32: begin/end stall pairs in progress (0 when no task is in reclaim) */
+	MEMQOS_A_STATS_INFLIGHT,
 
 	__MEMQOS_A_STATS_MAX,
 	MEMQOS_A_STATS_MAX = __MEMQOS_A_STATS_MAX - 1
