@@ -48,6 +48,8 @@ extern const struct cmd cmd_config;
 extern const struct cmd cmd_reset;
 extern const struct cmd cmd_oom;
 extern const struct cmd cmd_dump;
+extern const struct cmd cmd_hist;
+extern const struct cmd cmd_events;
 extern const struct cmd cmd_debug_family;
 
 /* main.c: man-style help of @cmd, or the general usage for NULL. */

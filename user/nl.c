@@ -20,8 +20,6 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* A dump skb is at most 32 KiB; a smaller buffer would truncate it. */
-#define MEMQOS_NL_RX_SIZE	32768
 /* Any version: the controller does not look at it. */
 #define CTRL_GENL_VERSION	1
 

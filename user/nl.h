@@ -35,6 +35,8 @@
 #define MEMQOS_NL_MAX_OPS	256
 #define MEMQOS_NL_MAX_MCGRPS	16
 #define MEMQOS_NL_ERRMSG_SIZE	256
+/* Reply buffer: a dump skb is at most 32 KiB, less would truncate it. */
+#define MEMQOS_NL_RX_SIZE	32768
 /* Request buffer: pass to mnl_attr_put_*_check() as the buffer length. */
 #define MEMQOS_NL_TX_SIZE	8192
 

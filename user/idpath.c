@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cgroup id -> path cache, see idpath.h. Linear: a node has hundreds of
+ * cgroups, and events are rare.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/memqos.h>
+
+#include "idpath.h"
+
+static struct idpath_entry *find(struct idpath_cache *c, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->entries[i].id == id)
+			return &c->entries[i];
+	return NULL;
+}
+
+static struct idpath_entry *add(struct idpath_cache *c, uint64_t id,
+				const char *path)
+{
+	struct idpath_entry *e;
+
+	e = realloc(c->entries, (c->n + 1) * sizeof(*e));
+	if (!e)
+		return NULL;
+	c->entries = e;
+	e = &c->entries[c->n];
+	e->id = id;
+	e->path = path ? strdup(path) : NULL;
+	/* without memory, no entry: the next event asks again */
+	if (path && !e->path)
+		return NULL;
+	c->n++;
+	return e;
+}
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return cg_rec_decode(nlh, data) ? MNL_CB_ERROR : MNL_CB_STOP;
+}
+
+const char *idpath_get(struct memqos_ctx *ctx, struct idpath_cache *c,
+		       uint64_t id)
+{
+	struct idpath_entry *e = find(c, id);
+	struct cg_rec rec = { };
+	struct memqos_nl *nl;
+	struct nlmsghdr *nlh;
+
+	if (e)
+		return e->path;
+	if (cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl))
+		return NULL;
+	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, id);
+	/* any failure (gone, not visible, no memory controller): no path */
+	if (memqos_nl_request(nl, nlh, get_cb, &rec))
+		cg_rec_free(&rec);
+	e = add(c, id, rec.path);
+	cg_rec_free(&rec);
+	return e ? e->path : NULL;
+}
+
+void idpath_drop(struct idpath_cache *c, uint64_t id)
+{
+	struct idpath_entry *e = find(c, id);
+
+	if (!e)
+		return;
+	free(e->path);
+	*e = c->entries[--c->n];
+}
+
+void idpath_fill(struct idpath_cache *c, const struct cg_list *list)
+{
+	size_t i;
+
+	idpath_free(c);
+	for (i = 0; i < list->n; i++)
+		add(c, list->recs[i].id, list->recs[i].path);
+}
+
+void idpath_free(struct idpath_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->entries[i].path);
+	free(c->entries);
+	memset(c, 0, sizeof(*c));
+}
