@@ -43,6 +43,7 @@ struct cmd {
 
 extern const struct cmd cmd_version;
 extern const struct cmd cmd_stat;
+extern const struct cmd cmd_top;
 extern const struct cmd cmd_stats;
 extern const struct cmd cmd_config;
 extern const struct cmd cmd_reset;

@@ -32,6 +32,7 @@ static const struct cmd cmd_help = {
 /* In the order "memqos --help" lists them. */
 static const struct cmd *const commands[] = {
 	&cmd_stat,
+	&cmd_top,
 	&cmd_hist,
 	&cmd_events,
 	&cmd_dump,

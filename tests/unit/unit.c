@@ -16,6 +16,7 @@ extern const struct unit_suite hist_suite;
 extern const struct unit_suite cgroup_arg_suite;
 extern const struct unit_suite cgrec_suite;
 extern const struct unit_suite prom_suite;
+extern const struct unit_suite toprate_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -26,6 +27,7 @@ static const struct unit_suite *const suites[] = {
 	&cgroup_arg_suite,
 	&cgrec_suite,
 	&prom_suite,
+	&toprate_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
