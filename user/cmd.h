@@ -53,6 +53,10 @@ extern const struct cmd cmd_hist;
 extern const struct cmd cmd_events;
 extern const struct cmd cmd_debug_family;
 
+/* main.c: the common options and exit statuses, man-style text. */
+extern const char cmd_common_options[];
+extern const char cmd_exit_status[];
+
 /* main.c: man-style help of @cmd, or the general usage for NULL. */
 void cmd_print_help(const struct cmd *cmd);
 

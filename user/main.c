@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "man.h"
 
 #ifndef MEMQOS_TOOL_VERSION
 #error "MEMQOS_TOOL_VERSION must be defined (see user/Makefile)"
@@ -29,6 +30,20 @@ static const struct cmd cmd_help = {
 		"commands.\n",
 };
 
+static int debug_man_run(struct memqos_ctx *ctx, int argc, char **argv);
+
+static const struct cmd cmd_debug_man = {
+	.name		= "debug-man",
+	.run		= debug_man_run,
+	.summary	= "print the man page memqos.8 from the help texts",
+	.description	=
+		"Print memqos.8 (troff, man(7) macros) made from the help\n"
+		"texts of every command, so the two never disagree. 'make -C\n"
+		"user man' regenerates the file, 'make -C user check-man'\n"
+		"checks it is current.\n",
+	.hidden		= true,
+};
+
 /* In the order "memqos --help" lists them. */
 static const struct cmd *const commands[] = {
 	&cmd_stat,
@@ -43,12 +58,35 @@ static const struct cmd *const commands[] = {
 	&cmd_version,
 	&cmd_help,
 	&cmd_debug_family,
+	&cmd_debug_man,
 };
 
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 /* Man-style sections are indented like man(1) renders them. */
 #define HELP_INDENT	"       "
+
+/* Shared by every command's --help and the man page (man.c). */
+const char cmd_common_options[] =
+	"-j, --json\n"
+	"       Print JSON instead of text. Sizes are in bytes\n"
+	"       and times in microseconds.\n"
+	"\n"
+	"-p, --pretty\n"
+	"       Print indented JSON; implies --json.\n"
+	"\n"
+	"-h, --help\n"
+	"       Show this help.\n";
+
+const char cmd_exit_status[] =
+	"0      Success.\n"
+	"1      Runtime error: the module is not loaded, is\n"
+	"       too old for the command, permission was denied,\n"
+	"       or the kernel refused the request.\n"
+	"2      Usage error: bad option or argument; nothing\n"
+	"       was done.\n"
+	"3      Not found: a cgroup the command was given does\n"
+	"       not exist or has no memory controller.\n";
 
 static const struct cmd *cmd_find(const char *name)
 {
@@ -131,26 +169,11 @@ void cmd_print_help(const struct cmd *cmd)
 		print_indented(cmd->options);
 		printf("\n");
 	}
-	print_indented("-j, --json\n"
-		       "       Print JSON instead of text. Sizes are in bytes\n"
-		       "       and times in microseconds.\n"
-		       "\n"
-		       "-p, --pretty\n"
-		       "       Print indented JSON; implies --json.\n"
-		       "\n"
-		       "-h, --help\n"
-		       "       Show this help.\n");
+	print_indented(cmd_common_options);
 	printf("\n");
 
 	printf("EXIT STATUS\n");
-	print_indented("0      Success.\n"
-		       "1      Runtime error: the module is not loaded, is\n"
-		       "       too old for the command, or the kernel refused\n"
-		       "       it.\n"
-		       "2      Usage error: bad option or argument; nothing\n"
-		       "       was done.\n"
-		       "3      Not found: a cgroup or object the command was\n"
-		       "       given does not exist.\n");
+	print_indented(cmd_exit_status);
 }
 
 static int help_run(struct memqos_ctx *ctx, int argc, char **argv)
@@ -168,6 +191,15 @@ static int help_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (!cmd)
 		return cmd_usage_error(ctx, "unknown command '%s'", argv[1]);
 	cmd_print_help(cmd);
+	return MEMQOS_EXIT_OK;
+}
+
+static int debug_man_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	if (argc > 1)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[1]);
+	man_print(stdout, commands, N_COMMANDS);
 	return MEMQOS_EXIT_OK;
 }
 
