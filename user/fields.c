@@ -137,6 +137,8 @@ static const struct field stats_table[] = {
 	      "events lost (queue full or send failed)"),
 	GAUGE(EVENTS_SEQ, "events_seq", "events_seq",
 	      "sequence number of the last event raised"),
+	GAUGE(INFLIGHT, "inflight", "inflight",
+	      "begin/end stall pairs in progress"),
 };
 
 #undef GAUGE
