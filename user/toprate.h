@@ -11,8 +11,10 @@
 
 struct top_row {
 	const struct cg_rec *rec;	/* the later dump's record */
-	/* stall time (all kinds) per wall time, permille; > 1000 when
-	 * several tasks stall at once, like the module's pressure monitor */
+	/*
+	 * stall time (all kinds) per wall time, permille; > 1000 when
+	 * several tasks stall at once, like the module's pressure monitor
+	 */
 	uint64_t stall_permille;
 	/* memcg plus direct reclaim stalls, per second, times 10 */
 	uint64_t reclaims_per_10s;
