@@ -17,6 +17,10 @@ extern const struct unit_suite cgroup_arg_suite;
 extern const struct unit_suite cgrec_suite;
 extern const struct unit_suite prom_suite;
 extern const struct unit_suite toprate_suite;
+extern const struct unit_suite daemon_config_suite;
+extern const struct unit_suite classify_suite;
+extern const struct unit_suite policy_suite;
+extern const struct unit_suite state_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -28,6 +32,10 @@ static const struct unit_suite *const suites[] = {
 	&cgrec_suite,
 	&prom_suite,
 	&toprate_suite,
+	&daemon_config_suite,
+	&classify_suite,
+	&policy_suite,
+	&state_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
