@@ -12,11 +12,14 @@ and against memory.stat & co. (levels within 3% or 1 MiB); dump --json
 covers every cgroup of debugfs cgroups; dump --prometheus passes a strict
 exposition-format check; events -j --count 1 gets the OOM kill; config set
 as an unprivileged user fails with the permission message, exit 1, and
-changes nothing; an unknown cgroup exits 3; top -b -n 2 prints two frames.
+changes nothing; a listener that falls behind reports the overflow and
+how many events it lost; an unknown cgroup exits 3; top -b -n 2 prints two
+frames.
 """
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -32,6 +35,8 @@ HOLD_CG = "memqos-cli-hold"
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 REQUIRED = ["id", "path", "usage_bytes", "rss_bytes", "kmem_bytes",
             "oom_kills_total"]
+# cgroups created and removed while the listener is stopped
+CHURN = 1500
 STALL_KINDS = ["memcg_reclaim", "direct_reclaim", "high_throttle"]
 # stat -j keys whose memory.stat name differs from the key less "_bytes"
 STAT_FILE_KEYS = {
@@ -268,6 +273,49 @@ def test_events_and_oom():
     ktap.check("events -j --count 1 got the OOM kill with its cgroup id", ok)
 
 
+def events_seq():
+    """The module's last event number (debugfs does not show it)."""
+    return tool_json("stats")["events_seq"]
+
+
+def test_events_overflow():
+    """A stopped listener misses events: it must say how many."""
+    parent = ktap.cg_create("memqos-cli-churn")
+    memqos.cg_write("memqos-cli-churn", "cgroup.subtree_control", "+memory")
+    ev = subprocess.Popen([TOOL, "events", "-j", "--timeout", "120"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    listening = wait_listening(ev)
+    first = events_seq()
+    ev.send_signal(signal.SIGSTOP)
+    # each removal is one event: far more than a socket buffer holds
+    for i in range(CHURN):
+        os.mkdir(f"{parent}/c{i}")
+        os.rmdir(f"{parent}/c{i}")
+    ev.send_signal(signal.SIGCONT)
+    time.sleep(2)
+    os.mkdir(f"{parent}/last")
+    os.rmdir(f"{parent}/last")
+    time.sleep(2)
+    raised = events_seq() - first
+    ev.terminate()
+    out, err = ev.communicate(timeout=60)
+    lines = [json.loads(line) for line in out.splitlines() if line]
+    got = sum("kind" in x for x in lines)
+    lost = sum(x.get("lost", 0) for x in lines)
+    resyncs = [x["resync"] for x in lines if "resync" in x]
+    ok = listening and ev.returncode == 0 and raised == CHURN + 1 and \
+        got + lost == raised and lost > 0 and resyncs and \
+        lines[-1].get("kind") == "cgroup_removed"
+    ktap.print_msg(f"overflow: {raised} raised, {got} received, {lost} "
+                   f"reported lost, resyncs {resyncs}")
+    if not ok:
+        ktap.print_msg(f"events: listening {listening}, exit "
+                       f"{ev.returncode}, err {err!r}")
+    ktap.check("events: an overflow is reported, resynced, and every "
+               "event is received or counted lost", ok)
+
+
 def test_dump_json():
     d = tool_json("dump")
     _, rows = memqos.cgroups_table()
@@ -391,7 +439,7 @@ def test_reset():
 
 
 def main():
-    ktap.print_header(14)
+    ktap.print_header(15)
     for cg in (OOM_CG, HOLD_CG):
         ktap.cg_create(cg)
     memqos.cg_write(OOM_CG, "memory.max", 64 * MIB)
@@ -406,6 +454,7 @@ def main():
         for cg in (OOM_CG, HOLD_CG):
             ktap.check(f"stat -j /{cg} agrees with debugfs and the kernel",
                        not compare_stat(cg))
+        test_events_overflow()
         test_dump_json()
         test_dump_prometheus()
         test_config_unprivileged()
