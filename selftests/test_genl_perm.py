@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""Generic netlink permissions and privacy, as an unprivileged user sees
+them (forked children that drop to uid/gid 65534 with no groups and no
+capabilities before opening their sockets), through pyroute2 with the
+UAPI header's numbers.
+
+Proves: CONFIG_SET and RESET fail with EPERM for uid 65534 and change
+nothing (config read from debugfs before and after, a cgroup's counters
+still there); every read works for it (version, cgroup dump, stats,
+config, OOM kills); in the OOM-kill dump, root sees pid, uid and comm of
+every victim, uid 65534 sees a root-owned victim's kill WITHOUT pid, uid
+and comm but its own victim's WITH them; multicast OOM-kill events
+received by uid 65534 carry seq, time, cgroup id and RSS only: no pid,
+uid or comm attribute, and not the victim's name anywhere in the bytes.
+
+    /sys/fs/cgroup
+    `-- memqos-gp
+        |-- root-oom     max 32M, no swap: a root process is OOM-killed
+        `-- user-oom     max 32M, no swap: a uid 65534 process is OOM-killed
+"""
+import ctypes
+import errno
+import json
+import os
+import select
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import genl  # noqa: E402
+import ktap  # noqa: E402
+import memqos  # noqa: E402
+
+MIB = memqos.MIB
+NOBODY = 65534
+ROOT_COMM, USER_COMM = "mq-root-victim", "mq-user-victim"
+EVENT_ALLOWED = {"SEQ", "TIME_NS", "CGROUP_ID", "RSS_BYTES"}
+IDENTITY = {"PID", "UID", "COMM"}
+
+
+def drop_privileges():
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+def set_comm(name):
+    ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)   # PR_SET_NAME
+
+
+def victim(comm, unprivileged):
+    if unprivileged:
+        drop_privileges()
+    set_comm(comm)
+    memqos.touch_anon(64 * MIB)
+
+
+def as_nobody(fn, *args, ready=False):
+    """Runs fn(*args) in a child as uid 65534; returns (pid, read fd).
+    The child writes "r" once ready (if @ready) and then fn's JSON result."""
+    r, w = os.pipe()
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(r)
+            drop_privileges()
+            res = fn(w, *args) if ready else fn(*args)
+            os.write(w, json.dumps(res).encode())
+            code = 0
+        except BaseException as e:
+            os.write(w, json.dumps({"exception": repr(e)}).encode())
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def collect(pid, r, timeout=60):
+    data = b""
+    while select.select([r], [], [], timeout)[0]:
+        chunk = os.read(r, 1 << 16)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    res = json.loads(data) if data else {}
+    if "exception" in res:
+        ktap.print_msg(f"child failed: {res['exception']}")
+    return res, os.waitstatus_to_exitcode(status)
+
+
+def listener(w, cgids, timeout=30):
+    """Joins "events" as uid 65534; returns the OOM-kill events of @cgids."""
+    with genl.Memqos() as nl:
+        nl.join()
+        os.write(w, b"r")
+        got = []
+
+        def until(e):
+            if e["cmd"] == "OOM_KILL_NTF" and e.get("CGROUP_ID") in cgids:
+                got.append(e)
+            return {e.get("CGROUP_ID") for e in got} >= set(cgids)
+        nl.events(timeout, until)
+        return [{"cmd": e["cmd"],
+                 "attrs": {k: v for k, v in e.items()
+                           if k not in ("cmd", "t_recv", "raw")},
+                 "raw": e["raw"].hex()} for e in got]
+
+
+def unprivileged_session(cgids):
+    """Everything uid 65534 tries on its own socket."""
+    out = {"uid": os.getuid(), "euid": os.geteuid()}
+    with genl.Memqos() as nl:
+        for key, cmd, attrs in (
+                ("config_set", "CONFIG_SET", {"EVENT_INTERVAL_MS": 1000}),
+                ("config_set_bad", "CONFIG_SET", {"EVENT_INTERVAL_MS": 1}),
+                ("reset_all", "RESET", {}),
+                ("reset_one", "RESET", {"CGROUP_ID": cgids[0]})):
+            try:
+                nl.do(cmd, **attrs)
+                out[key] = 0
+            except genl.NlError as e:
+                out[key] = -e.errno
+        out["version"] = nl.version()
+        out["dump_ids"] = [m["ID"] for m in nl.dump("CGROUP_GET").msgs]
+        st = nl.stats_get()
+        out["stats_records"] = st.get("RECORDS")
+        out["config"] = nl.config_get()
+        out["oom"] = nl.oom_kills()
+    return out
+
+
+def main():
+    ktap.print_header(9)
+    for name in ("memqos-gp/root-oom", "memqos-gp/user-oom"):
+        ktap.cg_create(name)
+        memqos.cg_write(name, "memory.max", 32 * MIB)
+        memqos.cg_write(name, "memory.swap.max", 0)
+    cg_root, cg_user = memqos.cg_id("memqos-gp/root-oom"), memqos.cg_id("memqos-gp/user-oom")
+
+    # An unprivileged listener, joined before the kills.
+    lpid, lr = as_nobody(listener, [cg_root, cg_user], ready=True)
+    ready = select.select([lr], [], [], 30)[0] and os.read(lr, 1) == b"r"
+    if not ready:
+        ktap.print_msg("the unprivileged listener did not get ready")
+
+    pids, statuses = {}, {}
+    for key, cg, comm, unpriv in (("root", "memqos-gp/root-oom", ROOT_COMM, False),
+                                  ("user", "memqos-gp/user-oom", USER_COMM, True)):
+        pid = memqos.spawn(cg, victim, comm, unpriv)
+        statuses[key] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        pids[key] = pid
+    events, lstatus = collect(lpid, lr)
+    ktap.print_msg(f"victims {pids} statuses {statuses}; listener status {lstatus}")
+
+    # Unprivileged: admin commands refused, nothing changed; reads work.
+    cfg0 = memqos.read_pairs("config")
+    kills0 = memqos.detail(cg_root)["oom_kills"]
+    res, status = collect(*as_nobody(unprivileged_session, [cg_root]))
+    cfg1 = memqos.read_pairs("config")
+    kills1 = memqos.detail(cg_root)["oom_kills"]
+    def en(v):
+        return errno.errorcode.get(-v, v) if isinstance(v, int) and v < 0 else v
+    ktap.print_msg(f"uid {res.get('uid')}: CONFIG_SET {en(res.get('config_set'))} "
+                   f"(bad value: {en(res.get('config_set_bad'))}), RESET "
+                   f"{en(res.get('reset_all'))} / {en(res.get('reset_one'))}; config "
+                   f"{'unchanged' if cfg0 == cfg1 else f'{cfg0} -> {cfg1}'}; "
+                   f"root-oom oom_kills {kills0} -> {kills1}")
+    ktap.check("uid 65534: CONFIG_SET fails with EPERM (valid or not)",
+               res.get("uid") == NOBODY and res.get("config_set") == -errno.EPERM
+               and res.get("config_set_bad") == -errno.EPERM)
+    ktap.check("uid 65534: RESET (all, one) fails with EPERM",
+               res.get("reset_all") == -errno.EPERM and
+               res.get("reset_one") == -errno.EPERM)
+    ktap.check("uid 65534: config and counters unchanged",
+               cfg0 == cfg1 and kills0 == kills1 == 1)
+
+    with genl.Memqos() as nl:
+        root_ids = [m["ID"] for m in nl.dump("CGROUP_GET").msgs]
+        root_cfg = nl.config_get()
+        root_oom = nl.oom_kills()
+    ktap.print_msg(f"uid 65534 reads: version {res.get('version')}, "
+                   f"{len(res.get('dump_ids', []))} cgroups (root: {len(root_ids)}), "
+                   f"{res.get('stats_records')} records, config {res.get('config')}")
+    ktap.check("uid 65534: version, cgroup dump, stats and config read like root's",
+               res.get("version", {}).get("UAPI") == H_VERSION and
+               sorted(res.get("dump_ids", [])) == sorted(root_ids) and
+               res.get("stats_records", 0) >= 3 and res.get("config") == root_cfg)
+
+    # The OOM-kill dump: root sees identities, uid 65534 its own only.
+    def by_cg(kills):
+        return {k.get("CGROUP_ID"): k for k in kills}
+    rk, uk = by_cg(root_oom), by_cg(res.get("oom", []))
+    for who, kills in (("root", rk), ("uid 65534", uk)):
+        for cg in (cg_root, cg_user):
+            k = kills.get(cg, {})
+            ktap.print_msg(f"{who} sees kill in {k.get('PATH')}: pid {k.get('PID')} "
+                           f"uid {k.get('UID')} comm {k.get('COMM')} rss anon "
+                           f"{k.get('RSS_ANON_BYTES')}")
+    ktap.check("root: both kills with pid, uid and comm",
+               rk.get(cg_root, {}).get("PID") == pids["root"] and
+               rk.get(cg_root, {}).get("UID") == 0 and
+               rk.get(cg_root, {}).get("COMM") == ROOT_COMM and
+               rk.get(cg_user, {}).get("PID") == pids["user"] and
+               rk.get(cg_user, {}).get("UID") == NOBODY and
+               rk.get(cg_user, {}).get("COMM") == USER_COMM)
+    theirs = uk.get(cg_root, {})
+    ktap.check("uid 65534: a root victim's kill is shown without pid, uid, comm",
+               theirs.get("SEQ") == rk.get(cg_root, {}).get("SEQ") and
+               theirs.get("PATH") == "/memqos-gp/root-oom" and
+               not IDENTITY & set(theirs))
+    own = uk.get(cg_user, {})
+    ktap.check("uid 65534: its own victim's kill is shown with pid, uid, comm",
+               own.get("PID") == pids["user"] and own.get("UID") == NOBODY and
+               own.get("COMM") == USER_COMM)
+
+    # Multicast events, as uid 65534 received them.
+    ev_cgs = sorted(e["attrs"].get("CGROUP_ID") for e in events
+                    if isinstance(e, dict))
+    for e in events if isinstance(events, list) else []:
+        ktap.print_msg(f"event {e['cmd']} attrs {sorted(e['attrs'])}: {e['attrs']}")
+    ktap.check("uid 65534 received the OOM-kill event of both cgroups",
+               ready and ev_cgs == sorted([cg_root, cg_user]))
+    leaks = []
+    for e in events if isinstance(events, list) else []:
+        extra = set(e["attrs"]) - EVENT_ALLOWED
+        raw = bytes.fromhex(e["raw"])
+        if extra or ROOT_COMM.encode() in raw or USER_COMM.encode() in raw:
+            leaks.append(f"{e['attrs'].get('CGROUP_ID')}: {extra}")
+    for b in leaks:
+        ktap.print_msg("event carries more: " + b)
+    ktap.check("events carry seq, time, cgroup and RSS only: no pid, uid, comm",
+               events and not leaks and
+               all(set(e["attrs"]) == EVENT_ALLOWED for e in events))
+    ktap.finish()
+
+
+H_VERSION = genl.H.FAMILY_VERSION
+main()
