@@ -60,12 +60,23 @@ static void mq_cg_free_rcu(struct rcu_head *head)
 	kmem_cache_free(mq_cg_cache, container_of(head, struct mq_cgroup, rcu));
 }
 
-/*
- * Creates the record of cgroup @id, or returns the one that exists. May run
- * in a probe: @gfp is then GFP_NOWAIT and failure only costs a counter.
- */
-struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp)
+/* Remembers where @cgrp sits in the hierarchy, for attribution. */
+static void mq_cg_place(struct mq_cgroup *cg, struct cgroup *cgrp)
 {
+	unsigned int l;
+
+	cg->level = cgrp->level;
+	for (l = 0; l <= cgrp->level && l < MQ_ATTR_DEPTH; l++)
+		cg->ancestors[l] = cgroup_id(cgrp->ancestors[l]);
+}
+
+/*
+ * Creates the record of @cgrp, or returns the one that exists. May run in
+ * a probe: @gfp is then GFP_NOWAIT and failure only costs a counter.
+ */
+struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
+{
+	u64 id = cgroup_id(cgrp);
 	struct mq_cgroup *cg, *old;
 
 	/* The cap is checked before, not atomically with, the insert:
@@ -81,6 +92,7 @@ struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp)
 		return NULL;
 	}
 	cg->id = id;
+	mq_cg_place(cg, cgrp);
 
 	rcu_read_lock();
 	old = rhashtable_lookup_get_insert_fast(&mq_cg_table, &cg->node,
@@ -133,7 +145,7 @@ struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
 		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
 		return NULL;
 	}
-	return mq_cg_create(id, GFP_NOWAIT);
+	return mq_cg_create(memcg->css.cgroup, GFP_NOWAIT);
 }
 
 u64 mq_current_memcg_id(struct mem_cgroup **memcgp)
@@ -198,12 +210,20 @@ struct mq_idlist *mq_idlist_collect(struct cgroup *top)
 int mq_cg_discover(void)
 {
 	struct mq_idlist *list = mq_idlist_collect(NULL);
+	struct cgroup *cgrp;
 	size_t i;
 
 	if (!list)
 		return -ENOMEM;
-	for (i = 0; i < list->nr; i++)
-		mq_cg_create(list->ids[i], GFP_KERNEL);
+	for (i = 0; i < list->nr; i++) {
+		/* Removed meanwhile (its rmdir found no record to drop). */
+		cgrp = cgroup_get_from_id(list->ids[i]);
+		if (IS_ERR(cgrp))
+			continue;
+		if (READ_ONCE(cgrp->self.flags) & CSS_ONLINE)
+			mq_cg_create(cgrp, GFP_KERNEL);
+		cgroup_put(cgrp);
+	}
 	kvfree(list);
 	return 0;
 }
@@ -221,6 +241,13 @@ static void mq_cg_reset_one(struct mq_cgroup *cg, void *unused)
 	atomic64_set(&cg->oom_kills, 0);
 	for (k = 0; k < MQ_NR_STALL_KINDS; k++)
 		mq_hist_reset(&cg->stall[k]);
+	atomic64_set(&cg->victim_scanned, 0);
+	atomic64_set(&cg->victim_reclaimed_anon, 0);
+	atomic64_set(&cg->victim_reclaimed_file, 0);
+	for (k = 0; k < MQ_NR_BY; k++)
+		atomic64_set(&cg->victim_by[k], 0);
+	atomic64_set(&cg->victim_self, 0);
+	atomic64_set(&cg->inflicted, 0);
 }
 
 /*

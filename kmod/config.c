@@ -18,6 +18,7 @@ unsigned int mq_config[MQ_NR_CONFIG] = {
 	[MQ_CFG_PRESSURE_HYSTERESIS] = 50,
 	[MQ_CFG_STORM_RATE] = 1000,
 	[MQ_CFG_EVENT_INTERVAL_MS] = 500,
+	[MQ_CFG_ATTRIB_HALFLIFE_MS] = 60000,
 };
 
 const char *const mq_config_names[MQ_NR_CONFIG] = {
@@ -27,6 +28,7 @@ const char *const mq_config_names[MQ_NR_CONFIG] = {
 	[MQ_CFG_PRESSURE_HYSTERESIS] = "pressure_hysteresis_permille",
 	[MQ_CFG_STORM_RATE] = "storm_reclaims_per_sec",
 	[MQ_CFG_EVENT_INTERVAL_MS] = "event_interval_ms",
+	[MQ_CFG_ATTRIB_HALFLIFE_MS] = "attribution_halflife_ms",
 };
 
 static const struct {
@@ -38,6 +40,7 @@ static const struct {
 	[MQ_CFG_PRESSURE_HYSTERESIS] = { 0, 1000 },	/* and <= threshold */
 	[MQ_CFG_STORM_RATE] = { 1, 10000000 },
 	[MQ_CFG_EVENT_INTERVAL_MS] = { 100, 60000 },
+	[MQ_CFG_ATTRIB_HALFLIFE_MS] = { 1000, 3600000 },
 };
 
 static DEFINE_MUTEX(mq_config_lock);

@@ -9,6 +9,7 @@
  *   cgroups    one line per memory cgroup, a header row naming the columns
  *   detail     write a cgroup id or /path, read all of its fields
  *   oom_kills  the recent OOM kills, oldest first
+ *   attribution  who reclaimed from whom: pairs, highest recent score first
  *
  * Numbers are plain integers: bytes, counts or microseconds (the column
  * name says which); an unlimited min/low/high/max reads as 2^64-1.
@@ -68,10 +69,11 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "record_bytes %zu\n", sizeof(struct mq_cgroup));
 	seq_printf(m, "bytes_used %zu\n",
 		   records * sizeof(struct mq_cgroup) + mq_inflight_bytes() +
-		   mq_oomring_bytes());
+		   mq_oomring_bytes() + mq_attrib_bytes());
 	mq_stats_show(m);
 	mq_tp_show(m);
 	mq_high_probe_show(m);
+	mq_attrib_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -399,6 +401,39 @@ static int oom_kills_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(oom_kills);
 
+static void mq_print_reclaimer(struct seq_file *m, u64 id)
+{
+	if (id == MQ_RECLAIMER_KSWAPD)
+		seq_puts(m, "kswapd");
+	else if (id == MQ_RECLAIMER_UNKNOWN)
+		seq_puts(m, "unknown");
+	else
+		seq_printf(m, "%llu", id);
+}
+
+static int attribution_show(struct seq_file *m, void *unused)
+{
+	size_t i, n, max = mq_attrib_max_pairs();
+	struct mq_pair_snap *pairs;
+
+	pairs = kvcalloc(max, sizeof(*pairs), GFP_KERNEL);
+	if (!pairs)
+		return -ENOMEM;
+	n = mq_attrib_copy(pairs, max);
+	seq_puts(m, "reclaimer victim node scanned reclaimed_anon reclaimed_file refaults recent\n");
+	for (i = 0; i < n; i++) {
+		struct mq_pair_snap *p = &pairs[i];
+
+		mq_print_reclaimer(m, p->reclaimer);
+		seq_printf(m, " %llu %d %llu %llu %llu %llu %llu\n", p->victim,
+			   p->nid, p->scanned, p->reclaimed_anon,
+			   p->reclaimed_file, p->refaults, p->score);
+	}
+	kvfree(pairs);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(attribution);
+
 int mq_debugfs_init(void)
 {
 	struct dentry *dir;
@@ -414,6 +449,7 @@ int mq_debugfs_init(void)
 	debugfs_create_file("cgroups", 0400, dir, NULL, &cgroups_fops);
 	debugfs_create_file("detail", 0600, dir, NULL, &detail_fops);
 	debugfs_create_file("oom_kills", 0400, dir, NULL, &oom_kills_fops);
+	debugfs_create_file("attribution", 0400, dir, NULL, &attribution_fops);
 	return 0;
 }
 

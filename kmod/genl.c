@@ -83,6 +83,18 @@ static const u16 mq_counter_attr[MQ_NR_COUNTERS] = {
 	[MQ_C_THROTTLED] = MEMQOS_A_CGROUP_THROTTLED,
 	[MQ_C_THROTTLED_US] = MEMQOS_A_CGROUP_THROTTLED_US,
 	[MQ_C_OOM_KILLS] = MEMQOS_A_CGROUP_OOM_KILLS,
+	[MQ_C_VICTIM_SCANNED] = MEMQOS_A_CGROUP_VICTIM_SCANNED_PAGES,
+	[MQ_C_VICTIM_RECLAIMED_ANON] = MEMQOS_A_CGROUP_VICTIM_RECLAIMED_ANON_PAGES,
+	[MQ_C_VICTIM_RECLAIMED_FILE] = MEMQOS_A_CGROUP_VICTIM_RECLAIMED_FILE_PAGES,
+	[MQ_C_RECLAIMED_BY_SELF] = MEMQOS_A_CGROUP_RECLAIMED_BY_SELF_PAGES,
+	[MQ_C_RECLAIMED_BY_OTHERS] = MEMQOS_A_CGROUP_RECLAIMED_BY_OTHERS_PAGES,
+	[MQ_C_RECLAIMED_BY_KSWAPD] = MEMQOS_A_CGROUP_RECLAIMED_BY_KSWAPD_PAGES,
+	[MQ_C_RECLAIMED_BY_UNKNOWN] = MEMQOS_A_CGROUP_RECLAIMED_BY_UNKNOWN_PAGES,
+	[MQ_C_RECLAIMED_FROM_OTHERS] = MEMQOS_A_CGROUP_RECLAIMED_FROM_OTHERS_PAGES,
+	[MQ_C_SUBTREE_RECLAIMED_WITHIN] =
+		MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_WITHIN_PAGES,
+	[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] =
+		MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES,
 };
 
 static const u16 mq_stat_attr[MQ_NR_STATS] = {
@@ -98,6 +110,8 @@ static const u16 mq_stat_attr[MQ_NR_STATS] = {
 	[MQ_STAT_RECLAIM_STALLS] = MEMQOS_A_STATS_RECLAIM_STALLS,
 	[MQ_STAT_EVENTS_SENT] = MEMQOS_A_STATS_EVENTS_SENT,
 	[MQ_STAT_EVENTS_DROPPED] = MEMQOS_A_STATS_EVENTS_DROPPED,
+	[MQ_STAT_PAIRS_FULL] = MEMQOS_A_STATS_PAIRS_FULL,
+	[MQ_STAT_UNKNOWN_VICTIM] = MEMQOS_A_STATS_UNKNOWN_VICTIM,
 };
 
 static const u16 mq_config_attr[MQ_NR_CONFIG] = {
@@ -107,6 +121,7 @@ static const u16 mq_config_attr[MQ_NR_CONFIG] = {
 	[MQ_CFG_PRESSURE_HYSTERESIS] = MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE,
 	[MQ_CFG_STORM_RATE] = MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC,
 	[MQ_CFG_EVENT_INTERVAL_MS] = MEMQOS_A_CONFIG_EVENT_INTERVAL_MS,
+	[MQ_CFG_ATTRIB_HALFLIFE_MS] = MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS,
 };
 
 /* A map entry left at 0 would silently drop a field: refuse to load. */
@@ -432,11 +447,12 @@ static int mq_fill_stats(struct sk_buff *skb)
 			sizeof(struct mq_cgroup)) ||
 	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_BYTES_USED,
 			      records * sizeof(struct mq_cgroup) +
-			      mq_inflight_bytes() + mq_oomring_bytes(),
-			      MEMQOS_A_STATS_PAD) ||
+			      mq_inflight_bytes() + mq_oomring_bytes() +
+			      mq_attrib_bytes(), MEMQOS_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_EVENTS_SEQ,
 			      mq_event_last_seq(), MEMQOS_A_STATS_PAD) ||
-	    nla_put_u32(skb, MEMQOS_A_STATS_INFLIGHT, mq_inflight_used()))
+	    nla_put_u32(skb, MEMQOS_A_STATS_INFLIGHT, mq_inflight_used()) ||
+	    nla_put_u8(skb, MEMQOS_A_STATS_ATTRIBUTION, mq_attrib_available()))
 		return -EMSGSIZE;
 	for (i = 0; i < MQ_NR_STATS; i++)
 		if (nla_put_u64_64bit(skb, mq_stat_attr[i], mq_stat_read(i),
@@ -628,6 +644,113 @@ static int mq_genl_oom_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/* ---- reclaim attribution ---- */
+
+struct mq_pair_dump {
+	size_t nr, pos;
+	char path[PATH_MAX];
+	struct mq_pair_snap pairs[];
+};
+
+static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
+{
+	return (struct mq_pair_dump **)cb->ctx;
+}
+
+static int mq_genl_pair_dump_start(struct netlink_callback *cb)
+{
+	size_t max = mq_attrib_max_pairs();
+	struct mq_pair_dump *d;
+
+	d = kvzalloc(struct_size(d, pairs, max), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->nr = mq_attrib_copy(d->pairs, max);
+	*mq_pair_dump_ctx(cb) = d;
+	return 0;
+}
+
+/*
+ * Puts the path of cgroup @id as @attr. Returns -ENOENT, leaving nothing
+ * out, when the requester's cgroup namespace does not show it.
+ */
+static int mq_put_visible_path(struct sk_buff *skb, int attr, u64 id,
+			       char *buf)
+{
+	struct cgroup *cgrp = cgroup_get_from_id(id);
+	int ret;
+
+	if (IS_ERR(cgrp))
+		return -ENOENT;
+	ret = mq_cgroup_path(cgrp, buf, PATH_MAX);
+	cgroup_put(cgrp);
+	if (ret)
+		return -ENOENT;
+	return nla_put_string(skb, attr, buf);
+}
+
+static int mq_put_pair(struct sk_buff *skb, struct netlink_callback *cb,
+		       struct mq_pair_dump *d, const struct mq_pair_snap *p)
+{
+	bool cgroup_reclaimer = p->reclaimer != MQ_RECLAIMER_KSWAPD &&
+				p->reclaimer != MQ_RECLAIMER_UNKNOWN;
+	void *hdr;
+	int ret;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mq_genl_family, NLM_F_MULTI,
+			  MEMQOS_CMD_ATTRIBUTION_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = mq_put_visible_path(skb, MEMQOS_A_PAIR_VICTIM_PATH, p->victim,
+				  d->path);
+	if (!ret && cgroup_reclaimer)
+		ret = mq_put_visible_path(skb, MEMQOS_A_PAIR_RECLAIMER_PATH,
+					  p->reclaimer, d->path);
+	if (ret == -ENOENT) {
+		/* Not visible from the requester's cgroup namespace. */
+		genlmsg_cancel(skb, hdr);
+		return 0;
+	}
+	if (ret ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMER, p->reclaimer,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_VICTIM, p->victim,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u32(skb, MEMQOS_A_PAIR_NODE, p->nid) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_SCANNED_PAGES, p->scanned,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMED_ANON_PAGES,
+			      p->reclaimed_anon, MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMED_FILE_PAGES,
+			      p->reclaimed_file, MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_REFAULTS, p->refaults,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECENT_PAGES, p->score,
+			      MEMQOS_A_PAIR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int mq_genl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
+
+	for (; d->pos < d->nr; d->pos++)
+		if (mq_put_pair(skb, cb, d, &d->pairs[d->pos]))
+			break;
+	return skb->len;
+}
+
+static int mq_genl_pair_dump_done(struct netlink_callback *cb)
+{
+	kvfree(*mq_pair_dump_ctx(cb));
+	return 0;
+}
+
 /* ---- events ---- */
 
 bool mq_genl_has_listeners(void)
@@ -716,6 +839,10 @@ static struct netlink_range_validation mq_interval_range = {
 	.min = 100, .max = 60000,
 };
 
+static struct netlink_range_validation mq_halflife_range = {
+	.min = 1000, .max = 3600000,
+};
+
 /* Must agree with mq_config_range in config.c, which checks again. */
 static const struct nla_policy mq_config_set_policy[MEMQOS_A_CONFIG_MAX + 1] = {
 	[MEMQOS_A_CONFIG_MAX_CGROUPS] =
@@ -729,6 +856,8 @@ static const struct nla_policy mq_config_set_policy[MEMQOS_A_CONFIG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_storm_rate_range),
 	[MEMQOS_A_CONFIG_EVENT_INTERVAL_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_interval_range),
+	[MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_halflife_range),
 };
 
 static const struct nla_policy mq_reset_policy[MEMQOS_A_RESET_CGROUP_ID + 1] = {
@@ -776,6 +905,12 @@ static const struct genl_ops mq_genl_ops[] = {
 		.start = mq_genl_oom_dump_start,
 		.dumpit = mq_genl_oom_dump,
 		.done = mq_genl_oom_dump_done,
+	},
+	{
+		.cmd = MEMQOS_CMD_ATTRIBUTION_GET,
+		.start = mq_genl_pair_dump_start,
+		.dumpit = mq_genl_pair_dump,
+		.done = mq_genl_pair_dump_done,
 	},
 };
 

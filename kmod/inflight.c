@@ -10,6 +10,9 @@
  * different kinds (and even of one kind) gets one slot each; the newest
  * matching slot wins at end. A task that exits with a slot still claimed
  * releases it in the sched_process_exit probe.
+ *
+ * The same slots remember, for reclaim attribution, which memory cgroup's
+ * LRU a task is shrinking (MQ_SLOT_VICTIM).
  */
 #include <linux/bits.h>
 #include <linux/hash.h>
@@ -26,9 +29,9 @@
 
 struct mq_inflight {
 	struct task_struct *owner;	/* NULL when free */
-	u64 cgid;
+	u64 val;			/* cgroup id */
 	u64 start_ns;
-	enum mq_stall_kind kind;
+	unsigned int kind;		/* stall kind or MQ_SLOT_VICTIM */
 };
 
 static struct mq_inflight *mq_inflight;
@@ -41,7 +44,7 @@ static struct mq_inflight *mq_inflight_slot(struct task_struct *task,
 	return &mq_inflight[(h + i) & (MQ_INFLIGHT_SLOTS - 1)];
 }
 
-void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid)
+static void mq_inflight_claim(unsigned int kind, u64 val)
 {
 	struct mq_inflight *slot;
 	unsigned int i;
@@ -52,14 +55,15 @@ void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid)
 		    cmpxchg(&slot->owner, NULL, current))
 			continue;
 		slot->kind = kind;
-		slot->cgid = cgid;
+		slot->val = val;
 		slot->start_ns = ktime_get_ns();
 		return;
 	}
 	mq_stat_inc(MQ_STAT_INFLIGHT_FULL);
 }
 
-bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns)
+/* The newest of current's slots of @kind, or NULL. */
+static struct mq_inflight *mq_inflight_find(unsigned int kind)
 {
 	struct mq_inflight *slot, *found = NULL;
 	unsigned int i;
@@ -71,15 +75,59 @@ bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns)
 		if (!found || slot->start_ns > found->start_ns)
 			found = slot;
 	}
+	return found;
+}
+
+static void mq_inflight_free(struct mq_inflight *slot)
+{
+	/* Fields are read before the slot can be claimed again. */
+	smp_store_release(&slot->owner, NULL);
+}
+
+void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid)
+{
+	mq_inflight_claim(kind, cgid);
+}
+
+bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns)
+{
+	struct mq_inflight *found = mq_inflight_find(kind);
+
 	if (!found) {
 		mq_stat_inc(MQ_STAT_UNPAIRED_END);
 		return false;
 	}
-	*cgid = found->cgid;
+	*cgid = found->val;
 	*start_ns = found->start_ns;
-	/* Fields are read before the slot can be claimed again. */
-	smp_store_release(&found->owner, NULL);
+	mq_inflight_free(found);
 	return true;
+}
+
+bool mq_inflight_peek(unsigned int kind, u64 *val)
+{
+	struct mq_inflight *found = mq_inflight_find(kind);
+
+	if (found)
+		*val = found->val;
+	return found;
+}
+
+void mq_inflight_set(unsigned int kind, u64 val)
+{
+	struct mq_inflight *found = mq_inflight_find(kind);
+
+	if (found)
+		found->val = val;
+	else
+		mq_inflight_claim(kind, val);
+}
+
+void mq_inflight_release(unsigned int kind)
+{
+	struct mq_inflight *found = mq_inflight_find(kind);
+
+	if (found)
+		mq_inflight_free(found);
 }
 
 void mq_inflight_task_exit(struct task_struct *task)

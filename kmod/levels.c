@@ -111,6 +111,33 @@ static void mq_levels_psi(struct cgroup *cgrp, struct mq_levels *l)
 	}
 }
 
+int mq_cgroup_refaults(u64 id, u64 *refaults)
+{
+	struct cgroup_subsys_state *css;
+	struct mem_cgroup *memcg;
+	struct cgroup *cgrp;
+	struct lruvec *lruvec;
+	int nid;
+
+	cgrp = cgroup_get_from_id(id);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+	css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
+	cgroup_put(cgrp);
+	if (!css)
+		return -ENOENT;
+	memcg = mem_cgroup_from_css(css);
+	*refaults = 0;
+	for_each_node_state(nid, N_MEMORY) {
+		lruvec = mem_cgroup_lruvec(memcg, NODE_DATA(nid));
+		*refaults +=
+			mq_lruvec_page_state(lruvec, WORKINGSET_REFAULT_ANON) +
+			mq_lruvec_page_state(lruvec, WORKINGSET_REFAULT_FILE);
+	}
+	css_put(css);
+	return 0;
+}
+
 int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l)
 {
 	struct cgroup_subsys_state *css;

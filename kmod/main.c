@@ -36,9 +36,13 @@ static int __init memqos_init(void)
 	if (ret)
 		goto err_oomring;
 
-	ret = mq_tp_bind();
+	ret = mq_attrib_init();
 	if (ret)
 		goto err_events;
+
+	ret = mq_tp_bind();
+	if (ret)
+		goto err_attrib;
 
 	ret = mq_high_probe_init();
 	if (ret)
@@ -73,6 +77,8 @@ err_high_probe:
 	mq_high_probe_exit();
 err_tp:
 	mq_tp_unbind();
+err_attrib:
+	mq_attrib_exit();
 err_events:
 	mq_events_exit();
 err_oomring:
@@ -93,6 +99,7 @@ static void __exit memqos_exit(void)
 	mq_pressure_exit();
 	mq_high_probe_exit();
 	mq_tp_unbind();
+	mq_attrib_exit();
 	mq_events_exit();
 	mq_oomring_exit();
 	mq_inflight_exit();

@@ -80,11 +80,29 @@ void mq_hist_reset(struct mq_hist *h);
 
 /* ---- cgtable.c: one record per tracked memory cgroup ---- */
 
+/*
+ * Reclaim attribution keeps, per record, the ids of its ancestors (levels
+ * 0..MQ_ATTR_DEPTH-1) and the pages reclaimed from its LRU by who took
+ * them: victim_by[l] for a reclaimer whose lowest common ancestor with it
+ * is at level l (its own level when it reclaimed from itself), then kswapd,
+ * then reclaimers memqos could not tell. Exact for hierarchies up to
+ * MQ_ATTR_DEPTH levels deep.
+ */
+#define MQ_ATTR_DEPTH		16
+#define MQ_BY_KSWAPD		MQ_ATTR_DEPTH
+#define MQ_BY_UNKNOWN		(MQ_ATTR_DEPTH + 1)
+#define MQ_NR_BY		(MQ_ATTR_DEPTH + 2)
+/* Reclaimer ids that are not cgroups (cgroup ids start at 1). */
+#define MQ_RECLAIMER_KSWAPD	0ULL
+#define MQ_RECLAIMER_UNKNOWN	U64_MAX
+
 /* Event counters: everything the module counts itself, per cgroup. */
 struct mq_cgroup {
 	struct rhash_head node;
 	u64 id;				/* cgroup id (kernfs id), never reused */
 	struct rcu_head rcu;
+	unsigned int level;		/* 0 for the root */
+	u64 ancestors[MQ_ATTR_DEPTH];	/* [l]: id at level l, itself last */
 	atomic64_t memcg_reclaim_pages;
 	atomic64_t direct_reclaim_pages;
 	atomic64_t kswapd_wakeups;	/* allocations that woke kswapd */
@@ -92,16 +110,25 @@ struct mq_cgroup {
 	atomic64_t throttled_us;
 	atomic64_t oom_kills;		/* victims in this very cgroup */
 	struct mq_hist stall[MQ_NR_STALL_KINDS];
+	/* Reclaim attribution, as victim and as reclaimer (attrib.c). */
+	atomic64_t victim_scanned;
+	atomic64_t victim_reclaimed_anon;
+	atomic64_t victim_reclaimed_file;
+	atomic64_t victim_by[MQ_NR_BY];
+	atomic64_t victim_self;		/* reclaimed by its own tasks */
+	atomic64_t inflicted;		/* its tasks reclaimed from others */
 	/* Owned by the pressure monitor's work item alone. */
 	u64 monitor_stall_us;		/* stall total at its last pass */
 	bool pressured;
+	bool attrib_refaults_seen;
+	u64 attrib_refaults;		/* refaults at the last pass */
 };
 
 int mq_cgtable_init(void);
 void mq_cgtable_exit(void);
 /* Lookup under RCU (any context); the record is valid until rcu unlock. */
 struct mq_cgroup *mq_cg_lookup(u64 id);
-struct mq_cgroup *mq_cg_create(u64 id, gfp_t gfp);
+struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp);
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg);
 bool mq_cg_remove(u64 id);
 int mq_cg_discover(void);
@@ -131,6 +158,13 @@ void mq_inflight_exit(void);
 void mq_inflight_begin(enum mq_stall_kind kind, u64 cgid);
 /* Returns true and the begin's cgroup and start time when paired. */
 bool mq_inflight_end(enum mq_stall_kind kind, u64 *cgid, u64 *start_ns);
+
+/* A slot kind beyond the stall kinds: the cgroup whose LRU is shrunk. */
+#define MQ_SLOT_VICTIM	MQ_NR_STALL_KINDS
+/* current's value of slot @kind, without ending it. */
+bool mq_inflight_peek(unsigned int kind, u64 *val);
+void mq_inflight_set(unsigned int kind, u64 val);
+void mq_inflight_release(unsigned int kind);
 void mq_inflight_task_exit(struct task_struct *task);
 size_t mq_inflight_bytes(void);
 unsigned int mq_inflight_used(void);
@@ -197,6 +231,15 @@ enum mq_counter {
 	MQ_C_HIGH_THROTTLES, MQ_C_HIGH_THROTTLE_US,
 	MQ_C_KSWAPD_WAKEUPS, MQ_C_THROTTLED, MQ_C_THROTTLED_US,
 	MQ_C_OOM_KILLS,
+	/* reclaim attribution: pages reclaimed from this cgroup's own LRU */
+	MQ_C_VICTIM_SCANNED, MQ_C_VICTIM_RECLAIMED_ANON,
+	MQ_C_VICTIM_RECLAIMED_FILE,
+	MQ_C_RECLAIMED_BY_SELF, MQ_C_RECLAIMED_BY_OTHERS,
+	MQ_C_RECLAIMED_BY_KSWAPD, MQ_C_RECLAIMED_BY_UNKNOWN,
+	/* ... pages its tasks reclaimed from other cgroups */
+	MQ_C_RECLAIMED_FROM_OTHERS,
+	/* ... and its whole subtree's, by where the reclaimer was */
+	MQ_C_SUBTREE_RECLAIMED_WITHIN, MQ_C_SUBTREE_RECLAIMED_OUTSIDE,
 	MQ_NR_COUNTERS,
 };
 
@@ -233,6 +276,8 @@ enum mq_stat {
 	MQ_STAT_RECLAIM_STALLS,		/* memcg + direct reclaim begins */
 	MQ_STAT_EVENTS_SENT,
 	MQ_STAT_EVENTS_DROPPED,		/* queue full or send failed */
+	MQ_STAT_PAIRS_FULL,		/* attribution pair table full */
+	MQ_STAT_UNKNOWN_VICTIM,		/* reclaim batch of an unseen LRU */
 	MQ_NR_STATS,
 };
 
@@ -253,6 +298,7 @@ enum mq_config_key {
 	MQ_CFG_PRESSURE_HYSTERESIS,	/* leave below threshold - this */
 	MQ_CFG_STORM_RATE,		/* reclaim stalls per second: storm */
 	MQ_CFG_EVENT_INTERVAL_MS,	/* pressure/storm evaluation period */
+	MQ_CFG_ATTRIB_HALFLIFE_MS,	/* attribution pairs fade by half */
 	MQ_NR_CONFIG,
 };
 
@@ -268,6 +314,31 @@ int mq_config_set_many(const u32 *val, const bool *present,
 		       enum mq_config_key *bad);
 int mq_config_set(const char *key, const char *val);
 void mq_config_show(struct seq_file *m);
+
+/* ---- attrib.c: who reclaimed from whom ---- */
+
+struct mq_pair_snap {
+	u64 reclaimer;		/* cgroup id or MQ_RECLAIMER_* */
+	u64 victim;
+	int nid;
+	u64 scanned, reclaimed_anon, reclaimed_file;
+	u64 refaults;		/* victim's refaults shared out to this pair */
+	u64 score;		/* decayed recent pages reclaimed */
+};
+
+int mq_attrib_init(void);
+void mq_attrib_exit(void);
+/* From mm_vmscan_lru_shrink_inactive: one batch of reclaim. */
+void mq_attrib_account(int nid, unsigned long scanned,
+		       unsigned long reclaimed, bool file);
+void mq_attrib_tick(u64 elapsed_ms);
+size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max);
+size_t mq_attrib_bytes(void);
+size_t mq_attrib_max_pairs(void);
+bool mq_attrib_available(void);
+void mq_attrib_show(struct seq_file *m);
+/* Workingset refaults (anon + file) of cgroup @id, hierarchical. */
+int mq_cgroup_refaults(u64 id, u64 *refaults);
 
 /* ---- events.c: multicast events, sent from a work item ---- */
 

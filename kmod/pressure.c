@@ -7,6 +7,7 @@
  * crosses its threshold. A cgroup stops being pressured only below
  * threshold - hysteresis, a storm only below half its rate, so neither
  * flaps around the line. The work is deferrable: an idle node is not woken.
+ * It also ages the reclaim attribution pairs (attrib.c).
  */
 #include <linux/math64.h>
 #include <linux/ktime.h>
@@ -100,6 +101,7 @@ static void mq_pressure_pass(struct work_struct *work)
 	mq_pressure_last_ns = now;
 	mq_cg_for_each(mq_pressure_one, &pass);
 	mq_storm_check(pass.elapsed_us);
+	mq_attrib_tick(div_u64(pass.elapsed_us, USEC_PER_MSEC));
 	queue_delayed_work(system_wq, &mq_pressure_work, mq_pressure_delay());
 }
 

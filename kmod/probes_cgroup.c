@@ -25,7 +25,7 @@ static void mq_cgroup_mkdir(void *data, struct cgroup *cgrp, const char *path)
 	    !rcu_access_pointer(cgrp->subsys[memory_cgrp_id]))
 		return;
 	mq_cg_generation_bump();
-	mq_cg_create(cgroup_id(cgrp), GFP_NOWAIT);
+	mq_cg_create(cgrp, GFP_NOWAIT);
 }
 
 static void mq_cgroup_rmdir(void *data, struct cgroup *cgrp, const char *path)

@@ -41,6 +41,8 @@ static void mq_reclaim_end(enum mq_stall_kind kind, unsigned long pages)
 	u64 now = ktime_get_ns(), cgid, start;
 	struct mq_cgroup *cg;
 
+	/* The LRU shrunk last belongs to this stall: forget it. */
+	mq_inflight_release(MQ_SLOT_VICTIM);
 	if (!mq_inflight_end(kind, &cgid, &start))
 		return;
 	mq_stall_account(kind, cgid, start, now);
@@ -126,6 +128,17 @@ static void mq_throttled(void *data, int nid, int usec_timeout,
 	rcu_read_unlock();
 }
 
+/* One batch of inactive LRU reclaim: attribute it (attrib.c). */
+static void mq_lru_shrink_inactive(void *data, int nid,
+				   unsigned long nr_scanned,
+				   unsigned long nr_reclaimed,
+				   struct reclaim_stat *stat, int priority,
+				   int file)
+{
+	mq_tp_hit(data);
+	mq_attrib_account(nid, nr_scanned, nr_reclaimed, file);
+}
+
 static inline void mq_vmscan_check_protos(void)
 {
 	check_trace_callback_type_mm_vmscan_memcg_reclaim_begin(mq_memcg_reclaim_begin);
@@ -135,6 +148,7 @@ static inline void mq_vmscan_check_protos(void)
 	check_trace_callback_type_mm_vmscan_wakeup_kswapd(mq_wakeup_kswapd);
 	check_trace_callback_type_mm_vmscan_kswapd_wake(mq_kswapd_wake);
 	check_trace_callback_type_mm_vmscan_throttled(mq_throttled);
+	check_trace_callback_type_mm_vmscan_lru_shrink_inactive(mq_lru_shrink_inactive);
 }
 
 struct mq_tp_probe mq_vmscan_probes[] = {
@@ -145,5 +159,6 @@ struct mq_tp_probe mq_vmscan_probes[] = {
 	{ .name = "mm_vmscan_wakeup_kswapd", .func = mq_wakeup_kswapd },
 	{ .name = "mm_vmscan_kswapd_wake", .func = mq_kswapd_wake },
 	{ .name = "mm_vmscan_throttled", .func = mq_throttled, .optional = true },
+	{ .name = "mm_vmscan_lru_shrink_inactive", .func = mq_lru_shrink_inactive },
 	{ }
 };

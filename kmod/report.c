@@ -4,6 +4,7 @@
  * own counters and histograms, copied out of the record under RCU.
  */
 #include <linux/cgroup.h>
+#include <linux/memcontrol.h>
 #include <linux/string.h>
 
 #include "memqos.h"
@@ -21,6 +22,16 @@ const char *const mq_counter_names[MQ_NR_COUNTERS] = {
 	[MQ_C_THROTTLED] = "throttled",
 	[MQ_C_THROTTLED_US] = "throttled_us",
 	[MQ_C_OOM_KILLS] = "oom_kills",
+	[MQ_C_VICTIM_SCANNED] = "victim_scanned_pages",
+	[MQ_C_VICTIM_RECLAIMED_ANON] = "victim_reclaimed_anon_pages",
+	[MQ_C_VICTIM_RECLAIMED_FILE] = "victim_reclaimed_file_pages",
+	[MQ_C_RECLAIMED_BY_SELF] = "reclaimed_by_self_pages",
+	[MQ_C_RECLAIMED_BY_OTHERS] = "reclaimed_by_others_pages",
+	[MQ_C_RECLAIMED_BY_KSWAPD] = "reclaimed_by_kswapd_pages",
+	[MQ_C_RECLAIMED_BY_UNKNOWN] = "reclaimed_by_unknown_pages",
+	[MQ_C_RECLAIMED_FROM_OTHERS] = "reclaimed_from_others_pages",
+	[MQ_C_SUBTREE_RECLAIMED_WITHIN] = "subtree_reclaimed_within_pages",
+	[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] = "subtree_reclaimed_outside_pages",
 };
 
 static void mq_hist_copy(struct mq_hist_snap *s, const struct mq_hist *h)
@@ -54,6 +65,52 @@ static void mq_report_counters(struct mq_report *r, const struct mq_cgroup *cg)
 	c[MQ_C_THROTTLED] = atomic64_read(&cg->throttled);
 	c[MQ_C_THROTTLED_US] = atomic64_read(&cg->throttled_us);
 	c[MQ_C_OOM_KILLS] = atomic64_read(&cg->oom_kills);
+
+	c[MQ_C_VICTIM_SCANNED] = atomic64_read(&cg->victim_scanned);
+	c[MQ_C_VICTIM_RECLAIMED_ANON] = atomic64_read(&cg->victim_reclaimed_anon);
+	c[MQ_C_VICTIM_RECLAIMED_FILE] = atomic64_read(&cg->victim_reclaimed_file);
+	c[MQ_C_RECLAIMED_BY_SELF] = atomic64_read(&cg->victim_self);
+	for (k = 0; k < MQ_ATTR_DEPTH; k++)
+		c[MQ_C_RECLAIMED_BY_OTHERS] += atomic64_read(&cg->victim_by[k]);
+	c[MQ_C_RECLAIMED_BY_OTHERS] -= c[MQ_C_RECLAIMED_BY_SELF];
+	c[MQ_C_RECLAIMED_BY_KSWAPD] = atomic64_read(&cg->victim_by[MQ_BY_KSWAPD]);
+	c[MQ_C_RECLAIMED_BY_UNKNOWN] =
+		atomic64_read(&cg->victim_by[MQ_BY_UNKNOWN]);
+	c[MQ_C_RECLAIMED_FROM_OTHERS] = atomic64_read(&cg->inflicted);
+}
+
+/*
+ * Pages reclaimed from the LRUs of @cgrp's subtree, split by whether the
+ * reclaimer was inside the subtree (its lowest common ancestor with the
+ * victim at @cgrp's level or below) or outside it (above, kswapd, unknown).
+ * Within + outside of a parent = its own pages + its children's totals.
+ */
+static void mq_report_subtree(struct mq_report *r, struct cgroup *cgrp)
+{
+	struct cgroup_subsys_state *top, *pos;
+	unsigned int level = min(cgrp->level, MQ_ATTR_DEPTH - 1);
+	struct mq_cgroup *cg;
+	u64 v;
+	int k;
+
+	rcu_read_lock();
+	top = rcu_dereference(cgrp->subsys[memory_cgrp_id]);
+	if (!top)
+		goto out;
+	css_for_each_descendant_pre(pos, top) {
+		cg = mq_cg_lookup(cgroup_id(pos->cgroup));
+		if (!cg)
+			continue;
+		for (k = 0; k < MQ_NR_BY; k++) {
+			v = atomic64_read(&cg->victim_by[k]);
+			if (k >= level && k < MQ_ATTR_DEPTH)
+				r->counters[MQ_C_SUBTREE_RECLAIMED_WITHIN] += v;
+			else
+				r->counters[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] += v;
+		}
+	}
+out:
+	rcu_read_unlock();
 }
 
 int mq_report_read(struct cgroup *cgrp, struct mq_report *r)
@@ -74,5 +131,6 @@ int mq_report_read(struct cgroup *cgrp, struct mq_report *r)
 		mq_report_counters(r, cg);
 	}
 	rcu_read_unlock();
+	mq_report_subtree(r, cgrp);
 	return 0;
 }

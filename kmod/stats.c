@@ -26,6 +26,8 @@ const char *const mq_stat_names[MQ_NR_STATS] = {
 	[MQ_STAT_RECLAIM_STALLS] = "reclaim_stalls",
 	[MQ_STAT_EVENTS_SENT] = "events_sent",
 	[MQ_STAT_EVENTS_DROPPED] = "events_dropped",
+	[MQ_STAT_PAIRS_FULL] = "pairs_full",
+	[MQ_STAT_UNKNOWN_VICTIM] = "unknown_victim",
 };
 
 int mq_stats_init(void)

@@ -153,6 +153,32 @@ enum memqos_a_cgroup {
 	MEMQOS_A_CGROUP_OOM_KILLS,
 	/* nest, repeated of hist: One per stall-kind. */
 	MEMQOS_A_CGROUP_HIST,
+	/* u64: pages scanned on its own LRU by any reclaim */
+	MEMQOS_A_CGROUP_VICTIM_SCANNED_PAGES,
+	/* u64: anon pages reclaimed from its own LRU (local pgsteal) */
+	MEMQOS_A_CGROUP_VICTIM_RECLAIMED_ANON_PAGES,
+	/* u64: file pages reclaimed from its own LRU */
+	MEMQOS_A_CGROUP_VICTIM_RECLAIMED_FILE_PAGES,
+	/* u64: pages of its LRU reclaimed by its own tasks */
+	MEMQOS_A_CGROUP_RECLAIMED_BY_SELF_PAGES,
+	/* u64: pages of its LRU reclaimed by tasks of other cgroups */
+	MEMQOS_A_CGROUP_RECLAIMED_BY_OTHERS_PAGES,
+	/* u64: pages of its LRU reclaimed by kswapd */
+	MEMQOS_A_CGROUP_RECLAIMED_BY_KSWAPD_PAGES,
+	/* u64: pages of its LRU reclaimed by a reclaimer memqos could not tell */
+	MEMQOS_A_CGROUP_RECLAIMED_BY_UNKNOWN_PAGES,
+	/* u64: pages its tasks reclaimed from other cgroups' LRUs */
+	MEMQOS_A_CGROUP_RECLAIMED_FROM_OTHERS_PAGES,
+	/*
+	 * u64: pages reclaimed from its subtree's LRUs by reclaimers inside the
+	 * subtree
+	 */
+	MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_WITHIN_PAGES,
+	/*
+	 * u64: pages reclaimed from its subtree's LRUs by reclaimers outside it
+	 * (other cgroups, kswapd, unknown)
+	 */
+	MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES,
 
 	__MEMQOS_A_CGROUP_MAX,
 	MEMQOS_A_CGROUP_MAX = __MEMQOS_A_CGROUP_MAX - 1
@@ -191,6 +217,12 @@ enum memqos_a_stats {
 	MEMQOS_A_STATS_PROBE,	/* nest, repeated of probe */
 	/* u32: begin/end stall pairs in progress (0 when no task is in reclaim) */
 	MEMQOS_A_STATS_INFLIGHT,
+	/* u64: reclaim batches not paired: attribution table full */
+	MEMQOS_A_STATS_PAIRS_FULL,
+	/* u64: reclaim batches whose LRU memqos did not see */
+	MEMQOS_A_STATS_UNKNOWN_VICTIM,
+	/* u8: 1 if the reclaim path is probed and victims are attributed */
+	MEMQOS_A_STATS_ATTRIBUTION,
 
 	__MEMQOS_A_STATS_MAX,
 	MEMQOS_A_STATS_MAX = __MEMQOS_A_STATS_MAX - 1
@@ -230,6 +262,11 @@ enum memqos_a_config {
 	MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC,
 	/* u32: how often pressure and storms are evaluated (100..60000) */
 	MEMQOS_A_CONFIG_EVENT_INTERVAL_MS,
+	/*
+	 * u32: attribution pairs' recent score halves in this time
+	 * (1000..3600000)
+	 */
+	MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS,
 
 	__MEMQOS_A_CONFIG_MAX,
 	MEMQOS_A_CONFIG_MAX = __MEMQOS_A_CONFIG_MAX - 1
@@ -285,6 +322,35 @@ enum memqos_a_event {
 	MEMQOS_A_EVENT_MAX = __MEMQOS_A_EVENT_MAX - 1
 };
 
+/*
+ * One (reclaimer, victim, node) pair of the reclaim attribution matrix.
+ * Pairs fade with their recent score and leave the bounded table.
+ */
+enum memqos_a_pair {
+	MEMQOS_A_PAIR_UNSPEC,
+	/* u64: cgroup id of the reclaiming task, 0 for kswapd, 2^64-1 unknown */
+	MEMQOS_A_PAIR_RECLAIMER,
+	/* string: its path, if a visible cgroup */
+	MEMQOS_A_PAIR_RECLAIMER_PATH,
+	MEMQOS_A_PAIR_VICTIM,	/* u64: cgroup id whose LRU was shrunk */
+	MEMQOS_A_PAIR_VICTIM_PATH,	/* string: its path, if visible */
+	MEMQOS_A_PAIR_NODE,	/* u32: NUMA node */
+	MEMQOS_A_PAIR_SCANNED_PAGES,	/* u64 */
+	MEMQOS_A_PAIR_RECLAIMED_ANON_PAGES,	/* u64 */
+	MEMQOS_A_PAIR_RECLAIMED_FILE_PAGES,	/* u64 */
+	/*
+	 * u64: the victim's workingset refaults shared out to this pair by its
+	 * recent score (harm)
+	 */
+	MEMQOS_A_PAIR_REFAULTS,
+	/* u64: decayed recent pages reclaimed (the ranking score) */
+	MEMQOS_A_PAIR_RECENT_PAGES,
+	MEMQOS_A_PAIR_PAD,	/* pad */
+
+	__MEMQOS_A_PAIR_MAX,
+	MEMQOS_A_PAIR_MAX = __MEMQOS_A_PAIR_MAX - 1
+};
+
 enum memqos_a_reset {
 	MEMQOS_A_RESET_UNSPEC,
 	/* u64: reset this cgroup only; absent: every cgroup */
@@ -324,6 +390,11 @@ enum memqos_cmd {
 	MEMQOS_CMD_STORM_NTF,
 	/* A tracked cgroup was removed; listeners may drop its state. */
 	MEMQOS_CMD_CGROUP_REMOVED_NTF,
+	/*
+	 * Dump the reclaim attribution matrix, highest recent score first. Pairs
+	 * whose cgroups are not visible to the requester are left out.
+	 */
+	MEMQOS_CMD_ATTRIBUTION_GET,
 
 	__MEMQOS_CMD_MAX,
 	MEMQOS_CMD_MAX = __MEMQOS_CMD_MAX - 1

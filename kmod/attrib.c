@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reclaim attribution: who took memory from whom.
+ *
+ * Every batch of pages reclaimed (mm_vmscan_lru_shrink_inactive) is charged
+ * to a pair: the reclaimer (the cgroup of the task in memcg or direct
+ * reclaim, or kswapd of the node) and the victim (the memory cgroup whose
+ * LRU was shrunk, which only a kprobe on shrink_lruvec() or, with MGLRU,
+ * evict_folios() can see on 6.1).
+ *
+ * Two views:
+ * - per cgroup, exact and monotonic (in its record): pages taken from its
+ *   own LRU, split by who took them (itself, another cgroup by the level of
+ *   their lowest common ancestor, kswapd, unknown), and pages it took from
+ *   others. Summing a subtree's records by that level tells, for any
+ *   cgroup, how much of its subtree's reclaim came from inside it and how
+ *   much was inflicted from outside;
+ * - node-wide, the pair matrix: a bounded table of (reclaimer, victim,
+ *   node) with pages scanned and reclaimed, a decaying score so old pairs
+ *   fade and give their slot to new ones, and the victim's workingset
+ *   refaults shared out among the pairs that recently reclaimed from it:
+ *   harm, not just activity.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "memqos.h"
+
+#define MQ_PAIR_BITS	10
+#define MQ_PAIRS	BIT(MQ_PAIR_BITS)
+#define MQ_PAIR_PROBE	16
+
+enum mq_pair_state {
+	MQ_PAIR_FREE,
+	MQ_PAIR_CLAIMED,	/* keys being written */
+	MQ_PAIR_READY,
+	MQ_PAIR_RETIRED,	/* waiting for a grace period before reuse */
+};
+
+struct mq_pair {
+	int state;
+	int nid;
+	u64 reclaimer;		/* cgroup id, or MQ_RECLAIMER_KSWAPD */
+	u64 victim;
+	atomic64_t scanned;
+	atomic64_t reclaimed_anon;
+	atomic64_t reclaimed_file;
+	/* Owned by the monitor's work item. */
+	u64 refaults;
+	u64 last_reclaimed;
+	u64 score;		/* decayed recent pages, << MQ_SCORE_SHIFT */
+};
+
+#define MQ_SCORE_SHIFT	10
+
+static struct mq_pair *mq_pairs;
+/* The victim kswapd of each node is shrinking; one kswapd per node. */
+static u64 mq_kswapd_victim[MAX_NUMNODES];
+static bool mq_attrib_bound[2];
+
+static int mq_pair_state(struct mq_pair *p)
+{
+	/* Pairs with mq_pair_publish(): keys are read after the state. */
+	return smp_load_acquire(&p->state);
+}
+
+static void mq_pair_publish(struct mq_pair *p, int state)
+{
+	/* Pairs with mq_pair_state(): keys are written before the state. */
+	smp_store_release(&p->state, state);
+}
+
+static struct mq_pair *mq_pair_slot(u64 reclaimer, u64 victim, int nid,
+				    unsigned int i)
+{
+	u32 h = hash_64(reclaimer * 31 + victim * 7 + nid, MQ_PAIR_BITS);
+
+	return &mq_pairs[(h + i) & (MQ_PAIRS - 1)];
+}
+
+/* The pair's slot, claimed if new; NULL when the table is full there. */
+static struct mq_pair *mq_pair_get(u64 reclaimer, u64 victim, int nid)
+{
+	struct mq_pair *p, *free = NULL;
+	unsigned int i;
+	int state;
+
+	for (i = 0; i < MQ_PAIR_PROBE; i++) {
+		p = mq_pair_slot(reclaimer, victim, nid, i);
+		state = mq_pair_state(p);
+		if (state == MQ_PAIR_READY && p->reclaimer == reclaimer &&
+		    p->victim == victim && p->nid == nid)
+			return p;
+		if (state == MQ_PAIR_FREE && !free)
+			free = p;
+	}
+	/* Racing claimers may each add the same pair: readers merge them. */
+	if (!free || cmpxchg(&free->state, MQ_PAIR_FREE, MQ_PAIR_CLAIMED) !=
+		     MQ_PAIR_FREE) {
+		mq_stat_inc(MQ_STAT_PAIRS_FULL);
+		return NULL;
+	}
+	free->reclaimer = reclaimer;
+	free->victim = victim;
+	free->nid = nid;
+	mq_pair_publish(free, MQ_PAIR_READY);
+	return free;
+}
+
+/* Level of the lowest common ancestor of two records (both tracked). */
+static unsigned int mq_lca_level(const struct mq_cgroup *a,
+				 const struct mq_cgroup *b)
+{
+	unsigned int l, top = min(a->level, b->level);
+
+	for (l = 1; l <= top && l < MQ_ATTR_DEPTH; l++)
+		if (a->ancestors[l] != b->ancestors[l])
+			break;
+	return l - 1;
+}
+
+void mq_attrib_account(int nid, unsigned long scanned,
+		       unsigned long reclaimed, bool file)
+{
+	u64 victim_id, reclaimer_id = MQ_RECLAIMER_KSWAPD;
+	struct mq_cgroup *victim, *reclaimer = NULL;
+	unsigned int where;
+	struct mq_pair *p;
+
+	if (current->flags & PF_KSWAPD) {
+		victim_id = READ_ONCE(mq_kswapd_victim[nid]);
+	} else if (!mq_inflight_peek(MQ_SLOT_VICTIM, &victim_id)) {
+		victim_id = 0;
+	} else if (!mq_inflight_peek(MQ_STALL_MEMCG_RECLAIM, &reclaimer_id) &&
+		   !mq_inflight_peek(MQ_STALL_DIRECT_RECLAIM, &reclaimer_id)) {
+		reclaimer_id = MQ_RECLAIMER_UNKNOWN;
+	}
+	if (!victim_id) {
+		mq_stat_inc(MQ_STAT_UNKNOWN_VICTIM);
+		return;
+	}
+
+	rcu_read_lock();
+	victim = mq_cg_lookup(victim_id);
+	if (!victim) {
+		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
+		goto out;
+	}
+	atomic64_add(scanned, &victim->victim_scanned);
+	atomic64_add(reclaimed, file ? &victim->victim_reclaimed_file :
+				       &victim->victim_reclaimed_anon);
+
+	if (reclaimer_id == MQ_RECLAIMER_KSWAPD) {
+		where = MQ_BY_KSWAPD;
+	} else {
+		reclaimer = mq_cg_lookup(reclaimer_id);
+		where = reclaimer ? mq_lca_level(reclaimer, victim) :
+				    MQ_BY_UNKNOWN;
+	}
+	atomic64_add(reclaimed, &victim->victim_by[where]);
+	if (reclaimer == victim)
+		atomic64_add(reclaimed, &victim->victim_self);
+	else if (reclaimer)
+		atomic64_add(reclaimed, &reclaimer->inflicted);
+
+	p = mq_pair_get(reclaimer_id, victim_id, nid);
+	if (p) {
+		atomic64_add(scanned, &p->scanned);
+		atomic64_add(reclaimed, file ? &p->reclaimed_file :
+					       &p->reclaimed_anon);
+	}
+out:
+	rcu_read_unlock();
+}
+
+/* ---- which LRU is being shrunk: kprobes on the reclaim path ---- */
+
+static int mq_shrink_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct lruvec *lruvec =
+		(struct lruvec *)regs_get_kernel_argument(regs, 0);
+	struct mem_cgroup *memcg = lruvec_memcg(lruvec);
+	u64 id, unused;
+
+	if (!memcg)
+		return 0;
+	id = cgroup_id(memcg->css.cgroup);
+	if (current->flags & PF_KSWAPD)
+		WRITE_ONCE(mq_kswapd_victim[lruvec_pgdat(lruvec)->node_id], id);
+	/* Only inside a stall that ends: its end releases the slot. */
+	else if (mq_inflight_peek(MQ_STALL_MEMCG_RECLAIM, &unused) ||
+		 mq_inflight_peek(MQ_STALL_DIRECT_RECLAIM, &unused))
+		mq_inflight_set(MQ_SLOT_VICTIM, id);
+	return 0;
+}
+
+/* shrink_lruvec() for the classic LRU, evict_folios() for MGLRU. */
+static struct kprobe mq_shrink_kps[] = {
+	{ .symbol_name = "shrink_lruvec", .pre_handler = mq_shrink_pre },
+	{ .symbol_name = "evict_folios", .pre_handler = mq_shrink_pre },
+};
+
+bool mq_attrib_available(void)
+{
+	return mq_attrib_bound[0] || mq_attrib_bound[1];
+}
+
+void mq_attrib_show(struct seq_file *m)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mq_shrink_kps); i++)
+		seq_printf(m, "kprobe %s %s %lu\n", mq_shrink_kps[i].symbol_name,
+			   mq_attrib_bound[i] ? "bound" : "absent",
+			   mq_shrink_kps[i].nmissed);
+}
+
+/* ---- the matrix, aged by the monitor ---- */
+
+/* Scratch of the monitor: ready pairs ordered by victim. */
+static u32 *mq_pair_order;
+
+static int mq_cmp_victim(const void *a, const void *b)
+{
+	u64 va = mq_pairs[*(const u32 *)a].victim;
+	u64 vb = mq_pairs[*(const u32 *)b].victim;
+
+	return va < vb ? -1 : va > vb;
+}
+
+/* New refaults of victim @id since the last tick, 0 the first time. */
+static u64 mq_victim_new_refaults(u64 id)
+{
+	struct mq_cgroup *cg;
+	u64 now, delta = 0;
+
+	if (mq_cgroup_refaults(id, &now))
+		return 0;
+	rcu_read_lock();
+	cg = mq_cg_lookup(id);
+	if (cg) {
+		if (cg->attrib_refaults_seen && now > cg->attrib_refaults)
+			delta = now - cg->attrib_refaults;
+		cg->attrib_refaults = now;
+		cg->attrib_refaults_seen = true;
+	}
+	rcu_read_unlock();
+	return delta;
+}
+
+/*
+ * A victim's refaults after reclaim are the harm reclaim did it: each pair
+ * that reclaimed from it gets a share in proportion to its recent score.
+ * The refault count is the victim's hierarchical one (6.1 keeps no local
+ * copy), so a victim with child cgroups includes theirs.
+ */
+static void mq_attrib_share_refaults(void)
+{
+	size_t n = 0, i, j;
+	u64 refaults, sum;
+
+	for (i = 0; i < MQ_PAIRS; i++)
+		if (mq_pair_state(&mq_pairs[i]) == MQ_PAIR_READY)
+			mq_pair_order[n++] = i;
+	sort(mq_pair_order, n, sizeof(*mq_pair_order), mq_cmp_victim, NULL);
+
+	for (i = 0; i < n; i = j) {
+		u64 victim = mq_pairs[mq_pair_order[i]].victim;
+
+		sum = 0;
+		for (j = i; j < n && mq_pairs[mq_pair_order[j]].victim == victim;
+		     j++)
+			sum += mq_pairs[mq_pair_order[j]].score;
+		refaults = mq_victim_new_refaults(victim);
+		if (!refaults || !sum)
+			continue;
+		for (j = i; j < n && mq_pairs[mq_pair_order[j]].victim == victim;
+		     j++) {
+			struct mq_pair *p = &mq_pairs[mq_pair_order[j]];
+
+			p->refaults += div64_u64(refaults * p->score, sum);
+		}
+	}
+}
+
+/*
+ * Ages the pairs, retires those faded to nothing, and shares out each
+ * victim's new refaults among its pairs by their recent score. Runs in the
+ * monitor's work item: it may sleep.
+ */
+void mq_attrib_tick(u64 elapsed_ms)
+{
+	u32 halflife = READ_ONCE(mq_config[MQ_CFG_ATTRIB_HALFLIFE_MS]);
+	bool retired = false;
+	u64 decay, now, delta;
+	struct mq_pair *p;
+	size_t i;
+
+	/* e^-x ~ 1/(1+x), x = ln2 * elapsed / halflife: fine per tick. */
+	decay = div64_u64((u64)halflife << MQ_SCORE_SHIFT,
+			  halflife + div_u64(elapsed_ms * 693, 1000));
+	for (i = 0; i < MQ_PAIRS; i++) {
+		p = &mq_pairs[i];
+		if (mq_pair_state(p) != MQ_PAIR_READY)
+			continue;
+		now = atomic64_read(&p->reclaimed_anon) +
+		      atomic64_read(&p->reclaimed_file);
+		delta = now - p->last_reclaimed;
+		p->last_reclaimed = now;
+		p->score = ((p->score * decay) >> MQ_SCORE_SHIFT) +
+			   (delta << MQ_SCORE_SHIFT);
+		if (p->score < (1 << MQ_SCORE_SHIFT) && !delta) {
+			WRITE_ONCE(p->state, MQ_PAIR_RETIRED);
+			retired = true;
+		}
+	}
+	mq_attrib_share_refaults();
+	if (!retired)
+		return;
+	/* No probe may still hold a retired pair when it is reused. */
+	synchronize_rcu();
+	for (i = 0; i < MQ_PAIRS; i++) {
+		p = &mq_pairs[i];
+		if (READ_ONCE(p->state) != MQ_PAIR_RETIRED)
+			continue;
+		memset(p, 0, sizeof(*p));
+		mq_pair_publish(p, MQ_PAIR_FREE);
+	}
+}
+
+static int mq_cmp_score_desc(const void *a, const void *b)
+{
+	const struct mq_pair_snap *pa = a, *pb = b;
+
+	return pa->score < pb->score ? 1 : -(pa->score > pb->score);
+}
+
+/* Copies up to @max pairs, highest recent score first; returns how many. */
+size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max)
+{
+	struct mq_pair *p;
+	size_t i, n = 0;
+
+	for (i = 0; i < MQ_PAIRS && n < max; i++) {
+		p = &mq_pairs[i];
+		if (mq_pair_state(p) != MQ_PAIR_READY)
+			continue;
+		out[n++] = (struct mq_pair_snap) {
+			.reclaimer = p->reclaimer,
+			.victim = p->victim,
+			.nid = p->nid,
+			.scanned = atomic64_read(&p->scanned),
+			.reclaimed_anon = atomic64_read(&p->reclaimed_anon),
+			.reclaimed_file = atomic64_read(&p->reclaimed_file),
+			.refaults = READ_ONCE(p->refaults),
+			.score = READ_ONCE(p->score) >> MQ_SCORE_SHIFT,
+		};
+	}
+	sort(out, n, sizeof(*out), mq_cmp_score_desc, NULL);
+	return n;
+}
+
+size_t mq_attrib_max_pairs(void)
+{
+	return MQ_PAIRS;
+}
+
+size_t mq_attrib_bytes(void)
+{
+	return MQ_PAIRS * (sizeof(struct mq_pair) + sizeof(u32));
+}
+
+int mq_attrib_init(void)
+{
+	size_t i;
+	int ret;
+
+	mq_pairs = kvcalloc(MQ_PAIRS, sizeof(*mq_pairs), GFP_KERNEL);
+	mq_pair_order = kvcalloc(MQ_PAIRS, sizeof(*mq_pair_order), GFP_KERNEL);
+	if (!mq_pairs || !mq_pair_order) {
+		kvfree(mq_pairs);
+		kvfree(mq_pair_order);
+		return -ENOMEM;
+	}
+	/* Either symbol may be absent (or not probe-able): then say so. */
+	for (i = 0; i < ARRAY_SIZE(mq_shrink_kps); i++) {
+		ret = register_kprobe(&mq_shrink_kps[i]);
+		mq_attrib_bound[i] = !ret;
+		if (ret)
+			pr_info("%s not probed (%d): reclaim victims not attributed there\n",
+				mq_shrink_kps[i].symbol_name, ret);
+	}
+	return 0;
+}
+
+void mq_attrib_exit(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mq_shrink_kps); i++)
+		if (mq_attrib_bound[i])
+			unregister_kprobe(&mq_shrink_kps[i]);
+	kvfree(mq_pairs);
+	kvfree(mq_pair_order);
+	mq_pairs = NULL;
+	mq_pair_order = NULL;
+}
