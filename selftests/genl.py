@@ -441,13 +441,20 @@ def p2_to_dict(msg, setname):
     return out
 
 
+def errname(err):
+    """"EINVAL" for 22; EOPNOTSUPP (not python's ENOTSUP) for 95."""
+    if err == errno.EOPNOTSUPP:
+        return "EOPNOTSUPP"
+    return errno.errorcode.get(err, str(err))
+
+
 class NlError(Exception):
     def __init__(self, err, msg=None, offs=None):
         super().__init__(err, msg)
         self.errno, self.msg, self.offs = err, msg, offs
 
     def __str__(self):
-        return (f"{errno.errorcode.get(self.errno, self.errno)}"
+        return (f"{errname(self.errno)}"
                 f"{': ' + self.msg if self.msg else ''}")
 
 
