@@ -66,6 +66,7 @@ static int stats_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "records %lu\n", records);
 	seq_printf(m, "inflight %u\n", mq_inflight_used());
+	seq_printf(m, "events_seq %llu\n", mq_event_last_seq());
 	seq_printf(m, "record_bytes %zu\n", sizeof(struct mq_cgroup));
 	seq_printf(m, "bytes_used %zu\n",
 		   records * sizeof(struct mq_cgroup) + mq_inflight_bytes() +

@@ -539,11 +539,21 @@ static int mq_genl_config_set(struct sk_buff *skb, struct genl_info *info)
 static int mq_genl_reset(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[MEMQOS_A_RESET_CGROUP_ID];
-	int ret = mq_cg_reset(id ? nla_get_u64(id) : 0);
+	struct cgroup *cgrp;
+	int ret;
 
-	if (ret == -ENOENT)
-		NL_SET_ERR_MSG_ATTR(info->extack, id, "cgroup not tracked");
-	return ret;
+	if (!id)
+		return mq_cg_reset(0);
+	/* Only cgroups the requester can see, and all of those. */
+	cgrp = cgroup_get_from_id(nla_get_u64(id));
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such cgroup");
+		return -ENOENT;
+	}
+	cgroup_put(cgrp);
+	ret = mq_cg_reset(nla_get_u64(id));
+	/* Untracked: its counters read 0 already. */
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /* ---- OOM kills ---- */

@@ -207,24 +207,40 @@ def read_file(path, rounds):
 
 # ---- node setup ----
 
+def _teardown_swap():
+    subprocess.run(["swapoff", "/dev/zram0"], check=False)
+    subprocess.run(["rmmod", "zram"], check=False)
+
+
 def setup_swap(mb):
-    """A zram swap device, so that anonymous memory can be reclaimed."""
+    """A zram swap device, so that anonymous memory can be reclaimed. It
+    goes away when the test exits: later tests expect no swap."""
+    import atexit
     if os.path.exists("/sys/block/zram0"):
         return
     subprocess.run(["modprobe", "zram", "num_devices=1"], check=True)
+    atexit.register(_teardown_swap)
     with open("/sys/block/zram0/disksize", "w") as f:
         f.write(f"{mb}M")
     subprocess.run(["mkswap", "-q", "/dev/zram0"], check=True)
     subprocess.run(["swapon", "/dev/zram0"], check=True)
 
 
+def _teardown_ext4(mountpoint, image):
+    subprocess.run(["umount", mountpoint], check=False)
+    if os.path.exists(image):
+        os.unlink(image)
+
+
 def setup_ext4(mb, mountpoint="/tmp/memqos-ext4"):
     """An ext4 filesystem on a loop device: page cache that reclaim can drop
-    (tmpfs pages are shmem and behave otherwise)."""
+    (tmpfs pages are shmem and behave otherwise). Unmounted at exit."""
+    import atexit
     if os.path.ismount(mountpoint):
         return mountpoint
     subprocess.run(["modprobe", "-a", "loop", "ext4"], check=True)
     image = "/tmp/memqos-ext4.img"
+    atexit.register(_teardown_ext4, mountpoint, image)
     with open(image, "wb") as f:
         f.truncate(mb * MIB)
     subprocess.run(["mkfs.ext4", "-q", "-F", image], check=True)

@@ -378,7 +378,11 @@ enum memqos_cmd {
 	 * applied.
 	 */
 	MEMQOS_CMD_CONFIG_SET,
-	/* Zero the counters and histograms of one cgroup or of all. */
+	/*
+	 * Zero the counters and histograms of one cgroup or of all. A cgroup that
+	 * exists but has no record succeeds (its counters read 0); one the
+	 * requester cannot see is ENOENT.
+	 */
 	MEMQOS_CMD_RESET,
 	/* Dump the recent OOM kills, oldest first. */
 	MEMQOS_CMD_OOM_KILLS_GET,
