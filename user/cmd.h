@@ -51,6 +51,8 @@ extern const struct cmd cmd_oom;
 extern const struct cmd cmd_dump;
 extern const struct cmd cmd_hist;
 extern const struct cmd cmd_events;
+extern const struct cmd cmd_daemon;
+extern const struct cmd cmd_tier;
 extern const struct cmd cmd_debug_family;
 
 /* main.c: the common options and exit statuses, man-style text. */

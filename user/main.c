@@ -53,6 +53,8 @@ static const struct cmd *const commands[] = {
 	&cmd_dump,
 	&cmd_oom,
 	&cmd_stats,
+	&cmd_daemon,
+	&cmd_tier,
 	&cmd_config,
 	&cmd_reset,
 	&cmd_version,

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cgroupfs I/O, see cgfs.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "cgfs.h"
+
+int cgfs_open(struct cgfs *fs)
+{
+	FILE *fp = setmntent("/proc/self/mounts", "re");
+	struct mntent *m;
+	int ret = -ENOENT;
+
+	memset(fs, 0, sizeof(*fs));
+	if (!fp)
+		return -errno;
+	while ((m = getmntent(fp))) {
+		if (strcmp(m->mnt_type, "cgroup2"))
+			continue;
+		if (strlen(m->mnt_dir) >= sizeof(fs->root)) {
+			ret = -ENAMETOOLONG;
+			continue;
+		}
+		strcpy(fs->root, m->mnt_dir);
+		fs->recursiveprot = hasmntopt(m, "memory_recursiveprot");
+		ret = 0;
+		break;
+	}
+	endmntent(fp);
+	return ret;
+}
+
+int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
+	      char *buf, size_t len)
+{
+	int n;
+
+	/* the root's own files: "<root>/<file>", not "<root>//<file>" */
+	if (!strcmp(rel, "/"))
+		rel = "";
+	n = snprintf(buf, len, "%s%s%s%s", fs->root, rel, file ? "/" : "",
+		     file ? file : "");
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int cgfs_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t off = 0;
+	ssize_t n;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (off + 1 >= len) {
+			ret = -EFBIG;
+			break;
+		}
+		n = read(fd, buf + off, len - 1 - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (!n)
+			break;
+		off += n;
+	}
+	close(fd);
+	if (ret)
+		return ret;
+	buf[off] = '\0';
+	if (off && buf[off - 1] == '\n')
+		buf[off - 1] = '\0';
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!strcmp(s, "max")) {
+		*v = UINT64_MAX;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int cgfs_read_u64(const char *path, uint64_t *v)
+{
+	char buf[CGFS_VALUE_LEN];
+	int err = cgfs_read(path, buf, sizeof(buf));
+
+	return err ? err : parse_u64(buf, v);
+}
+
+int cgfs_read_keyed(const char *path, const char *const *keys,
+		    uint64_t *vals, size_t n)
+{
+	char buf[8192], *line, *p, *val;
+	int err = cgfs_read(path, buf, sizeof(buf));
+	size_t i;
+
+	if (err)
+		return err;
+	p = buf;
+	while ((line = strsep(&p, "\n"))) {
+		val = strchr(line, ' ');
+		if (!val)
+			continue;
+		*val++ = '\0';
+		for (i = 0; i < n; i++)
+			if (!strcmp(line, keys[i]))
+				parse_u64(val, &vals[i]);
+	}
+	return 0;
+}
+
+int cgfs_read_psi_some(const char *path, uint64_t *us)
+{
+	char buf[256], *t;
+	int err = cgfs_read(path, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	if (strncmp(buf, "some ", 5) || !(t = strstr(buf, "total=")))
+		return -EINVAL;
+	*us = strtoull(t + 6, NULL, 10);
+	return 0;
+}
+
+int cgfs_write(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+const char *cgfs_fmt(uint64_t v, char *buf, size_t len)
+{
+	if (v == UINT64_MAX)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+	return buf;
+}
+
+int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len)
+{
+	ssize_t n = getxattr(dir, name, buf, len - 1);
+
+	if (n < 0)
+		return errno == ENOTSUP ? -ENODATA : -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int cgfs_set_xattr(const char *dir, const char *name, const char *value)
+{
+	return setxattr(dir, name, value, strlen(value), 0) ? -errno : 0;
+}
+
+int cgfs_remove_xattr(const char *dir, const char *name)
+{
+	return removexattr(dir, name) ? -errno : 0;
+}
+
+/* Depth first, a directory before its children. @path has PATH_MAX. */
+static int walk(char *path, size_t root_len,
+		int (*fn)(const char *rel, const struct stat *st, void *data),
+		void *data)
+{
+	size_t len = strlen(path);
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int ret;
+
+	if (stat(path, &st))
+		return 0;		/* removed meanwhile */
+	ret = fn(len > root_len ? path + root_len : "/", &st, data);
+	if (ret)
+		return ret;
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (len + 1 + strlen(de->d_name) >= PATH_MAX)
+			continue;
+		path[len] = '/';
+		strcpy(path + len + 1, de->d_name);
+		ret = walk(path, root_len, fn, data);
+		path[len] = '\0';
+		if (ret)
+			break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+int cgfs_walk(const struct cgfs *fs,
+	      int (*fn)(const char *rel, const struct stat *st, void *data),
+	      void *data)
+{
+	char *path = malloc(PATH_MAX);
+	size_t root_len = strlen(fs->root);
+	int ret;
+
+	if (!path)
+		return -ENOMEM;
+	strcpy(path, fs->root);
+	/* "/" as the mount point: children are "//x" otherwise */
+	if (root_len == 1)
+		root_len = 0;
+	ret = walk(path, root_len, fn, data);
+	free(path);
+	return ret;
+}

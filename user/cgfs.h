@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cgroupfs I/O for the daemon and the tier commands: the cgroup2 mount,
+ * reading and writing interface files, the tier xattr, walking the tree.
+ *
+ * Every function returns 0 or a negative errno and hides none: a short
+ * write is -EIO, and EBUSY, EINVAL, ENOENT (the cgroup went away) or
+ * EROFS come back as the kernel gave them, for the caller to report
+ * with the path.
+ */
+#ifndef MEMQOS_CGFS_H
+#define MEMQOS_CGFS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+/* Room for the value of any single-value interface file. */
+#define CGFS_VALUE_LEN	32
+
+struct cgfs {
+	char root[PATH_MAX];	/* the cgroup2 mount point */
+	bool recursiveprot;	/* mounted with memory_recursiveprot */
+};
+
+/* The first cgroup2 mount in /proc/self/mounts; -ENOENT if none. */
+int cgfs_open(struct cgfs *fs);
+
+/* "<root><rel>[/<file>]" into @buf; -ENAMETOOLONG if it does not fit. */
+int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
+	      char *buf, size_t len);
+
+/* The whole file, without its trailing newline. -EFBIG if it is longer. */
+int cgfs_read(const char *path, char *buf, size_t len);
+
+/* A single number, "max" as UINT64_MAX. */
+int cgfs_read_u64(const char *path, uint64_t *v);
+
+/* "key value" lines (memory.stat, memory.events): @vals[i] for @keys[i],
+ * left untouched if absent. */
+int cgfs_read_keyed(const char *path, const char *const *keys,
+		    uint64_t *vals, size_t n);
+
+/* The total= of memory.pressure's "some" line, microseconds. */
+int cgfs_read_psi_some(const char *path, uint64_t *us);
+
+/* One write(2) of @value; a short write is -EIO. */
+int cgfs_write(const char *path, const char *value);
+
+/* @v as the memory files take it: digits or "max". Returns @buf. */
+const char *cgfs_fmt(uint64_t v, char *buf, size_t len);
+
+/* The tier xattr @name of directory @dir: -ENODATA if not set. */
+int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len);
+int cgfs_set_xattr(const char *dir, const char *name, const char *value);
+int cgfs_remove_xattr(const char *dir, const char *name);
+
+/*
+ * Call @fn for the root and every cgroup below it, parents first, with
+ * the path from the root ("/" for it) and the directory's stat (st_ino
+ * is the cgroup id). A non-zero return from @fn stops the walk and is
+ * returned. Cgroups that vanish during the walk are skipped.
+ */
+int cgfs_walk(const struct cgfs *fs,
+	      int (*fn)(const char *rel, const struct stat *st, void *data),
+	      void *data);
+
+#endif /* MEMQOS_CGFS_H */

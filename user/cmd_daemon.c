@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memqos daemon: apply QoS tiers, see daemon.h.
+ */
+#include <getopt.h>
+
+#include "daemon.h"
+
+static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "dry-run",	no_argument,		NULL, 'n' },
+		{ "once",	no_argument,		NULL, '1' },
+		{ "restore",	no_argument,		NULL, 'R' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	struct daemon_opts o = { };
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, ":c:nv" CMD_COMMON_SHORTOPTS,
+				  opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o.config = optarg;
+			continue;
+		case 'n':
+			o.dry_run = true;
+			continue;
+		case '1':
+			o.once = true;
+			continue;
+		case 'R':
+			o.restore = true;
+			continue;
+		case 'v':
+			o.verbose = true;
+			continue;
+		}
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind]);
+	if (o.restore && o.once)
+		return cmd_usage_error(ctx, "--restore and --once exclude each other");
+	return daemon_run(ctx, &o);
+}
+
+const struct cmd cmd_daemon = {
+	.name		= "daemon",
+	.run		= daemon_cmd_run,
+	.summary	= "apply QoS tiers: size memory.min/low, squeeze batch",
+	.synopsis	= "[-c FILE] [-n] [--once | --restore] [-v]",
+	.description	=
+		"Classify every cgroup into a QoS tier (the user.memqos.tier\n"
+		"xattr, the Kubernetes QoS class, path rules, the default;\n"
+		"see 'memqos tier') and keep its memory protection sized\n"
+		"to what it measurably uses:\n"
+		"\n"
+		"critical: memory.min = working set + headroom, below\n"
+		"memory.max by enough room for the cgroup to reclaim its own\n"
+		"cache. standard: memory.low sized the same way. batch:\n"
+		"memory.low 0; while a critical or standard cgroup stalls in\n"
+		"reclaim, batch cgroups are squeezed by memory.reclaim and\n"
+		"then a lowered memory.high, never below a floor nor into\n"
+		"the memory.high livelock, and released in steps once calm.\n"
+		"The working set is anon + shmem + active file cache over a\n"
+		"window, plus what was refaulted. The sum of memory.min stays\n"
+		"within a share of RAM, scaled down by tier priority, and\n"
+		"ancestors are raised to cover their protected descendants\n"
+		"(a child's protection never exceeds its parent's).\n"
+		"\n"
+		"Levels and pressure events come from the memqos module; if it\n"
+		"is not loaded, from memory.stat and memory.pressure, polled\n"
+		"every squeeze_interval_ms. Cgroups without a tier are never\n"
+		"touched. Every change is logged to stderr (and syslog with\n"
+		"syslog = yes) as old -> new with its reason.\n"
+		"\n"
+		"The original value of every file is recorded in\n"
+		"/run/memqos/state before the first write. SIGTERM and SIGINT\n"
+		"restore them all; after a crash the next start restores those\n"
+		"it no longer manages. SIGHUP reloads the configuration, and\n"
+		"keeps the running one if the new file is bad. Writes the\n"
+		"kernel rejects and vanished cgroups are logged and survived.\n",
+	.options	=
+		"-c, --config FILE\n"
+		"       The configuration (default /etc/memqos/memqos.conf;\n"
+		"       built-in defaults if that is absent). Errors name the\n"
+		"       file and line, and nothing starts.\n"
+		"\n"
+		"-n, --dry-run\n"
+		"       Print every change it would make and why; change\n"
+		"       nothing, not even the state file.\n"
+		"\n"
+		"--once\n"
+		"       One pass, then exit keeping what it set (the state\n"
+		"       file keeps the originals for a later --restore or\n"
+		"       daemon start). Exit status 1 if a write failed.\n"
+		"\n"
+		"--restore\n"
+		"       Put back every original value the state file holds,\n"
+		"       then exit.\n"
+		"\n"
+		"-v, --verbose\n"
+		"       Log a summary of every pass.\n",
+};
