@@ -1,0 +1,136 @@
+"""What the 'memqos daemon' selftests share: a configuration in a temporary
+file, the daemon as a child process whose stderr is collected, its state
+file, and 'memqos tier'.
+
+    conf = memqosd.config(reconcile_ms=500, rules=["/memqos-x/* batch"])
+    d = memqosd.Daemon(conf)        # started, stderr collected by a thread
+    d.wait_for("memory.min")        # a log line containing this, or None
+    d.stop()                        # SIGTERM, returns the exit status
+"""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import ktap
+
+TOOL = "user/memqos"
+HOOK = "user/memqos-oci-hook"
+STATE_DIR = "/run/memqos-test"
+STATE = STATE_DIR + "/state"
+
+
+def config(path="/tmp/memqos-test.conf", rules=(), daemon=None, node=None,
+           classify=None, tiers=None):
+    """Writes an INI configuration; dicts give [section] key = value."""
+    lines = ["[daemon]", f"state_dir = {STATE_DIR}"]
+    for k, v in (daemon or {}).items():
+        lines.append(f"{k} = {v}")
+    if node:
+        lines.append("[node]")
+        lines += [f"{k} = {v}" for k, v in node.items()]
+    lines.append("[classify]")
+    lines += [f"{k} = {v}" for k, v in (classify or {}).items()]
+    lines += [f"rule = {r}" for r in rules]
+    for name, keys in (tiers or {}).items():
+        lines.append(f"[tier.{name}]")
+        lines += [f"{k} = {v}" for k, v in keys.items()]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def run(*args, check=False):
+    """memqos ARGS: (exit status, stdout, stderr)."""
+    p = subprocess.run([TOOL, *args], capture_output=True, text=True,
+                       check=check)
+    return p.returncode, p.stdout, p.stderr
+
+
+def tier_list(conf, all_cgroups=False):
+    """memqos tier list -j as {path: entry}."""
+    args = ["tier", "-c", conf, "list", "-j"] + (["-a"] if all_cgroups
+                                                  else [])
+    rc, out, err = run(*args)
+    if rc:
+        raise RuntimeError(f"tier list: {rc} {err}")
+    return {c["path"]: c for c in json.loads(out)["cgroups"]}
+
+
+def state():
+    """The state file as {(path, file): original}, {} if absent."""
+    try:
+        with open(STATE) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return {}
+    out = {}
+    for line in lines[1:]:
+        _, file, value, path = line.split(" ", 3)
+        out[(path, file)] = value
+    return out
+
+
+def read(cg, file):
+    with open(os.path.join(ktap.CG_ROOT, cg.lstrip("/"), file)) as f:
+        return f.read().strip()
+
+
+def read_int(cg, file):
+    v = read(cg, file)
+    return 2**64 - 1 if v == "max" else int(v)
+
+
+class Daemon:
+    """memqos daemon as a child; every stderr line is kept in .lines."""
+
+    def __init__(self, conf, *args):
+        self.lines = []
+        self._cv = threading.Condition()
+        self.p = subprocess.Popen([TOOL, "daemon", "-c", conf, *args],
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self._t = threading.Thread(target=self._read, daemon=True)
+        self._t.start()
+
+    def _read(self):
+        for line in self.p.stderr:
+            with self._cv:
+                self.lines.append(line.rstrip("\n"))
+                self._cv.notify_all()
+        with self._cv:
+            self._cv.notify_all()
+
+    def wait_for(self, text, timeout=20, start=0):
+        """The first line from index @start containing @text, or None."""
+        end = time.monotonic() + timeout
+        with self._cv:
+            while True:
+                for line in self.lines[start:]:
+                    if text in line:
+                        return line
+                left = end - time.monotonic()
+                if left <= 0 or (self.p.poll() is not None and
+                                 not self._t.is_alive()):
+                    return None
+                self._cv.wait(min(left, 0.2))
+
+    def send(self, sig):
+        self.p.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = self.p.wait()
+        self._t.join(5)
+        return rc
+
+    def log(self, prefix="daemon: "):
+        for line in self.lines:
+            ktap.print_msg(prefix + line)
