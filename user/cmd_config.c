@@ -169,6 +169,9 @@ const struct cmd cmd_config = {
 		"                              (1..10000000)\n"
 		"event_interval_ms             how often pressure and storms\n"
 		"                              are evaluated (100..60000)\n"
+		"attribution_halflife_ms       the reclaim attribution pairs'\n"
+		"                              recent score halves in this\n"
+		"                              time (1000..3600000)\n"
 		"\n"
 		"With --json, 'config get' prints one object of the keys\n"
 		"asked for.\n",

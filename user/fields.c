@@ -96,6 +96,32 @@ static const struct field cgroup_table[] = {
 	     "time in reclaim throttling sleeps"),
 	COUNT(OOM_KILLS, "oom_kills", "oom_kills",
 	      "OOM victims among its own tasks"),
+	COUNT(VICTIM_SCANNED_PAGES, "victim_scanned_pages", "victim_scanned",
+	      "pages scanned on its own LRU by any reclaim"),
+	COUNT(VICTIM_RECLAIMED_ANON_PAGES, "victim_reclaimed_anon_pages",
+	      "victim_reclaimed_anon",
+	      "anon pages reclaimed from its own LRU (local pgsteal)"),
+	COUNT(VICTIM_RECLAIMED_FILE_PAGES, "victim_reclaimed_file_pages",
+	      "victim_reclaimed_file", "file pages reclaimed from its own LRU"),
+	COUNT(RECLAIMED_BY_SELF_PAGES, "reclaimed_by_self_pages",
+	      "reclaimed_by_self", "pages of its LRU reclaimed by its own tasks"),
+	COUNT(RECLAIMED_BY_OTHERS_PAGES, "reclaimed_by_others_pages",
+	      "reclaimed_by_others",
+	      "pages of its LRU reclaimed by tasks of other cgroups"),
+	COUNT(RECLAIMED_BY_KSWAPD_PAGES, "reclaimed_by_kswapd_pages",
+	      "reclaimed_by_kswapd", "pages of its LRU reclaimed by kswapd"),
+	COUNT(RECLAIMED_BY_UNKNOWN_PAGES, "reclaimed_by_unknown_pages",
+	      "reclaimed_by_unknown",
+	      "pages of its LRU reclaimed by a reclaimer memqos could not tell"),
+	COUNT(RECLAIMED_FROM_OTHERS_PAGES, "reclaimed_from_others_pages",
+	      "reclaimed_from_others",
+	      "pages its tasks reclaimed from other cgroups' LRUs"),
+	COUNT(SUBTREE_RECLAIMED_WITHIN_PAGES, "subtree_reclaimed_within_pages",
+	      "subtree_reclaim_within",
+	      "pages reclaimed from its subtree's LRUs by reclaimers inside the subtree"),
+	COUNT(SUBTREE_RECLAIMED_OUTSIDE_PAGES,
+	      "subtree_reclaimed_outside_pages", "subtree_reclaim_outside",
+	      "pages reclaimed from its subtree's LRUs by reclaimers outside it (other cgroups, kswapd, unknown)"),
 };
 
 #undef BYTES
@@ -139,6 +165,12 @@ static const struct field stats_table[] = {
 	      "sequence number of the last event raised"),
 	GAUGE(INFLIGHT, "inflight", "inflight",
 	      "begin/end stall pairs in progress"),
+	COUNT(PAIRS_FULL, "pairs_full", "pairs_full",
+	      "reclaim batches not paired: attribution table full"),
+	COUNT(UNKNOWN_VICTIM, "unknown_victim", "unknown_victim",
+	      "reclaim batches whose LRU memqos did not see"),
+	GAUGE(ATTRIBUTION, "attribution", "attribution",
+	      "1 if the reclaim path is probed and victims are attributed"),
 };
 
 #undef GAUGE
@@ -158,6 +190,8 @@ static const struct field config_table[] = {
 	      "node-wide reclaim stalls per second that make a storm (1..10000000)"),
 	GAUGE(EVENT_INTERVAL_MS, "event_interval_ms",
 	      "how often pressure and storms are evaluated (100..60000)"),
+	GAUGE(ATTRIBUTION_HALFLIFE_MS, "attribution_halflife_ms",
+	      "attribution pairs' recent score halves in this time (1000..3600000)"),
 };
 
 const struct field_set cgroup_fields = SET(cgroup_table);

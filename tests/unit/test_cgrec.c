@@ -11,6 +11,8 @@
 #include "cgrec.h"
 #include "unit.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -76,19 +78,56 @@ static void naming_rule(void)
 	}
 }
 
-/* Every numeric cgroup attribute of the spec has a table entry. */
-static void cgroup_table_complete(void)
+/*
+ * Every attribute of @max but those in @skip (ids, strings, nests, pads)
+ * has exactly one entry in @set: a new attribute in the header fails
+ * until its table has it.
+ */
+static void set_complete(const struct field_set *set, unsigned int max,
+			 const unsigned int *skip, size_t n_skip)
 {
 	unsigned int attr;
-	size_t i, n = 0;
+	size_t i, n, total = 0;
+	bool skipped;
 
-	for (attr = MEMQOS_A_CGROUP_USAGE_BYTES;
-	     attr <= MEMQOS_A_CGROUP_OOM_KILLS; attr++)
-		for (i = 0; i < cgroup_fields.n; i++)
-			n += cgroup_fields.fields[i].attr == attr;
-	EXPECT_U64_EQ(n, MEMQOS_A_CGROUP_OOM_KILLS -
-			 MEMQOS_A_CGROUP_USAGE_BYTES + 1);
-	EXPECT_U64_EQ(cgroup_fields.n, n);
+	for (attr = 1; attr <= max; attr++) {
+		skipped = false;
+		for (i = 0; i < n_skip; i++)
+			skipped |= skip[i] == attr;
+		n = 0;
+		for (i = 0; i < set->n; i++)
+			n += set->fields[i].attr == attr;
+		if (!EXPECT_U64_EQ(n, skipped ? 0 : 1))
+			printf("# attribute %u: %zu table entries\n", attr, n);
+		total += n;
+	}
+	EXPECT_U64_EQ(set->n, total);
+}
+
+static void cgroup_table_complete(void)
+{
+	static const unsigned int skip[] = {
+		MEMQOS_A_CGROUP_ID, MEMQOS_A_CGROUP_PATH, MEMQOS_A_CGROUP_PAD,
+		MEMQOS_A_CGROUP_TRACKED, MEMQOS_A_CGROUP_HIST,
+	};
+
+	set_complete(&cgroup_fields, MEMQOS_A_CGROUP_MAX, skip,
+		     ARRAY_SIZE(skip));
+}
+
+static void stats_table_complete(void)
+{
+	static const unsigned int skip[] = {
+		MEMQOS_A_STATS_PAD, MEMQOS_A_STATS_PROBE,
+	};
+
+	set_complete(&stats_fields, MEMQOS_A_STATS_MAX, skip,
+		     ARRAY_SIZE(skip));
+}
+
+static void config_table_complete(void)
+{
+	set_complete(&config_fields, MEMQOS_A_CONFIG_MAX, NULL, 0);
 }
 
 static char buf[8192];
@@ -266,6 +305,8 @@ static void dump_list(void)
 static const struct unit_test tests[] = {
 	UNIT_TEST(naming_rule),
 	UNIT_TEST(cgroup_table_complete),
+	UNIT_TEST(stats_table_complete),
+	UNIT_TEST(config_table_complete),
 	UNIT_TEST(decode_sample),
 	UNIT_TEST(decode_rejects_bad),
 	UNIT_TEST(json_of_one_cgroup),
