@@ -3,15 +3,37 @@
  * CGROUP_GET for the commands, see cgquery.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup_arg.h"
 #include "cgquery.h"
 
 /* A dump restarts when cgroups come and go; give up after this many. */
 #define DUMP_TRIES	5
+
+/*
+ * The kernel's memcg statistics, which levels come from, lag up to 2 s on
+ * 6.1 and a module cannot flush them: reading memory.stat does (the whole
+ * tree, when enough changed). Best effort: the file may not be visible.
+ */
+static void flush_stats(const char *mountinfo, const char *path)
+{
+	char file[PATH_MAX], buf[4096];
+	int fd;
+
+	if (cgroup_arg_fs_path(mountinfo, path, "memory.stat", file))
+		return;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -63,13 +85,17 @@ int cgq_get(struct memqos_ctx *ctx, const char *arg, struct cg_rec *rec)
 
 	memset(rec, 0, sizeof(*rec));
 	err = cg ? cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
-	free(mountinfo);
 	if (err == -EINVAL || err == -ENAMETOOLONG) {
+		free(mountinfo);
 		free(cg);
 		return cmd_usage_error(ctx, "invalid cgroup '%s'", arg);
 	}
 	if (!err)
 		err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+	/* an id has no path yet: the root's flushes the tree on 6.1 */
+	if (!err)
+		flush_stats(mountinfo, cg->id ? "/" : cg->path);
+	free(mountinfo);
 	if (!err)
 		err = request_one(nl, cg, rec);
 	free(cg);
@@ -83,12 +109,16 @@ int cgq_get(struct memqos_ctx *ctx, const char *arg, struct cg_rec *rec)
 int cgq_dump(struct memqos_ctx *ctx, struct cg_list *list)
 {
 	struct memqos_nl *nl;
+	char *mountinfo;
 	struct nlmsghdr *nlh;
 	int err, tries;
 
 	err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
 	if (err)
 		return err;
+	mountinfo = cgroup_arg_read_mountinfo();
+	flush_stats(mountinfo, "/");
+	free(mountinfo);
 	for (tries = 0; tries < DUMP_TRIES; tries++) {
 		cg_list_free(list);
 		nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,

@@ -10,8 +10,9 @@
 #include "cmd.h"
 
 /*
- * The cgroup the CGROUP argument @arg names (see cgroup_arg.h) into @rec.
- * Reports its own errors; returns an exit status: 0, USAGE for a
+ * The cgroup the CGROUP argument @arg names (see cgroup_arg.h) into @rec,
+ * its levels fresh: its memory.stat (the root's for an id) is read first,
+ * which flushes the kernel's statistics. Reports its own errors; returns an exit status: 0, USAGE for a
  * malformed argument, NOTFOUND ("memqos: no such cgroup: X") or ERROR.
  * cg_rec_free() @rec in any case.
  */
@@ -19,7 +20,8 @@ int cgq_get(struct memqos_ctx *ctx, const char *arg, struct cg_rec *rec);
 
 /*
  * Every cgroup visible to the caller, parents first, into @list (which
- * may hold a previous dump: it is freed first). A dump that a created or
+ * may hold a previous dump: it is freed first), after reading the root's
+ * memory.stat to flush the kernel's statistics. A dump that a created or
  * removed cgroup interrupts is retried. 0 or a negative errno for
  * cmd_nl_error().
  */

@@ -168,6 +168,36 @@ int cgroup_arg_parse(const char *arg, const char *mountinfo,
 	return 0;
 }
 
+int cgroup_arg_fs_path(const char *mountinfo, const char *path,
+		       const char *file, char *buf)
+{
+	struct cg_mount *m = malloc(sizeof(*m));
+	const char *line;
+	size_t skip = 0;
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	for (line = mountinfo; line && *line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (parse_mount_line(line, m)) {
+			skip = prefix_len(m->root, path);
+			if (skip)
+				break;
+		}
+	}
+	if (!skip) {
+		free(m);
+		return -ENOENT;
+	}
+	buf[0] = '\0';
+	err = path_append(buf, m->point) ?: path_append(buf, "/") ?:
+	      path_append(buf, path + skip) ?: path_append(buf, "/") ?:
+	      path_append(buf, file);
+	free(m);
+	return err;
+}
+
 char *cgroup_arg_read_mountinfo(void)
 {
 	FILE *fp = fopen("/proc/self/mountinfo", "re");

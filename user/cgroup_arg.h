@@ -33,6 +33,16 @@ struct cgroup_arg {
 int cgroup_arg_parse(const char *arg, const char *mountinfo,
 		     struct cgroup_arg *out);
 
+/*
+ * The path of file @file of the cgroup at @path (from the cgroup2 root of
+ * the caller's namespace, as replies give it) under the first cgroup2
+ * mount of @mountinfo whose root holds it, into @buf (PATH_MAX bytes):
+ * "/sys/fs/cgroup/a/b/memory.stat" for "/a/b". Returns 0, -ENOENT (no
+ * mount shows it), -ENAMETOOLONG or -ENOMEM.
+ */
+int cgroup_arg_fs_path(const char *mountinfo, const char *path,
+		       const char *file, char *buf);
+
 /* /proc/self/mountinfo as a string to free(), NULL if unreadable. */
 char *cgroup_arg_read_mountinfo(void);
 

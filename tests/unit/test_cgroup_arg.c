@@ -105,6 +105,33 @@ static void garbage_mountinfo(void)
 	EXPECT_STR_EQ(cg.path, "/a");
 }
 
+static void fs_path(void)
+{
+	const char *sub;
+	char buf[PATH_MAX];
+
+	EXPECT_INT_EQ(cgroup_arg_fs_path(mountinfo, "/a/b", "memory.stat",
+					 buf), 0);
+	EXPECT_STR_EQ(buf, "/sys/fs/cgroup/a/b/memory.stat");
+	EXPECT_INT_EQ(cgroup_arg_fs_path(mountinfo, "/", "memory.stat", buf),
+		      0);
+	EXPECT_STR_EQ(buf, "/sys/fs/cgroup/memory.stat");
+	/* only the mount of a subtree shows it: under that mount's point */
+	sub = strstr(mountinfo, "41 ");
+	EXPECT_INT_EQ(cgroup_arg_fs_path(sub, "/ctr/x", "memory.stat", buf),
+		      0);
+	EXPECT_STR_EQ(buf, "/srv/my cg/x/memory.stat");
+	EXPECT_INT_EQ(cgroup_arg_fs_path(sub, "/ctr", "memory.stat", buf), 0);
+	EXPECT_STR_EQ(buf, "/srv/my cg/memory.stat");
+	/* "/ctrl" is not under "/ctr"; cgroup v1 and tmpfs never count */
+	EXPECT_INT_EQ(cgroup_arg_fs_path(sub, "/ctrl", "memory.stat", buf),
+		      -ENOENT);
+	EXPECT_INT_EQ(cgroup_arg_fs_path(strstr(mountinfo, "40 "), "/",
+					 "memory.stat", buf), -ENOENT);
+	EXPECT_INT_EQ(cgroup_arg_fs_path(NULL, "/", "memory.stat", buf),
+		      -ENOENT);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(numeric_id),
 	UNIT_TEST(bad_ids),
@@ -115,6 +142,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(mount_root_and_escapes),
 	UNIT_TEST(too_long),
 	UNIT_TEST(garbage_mountinfo),
+	UNIT_TEST(fs_path),
 };
 
 UNIT_SUITE(cgroup_arg_suite, "cgroup_arg", tests);
