@@ -44,13 +44,14 @@ checkpatch() {
 }
 
 echo "KTAP version 1"
-echo "1..6"
+echo "1..7"
 check "module builds with W=1 and no warning" kbuild W=1 KCFLAGS=-Werror
 check "sparse (C=2) finds nothing" kbuild C=2
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header matches the netlink spec" scripts/gen-uapi.py --check
 check "memqos tool builds with no warning" \
 	sh -c 'make -s -C user clean && make -s -C user'
+check "man page matches the help texts" make -s -C user check-man
 n=$((n + 1))
 krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
 	"$kdir/include/generated/utsrelease.h")
