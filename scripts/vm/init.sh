@@ -7,7 +7,9 @@
 # writable overlay on /root, cgroup2, debugfs, tracefs, bpffs), then runs the
 # job in a chroot.
 # The job comes from, and the results go to, the writable 9p export "out":
-#   in:  job          MEMQOS_PROJ (project path) and MEMQOS_SCRIPT (bash -c text)
+#   in:  job          MEMQOS_PROJ (project path), MEMQOS_SCRIPT (bash -c text) and
+#                     MEMQOS_GUEST_MODDIR (if set, its lib/modules replaces
+#                     /lib/modules: the modules of a kernel not from /boot)
 #   out: exit-status  the command's exit status (written first)
 #        dmesg.txt    the kernel log after the command
 #        tainted      /proc/sys/kernel/tainted after the command
@@ -46,6 +48,7 @@ mount -t proc proc /proc
 
 # Load order was resolved from modules.dep when the initramfs was built.
 for m in /modules/*.ko; do
+	[ -e "$m" ] || continue         # all built in
 	insmod "$m" || die "insmod $m failed"
 done
 
@@ -95,6 +98,11 @@ if [ -d /host/root ]; then
 	mkdir /rw/work
 	mount -t overlay -o lowerdir=/host/root,upperdir=/rw/upper,workdir=/rw/work \
 		overlay /host/root || die "cannot mount an overlay on /root"
+fi
+
+if [ -n "$MEMQOS_GUEST_MODDIR" ]; then
+	mount --bind "/host$MEMQOS_GUEST_MODDIR/lib/modules" /host/lib/modules ||
+		die "cannot bind $MEMQOS_GUEST_MODDIR/lib/modules on /lib/modules"
 fi
 
 mount -t cgroup2 -o memory_recursiveprot cgroup2 /host/sys/fs/cgroup ||

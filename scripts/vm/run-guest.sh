@@ -15,6 +15,14 @@
 #                       it after changing the host's KVM setup)
 #   --no-dmesg-check    do not fail on kernel warnings/taint in the guest
 #
+# A kernel outside /boot (the debug kernel of `make check-debug`): set
+# MEMQOS_VMLINUZ to its bzImage and MEMQOS_MODDIR to the INSTALL_MOD_PATH of
+# its modules_install (MODDIR/lib/modules/VER), with --kernel VER. Its
+# modules are resolved there for the initramfs (those built in need none),
+# and the guest sees MODDIR/lib/modules at /lib/modules (modprobe works).
+# MEMQOS_GUEST_TIMEOUT and MEMQOS_GUEST_MEM set the defaults of --timeout
+# and --mem (for callers such as scripts/check.sh).
+#
 # CMD and ARGS are joined with spaces (like ssh) and run by `bash -c` in the
 # project directory, at the same absolute path as on the host, even under
 # /tmp. Quote arguments that contain spaces yourself.
@@ -98,7 +106,7 @@ usage() {
 }
 
 parse_args() {
-	TIMEOUT=900 MEM=1024 SMP=2 KVER=${MEMQOS_KVER:-} ACCEL=${MEMQOS_ACCEL:-auto} DMESG_CHECK=1
+	TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-900} MEM=${MEMQOS_GUEST_MEM:-1024} SMP=2 KVER=${MEMQOS_KVER:-} ACCEL=${MEMQOS_ACCEL:-auto} DMESG_CHECK=1
 	while (($#)); do
 		case $1 in
 		--timeout) TIMEOUT=${2:?}; shift 2 ;;
@@ -130,6 +138,12 @@ check_host() {
 }
 
 resolve_kernel() {
+	MODROOT=${MEMQOS_MODDIR:-}
+	MODULES=$MODROOT/lib/modules
+	if [[ -n ${MEMQOS_VMLINUZ:-} ]]; then
+		[[ -n $KVER ]] || die "MEMQOS_VMLINUZ needs --kernel VER (or MEMQOS_KVER)"
+		VMLINUZ=$MEMQOS_VMLINUZ
+	fi
 	if [[ -z $KVER ]]; then
 		local f v versions=()
 		for f in /boot/vmlinuz-6.1*-amd64; do
@@ -139,27 +153,30 @@ resolve_kernel() {
 		((${#versions[@]})) || die "no /boot/vmlinuz-6.1*-amd64 with modules (run scripts/deps.sh)"
 		KVER=$(printf '%s\n' "${versions[@]}" | sort -V | tail -n1)
 	fi
-	VMLINUZ=/boot/vmlinuz-$KVER
+	VMLINUZ=${VMLINUZ:-/boot/vmlinuz-$KVER}
 	[[ -f $VMLINUZ ]] || die "$VMLINUZ does not exist"
-	[[ -d /lib/modules/$KVER ]] || die "/lib/modules/$KVER does not exist"
+	[[ -d $MODULES/$KVER ]] || die "$MODULES/$KVER does not exist"
 	# Debian installs vmlinuz mode 0600.
 	[[ -r $VMLINUZ ]] || die "cannot read $VMLINUZ (run as root)"
 }
 
 # Module paths in load order: for each wanted module, `modprobe --show-depends`
-# prints "insmod PATH" lines dependencies first; keep the first occurrence.
+# prints "insmod PATH" lines dependencies first ("builtin NAME" for one built
+# into the kernel, which needs nothing); keep the first occurrence.
 module_load_order() {
 	local m line
 	declare -A seen=()
 	for m in "${GUEST_MODULES[@]}"; do
 		while read -r line; do
+			[[ $line == unresolved\ * ]] && echo "$line"
 			[[ $line == insmod\ * ]] || continue
 			line=${line#insmod }
 			line=${line%% *}
 			[[ -n ${seen[$line]:-} ]] && continue
 			seen[$line]=1
 			echo "$line"
-		done < <(modprobe -S "$KVER" --show-depends "$m")
+		done < <(modprobe ${MODROOT:+-d "$MODROOT"} -S "$KVER" --show-depends "$m" ||
+			echo "unresolved $m")
 	done
 }
 
@@ -167,8 +184,8 @@ module_load_order() {
 build_initramfs() {
 	local mods key tree i m applet
 	mods=$(module_load_order)
-	[[ -n $mods ]] || die "cannot resolve ${GUEST_MODULES[*]} for $KVER"
-	key=$({ cat "$INIT_SH"; echo "$mods"; stat -c %Y "/lib/modules/$KVER/modules.dep"; } |
+	[[ $mods != *unresolved* ]] || die "cannot resolve ${GUEST_MODULES[*]} for $KVER in $MODULES"
+	key=$({ cat "$INIT_SH"; echo "$mods"; stat -c %Y "$MODULES/$KVER/modules.dep"; } |
 		sha256sum | cut -c1-16)
 	INITRAMFS=$GUEST_DIR/initramfs-$KVER-$key.cpio
 	[[ -f $INITRAMFS ]] && return
@@ -184,6 +201,7 @@ build_initramfs() {
 	install -m 755 "$INIT_SH" "$tree/init"
 	i=10
 	while read -r m; do
+		[[ -n $m ]] || continue
 		# Debian's 6.1 modules are not compressed; busybox insmod needs plain .ko.
 		[[ $m == *.ko ]] || die "unsupported module file $m"
 		cp "$m" "$tree/modules/$i-${m##*/}"
@@ -254,6 +272,7 @@ write_job() {
 	{
 		echo "MEMQOS_PROJ=$(shquote "$PROJ")"
 		echo "MEMQOS_SCRIPT=$(shquote "$script")"
+		echo "MEMQOS_GUEST_MODDIR=$(shquote "$MODROOT")"
 	} >"$OUT_DIR/job"
 }
 
