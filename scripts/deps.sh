@@ -8,6 +8,9 @@
 #   check  extra checkers used by `make check` (sparse, dkms, the spec's
 #          YAML parser)
 #   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
+#   debug  build Debian's 6.1 kernel source with KASAN/lockdep/kmemleak
+#          (make check-debug)
+#   bench  the bpftrace comparison and the plots of make bench
 set -euo pipefail
 
 declare -A group=(
@@ -16,6 +19,9 @@ declare -A group=(
 		 iproute2 python3 python3-pyroute2 crun stress-ng"
 	[check]="sparse dkms python3-yaml"
 	[style]="linux-source-6.1 perl xz-utils"
+	[debug]="linux-source-6.1 xz-utils gcc make bc bison flex libelf-dev
+		 libssl-dev cpio kmod"
+	[bench]="bpftrace gnuplot-nox"
 )
 
 installed() {
@@ -41,7 +47,7 @@ headers_package() {
 want=()
 for g in "$@"; do
 	if [ -z "${group[$g]+x}" ]; then
-		echo "deps.sh: unknown group '$g' (build, guest, check, style)" >&2
+		echo "deps.sh: unknown group '$g' (build, guest, check, style, debug, bench)" >&2
 		exit 2
 	fi
 	# shellcheck disable=SC2206 # word splitting of the list is intended
