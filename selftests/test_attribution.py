@@ -3,7 +3,9 @@
 
 Checked against the kernel's own per-cgroup reclaim counters (memory.stat
 pgsteal, pgsteal_kswapd, pgsteal_direct, workingset_refault_file), which
-count only the victim side.
+count only the victim side. The memqos command is checked against the same
+counters and debugfs: blame (a window around the hog, and the table as it
+is), top's AGGRESSOR and dump's attribution array.
 
     /sys/fs/cgroup
     |-- memqos-at            memory.max 96M: a shared parent limit
@@ -15,7 +17,10 @@ count only the victim side.
     `-- memqos-at-global     allocates past free memory (zram swap):
                              direct reclaim and kswapd
 """
+import json
 import os
+import signal
+import subprocess
 import sys
 import time
 
@@ -24,6 +29,60 @@ import ktap  # noqa: E402
 import memqos  # noqa: E402
 
 MIB = memqos.MIB
+TOOL = "user/memqos"
+HARM = ("other", "kswapd", "unknown")
+
+
+def tool_json(*args):
+    r = subprocess.run([TOOL, "-j", *args], capture_output=True, text=True,
+                       timeout=120)
+    if r.returncode:
+        ktap.print_msg(f"memqos {' '.join(args)}: exit {r.returncode}: "
+                       f"{r.stderr.strip()}")
+        return None
+    return json.loads(r.stdout)
+
+
+def blame_begin(cg):
+    """memqos blame -i over a long window, once it waits for the end."""
+    proc = subprocess.Popen([TOOL, "-j", "blame", "-i", "3600", cg],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    end = time.time() + 60
+    while time.time() < end and proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/syscall") as f:
+                if f.read().split()[0] in ("7", "271"):   # poll, ppoll
+                    return proc
+        except (OSError, IndexError):
+            pass
+        time.sleep(0.05)
+    ktap.print_msg("blame -i did not start waiting")
+    return proc
+
+
+def blame_end(proc):
+    """SIGINT ends the window: the report of it."""
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    if proc.returncode:
+        ktap.print_msg(f"blame -i: exit {proc.returncode}: {err.strip()}")
+        return None
+    return json.loads(out)
+
+
+def harm_consistent(b):
+    """outside_pages is the harm rows' sum, and self/subtree are not harm."""
+    return b["outside_pages"] == sum(r["reclaimed_pages"]
+                                     for r in b["reclaimers"]
+                                     if r["kind"] in HARM) and \
+        b["within_pages"] == sum(r["reclaimed_pages"] for r in b["reclaimers"]
+                                 if r["kind"] in ("self", "subtree"))
+
+
+def close(a, b):
+    """Within 5% of b."""
+    return b > 0 and abs(a - b) <= b * 0.05
 
 
 def pairs():
@@ -72,6 +131,7 @@ def shared_limit(mnt):
     steal0 = pgsteal("memqos-at/service")[0]
     refault0 = memqos.cg_file("memqos-at/service",
                               "memory.stat")["workingset_refault_file"]
+    window = blame_begin("/memqos-at/service")
 
     status = ktap.cg_run("memqos-at/hog",
                          lambda: memqos.touch_anon(72 * MIB).close())
@@ -82,6 +142,7 @@ def shared_limit(mnt):
     steal = pgsteal("memqos-at/service")[0] - steal0
     # The monitor shares refaults out on its next passes.
     time.sleep(1.5)
+    blamed = blame_end(window)
 
     service, hog = memqos.cg_id("memqos-at/service"), memqos.cg_id("memqos-at/hog")
     taken, harm = pair(hog, service)
@@ -118,6 +179,68 @@ def shared_limit(mnt):
                p["subtree_reclaimed_outside_pages"] ==
                own + sum(k["subtree_reclaimed_within_pages"] +
                          k["subtree_reclaimed_outside_pages"] for k in kids))
+    blame_shared_limit(blamed, steal, hog, service)
+
+
+def blame_shared_limit(window, steal, hog, service):
+    """memqos blame, top and dump say what the matrix and pgsteal say."""
+    rows = window["reclaimers"] if window else []
+    for r in rows:
+        ktap.print_msg(f"blame -i: {r['kind']} {r['name']}: "
+                       f"{r['reclaimed_pages']} pages, {r['refaults']} "
+                       f"refaults")
+    if window:
+        ktap.print_msg(f"blame -i over {window['interval_us']} us: "
+                       f"{window['reclaimed_pages']} pages (pgsteal "
+                       f"+{steal}), outside {window['outside_pages']} "
+                       f"(exact {window['exact_outside_pages']}), within "
+                       f"{window['within_pages']} (exact "
+                       f"{window['exact_within_pages']}); "
+                       f"{window['verdict']}")
+    ktap.check("blame -i names the hog, pages agree with pgsteal within 5%",
+               rows and rows[0]["reclaimer"] == "/memqos-at/hog" and
+               rows[0]["kind"] == "other" and
+               close(window["reclaimed_pages"], steal) and
+               close(window["outside_pages"], window["exact_outside_pages"]))
+    ktap.check("blame -i: the service's own reclaim is not harm",
+               harm_consistent(window) and
+               all(r["kind"] == "self" for r in rows
+                   if r["reclaimer"] == "/memqos-at/service") and
+               window["within_pages"] == window["exact_within_pages"])
+
+    # Without -i: the table as it is; the pairs appeared with the hog.
+    now = tool_json("blame", "/memqos-at/service")
+    ktap.check("blame (no window) names the hog and agrees with pgsteal",
+               now and now["interval_us"] is None and
+               now["reclaimers"][0]["reclaimer"] == "/memqos-at/hog" and
+               close(now["reclaimed_pages"], steal) and harm_consistent(now))
+
+    top = tool_json("top", "-b", "-n", "1", "-d", "0.2")
+    row = [c for c in (top or {}).get("cgroups", []) if c["id"] == service]
+    ktap.check("top's AGGRESSOR of the service is the hog",
+               row and row[0]["aggressor"] == "/memqos-at/hog" and
+               row[0]["aggressor_id"] == hog)
+
+    dump = tool_json("dump")
+    theirs = {}
+    for p in pairs():
+        if p["victim"] == service:
+            k = (p["reclaimer"], p["node"])
+            old = theirs.get(k, (0, 0, 0))
+            theirs[k] = (old[0] + p["scanned"], old[1] + p["reclaimed_anon"],
+                         old[2] + p["reclaimed_file"])
+    ours = {}
+    for p in (dump or {}).get("attribution", []):
+        if p["victim"] == service:
+            who = {0: "kswapd", 2**64 - 1: "unknown"}.get(p["reclaimer"],
+                                                         str(p["reclaimer"]))
+            ours[(who, p["node"])] = (p["scanned_pages_total"],
+                                      p["reclaimed_anon_pages_total"],
+                                      p["reclaimed_file_pages_total"])
+    if ours != theirs:
+        ktap.print_msg(f"dump attribution {ours}, debugfs {theirs}")
+    ktap.check("dump --json's attribution array matches debugfs",
+               (str(hog), 0) in ours and ours == theirs)
 
 
 def self_reclaim(mnt):
@@ -143,6 +266,16 @@ def self_reclaim(mnt):
                abs(d["reclaimed_by_self_pages"] - steal) <= steal * 0.05 and
                d["reclaimed_by_others_pages"] == 0 and
                d["reclaimed_from_others_pages"] == 0 and not others)
+    b = tool_json("blame", "/memqos-at-self")
+    if b:
+        ktap.print_msg(f"blame self: {b['reclaimed_pages']} pages (pgsteal "
+                       f"+{steal}), outside {b['outside_pages']}; "
+                       f"{b['verdict']}")
+    ktap.check("blame: self-reclaim is shown as self, not as harm",
+               b and b["outside_pages"] == 0 and b["reclaimers"] and
+               all(r["kind"] == "self" for r in b["reclaimers"]) and
+               close(b["reclaimed_pages"], steal) and
+               b["verdict"].endswith("none from outside its subtree"))
 
 
 def global_pressure(mnt):
@@ -177,10 +310,24 @@ def global_pressure(mnt):
                by_kswapd == ksw - ksw0)
     ktap.check("direct reclaimers' share equals pgsteal_direct",
                by_tasks == dirr - dir0)
+    b = tool_json("blame", "/memqos-at-bystander")
+    rows = b["reclaimers"] if b else []
+    for r in rows:
+        ktap.print_msg(f"blame bystander: {r['kind']} {r['name']}: "
+                       f"{r['reclaimed_pages']} pages")
+    ksw_pairs = {p["node"]: p["reclaimed"] for p in pairs()
+                 if p["reclaimer"] == "kswapd" and p["victim"] == bystander}
+    ksw_rows = {r["node"]: r["reclaimed_pages"] for r in rows
+                if r["kind"] == "kswapd"}
+    glob = [r for r in rows if r["reclaimer"] == "/memqos-at-global"]
+    ktap.check("blame: kswapd per node as the matrix has it, and the "
+               "direct reclaimer named",
+               ksw_rows == {n: v for n, v in ksw_pairs.items() if v} and
+               (not dirr - dir0 or (glob and glob[0]["kind"] == "other")))
 
 
 def main():
-    ktap.print_header(10)
+    ktap.print_header(17)
     mnt = memqos.setup_ext4(256)
     memqos.drop_caches()
     shared_limit(mnt)

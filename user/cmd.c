@@ -4,9 +4,11 @@
  * access to the memqos generic netlink family.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
 #include <linux/memqos.h>
 
@@ -119,4 +121,29 @@ int cmd_nl_error(struct memqos_ctx *ctx, int err)
 {
 	memqos_nl_perror(ctx->nl, cmd_name(ctx), err);
 	return MEMQOS_EXIT_ERROR;
+}
+
+int cmd_one_cgroup(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	if (optind >= argc)
+		return cmd_usage_error(ctx, "no cgroup given");
+	if (argc - optind > 1)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	return CMD_CONTINUE;
+}
+
+int cmd_signal_fd(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }

@@ -44,6 +44,7 @@ struct cmd {
 extern const struct cmd cmd_version;
 extern const struct cmd cmd_stat;
 extern const struct cmd cmd_top;
+extern const struct cmd cmd_blame;
 extern const struct cmd cmd_stats;
 extern const struct cmd cmd_config;
 extern const struct cmd cmd_reset;
@@ -87,6 +88,12 @@ int cmd_common_opt(struct memqos_ctx *ctx, int opt, char **argv);
 int cmd_usage_error(struct memqos_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * After the options: CMD_CONTINUE if exactly one argument (a CGROUP) is
+ * left at optind, else the usage error's exit status.
+ */
+int cmd_one_cgroup(struct memqos_ctx *ctx, int argc, char **argv);
+
 /* "memqos: CMD: <message>" on stderr, after flushing stdout. */
 void cmd_error(struct memqos_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -102,5 +109,11 @@ int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp);
 
 /* Print the error of cmd_nl() or a request; returns MEMQOS_EXIT_ERROR. */
 int cmd_nl_error(struct memqos_ctx *ctx, int err);
+
+/*
+ * Block SIGINT, SIGTERM and SIGHUP and return a signalfd that reads
+ * them, so a waiting command ends cleanly; or a negative errno.
+ */
+int cmd_signal_fd(void);
 
 #endif /* MEMQOS_CMD_H */

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
+#include "attribquery.h"
 #include "cgquery.h"
 #include "module.h"
 #include "oomkill.h"
@@ -17,8 +19,9 @@ struct dump {
 	struct mod_version ver;
 	struct mod_stats stats;
 	struct mod_config cfg;
+	struct attrib_list attr;
 	/* parts a module too old for them does not have */
-	bool has_kills, has_ver, has_stats, has_cfg;
+	bool has_kills, has_ver, has_stats, has_cfg, has_attr;
 };
 
 /* -EOPNOTSUPP leaves a part out; other errors fail the dump. */
@@ -41,6 +44,8 @@ static int collect(struct memqos_ctx *ctx, struct dump *d)
 		err = optional(mod_stats_get(ctx, &d->stats), &d->has_stats);
 	if (!err)
 		err = optional(mod_config_get(ctx, &d->cfg), &d->has_cfg);
+	if (!err)
+		err = optional(attribq_dump(ctx, &d->attr), &d->has_attr);
 	return err;
 }
 
@@ -49,6 +54,7 @@ static void dump_free(struct dump *d)
 	cg_list_free(&d->cgroups);
 	oom_list_free(&d->kills);
 	mod_stats_free(&d->stats);
+	attrib_list_free(&d->attr);
 }
 
 static void print_json(struct memqos_ctx *ctx, const struct dump *d)
@@ -64,6 +70,8 @@ static void print_json(struct memqos_ctx *ctx, const struct dump *d)
 	print_arr_end(&pc);
 	if (d->has_kills)
 		oom_list_print(&pc, &d->kills);
+	if (d->has_attr)
+		attrib_list_print(&pc, &d->attr);
 	if (d->has_stats) {
 		print_obj_begin(&pc, "module");
 		mod_stats_print(&pc, &d->stats, true);
@@ -89,6 +97,9 @@ static void print_json(struct memqos_ctx *ctx, const struct dump *d)
 static void print_prometheus(const struct dump *d)
 {
 	prom_write_cgroups(stdout, &d->cgroups);
+	if (d->has_attr)
+		prom_write_attribution(stdout, &d->attr,
+				       (uint64_t)sysconf(_SC_PAGESIZE));
 	prom_write_module(stdout, d->has_ver ? &d->ver : NULL,
 			  d->has_stats ? &d->stats : NULL,
 			  d->has_cfg ? &d->cfg : NULL);
@@ -142,8 +153,9 @@ const struct cmd cmd_dump = {
 		"for scripts, pipelines and the node_exporter textfile\n"
 		"collector. JSON is the default.\n"
 		"\n"
-		"JSON: {\"cgroups\": [...], \"oom_kills\": [...], \"module\": {...},\n"
-		"\"config\": {...}, \"version\": {...}}. Each cgroup has \"id\",\n"
+		"JSON: {\"cgroups\": [...], \"oom_kills\": [...],\n"
+		"\"attribution\": [...], \"module\": {...}, \"config\": {...},\n"
+		"\"version\": {...}}. Each cgroup has \"id\",\n"
 		"\"path\" (from the cgroup2 root of the caller's cgroup\n"
 		"namespace), \"tracked\", its fields and \"stalls\". Keys are\n"
 		"snake_case and end in their unit: sizes in _bytes, times\n"
@@ -153,13 +165,30 @@ const struct cmd cmd_dump = {
 		"high_throttle), count, sum_us, p50_us, p90_us, p99_us,\n"
 		"max_us and buckets: 26 counts, bucket 0 for stalls under\n"
 		"1 us, bucket b for [2^(b-1), 2^b) us, the last from 2^24 us.\n"
+		"\"attribution\" is the reclaim attribution matrix (see\n"
+		"'memqos blame'), highest recent score first: per (reclaimer,\n"
+		"victim, node) \"reclaimer\" (cgroup id, 0 for kswapd,\n"
+		"18446744073709551615 unknown), \"reclaimer_path\" (null for\n"
+		"kswapd and unknown), \"victim\", \"victim_path\", \"node\",\n"
+		"\"scanned_pages_total\", \"reclaimed_anon_pages_total\",\n"
+		"\"reclaimed_file_pages_total\" (since the pair appeared),\n"
+		"\"refaults_total\" (the victim's refaults shared out to the\n"
+		"pair) and \"recent_pages\" (the decayed score).\n"
 		"\n"
 		"Prometheus (text format 0.0.4): metric memqos_<key> for each\n"
 		"cgroup field, with the labels cgroup=\"<path>\" and\n"
 		"id=\"<id>\"; times become memqos_<name>_seconds_total in\n"
 		"seconds, an unlimited limit is +Inf. The histograms are\n"
 		"memqos_stall_seconds_bucket{kind=\"...\",le=\"...\"} (cumulative,\n"
-		"up to le=\"+Inf\"), _sum and _count. Module-wide:\n"
+		"up to le=\"+Inf\"), _sum and _count. The attribution matrix:\n"
+		"memqos_attribution_scanned_bytes_total,\n"
+		"memqos_attribution_reclaimed_bytes_total{type=\"anon\"|\"file\"},\n"
+		"memqos_attribution_refaults_total and\n"
+		"memqos_attribution_recent_bytes (gauge), labelled\n"
+		"reclaimer=\"<path>\"|\"kswapd\"|\"unknown\", reclaimer_id,\n"
+		"victim, victim_id and node; a pair that fades out of the\n"
+		"table and comes back starts from 0 (a counter reset).\n"
+		"Module-wide:\n"
 		"memqos_module_*, memqos_probe_bound{probe=...},\n"
 		"memqos_probe_hits_total, memqos_config_* and\n"
 		"memqos_build_info. For the textfile collector write to a\n"

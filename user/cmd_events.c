@@ -9,13 +9,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
 
 #include <linux/memqos.h>
 
@@ -285,22 +283,6 @@ static void seq_baseline(struct listener *l)
 	mod_stats_free(&st);
 }
 
-/* SIGINT, SIGTERM and SIGHUP as a file descriptor for poll(). */
-static int signal_fd(void)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -372,7 +354,7 @@ static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 		err = open_events_socket(&l);
 	if (!err) {
 		seq_baseline(&l);
-		sfd = signal_fd();
+		sfd = cmd_signal_fd();
 		err = sfd < 0 ? sfd : 0;
 	}
 	if (!err) {

@@ -108,11 +108,9 @@ static int hist_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (ret != CMD_CONTINUE)
 			return ret;
 	}
-	if (optind >= argc)
-		return cmd_usage_error(ctx, "no cgroup given");
-	if (argc - optind > 1)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind + 1]);
+	ret = cmd_one_cgroup(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 
 	ret = cgq_get(ctx, argv[optind], &rec);
 	if (ret == MEMQOS_EXIT_OK) {

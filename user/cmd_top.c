@@ -8,9 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 
+#include "attribquery.h"
 #include "cgquery.h"
 #include "toprate.h"
 #include "units.h"
@@ -29,10 +27,14 @@
 #define DEFAULT_COLS	120
 /* Lines before the rows: title, blank, column header. */
 #define HEADER_LINES	3
+/* The AGGRESSOR column; longer paths lose their left end. */
+#define AGGR_WIDTH	20
 
 struct top {
 	struct memqos_ctx *ctx;
 	struct cg_list prev, cur;
+	struct attrib_list attr;	/* with cur */
+	bool no_attr;			/* the module has no ATTRIBUTION_GET */
 	uint64_t prev_us, cur_us;	/* CLOCK_MONOTONIC of each dump */
 	struct top_row *rows;
 	size_t n_rows;
@@ -40,7 +42,7 @@ struct top {
 	bool keys;			/* stdin in raw mode */
 	struct termios saved;
 	int sfd;
-	int delay_ms;
+	uint64_t delay_ms;
 	unsigned long frames;		/* 0: until q or a signal */
 };
 
@@ -63,6 +65,14 @@ static int take_dump(struct top *t)
 	t->cur = tmp;
 	err = cgq_dump(t->ctx, &t->cur);
 	t->cur_us = mono_us();
+	if (err || t->no_attr)
+		return err;
+	err = attribq_dump(t->ctx, &t->attr);
+	/* an older module: top without the column's contents */
+	if (err == -EOPNOTSUPP) {
+		t->no_attr = true;
+		err = 0;
+	}
 	return err;
 }
 
@@ -102,10 +112,22 @@ static void put_line(int cols, const char *line)
 	printf("%.*s\n", cols, line);
 }
 
+/* The top aggressor of cgroup @id for the AGGRESSOR column, or "-". */
+static const char *aggressor_cell(const struct top *t, uint64_t id,
+				  char *buf, size_t len)
+{
+	struct attrib_aggressor a;
+
+	if (!attrib_aggressor(&t->attr, id, &a))
+		return "-";
+	return print_fit_left(attrib_reclaimer_name(a.reclaimer, a.path),
+			      AGGR_WIDTH, buf, len);
+}
+
 static void print_text_frame(struct top *t)
 {
 	char line[1024], rss[UNITS_BUF_SIZE], kmem[UNITS_BUF_SIZE];
-	char p99[UNITS_BUF_SIZE], when[16];
+	char p99[UNITS_BUF_SIZE], when[16], aggr[AGGR_WIDTH + 1];
 	int rows, cols;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -124,8 +146,9 @@ static void print_text_frame(struct top *t)
 		 t->n_rows, t->delay_ms / 1000.0, t->keys ? ", q to quit" : "");
 	put_line(cols, line);
 	put_line(cols, "");
-	snprintf(line, sizeof(line), "%7s %8s %9s %9s %9s %5s  %s", "STALL%",
-		 "RECL/s", "P99", "RSS", "KMEM", "OOM", "PATH");
+	snprintf(line, sizeof(line), "%7s %8s %9s %9s %9s %5s  %-*s  %s",
+		 "STALL%", "RECL/s", "P99", "RSS", "KMEM", "OOM", AGGR_WIDTH,
+		 "AGGRESSOR", "PATH");
 	put_line(cols, line);
 	for (i = 0; i < t->n_rows && i < max; i++) {
 		const struct top_row *r = &t->rows[i];
@@ -137,16 +160,36 @@ static void print_text_frame(struct top *t)
 		units_format_usec(p99, sizeof(p99), r->p99_us);
 		snprintf(line, sizeof(line),
 			 "%5" PRIu64 ".%" PRIu64 " %6" PRIu64 ".%" PRIu64
-			 " %9s %9s %9s %5" PRIu64 "  %s",
+			 " %9s %9s %9s %5" PRIu64 "  %-*s  %s",
 			 r->stall_permille / 10, r->stall_permille % 10,
 			 r->reclaims_per_10s / 10, r->reclaims_per_10s % 10,
 			 p99, rss, kmem,
-			 cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS), r->rec->path);
+			 cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS), AGGR_WIDTH,
+			 aggressor_cell(t, r->rec->id, aggr, sizeof(aggr)),
+			 r->rec->path);
 		put_line(cols, line);
 	}
 	if (t->batch)
 		putchar('\n');
 	fflush(stdout);
+}
+
+/* "aggressor", "aggressor_id" and "aggressor_recent_pages", or nulls. */
+static void print_aggressor(struct print_ctx *pc,
+			    const struct attrib_list *list, uint64_t id)
+{
+	struct attrib_aggressor a;
+
+	if (!attrib_aggressor(list, id, &a)) {
+		print_null(pc, "aggressor", NULL, NULL);
+		print_null(pc, "aggressor_id", NULL, NULL);
+		print_null(pc, "aggressor_recent_pages", NULL, NULL);
+		return;
+	}
+	print_str(pc, "aggressor", NULL,
+		  attrib_reclaimer_name(a.reclaimer, a.path));
+	print_u64(pc, "aggressor_id", NULL, a.reclaimer);
+	print_u64(pc, "aggressor_recent_pages", NULL, a.recent);
 }
 
 static void print_json_frame(struct top *t)
@@ -174,6 +217,7 @@ static void print_json_frame(struct top *t)
 			  cg_val(r->rec, MEMQOS_A_CGROUP_KMEM_BYTES));
 		print_u64(&pc, "oom_kills_total", NULL,
 			  cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS));
+		print_aggressor(&pc, &t->attr, r->rec->id);
 		print_obj_end(&pc);
 	}
 	print_arr_end(&pc);
@@ -243,21 +287,6 @@ static int wait_frame(struct top *t)
 	return 0;
 }
 
-static int signal_fd(void)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
 static int top_loop(struct top *t)
 {
 	unsigned long frame;
@@ -288,7 +317,7 @@ static int run_top(struct top *t)
 {
 	int err;
 
-	t->sfd = signal_fd();
+	t->sfd = cmd_signal_fd();
 	if (t->sfd < 0)
 		return cmd_nl_error(t->ctx, t->sfd);
 	err = keys_begin(t);
@@ -298,23 +327,9 @@ static int run_top(struct top *t)
 	close(t->sfd);
 	cg_list_free(&t->prev);
 	cg_list_free(&t->cur);
+	attrib_list_free(&t->attr);
 	free(t->rows);
 	return err ? cmd_nl_error(t->ctx, err) : MEMQOS_EXIT_OK;
-}
-
-/* Seconds, at least 0.1, with up to one decimal: "2", "0.5". */
-static int parse_delay(const char *s, int *ms)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || *end || end == s || !isfinite(d) || d < 0.1 ||
-	    d > 86400)
-		return -EINVAL;
-	*ms = (int)(d * 1000 + 0.5);
-	return 0;
 }
 
 static int parse_frames(const char *s, unsigned long *n)
@@ -342,7 +357,8 @@ static int top_run(struct memqos_ctx *ctx, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, ":d:n:b" CMD_COMMON_SHORTOPTS,
 				  opts, NULL)) != -1) {
-		if (opt == 'd' && parse_delay(optarg, &t.delay_ms))
+		if (opt == 'd' &&
+		    units_parse_msec(optarg, 100, 86400000, &t.delay_ms))
 			return cmd_usage_error(ctx, "bad delay '%s'", optarg);
 		if (opt == 'n' && parse_frames(optarg, &t.frames))
 			return cmd_usage_error(ctx, "bad iteration count '%s'",
@@ -383,6 +399,13 @@ const struct cmd cmd_top = {
 		"RSS      anon + file_mapped + shmem now\n"
 		"KMEM     slab + kernel stacks + page tables now\n"
 		"OOM      OOM kills of its tasks since tracking began\n"
+		"AGGRESSOR\n"
+		"         who reclaimed the most from its own LRU recently:\n"
+		"         another cgroup, kswapd or unknown (see 'memqos\n"
+		"         blame'); ranked by the module's decayed score\n"
+		"         (attribution_halflife_ms), itself left out; paths\n"
+		"         too long lose their left end (...batch/hog); - for\n"
+		"         none, or a module without reclaim attribution\n"
 		"PATH     from the cgroup2 root of the caller's namespace\n"
 		"\n"
 		"Ties sort by reclaim rate, then usage. On a terminal the\n"
@@ -393,8 +416,9 @@ const struct cmd cmd_top = {
 		"With --json (implies -b), one object per frame and line:\n"
 		"{\"interval_us\", \"cgroups\": [{\"id\", \"path\",\n"
 		"\"stall_permille\", \"reclaims_per_sec\", \"p99_stall_us\",\n"
-		"\"rss_bytes\", \"kmem_bytes\", \"oom_kills_total\"}]}, sorted as\n"
-		"above.\n",
+		"\"rss_bytes\", \"kmem_bytes\", \"oom_kills_total\", \"aggressor\",\n"
+		"\"aggressor_id\", \"aggressor_recent_pages\"}]} (the last three\n"
+		"null without an aggressor), sorted as above.\n",
 	.options	=
 		"-d, --delay SEC\n"
 		"       Seconds between frames, 0.1 to 86400 (default 2).\n"

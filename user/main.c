@@ -48,6 +48,7 @@ static const struct cmd cmd_debug_man = {
 static const struct cmd *const commands[] = {
 	&cmd_stat,
 	&cmd_top,
+	&cmd_blame,
 	&cmd_hist,
 	&cmd_events,
 	&cmd_dump,

@@ -198,3 +198,19 @@ void print_null(struct print_ctx *pc, const char *key, const char *fmt,
 		print_text_value(pc, fmt, text);
 	}
 }
+
+const char *print_fit_left(const char *s, size_t width, char *buf,
+			   size_t len)
+{
+	size_t n = strlen(s);
+	const char *tail;
+
+	if (n <= width)
+		return s;
+	tail = s + n - (width - 3);
+	/* a UTF-8 continuation byte: start at the next character */
+	while (((unsigned char)*tail & 0xc0) == 0x80)
+		tail++;
+	snprintf(buf, len, "...%s", tail);
+	return buf;
+}

@@ -80,4 +80,12 @@ void print_null(struct print_ctx *pc, const char *key, const char *fmt,
 /* Whether @fmt has exactly one conversion and it is %s (with %% allowed). */
 bool print_fmt_is_valid(const char *fmt);
 
+/*
+ * @s cut from the left to at most @width bytes for a text column, "..."
+ * where the cut is ("...atch/hog"), never inside a UTF-8 sequence.
+ * Returns @s when it fits, else @buf (@len bytes, > @width; @width >= 4).
+ */
+const char *print_fit_left(const char *s, size_t width, char *buf,
+			   size_t len);
+
 #endif /* MEMQOS_PRINT_H */

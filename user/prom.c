@@ -145,6 +145,76 @@ void prom_write_cgroups(FILE *fp, const struct cg_list *list)
 				write_hist(fp, &list->recs[i], k);
 }
 
+/* name{reclaimer="...",...,node="N" and the caller's labels follow */
+static void pair_sample_begin(FILE *fp, const char *name,
+			      const struct attrib_pair *p)
+{
+	fprintf(fp, "%s{reclaimer=\"", name);
+	prom_write_label_value(fp, attrib_reclaimer_name(p->reclaimer,
+							 p->reclaimer_path));
+	fprintf(fp, "\",reclaimer_id=\"%" PRIu64 "\",victim=\"", p->reclaimer);
+	prom_write_label_value(fp, p->victim_path ?: "-");
+	fprintf(fp, "\",victim_id=\"%" PRIu64 "\",node=\"%" PRIu32 "\"",
+		p->victim, p->node);
+}
+
+enum pair_value { PAIR_SCANNED, PAIR_ANON, PAIR_FILE, PAIR_REFAULTS,
+		  PAIR_RECENT };
+
+static uint64_t pair_value(const struct attrib_pair *p, enum pair_value v)
+{
+	switch (v) {
+	case PAIR_SCANNED:
+		return p->scanned;
+	case PAIR_ANON:
+		return p->reclaimed_anon;
+	case PAIR_FILE:
+		return p->reclaimed_file;
+	case PAIR_REFAULTS:
+		return p->refaults;
+	case PAIR_RECENT:
+		break;
+	}
+	return p->recent;
+}
+
+/* One sample per pair of value @v times @scale, with label @extra. */
+static void write_pairs(FILE *fp, const char *name,
+			const struct attrib_list *list, enum pair_value v,
+			uint64_t scale, const char *extra)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		pair_sample_begin(fp, name, &list->pairs[i]);
+		fprintf(fp, "%s} %" PRIu64 "\n", extra,
+			pair_value(&list->pairs[i], v) * scale);
+	}
+}
+
+void prom_write_attribution(FILE *fp, const struct attrib_list *list,
+			    uint64_t page_size)
+{
+	family(fp, "memqos_attribution_scanned_bytes_total", "counter",
+	       "bytes the reclaimer scanned on the victim's LRU on the node, since the pair appeared");
+	write_pairs(fp, "memqos_attribution_scanned_bytes_total", list,
+		    PAIR_SCANNED, page_size, "");
+	family(fp, "memqos_attribution_reclaimed_bytes_total", "counter",
+	       "bytes the reclaimer reclaimed from the victim's LRU on the node, since the pair appeared");
+	write_pairs(fp, "memqos_attribution_reclaimed_bytes_total", list,
+		    PAIR_ANON, page_size, ",type=\"anon\"");
+	write_pairs(fp, "memqos_attribution_reclaimed_bytes_total", list,
+		    PAIR_FILE, page_size, ",type=\"file\"");
+	family(fp, "memqos_attribution_refaults_total", "counter",
+	       "the victim's workingset refaults shared out to the pair by its recent score (harm)");
+	write_pairs(fp, "memqos_attribution_refaults_total", list,
+		    PAIR_REFAULTS, 1, "");
+	family(fp, "memqos_attribution_recent_bytes", "gauge",
+	       "bytes reclaimed recently, decayed with attribution_halflife_ms (the ranking score)");
+	write_pairs(fp, "memqos_attribution_recent_bytes", list, PAIR_RECENT,
+		    page_size, "");
+}
+
 /* Fields without labels: one sample each. */
 static void write_set(FILE *fp, const struct field_set *set,
 		      const struct field_vals *v)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "attrib.h"
 #include "cgrec.h"
 #include "module.h"
 
@@ -23,6 +24,16 @@ void prom_write_label_value(FILE *fp, const char *s);
 const char *prom_format_seconds(uint64_t us, char *buf, size_t len);
 
 void prom_write_cgroups(FILE *fp, const struct cg_list *list);
+
+/*
+ * The attribution matrix in bytes (pages of @page_size): counters
+ * memqos_attribution_{scanned,reclaimed}_bytes_total (reclaimed with
+ * type="anon"|"file") and memqos_attribution_refaults_total, the gauge
+ * memqos_attribution_recent_bytes; labelled reclaimer (path, "kswapd" or
+ * "unknown"), reclaimer_id, victim, victim_id and node. @list merged.
+ */
+void prom_write_attribution(FILE *fp, const struct attrib_list *list,
+			    uint64_t page_size);
 /* Any of the three may be NULL (the module is too old for it). */
 void prom_write_module(FILE *fp, const struct mod_version *ver,
 		       const struct mod_stats *st,

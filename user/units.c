@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Human units: format byte counts and durations, parse sizes.
+ * Human units: format byte counts and durations, parse sizes and seconds.
  *
  * All arithmetic is on integers so the output does not depend on floating
  * point rounding and every uint64_t value formats without overflow.
@@ -147,5 +147,36 @@ int units_parse_size(const char *str, uint64_t *out)
 		return -ERANGE;
 
 	*out = value << shift;
+	return 0;
+}
+
+int units_parse_msec(const char *str, uint64_t min_ms, uint64_t max_ms,
+		     uint64_t *ms)
+{
+	uint64_t v = 0, scale = 1000;
+	bool point = false, big = false;
+	const char *p;
+
+	if (*str < '0' || *str > '9')
+		return -EINVAL;
+	/* syntax is judged before range */
+	for (p = str; *p; p++) {
+		if (*p == '.' && !point && p[1]) {
+			point = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || (point && scale == 1))
+			return -EINVAL;
+		if (point)
+			scale /= 10;
+		big |= v > (UINT64_MAX - 9) / 10;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (big || v > UINT64_MAX / scale)
+		return -ERANGE;
+	v *= scale;
+	if (v < min_ms || v > max_ms)
+		return -ERANGE;
+	*ms = v;
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Human units: format byte counts and durations, parse sizes.
+ * Human units: format byte counts and durations, parse sizes and seconds.
  *
  * Pure functions, no I/O, no allocation; unit tested in tests/unit/.
  */
@@ -41,5 +41,14 @@ const char *units_format_usec(char *buf, size_t len, uint64_t usec);
  * 64 bits) and leaves *@out untouched.
  */
 int units_parse_size(const char *str, uint64_t *out);
+
+/*
+ * Parse seconds with up to three decimals ("2", "0.5", "1.25") into
+ * milliseconds, between @min_ms and @max_ms. Strict like
+ * units_parse_size(). Returns 0 and sets *@ms, or -EINVAL (malformed) /
+ * -ERANGE (out of bounds) and leaves *@ms untouched.
+ */
+int units_parse_msec(const char *str, uint64_t min_ms, uint64_t max_ms,
+		     uint64_t *ms);
 
 #endif /* MEMQOS_UNITS_H */

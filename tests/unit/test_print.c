@@ -132,6 +132,22 @@ static void fmt_validation(void)
 	EXPECT_TRUE(!print_fmt_is_valid("%%"));
 }
 
+static void fit_left(void)
+{
+	const char *path = "/batch/hog";
+	char buf[32];
+
+	EXPECT_TRUE(print_fit_left(path, 10, buf, sizeof(buf)) == path);
+	EXPECT_STR_EQ(print_fit_left(path, 9, buf, sizeof(buf)), "...ch/hog");
+	EXPECT_STR_EQ(print_fit_left("/kubepods/pod-1234/ctr", 12, buf,
+				     sizeof(buf)), "...-1234/ctr");
+	/* "\xc3\xa9" is one character: not cut in two */
+	EXPECT_STR_EQ(print_fit_left("/caf\xc3\xa9/x", 6, buf, sizeof(buf)),
+		      ".../x");
+	EXPECT_STR_EQ(print_fit_left("/caf\xc3\xa9/x", 7, buf, sizeof(buf)),
+		      "...\xc3\xa9/x");
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(text_output),
 	UNIT_TEST(json_output_from_same_calls),
@@ -140,6 +156,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(text_only_and_json_only),
 	UNIT_TEST(json_misuse_reported_by_finish),
 	UNIT_TEST(fmt_validation),
+	UNIT_TEST(fit_left),
 };
 
 UNIT_SUITE(print_suite, "print", tests);

@@ -100,10 +100,50 @@ static void cgroup_samples(void)
 	EXPECT_TRUE(!strstr(out, "kind=\"memcg_reclaim\""));
 }
 
+static void attribution_samples(void)
+{
+	struct attrib_pair pairs[] = {
+		{ .reclaimer = 11, .reclaimer_path = "/hog", .victim = 10,
+		  .victim_path = "/svc", .node = 0, .scanned = 30,
+		  .reclaimed_anon = 1, .reclaimed_file = 20, .refaults = 7,
+		  .recent = 15 },
+		{ .reclaimer = ATTRIB_KSWAPD, .victim = 10,
+		  .victim_path = "/svc", .node = 1, .scanned = 2,
+		  .reclaimed_file = 2 },
+	};
+	struct attrib_list list = { .pairs = pairs, .n = 2 };
+	const char *out;
+
+	prom_write_attribution(unit_capture_begin(), &list, 4096);
+	out = unit_capture_end();
+	EXPECT_TRUE(has_line(out,
+		"# TYPE memqos_attribution_scanned_bytes_total counter"));
+	EXPECT_TRUE(has_line(out, "memqos_attribution_scanned_bytes_total{"
+			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
+			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 122880"));
+	EXPECT_TRUE(has_line(out, "memqos_attribution_reclaimed_bytes_total{"
+			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
+			     "victim=\"/svc\",victim_id=\"10\",node=\"0\","
+			     "type=\"anon\"} 4096"));
+	EXPECT_TRUE(has_line(out, "memqos_attribution_reclaimed_bytes_total{"
+			     "reclaimer=\"kswapd\",reclaimer_id=\"0\","
+			     "victim=\"/svc\",victim_id=\"10\",node=\"1\","
+			     "type=\"file\"} 8192"));
+	EXPECT_TRUE(has_line(out, "memqos_attribution_refaults_total{"
+			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
+			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 7"));
+	EXPECT_TRUE(has_line(out,
+		"# TYPE memqos_attribution_recent_bytes gauge"));
+	EXPECT_TRUE(has_line(out, "memqos_attribution_recent_bytes{"
+			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
+			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 61440"));
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(label_escaping),
 	UNIT_TEST(seconds),
 	UNIT_TEST(cgroup_samples),
+	UNIT_TEST(attribution_samples),
 };
 
 UNIT_SUITE(prom_suite, "prom", tests);

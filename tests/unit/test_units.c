@@ -192,6 +192,42 @@ static void parse_size_garbage(void)
 	EXPECT_PARSE_ERR("99999999999999999999Q", -EINVAL);
 }
 
+static void check_msec(const char *str, int ret, uint64_t value,
+		       const char *file, int line)
+{
+	uint64_t out = UNTOUCHED;
+
+	unit_expect_s64(units_parse_msec(str, 100, 86400000, &out), ret, file,
+			line);
+	unit_expect_u64(out, ret ? UNTOUCHED : value, file, line);
+}
+
+#define EXPECT_MSEC(str, ret, value)					\
+	check_msec((str), (ret), (value), __FILE__, __LINE__)
+
+static void parse_msec(void)
+{
+	EXPECT_MSEC("2", 0, 2000);
+	EXPECT_MSEC("0.5", 0, 500);
+	EXPECT_MSEC("0.1", 0, 100);
+	EXPECT_MSEC("1.25", 0, 1250);
+	EXPECT_MSEC("007.125", 0, 7125);
+	EXPECT_MSEC("86400", 0, 86400000);
+	EXPECT_MSEC("86400.001", -ERANGE, 0);
+	EXPECT_MSEC("0.099", -ERANGE, 0);
+	EXPECT_MSEC("0", -ERANGE, 0);
+	EXPECT_MSEC("99999999999999999999999", -ERANGE, 0);
+	EXPECT_MSEC("99999999999999999999999x", -EINVAL, 0);
+	EXPECT_MSEC("1.2345", -EINVAL, 0);
+	EXPECT_MSEC("1.", -EINVAL, 0);
+	EXPECT_MSEC(".5", -EINVAL, 0);
+	EXPECT_MSEC("1.2.3", -EINVAL, 0);
+	EXPECT_MSEC("-1", -EINVAL, 0);
+	EXPECT_MSEC(" 1", -EINVAL, 0);
+	EXPECT_MSEC("1e3", -EINVAL, 0);
+	EXPECT_MSEC("", -EINVAL, 0);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(format_bytes_below_one_kib),
 	UNIT_TEST(format_bytes_one_decimal_below_ten),
@@ -208,6 +244,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(parse_size_max),
 	UNIT_TEST(parse_size_overflow),
 	UNIT_TEST(parse_size_garbage),
+	UNIT_TEST(parse_msec),
 };
 
 UNIT_SUITE(units_suite, "units", tests);

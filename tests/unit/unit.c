@@ -21,6 +21,8 @@ extern const struct unit_suite daemon_config_suite;
 extern const struct unit_suite classify_suite;
 extern const struct unit_suite policy_suite;
 extern const struct unit_suite state_suite;
+extern const struct unit_suite attrib_suite;
+extern const struct unit_suite blame_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -36,6 +38,8 @@ static const struct unit_suite *const suites[] = {
 	&classify_suite,
 	&policy_suite,
 	&state_suite,
+	&attrib_suite,
+	&blame_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
