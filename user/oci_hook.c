@@ -144,7 +144,7 @@ static int pid_cgroup(long pid, char *buf, size_t len)
 static void tag(const struct daemon_cfg *cfg, struct json_object *state)
 {
 	struct json_object *ann = NULL, *pid_obj;
-	char rel[PATH_MAX], dir[PATH_MAX];
+	char rel[PATH_MAX] = "", dir[PATH_MAX];
 	const char *tier, *bundle;
 	char *from_bundle = NULL;
 	struct cgfs fs;

@@ -4,6 +4,7 @@
  * temporary files like the daemon reads /etc/memqos/memqos.conf.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,13 +264,22 @@ static void missing_file(void)
 		      "/nonexistent/memqos.conf: No such file or directory");
 }
 
+/* run-unit lives in tests/unit/, whatever the working directory */
 static void shipped_example_parses(void)
 {
+	char conf[PATH_MAX + 32];
 	struct daemon_cfg cfg;
 	struct cfg_errors errs;
-	int ret = daemon_cfg_load(&cfg, "../../user/memqos.conf", &errs);
+	ssize_t n = readlink("/proc/self/exe", conf, PATH_MAX);
 	unsigned int i;
+	int ret;
 
+	EXPECT_TRUE(n > 0);
+	if (n <= 0)
+		return;
+	conf[n] = '\0';
+	strcpy(strrchr(conf, '/'), "/../../user/memqos.conf");
+	ret = daemon_cfg_load(&cfg, conf, &errs);
 	for (i = 0; i < errs.n; i++)
 		printf("# %s\n", errs.msg[i]);
 	EXPECT_INT_EQ(ret, 0);
