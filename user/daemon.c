@@ -19,6 +19,8 @@
 
 #include <linux/memqos.h>
 
+#include "attrib.h"
+#include "attribquery.h"
 #include "cgfs.h"
 #include "cgquery.h"
 #include "classify.h"
@@ -52,6 +54,8 @@ struct rt {
 	struct squeeze_state sq;
 	bool ev_pressured;	/* the module's pressure event */
 	bool pressured;		/* event or own measure, last pass */
+	uint64_t aggressor;	/* the last one logged while it stalls */
+	bool aggressor_known;
 	uint64_t last_throttle_us, last_ms;
 	unsigned int seen;	/* pass number */
 };
@@ -73,6 +77,9 @@ struct dcg {
 	char why[NR_FILES][160];
 	uint64_t reclaim;
 	const char *reclaim_why;
+	uint64_t harm;			/* batch: recent pages it took from
+					 * stalling protected cgroups
+					 */
 	bool protected_below;		/* a protected cgroup in its subtree */
 };
 
@@ -95,6 +102,8 @@ struct daemon {
 	bool react;		/* a pressure event asks for a pass now */
 	unsigned int last_scaled;
 	bool warned_cover;
+	bool no_attrib;		/* the module has no reclaim attribution */
+	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
 	/* this pass */
@@ -541,11 +550,104 @@ static uint64_t original(struct daemon *d, const struct dcg *c,
 	return c->lv.cur[f];
 }
 
+/* What reclaim cannot take from @c. */
+static uint64_t unreclaimable(const struct daemon *d, const struct dcg *c)
+{
+	uint64_t u = c->lv.kmem - (c->lv.kmem > c->lv.slab_recl ?
+				   c->lv.slab_recl : c->lv.kmem);
+
+	if (!d->swap)
+		u += c->lv.anon + c->lv.shmem;
+	return u;
+}
+
+static struct dcg *find_cg(struct daemon *d, uint64_t id)
+{
+	size_t i;
+
+	for (i = 1; i < d->n; i++)
+		if (d->cg[i].id == id)
+			return &d->cg[i];
+	return NULL;
+}
+
+/*
+ * Who harms the protected cgroups that stall: the module's reclaim
+ * attribution names the cgroups that recently reclaimed from each. Batch
+ * aggressors that can still give are then squeezed first, the other batch
+ * cgroups only when there are none (kswapd, unknown or non-batch
+ * reclaimers, or no attribution).
+ */
+static void find_aggressors(struct daemon *d)
+{
+	struct attrib_list list = { };
+	struct attrib_aggressor top;
+	char b[UNITS_BUF_SIZE];
+	size_t i, j;
+	int err;
+
+	d->targeted = false;
+	if (!d->pressure || !d->module || d->no_attrib)
+		return;
+	err = attribq_dump(d->ctx, &list);
+	if (err) {
+		dlog(d, LOG_WARNING,
+		     "no reclaim attribution from the module (%s): every batch cgroup squeezed alike",
+		     strerror(-err));
+		d->no_attrib = err == -EOPNOTSUPP;
+		attrib_list_free(&list);
+		return;
+	}
+	for (i = 1; i < d->n; i++) {
+		struct dcg *v = &d->cg[i];
+		const struct tier_cfg *t = tier_of(d, v);
+
+		if (!t || !tier_protects(t) || !v->rt)
+			continue;
+		if (!v->rt->pressured) {
+			v->rt->aggressor_known = false;
+			continue;
+		}
+		for (j = 0; j < list.n; j++) {
+			const struct attrib_pair *p = &list.pairs[j];
+			struct dcg *a;
+
+			if (p->victim != v->id || p->reclaimer == v->id ||
+			    !p->recent)
+				continue;
+			a = find_cg(d, p->reclaimer);
+			if (a && a->rt && tier_of(d, a) &&
+			    tier_of(d, a)->action == TIER_SQUEEZE)
+				a->harm += p->recent;
+		}
+		if (!attrib_aggressor(&list, v->id, &top) ||
+		    (v->rt->aggressor_known &&
+		     top.reclaimer == v->rt->aggressor))
+			continue;
+		v->rt->aggressor = top.reclaimer;
+		v->rt->aggressor_known = true;
+		dlog(d, LOG_INFO, "%s stalls in reclaim; its main aggressor: %s (%s reclaimed from it recently)",
+		     v->rel, attrib_reclaimer_name(top.reclaimer, top.path),
+		     size_str(top.recent * d->page, b));
+	}
+	attrib_list_free(&list);
+	for (i = 1; i < d->n; i++) {
+		struct dcg *a = &d->cg[i];
+		const struct tier_cfg *t = tier_of(d, a);
+
+		/* one that is down to its floor cannot give more */
+		if (a->harm && a->lv.usage >
+		    squeeze_floor(t, unreclaimable(d, a), d->page))
+			d->targeted = true;
+	}
+}
+
 static void squeeze(struct daemon *d, uint64_t now)
 {
 	size_t i;
 
 	d->squeezing = false;
+	find_aggressors(d);
 	for (i = 1; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
 		const struct tier_cfg *t = tier_of(d, c);
@@ -562,12 +664,10 @@ static void squeeze(struct daemon *d, uint64_t now)
 		c->exact[F_LOW] = true;
 
 		in.now_ms = now;
-		in.pressure = d->pressure;
+		/* the aggressors first, if any can still give */
+		in.pressure = d->pressure && (!d->targeted || c->harm);
 		in.usage = c->lv.usage;
-		in.unreclaimable = c->lv.kmem - (c->lv.kmem > c->lv.slab_recl ?
-						 c->lv.slab_recl : c->lv.kmem);
-		if (!d->swap)
-			in.unreclaimable += c->lv.anon + c->lv.shmem;
+		in.unreclaimable = unreclaimable(d, c);
 		in.orig_high = original(d, c, F_HIGH);
 		elapsed = c->rt->last_ms ? now - c->rt->last_ms : 0;
 		if (elapsed && c->lv.throttle_us >= c->rt->last_throttle_us)
@@ -581,7 +681,9 @@ static void squeeze(struct daemon *d, uint64_t now)
 		squeeze_step(t, &c->rt->sq, &in, d->page, &out);
 		if (out.reclaim) {
 			c->reclaim = out.reclaim;
-			c->reclaim_why = out.why;
+			c->reclaim_why = d->targeted ?
+				"it reclaims from a protected cgroup that stalls, squeezed first" :
+				out.why;
 		}
 		if (c->rt->sq.active || out.high != in.orig_high) {
 			plan(c, F_HIGH, out.high, "%s: %s", t->name,
@@ -616,11 +718,21 @@ static void cover(struct daemon *d)
 						    original(d, c, f) : 0;
 		}
 		pol_cover(nodes, d->n - 1, true);
+		/* only ancestors of what we protect: others are not ours */
+		for (i = 0; i < d->n; i++)
+			d->cg[i].protected_below = false;
+		for (i = d->n; --i > 0; ) {
+			struct dcg *c = &d->cg[i];
+
+			if ((c->protected_below || (c->manage[f] && c->want[f])) &&
+			    c->parent >= 0)
+				d->cg[c->parent].protected_below = true;
+		}
 		for (i = 1; i < d->n; i++) {
 			struct dcg *c = &d->cg[i];
 			char b[UNITS_BUF_SIZE];
 
-			if (!nodes[i - 1].raised)
+			if (!nodes[i - 1].raised || !c->protected_below)
 				continue;
 			if (!raise) {
 				uncovered++;
@@ -655,18 +767,24 @@ static bool save_state(struct daemon *d)
 	return true;
 }
 
-static void drop_entries(struct daemon *d, const char *rel)
+/* Forget the originals recorded for @rel, saying why. */
+static void drop_entries(struct daemon *d, const char *rel, const char *why)
 {
+	unsigned int n = 0;
 	size_t i = 0;
 
 	while (i < d->st.n) {
 		if (!strcmp(d->st.e[i].path, rel)) {
 			state_del(&d->st, i);
 			d->state_dirty = true;
+			n++;
 		} else {
 			i++;
 		}
 	}
+	if (n)
+		dlog(d, LOG_INFO, "%s: %s, %u original values forgotten", rel,
+		     why, n);
 }
 
 static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
@@ -678,7 +796,7 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 
 	if (e && e->id != c->id) {
 		/* a new cgroup under an old name: not ours to restore */
-		drop_entries(d, c->rel);
+		drop_entries(d, c->rel, "a new cgroup at this path");
 		e = NULL;
 	}
 	if (e)
@@ -689,7 +807,7 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 	if (!err && cgfs_read_u64(path, &cur))
 		err = -EINVAL;
 	if (err == -ENOENT) {
-		drop_entries(d, c->rel);	/* gone */
+		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
 	if (err) {
@@ -727,7 +845,7 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 	}
 	err = cgfs_write(path, want_s);
 	if (err == -ENOENT) {
-		drop_entries(d, c->rel);
+		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
 	if (err) {
@@ -776,8 +894,12 @@ static int restore_entry(struct daemon *d, const struct state_ent *e,
 	int err;
 
 	if (cgfs_path(&d->fs, e->path, NULL, path, sizeof(path)) ||
-	    stat(path, &sb) || sb.st_ino != e->id)
-		return 0;		/* gone, or another cgroup now */
+	    stat(path, &sb) || sb.st_ino != e->id) {
+		dlog(d, LOG_INFO, "%s %s: %s, original %s not restored",
+		     e->path, e->file, access(path, F_OK) ? "cgroup gone" :
+		     "a new cgroup at this path", e->value);
+		return 0;
+	}
 	cgfs_path(&d->fs, e->path, e->file, path, sizeof(path));
 	if (cgfs_read(path, cur, sizeof(cur)))
 		cur[0] = '\0';
