@@ -5,6 +5,7 @@
 #   make              build kmod/memqos.ko and user/memqos
 #   make demo         the main job: a guest demo (installs what it needs)
 #   make check        every test: host unit tests, then the guest selftests
+#   make bench        benchmarks in the guest (~25 min): bench/results/
 #   make install      install module (+depmod) and tool
 #   make dkms-install install the module through DKMS
 #   make style        checkpatch on kmod/ and include/
@@ -30,7 +31,7 @@ CHECKPATCH_DIR := build/checkpatch
 CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 
 .PHONY: all kmod user install uninstall clean deps demo check unit \
-	style sparse dkms-build dkms-install dkms-remove
+	style sparse dkms-build dkms-install dkms-remove bench
 
 all: kmod user
 
@@ -68,6 +69,12 @@ check:
 	$(MAKE) all
 	$(MAKE) -C tests/unit
 	MEMQOS_KVER=$(KREL) KDIR=$(KDIR) scripts/check.sh
+
+# Not part of check: ~25 minutes, and its figures are measurements.
+bench:
+	scripts/deps.sh build guest bench
+	$(MAKE) all
+	MEMQOS_KVER=$(KREL) bench/run.sh
 
 dkms-build:
 	scripts/dkms-build.sh $(KREL)
