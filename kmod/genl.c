@@ -817,8 +817,17 @@ int mq_genl_send_event(const struct mq_event *ev)
 	genlmsg_end(msg, hdr);
 	ret = genlmsg_multicast(&mq_genl_family, msg, 0, MQ_NLGRP_EVENTS,
 				GFP_KERNEL);
-	/* -ESRCH: the last listener left meanwhile; not a loss. */
-	return ret == -ESRCH ? 0 : ret;
+	/*
+	 * netlink_broadcast(): 0 if a listener took it; -ESRCH if none did,
+	 * either because none is left (the last one left meanwhile: not a
+	 * loss) or because every listener's receive queue was full, or the
+	 * listeners are in other network namespaces (a loss: nobody got it);
+	 * -ENOBUFS only if a NETLINK_BROADCAST_ERROR listener missed it.
+	 * A listener sees its own losses as gaps in the seqs.
+	 */
+	if (ret == -ESRCH && !mq_genl_has_listeners())
+		return 0;
+	return ret;
 
 err_free:
 	nlmsg_free(msg);

@@ -208,9 +208,13 @@ enum memqos_a_stats {
 	MEMQOS_A_STATS_OOM_KILLS,	/* u64: OOM victims since load */
 	/* u64: memcg and direct reclaim stalls, all cgroups */
 	MEMQOS_A_STATS_RECLAIM_STALLS,
-	/* u64: multicast events built and sent */
+	/* u64: multicast events delivered to at least one listener */
 	MEMQOS_A_STATS_EVENTS_SENT,
-	/* u64: events lost (queue full or send failed) */
+	/*
+	 * u64: events raised while someone listened that no listener got (module
+	 * queue full, no memory, or every listener's receive queue full); a
+	 * listener sees its own losses as seq gaps
+	 */
 	MEMQOS_A_STATS_EVENTS_DROPPED,
 	/* u64: sequence number of the last event raised */
 	MEMQOS_A_STATS_EVENTS_SEQ,
