@@ -15,6 +15,8 @@ wall time would otherwise measure pyroute2's per-attribute decoding in a
 TCG guest rather than the kernel.
 
     H.CMD["CGROUP_GET"]                  command numbers
+    H.OPS["CGROUP_GET"]                  the spec's operation: set, do, dump,
+                                         admin, ntf, request and reply attrs
     H.SETS["cgroup"].attr("USAGE_BYTES") an Attr: num, kind, multi, nested
     H.FAMILY_NAME, H.FAMILY_VERSION, H.HIST_BUCKETS, H.UNLIMITED,
     H.MCGRP_EVENTS, H.STALL_KINDS
@@ -78,6 +80,12 @@ class Attr:
         self.multi = bool(m.group(2))
         self.nested = m.group(3).replace("-", "_") if m.group(3) else None
         self.full = f"MEMQOS_A_{setname.upper()}_{name}"
+        # A documented range "(lo..hi)"; hi None when it names another
+        # attribute ("(0..threshold)").
+        r = re.search(r"\((\d+)\.\.(\d+|[a-z][\w-]*)\)", comment or "")
+        self.range = None
+        if r:
+            self.range = (int(r.group(1)), int(r.group(2)) if r.group(2).isdigit() else None)
 
     def __repr__(self):
         return f"<{self.full}={self.num} {self.kind}{'*' if self.multi else ''}>"
@@ -154,15 +162,44 @@ def parse_header(text):
     return defines, enums
 
 
-# Which attribute set each command's messages carry (the spec's operations,
-# by name: the numbers still come from the header).
-CMD_SET = {
-    "GET_VERSION": "version", "CGROUP_GET": "cgroup", "STATS_GET": "stats",
-    "CONFIG_GET": "config", "CONFIG_SET": "config", "RESET": "reset",
-    "OOM_KILLS_GET": "oom_kill", "OOM_KILL_NTF": "event",
-    "PRESSURE_NTF": "event", "STORM_NTF": "event",
-    "CGROUP_REMOVED_NTF": "event",
-}
+SPEC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                    "Documentation/netlink/specs/memqos.yaml")
+
+
+def _short(name):
+    return name.upper().replace("-", "_")
+
+
+class Op:
+    """One operation of the spec, by the header's short names: attribute
+    set, do, dump, admin-perm, notification (mcgrp), and the attributes
+    its requests may carry and its replies carry."""
+
+    def __init__(self, spec_op):
+        self.name = _short(spec_op["name"])
+        self.set = spec_op["attribute-set"].replace("-", "_")
+        self.do, self.dump = "do" in spec_op, "dump" in spec_op
+        self.admin = "admin-perm" in spec_op.get("flags", [])
+        self.ntf = "mcgrp" in spec_op
+        self.request, self.reply = set(), set()
+        for mode in ("do", "dump"):
+            for part, names in (("request", self.request), ("reply", self.reply)):
+                attrs = (spec_op.get(mode) or {}).get(part, {}).get("attributes", [])
+                names.update(_short(a) for a in attrs)
+
+    def __repr__(self):
+        return (f"<{self.name} {self.set} {'do ' if self.do else ''}"
+                f"{'dump ' if self.dump else ''}{'admin ' if self.admin else ''}"
+                f"{'ntf' if self.ntf else ''}>")
+
+
+def load_ops(path=SPEC):
+    """{short name: Op} from the spec's operations (python3-yaml, which
+    scripts/deps.sh installs with the check group)."""
+    import yaml
+    with open(path) as f:
+        spec = yaml.safe_load(f)
+    return {o.name: o for o in map(Op, spec["operations"]["list"])}
 
 
 class Uapi:
@@ -187,9 +224,6 @@ class Uapi:
                 self.CMD[short] = v
         self.CMD_MAX = dict((n, v) for n, v, _ in self.enums["memqos_cmd"])["MEMQOS_CMD_MAX"]
         self.CMD_NAME = {v: k for k, v in self.CMD.items()}
-        missing = set(self.CMD) - set(CMD_SET)
-        if missing:
-            raise ValueError(f"commands without an attribute set: {missing}")
         self.SETS = {}
         for ename, entries in self.enums.items():
             if not ename.startswith("memqos_a_"):
@@ -206,11 +240,29 @@ class Uapi:
                 else:
                     attrs.append(Attr(setname, short, v, comment))
             self.SETS[setname] = AttrSet(setname, attrs, maxnum)
+        self.OPS = load_ops()
+        self._check_spec()
+
+    def _check_spec(self):
+        """The spec and the header must name the same commands and
+        attributes: a mismatch means a stale header (scripts/gen-uapi.py)."""
+        if set(self.CMD) != set(self.OPS):
+            raise ValueError(f"{HEADER} and {SPEC} differ in commands: "
+                             f"{set(self.CMD) ^ set(self.OPS)}")
+        for op in self.OPS.values():
+            unknown = (op.request | op.reply) - set(self.SETS[op.set].by_name)
+            if unknown:
+                raise ValueError(f"{SPEC}: {op.name} names {unknown}, not in "
+                                 f"{HEADER}'s {op.set} set")
 
     def cmd_set(self, cmd):
         """The AttrSet of command number or name @cmd."""
         name = cmd if isinstance(cmd, str) else self.CMD_NAME[cmd]
-        return self.SETS[CMD_SET[name]]
+        return self.SETS[self.OPS[name].set]
+
+    def requests(self):
+        """Names of the commands a client may send (not notifications)."""
+        return [n for n in self.CMD if not self.OPS[n].ntf]
 
 
 H = Uapi()
@@ -417,7 +469,8 @@ def _p2_class(setname, base, cache={}):
     return cls
 
 
-MSG_CLASS = {cmd: _p2_class(setname, genlmsg) for cmd, setname in CMD_SET.items()}
+MSG_CLASS = {cmd: _p2_class(op.set, genlmsg) for cmd, op in H.OPS.items()
+             if cmd in H.CMD}
 
 
 def p2_to_dict(msg, setname):
@@ -526,7 +579,7 @@ class Memqos(GenericNetlinkSocket):
             raise ValueError(f"reply with unknown command {cmd_num}")
         m = cls(bytes(payload_msg_bytes))
         m.decode()
-        return p2_to_dict(m, CMD_SET[H.CMD_NAME[cmd_num]])
+        return p2_to_dict(m, H.OPS[H.CMD_NAME[cmd_num]].set)
 
     def request(self, cmd, attrs=None, dump=False, bufsize=1 << 16, pause=0.0,
                 on_batch=None, raw=False):

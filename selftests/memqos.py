@@ -9,6 +9,7 @@ one process and never shell out.
 
 import mmap
 import os
+import re
 import subprocess
 import time
 
@@ -117,10 +118,14 @@ def cg_write(name, file, value):
 
 
 class TraceCount:
-    """Counts tracefs events over a window, independently of the module."""
+    """Counts tracefs events over a window, independently of the module.
+    clock: a trace_clock ("mono" stamps events with CLOCK_MONOTONIC, as
+    time.monotonic_ns() reads it), restored on exit."""
 
-    def __init__(self, *events):
+    def __init__(self, *events, clock=None):
         self.events = events
+        self.clock = clock
+        self.old_clock = None
 
     def _set(self, value):
         for ev in self.events:
@@ -132,6 +137,11 @@ class TraceCount:
             f.write("0")
         with open(f"{TRACEFS}/buffer_size_kb", "w") as f:
             f.write("8192")
+        if self.clock:
+            with open(f"{TRACEFS}/trace_clock") as f:
+                self.old_clock = f.read().split("[")[1].split("]")[0]
+            with open(f"{TRACEFS}/trace_clock", "w") as f:
+                f.write(self.clock)
         with open(f"{TRACEFS}/trace", "w") as f:
             f.write("")
         self._set("1")
@@ -143,6 +153,24 @@ class TraceCount:
         with open(f"{TRACEFS}/tracing_on", "w") as f:
             f.write("0")
         self._set("0")
+        if self.old_clock:
+            with open(f"{TRACEFS}/trace_clock", "w") as f:
+                f.write(self.old_clock)
+
+    def records(self, event):
+        """[(timestamp in ns of the trace clock, pid, the event's text)] of
+        the events named @event in the buffer."""
+        out = []
+        with open(f"{TRACEFS}/trace") as f:
+            for line in f:
+                # "comm-pid [cpu] flags 22.598870: event: text", and
+                # "...: sys_recvfrom -> 0x40" for a syscall's exit
+                m = re.match(r"\s*.*?-(\d+)\s+\[\d+\].*?\s(\d+)\.(\d{6}):"
+                             r"\s+(\w+)(?::\s?|\s+)(.*)$", line)
+                if m and m.group(4) == event:
+                    out.append((int(m.group(2)) * 10**9 + int(m.group(3)) * 1000,
+                                int(m.group(1)), m.group(5)))
+        return out
 
     def count(self, event, task_only=False):
         """Events named @event in the buffer; fails if any were overrun.

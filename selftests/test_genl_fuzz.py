@@ -9,13 +9,17 @@ nesting, broken attribute framing, a missing or truncated genl header, a
 nonzero reserved field, unknown and notification-only command numbers,
 NLM_F_DUMP on do-only commands and do on the dump-only one, reserved
 nlmsg flags, attributes on commands that take none, every out-of-range
-config value, hysteresis above threshold, an empty CONFIG_SET, and a
-CONFIG_SET with one bad value among good ones are each rejected with the
+config value (ranges read from the header's comments), hysteresis above
+threshold, an empty CONFIG_SET, a CONFIG_SET with one bad value among good
+ones, and each attribute of a request's set that the spec does not list
+for that request (one check per request) are each rejected with the
 right errno (EINVAL, ERANGE, EOPNOTSUPP, ENOENT) and, where the kernel
 gives one, an extended-ack message; none of them changes the config.
 
 Then at least 100,000 random and mutated messages (fixed seed, printed;
-MEMQOS_FUZZ_SEED and MEMQOS_FUZZ_N override) over all commands, including
+MEMQOS_FUZZ_SEED and MEMQOS_FUZZ_N override; half the attributes drawn from
+the spec's request lists, so that many get past the policy) over all
+commands, including
 CONFIG_SET and RESET: every reply is a well-formed ACK, error, DONE or
 memqos message that decodes strictly with the header's types; no errno
 outside the expected set; no hang (socket timeout); the config at the end
@@ -45,12 +49,9 @@ REQ, ACK, DUMP = genl.NLM_F_REQUEST, genl.NLM_F_ACK, genl.NLM_F_DUMP
 PATH_MAX = 4096
 CFG = H.SETS["config"]
 CG = H.SETS["cgroup"]
-# Config ranges as the spec documents them (doc strings of the config set).
-RANGES = {"MAX_CGROUPS": (1, 1 << 20), "OOM_RING_ENTRIES": (1, 4096),
-          "PRESSURE_THRESHOLD_PERMILLE": (1, 1000),
-          "PRESSURE_HYSTERESIS_PERMILLE": (0, 1000),
-          "STORM_RECLAIMS_PER_SEC": (1, 10000000),
-          "EVENT_INTERVAL_MS": (100, 60000)}
+# Config ranges as the spec documents them: "(lo..hi)" in the header's
+# comment of each config attribute. Hysteresis is "(0..threshold)".
+RANGES = {a.name: a.range for a in CFG.attrs if a.range}
 ALLOWED_ERRNOS = {0, errno.EINVAL, errno.ERANGE, errno.EOPNOTSUPP,
                   errno.ENOENT, errno.EBUSY}
 
@@ -103,9 +104,8 @@ def cases(c, cgid):
     add("path longer than PATH_MAX", "CGROUP_GET", nla_str(patha, "/" + "a" * 5000),
         ext="policy validation")
     add("path of PATH_MAX-1 characters passes the policy, is ENOENT", "CGROUP_GET",
-        nla_str(patha, "/" + "a" * (PATH_MAX - 2)), want=errno.ENOENT,
-        ext="no such cgroup")
-    add("empty path", "CGROUP_GET", nla_str(patha, ""), ext="must start with /")
+        nla_str(patha, "/" + "a" * (PATH_MAX - 2)), want=errno.ENOENT, ext=True)
+    add("empty path", "CGROUP_GET", nla_str(patha, ""), ext=True)
     add("unknown attribute type (set max + 1)", "CGROUP_GET",
         nla_u64(CG.max + 1, cgid), ext="Unknown attribute type")
     add("attribute type 0", "CGROUP_GET", nla_u64(0, cgid),
@@ -125,29 +125,29 @@ def cases(c, cgid):
     add("nonzero genl reserved field", "GET_VERSION", reserved=1,
         ext="reserved field is not 0")
     for n in (0, H.CMD_MAX + 1, 255) + tuple(v for k, v in cmd.items()
-                                           if k.endswith("_NTF")):
+                                           if H.OPS[k].ntf):
         add(f"command {n} ({H.CMD_NAME.get(n, 'unknown')}) is not a request",
             n, want=errno.EOPNOTSUPP)
-    for name in ("GET_VERSION", "STATS_GET", "CONFIG_GET", "CONFIG_SET", "RESET"):
-        add(f"NLM_F_DUMP on do-only {name}", name, flags=REQ | DUMP,
-            want=errno.EOPNOTSUPP)
-    add("do on dump-only OOM_KILLS_GET", "OOM_KILLS_GET", want=errno.EOPNOTSUPP)
+    for name in H.requests():
+        if H.OPS[name].do and not H.OPS[name].dump:
+            add(f"NLM_F_DUMP on do-only {name}", name, flags=REQ | DUMP,
+                want=errno.EOPNOTSUPP)
+        if H.OPS[name].dump and not H.OPS[name].do:
+            add(f"do on dump-only {name}", name, want=errno.EOPNOTSUPP)
     add("reserved nlmsg flag 0x20", "GET_VERSION", flags=REQ | ACK | 0x20,
         ext="reserved bits")
     add("NLM_F_ROOT without NLM_F_MATCH", "CGROUP_GET",
         flags=REQ | ACK | genl.NLM_F_ROOT, ext="reserved bits")
-    add("an attribute on GET_VERSION, which takes none", "GET_VERSION",
-        nla_u32(1, 1))
-    add("an attribute on STATS_GET, which takes none", "STATS_GET",
-        nla_u64(2, 1))
     for name, (lo, hi) in RANGES.items():
+        if hi is None:
+            continue        # relative to another value: tested below
         for v in ([lo - 1] if lo > 0 else []) + [hi + 1, 0xFFFFFFFF]:
             add(f"CONFIG_SET {name}={v} out of range", "CONFIG_SET",
                 nla_u32(CFG.num(name), v), want=errno.ERANGE, ext="out of range")
     add("CONFIG_SET hysteresis above threshold", "CONFIG_SET",
         nla_u32(CFG.num("PRESSURE_THRESHOLD_PERMILLE"), 10) +
-        nla_u32(CFG.num("PRESSURE_HYSTERESIS_PERMILLE"), 20), ext="hysteresis")
-    add("CONFIG_SET with no attribute", "CONFIG_SET", ext="no configuration")
+        nla_u32(CFG.num("PRESSURE_HYSTERESIS_PERMILLE"), 20), ext=True)
+    add("CONFIG_SET with no attribute", "CONFIG_SET", ext=True)
     add("CONFIG_SET u32 with 8 bytes", "CONFIG_SET",
         nla_u64(CFG.num("EVENT_INTERVAL_MS"), 1000), ext="invalid attribute length")
     add("CONFIG_SET: one bad value among good ones", "CONFIG_SET",
@@ -159,13 +159,43 @@ def cases(c, cgid):
     add("CONFIG_SET: good values with hysteresis above threshold (no ring resize)",
         "CONFIG_SET", nla_u32(CFG.num("OOM_RING_ENTRIES"), 256) +
         nla_u32(CFG.num("MAX_CGROUPS"), 4321) +
-        nla_u32(CFG.num("PRESSURE_HYSTERESIS_PERMILLE"), 900), ext="hysteresis")
+        nla_u32(CFG.num("PRESSURE_HYSTERESIS_PERMILLE"), 900), ext=True)
     add("RESET cgroup id 0", "RESET", nla_u64(H.SETS["reset"].num("CGROUP_ID"), 0),
         want=errno.ERANGE, ext="out of range")
     add("RESET an unknown cgroup id", "RESET",
         nla_u64(H.SETS["reset"].num("CGROUP_ID"), 1 << 62), want=errno.ENOENT,
-        ext="not tracked")
+        ext=True)
     return out
+
+
+def unlisted_cases():
+    """{request: [(attribute name, the attribute)]}: each attribute of a
+    request's set that the spec does not list among the request's
+    attributes (the replies' ones), alone, with a well-formed value."""
+    out = {}
+    for name in H.requests():
+        op, aset = H.OPS[name], H.cmd_set(name)
+        for a in aset.attrs:
+            if a.name in op.request or a.kind == "pad":
+                continue
+            data = b"" if a.kind in ("nest", "flag") else \
+                b"/\0" if a.kind == "string" else b"\0" * U_SIZES.get(a.kind, 4)
+            t = a.num | (genl.NLA_F_NESTED if a.kind == "nest" else 0)
+            out.setdefault(name, []).append((a.name, nla(t, data)))
+    return out
+
+
+def run_case(c, seq, num, attrs, want, ext, kw):
+    """Sends one targeted case; (ok, what came back). ext: a substring of
+    the kernel core's ext-ack message, or True for any message (the
+    module's own wording may change)."""
+    flags = kw.get("flags", REQ | ACK)
+    kw = {k: v for k, v in kw.items() if k != "flags"}
+    err, msg, replies = c.exchange(c.msg(num, attrs, flags=flags, seq=seq, **kw), seq)
+    ok = err == want and not replies and (
+        ext is None or (ext is True and bool(msg)) or
+        (isinstance(ext, str) and msg is not None and ext in msg))
+    return ok, f"{genl.errname(err)} {msg!r} ({len(replies)} replies)"
 
 
 def framing_cases(c):
@@ -184,7 +214,7 @@ class Fuzzer:
         self.r = rng
         self.ids = ids
         self.paths = paths
-        self.requests = [v for k, v in H.CMD.items() if not k.endswith("_NTF")]
+        self.requests = [H.CMD[n] for n in H.requests()]
 
     def value(self, a):
         r = self.r
@@ -192,6 +222,7 @@ class Fuzzer:
         if size:
             if a.set == "config" and r.random() < 0.8:
                 lo, hi = RANGES.get(a.name, (0, 100))
+                hi = 1000 if hi is None else hi
                 v = r.choice([lo - 1 if lo else 0, lo, lo + 1, hi - 1, hi, hi + 1,
                               r.randint(lo, hi), r.getrandbits(32)])
             elif a.name in ("ID", "CGROUP_ID") and r.random() < 0.7:
@@ -220,12 +251,18 @@ class Fuzzer:
             return self.attrs(H.SETS[a.nested], depth=1)
         return r.randbytes(r.choice([0, 4, 8]))
 
-    def attrs(self, aset, depth=0):
+    def attrs(self, aset, depth=0, request=()):
+        """Random attributes of @aset, mostly those the spec lists in
+        @request (the ones the command takes), to get past the policy."""
         r = self.r
         out = b""
+        take = [aset.attr(n) for n in sorted(request)]
         for _ in range(r.choice([0, 1, 1, 2, 2, 3, 4, 6])):
             k = r.random()
-            if k < 0.8 and aset.attrs:
+            if k < 0.5 and take:
+                a = r.choice(take)
+                t, data = a.num, self.value(a)
+            elif k < 0.8 and aset.attrs:
                 a = r.choice(aset.attrs)
                 t, data = a.num, self.value(a)
                 if a.kind == "nest" and r.random() < 0.8:
@@ -265,7 +302,9 @@ class Fuzzer:
             flags = r.getrandbits(16)
         version = H.FAMILY_VERSION if r.random() < 0.9 else r.randrange(256)
         reserved = 0 if r.random() < 0.97 else r.getrandbits(16)
-        payload = struct.pack("BBH", cmd, version, reserved) + self.attrs(aset)
+        request = H.OPS[H.CMD_NAME[cmd]].request if cmd in H.CMD_NAME else ()
+        payload = struct.pack("BBH", cmd, version, reserved) + \
+            self.attrs(aset, request=request)
         mtype = fam if r.random() < 0.98 else r.choice([0x7FFF, r.getrandbits(16)])
         if cmd != H.CMD["CONFIG_SET"] and r.random() < 0.02:
             # Broken framing: a cut genl header, or a lying nlmsg_len.
@@ -287,7 +326,7 @@ def check_reply(fam, mtype, mflags, payload, problems):
             return err
         if mtype == fam:
             cmd = payload[0]
-            if cmd not in H.CMD_NAME or H.CMD_NAME[cmd].endswith("_NTF"):
+            if cmd not in H.CMD_NAME or H.OPS[H.CMD_NAME[cmd]].ntf:
                 problems.append(f"reply with command {cmd}")
                 return None
             d = genl.decode_raw(H.cmd_set(cmd), payload)
@@ -394,19 +433,32 @@ def main():
     # Targeted cases.
     all_cases = cases(c, cgid)
     frames = framing_cases(c)
-    ktap.print_header(len(all_cases) + len(frames) + 1 + 6)
+    unlisted = unlisted_cases()
+    ktap.print_header(len(all_cases) + len(unlisted) + len(frames) + 1 + 6)
     cfg0 = config_debugfs()
     seq = 100
     for desc, num, attrs, want, ext, kw in all_cases:
         seq += 1
-        flags = kw.pop("flags", REQ | ACK)
-        err, msg, replies = c.exchange(c.msg(num, attrs, flags=flags, seq=seq, **kw), seq)
-        ok = err == want and (ext is None or (msg and ext in msg)) and not replies
+        ok, got = run_case(c, seq, num, attrs, want, ext, kw)
         if not ok:
-            ktap.print_msg(f"{desc}: got {genl.errname(err)} {msg!r} "
-                           f"({len(replies)} replies)")
-        ktap.check(f"{desc}: {genl.errname(want)}"
-                   + (f' "{ext}"' if ext else ""), ok)
+            ktap.print_msg(f"{desc}: got {got}")
+        ktap.check(f"{desc}: {genl.errname(want)}" + (
+            f' "{ext}"' if isinstance(ext, str) else " with a message" if ext
+            else ""), ok)
+    for name, attrs in unlisted.items():
+        bad = []
+        for aname, data in attrs:
+            seq += 1
+            ok, got = run_case(c, seq, H.CMD[name], data, errno.EINVAL, True,
+                               {"flags": REQ | ACK | (DUMP if not H.OPS[name].do
+                                                      else 0)})
+            if not ok:
+                bad.append(f"{aname}: {got}")
+        for b in bad[:5]:
+            ktap.print_msg(f"{name} with {b}")
+        ktap.check(f"{name}: each of the {len(attrs)} attributes of its set the "
+                   "spec does not list for its request is rejected, EINVAL "
+                   "with a message", not bad)
     for desc, data in frames:
         seq += 1
         data = data[:8] + struct.pack("I", seq) + data[12:]
