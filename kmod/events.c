@@ -47,8 +47,12 @@ void mq_event_raise(struct mq_event *ev)
 	}
 	spin_unlock_irqrestore(&mq_event_lock, flags);
 
+	/*
+	 * Unbound: the CPU that raised the event (an OOM kill, a reclaim
+	 * storm) is the busiest one; listeners should not wait for it.
+	 */
 	if (queued)
-		queue_work(system_wq, &mq_event_work);
+		queue_work(system_unbound_wq, &mq_event_work);
 	else
 		mq_stat_inc(MQ_STAT_EVENTS_DROPPED);
 }
