@@ -51,6 +51,7 @@ struct levels {
 struct rt {
 	uint64_t id;
 	struct ws_window win;
+	struct ws_boost boost;
 	struct squeeze_state sq;
 	bool ev_pressured;	/* the module's pressure event */
 	bool pressured;		/* event or own measure, last pass */
@@ -411,7 +412,10 @@ static void source_text(const struct daemon *d, const struct dcg *c,
 /* Measure every tiered cgroup and size its protection. */
 static void measure(struct daemon *d, uint64_t now)
 {
-	uint64_t window_ms = (uint64_t)d->cfg.window_s * 1000;
+	uint64_t window_ms = (uint64_t)d->cfg.window_s * 1000, grew;
+	char b1[UNITS_BUF_SIZE], b2[UNITS_BUF_SIZE], b3[UNITS_BUF_SIZE];
+	char b4[UNITS_BUF_SIZE];
+	enum cg_file f;
 	size_t i;
 
 	d->pressure = false;
@@ -441,10 +445,22 @@ static void measure(struct daemon *d, uint64_t now)
 			d->pressure = true;
 		if (!tier_protects(t))
 			continue;
-		c->want[t->action == TIER_MIN ? F_MIN : F_LOW] =
-			pol_protection(t, &e, c->lv.max,
-				       e.stall_permille >= d->cfg.pressure_permille,
+		f = t->action == TIER_MIN ? F_MIN : F_LOW;
+		grew = ws_boost_update(t, &c->rt->boost, now, c->lv.refaults,
+				       c->lv.usage, c->lv.cur[f],
+				       e.resident > e.peak_usage ?
+				       e.resident : e.peak_usage,
 				       d->page);
+		ws_apply_boost(&e, c->rt->boost.bytes, d->page);
+		if (grew && d->o->verbose)
+			dlog(d, LOG_DEBUG,
+			     "%s refaults with %s %s, usage %s: refault boost +%s, now %s",
+			     c->rel, file_names[f], size_str(c->lv.cur[f], b1),
+			     size_str(c->lv.usage, b2), size_str(grew, b3),
+			     size_str(e.boost, b4));
+		c->want[f] = pol_protection(t, &e, c->lv.max,
+					    e.stall_permille >=
+					    d->cfg.pressure_permille, d->page);
 		c->est = e;
 	}
 }
@@ -513,9 +529,10 @@ static void size_protection(struct daemon *d)
 			prot = c->want[f];
 		} else {
 			plan(c, f, prot,
-			     "%s (%s): working set %s (refaulted %s, stalled %u.%u%%) + headroom",
+			     "%s (%s): working set %s (refaulted %s, boost %s, stalled %u.%u%%) + headroom",
 			     t->name, src, size_str(c->est.ws, b1),
 			     size_str(c->est.refault_bytes, b2),
+			     size_str(c->est.boost, b3),
 			     c->est.stall_permille / 10,
 			     c->est.stall_permille % 10);
 		}
@@ -655,6 +672,7 @@ static void squeeze(struct daemon *d, uint64_t now)
 		struct squeeze_out out;
 		uint64_t elapsed;
 		char src[CFG_GLOB_LEN + 32];
+		bool was_active;
 
 		if (!t || t->action != TIER_SQUEEZE || !c->rt)
 			continue;
@@ -678,6 +696,7 @@ static void squeeze(struct daemon *d, uint64_t now)
 		c->rt->last_ms = now;
 		in.interval_ms = d->cfg.squeeze_interval_ms;
 		in.release_delay_ms = d->cfg.release_delay_ms;
+		was_active = c->rt->sq.active;
 		squeeze_step(t, &c->rt->sq, &in, d->page, &out);
 		if (out.reclaim) {
 			c->reclaim = out.reclaim;
@@ -685,7 +704,9 @@ static void squeeze(struct daemon *d, uint64_t now)
 				"it reclaims from a protected cgroup that stalls, squeezed first" :
 				out.why;
 		}
-		if (c->rt->sq.active || out.high != in.orig_high) {
+		/* the last release step says why the original is back */
+		if (c->rt->sq.active || was_active ||
+		    out.high != in.orig_high) {
 			plan(c, F_HIGH, out.high, "%s: %s", t->name,
 			     out.why ? out.why : "squeezed");
 			c->exact[F_HIGH] = true;

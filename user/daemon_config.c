@@ -46,6 +46,9 @@ static void tier_defaults(struct tier_cfg *t, const char *name,
 	t->headroom_pct = 10;
 	t->headroom_min = 8 * MiB;
 	t->stall_boost_pct = 10;
+	t->refault_grow_pct = 100;
+	t->boost_hold_s = 30;
+	t->boost_decay_s = 300;
 	t->cache_room_pct = 10;
 	t->cache_room_min = 16 * MiB;
 	t->set_high = false;
@@ -114,6 +117,9 @@ static const struct key_desc tier_keys[] = {
 	TK(headroom_pct, V_UINT, 0, 1000),
 	TK(headroom_min, V_SIZE, 0, 0),
 	TK(stall_boost_pct, V_UINT, 0, 1000),
+	TK(refault_grow_pct, V_UINT, 0, 1000),
+	TK(boost_hold_s, V_UINT, 0, 86400),
+	TK(boost_decay_s, V_UINT, 0, 86400),
 	TK(cache_room_pct, V_UINT, 0, 90),
 	TK(cache_room_min, V_SIZE, 0, 0),
 	TK(set_high, V_BOOL, 0, 0),

@@ -40,6 +40,10 @@ struct tier_cfg {
 	uint64_t headroom_min;
 	/* extra headroom while the cgroup stalls in reclaim */
 	unsigned int stall_boost_pct;
+	/* refault boost: grows by this % of refaulted bytes, see policy.h */
+	unsigned int refault_grow_pct;
+	unsigned int boost_hold_s;	/* calm before it decays */
+	unsigned int boost_decay_s;	/* time constant of the decay */
 	/* protection <= max - max(max * cache_room_pct / 100, cache_room_min) */
 	unsigned int cache_room_pct;
 	uint64_t cache_room_min;

@@ -92,17 +92,66 @@ void ws_estimate(const struct ws_window *w, uint64_t page,
 
 		e->resident = max_u64(e->resident,
 				      add_sat(s->anon, s->active_file));
+		e->peak_usage = max_u64(e->peak_usage, s->usage);
 	}
 	first = ws_at(w, 0);
 	last = ws_at(w, w->n - 1);
 	prev = w->n > 1 ? ws_at(w, w->n - 2) : last;
 	e->refault_bytes = min_u64((last->refaults - first->refaults) * page,
-				   e->resident);
+				   max_u64(e->resident, e->peak_usage));
 	e->ws = page_down(e->resident + e->refault_bytes, page);
 	e->stall_permille = permille(last->stall_us - first->stall_us,
 				     last->t_ms - first->t_ms);
 	e->recent_permille = permille(last->stall_us - prev->stall_us,
 				      last->t_ms - prev->t_ms);
+}
+
+void ws_apply_boost(struct ws_estimate *e, uint64_t boost, uint64_t page)
+{
+	uint64_t cap = max_u64(e->resident, e->peak_usage);
+
+	e->boost = min_u64(boost, cap);
+	e->refault_bytes = min_u64(e->refault_bytes, cap);
+	e->ws = page_down(add_sat(e->resident,
+				  max_u64(e->refault_bytes, e->boost)), page);
+}
+
+uint64_t ws_boost_update(const struct tier_cfg *t, struct ws_boost *b,
+			 uint64_t now_ms, uint64_t refaults, uint64_t usage,
+			 uint64_t prot, uint64_t cap, uint64_t page)
+{
+	uint64_t dt, delta, grow = 0, hold = (uint64_t)t->boost_hold_s * 1000;
+	uint64_t decay = (uint64_t)t->boost_decay_s * 1000;
+
+	if (!b->primed || refaults < b->refaults || now_ms < b->t_ms) {
+		/* first sight, or a counter reset: nothing to compare with */
+		b->primed = true;
+		b->refaults = refaults;
+		b->t_ms = now_ms;
+		b->calm_since_ms = now_ms;
+		b->refaulting = false;
+		b->bytes = min_u64(b->bytes, cap);
+		return 0;
+	}
+	dt = now_ms - b->t_ms;
+	delta = (refaults - b->refaults) * page;
+	b->refaults = refaults;
+	b->t_ms = now_ms;
+	if (delta && add_sat(usage, t->headroom_min) >= prot) {
+		grow = page_down(pct_of(delta, t->refault_grow_pct), page);
+		b->bytes = add_sat(b->bytes, grow);
+		b->refaulting = true;
+	} else {
+		/* refaults from its own limit count as calm */
+		if (b->refaulting)
+			b->calm_since_ms = now_ms;
+		b->refaulting = false;
+		if (now_ms - b->calm_since_ms >= hold && b->bytes)
+			b->bytes -= decay ? scale(b->bytes, min_u64(dt, decay),
+						  decay) : b->bytes;
+	}
+	b->bytes = page_down(min_u64(b->bytes, cap), page);
+	return grow;
 }
 
 uint64_t pol_protection(const struct tier_cfg *t, const struct ws_estimate *e,
@@ -290,11 +339,13 @@ void squeeze_step(const struct tier_cfg *t, struct squeeze_state *st,
 	}
 
 	if (!in->pressure) {
-		st->steps = 0;
-		if (!st->active)
-			return;
 		if (!st->calm_since_ms)
 			st->calm_since_ms = in->now_ms;
+		/* a pass without a stall does not end the episode */
+		if (in->now_ms - st->calm_since_ms >= in->release_delay_ms)
+			st->steps = 0;
+		if (!st->active)
+			return;
 		if (in->now_ms - st->calm_since_ms < in->release_delay_ms ||
 		    !due)
 			return;

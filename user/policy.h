@@ -5,9 +5,21 @@
  *
  * Working set: the most the cgroup held over the window of what it
  * cannot lose without paying for it (anon + shmem + active file cache,
- * the cache it re-used), plus what it had to fault back in (refaults)
- * over the window, capped at twice the resident part so a thrashing
- * cgroup cannot claim the node.
+ * the cache it re-used), plus the larger of what it had to fault back in
+ * (refaults) over the window and its refault boost, that extra capped at
+ * its peak usage over the window so a thrashing cgroup cannot claim the
+ * node.
+ *
+ * Refault boost: cache it re-uses from the inactive list, or lost before
+ * it was measured, shows only as refaults once it is evicted. While a
+ * protected cgroup refaults and is held down near its protection (usage
+ * within headroom_min of it: the reclaim came from outside, which
+ * protection can stop), the boost grows by refault_grow_pct% of the
+ * refaulted bytes each pass. Refaults of a cgroup well below its
+ * protection come from its own limit, which protection cannot help: no
+ * growth. Once it has not refaulted for boost_hold_s, the boost decays
+ * exponentially with time constant boost_decay_s, so protection follows
+ * a shrinking working set down slowly and is re-earned if it was needed.
  *
  * Protection (memory.min or memory.low): ws + max(ws * headroom_pct%,
  * headroom_min), + stall_boost_pct% of ws while it stalls in reclaim, and
@@ -24,7 +36,9 @@
  *
  * Squeeze (batch tiers), one step per interval while a protected cgroup
  * stalls: memory.reclaim of step bytes; after reclaim_steps steps without
- * relief, memory.high lowered a step below what it uses. Never below
+ * relief (calm shorter than release_delay does not count as relief: a
+ * stall that comes and goes is one episode), memory.high lowered a step
+ * below what it uses. Never below
  * max(floor, unreclaimable + livelock_margin), never more than a step at
  * a time; a cgroup throttled at its lowered memory.high for more than
  * livelock_permille of the time gets a step back at once (the livelock
@@ -62,7 +76,9 @@ struct ws_window {
 struct ws_estimate {
 	uint64_t ws;
 	uint64_t resident;	/* max of anon + active_file */
+	uint64_t peak_usage;	/* max of usage */
 	uint64_t refault_bytes;	/* faulted back in over the window */
+	uint64_t boost;		/* the refault boost counted in ws */
 	uint32_t stall_permille;	/* over the window */
 	uint32_t recent_permille;	/* over the last interval */
 };
@@ -76,6 +92,28 @@ void ws_add(struct ws_window *w, const struct ws_sample *s,
 	    uint64_t window_ms);
 void ws_estimate(const struct ws_window *w, uint64_t page,
 		 struct ws_estimate *e);
+
+/* Refault boost of one cgroup, kept across passes. */
+struct ws_boost {
+	uint64_t bytes;
+	uint64_t refaults;	/* counter at the last update */
+	uint64_t t_ms;		/* last update */
+	uint64_t calm_since_ms;	/* no refaults since, if !refaulting */
+	bool refaulting;	/* grew at the last update */
+	bool primed;
+};
+
+/*
+ * Update @b at @now_ms from the cgroup's refault counter @refaults, its
+ * @usage and the protection @prot it has now, capped at @cap (the peak
+ * usage). Returns the bytes it grew by this update.
+ */
+uint64_t ws_boost_update(const struct tier_cfg *t, struct ws_boost *b,
+			 uint64_t now_ms, uint64_t refaults, uint64_t usage,
+			 uint64_t prot, uint64_t cap, uint64_t page);
+
+/* Count @boost in @e's working set, see above. */
+void ws_apply_boost(struct ws_estimate *e, uint64_t boost, uint64_t page);
 
 /* memory.min or memory.low for a cgroup of tier @t whose max is @max. */
 uint64_t pol_protection(const struct tier_cfg *t, const struct ws_estimate *e,

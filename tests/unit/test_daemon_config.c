@@ -111,6 +111,9 @@ static void full_config(void)
 		   "rule = /machine.slice/libpod-*.scope   critical\n"
 		   "[tier.critical]\n"
 		   "headroom_min = 32M\n"
+		   "refault_grow_pct = 50\n"
+		   "boost_hold_s = 10\n"
+		   "boost_decay_s = 0\n"
 		   "set_high = true\n"
 		   "high_factor_pct = 80\n"
 		   "[tier.batch]\n"
@@ -137,6 +140,13 @@ static void full_config(void)
 	EXPECT_STR_EQ(cfg.rules[1].glob, "/machine.slice/libpod-*.scope");
 	EXPECT_INT_EQ(cfg.rules[1].tier, 0);
 	EXPECT_U64_EQ(cfg.tiers[0].headroom_min, 32 * MiB);
+	EXPECT_INT_EQ(cfg.tiers[0].refault_grow_pct, 50);
+	EXPECT_INT_EQ(cfg.tiers[0].boost_hold_s, 10);
+	EXPECT_INT_EQ(cfg.tiers[0].boost_decay_s, 0);
+	/* the refault boost's defaults */
+	EXPECT_INT_EQ(cfg.tiers[1].refault_grow_pct, 100);
+	EXPECT_INT_EQ(cfg.tiers[1].boost_hold_s, 30);
+	EXPECT_INT_EQ(cfg.tiers[1].boost_decay_s, 300);
 	EXPECT_TRUE(cfg.tiers[0].set_high);
 	EXPECT_INT_EQ(cfg.tiers[0].high_factor_pct, 80);
 	EXPECT_U64_EQ(cfg.tiers[2].floor, 1024 * MiB);
@@ -264,6 +274,48 @@ static void missing_file(void)
 		      "/nonexistent/memqos.conf: No such file or directory");
 }
 
+/*
+ * Every commented-out key of the shipped example, uncommented, gives the
+ * built-in defaults (the rule examples aside): the file documents them.
+ */
+static void example_shows_defaults(const char *path)
+{
+	struct daemon_cfg cfg, def;
+	struct cfg_errors errs;
+	char line[512], *text;
+	size_t len = 0, cap = 1 << 16;
+	FILE *fp = fopen(path, "re");
+	unsigned int keys = 0;
+
+	text = calloc(1, cap);
+	EXPECT_TRUE(fp && text);
+	if (!fp || !text) {
+		free(text);
+		if (fp)
+			fclose(fp);
+		return;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		const char *l = line;
+
+		if (line[0] == ';' && strncmp(line, ";rule", 5) &&
+		    strstr(line, " = ")) {
+			l = line + 1;
+			keys++;
+		}
+		if (len + strlen(l) < cap) {
+			memcpy(text + len, l, strlen(l));
+			len += strlen(l);
+		}
+	}
+	fclose(fp);
+	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, "example", text, &errs), 0);
+	daemon_cfg_defaults(&def);
+	EXPECT_TRUE(keys > 30);
+	EXPECT_TRUE(!memcmp(&cfg, &def, sizeof(cfg)));
+	free(text);
+}
+
 /* run-unit lives in tests/unit/, whatever the working directory */
 static void shipped_example_parses(void)
 {
@@ -284,6 +336,7 @@ static void shipped_example_parses(void)
 		printf("# %s\n", errs.msg[i]);
 	EXPECT_INT_EQ(ret, 0);
 	EXPECT_INT_EQ(cfg.n_tiers, 3);
+	example_shows_defaults(conf);
 }
 
 static const struct unit_test tests[] = {

@@ -134,6 +134,159 @@ static void protection_headroom(void)
 		      0);
 }
 
+/* 1 MiB of refaults in pages */
+#define RF_MIB	(MiB / PAGE)
+
+static void boost_grows_by_refaults(void)
+{
+	struct tier_cfg t = tier(TIER_MIN);
+	struct ws_boost b = { };
+
+	/* the first sight only primes */
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, 1000, 500, 40 * MiB, 40 * MiB,
+				      100 * MiB, PAGE), 0);
+	EXPECT_U64_EQ(b.bytes, 0);
+	/* held at its protection, 4 MiB refaulted: +4 MiB */
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, 2000, 500 + 4 * RF_MIB,
+				      40 * MiB, 40 * MiB, 100 * MiB, PAGE),
+		      4 * MiB);
+	/* within headroom_min (8M) below it still counts as held down */
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, 3000, 500 + 6 * RF_MIB,
+				      33 * MiB, 40 * MiB, 100 * MiB, PAGE),
+		      2 * MiB);
+	EXPECT_U64_EQ(b.bytes, 6 * MiB);
+	/* refault_grow_pct scales it */
+	t.refault_grow_pct = 50;
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, 4000, 500 + 10 * RF_MIB,
+				      40 * MiB, 40 * MiB, 100 * MiB, PAGE),
+		      2 * MiB);
+	EXPECT_U64_EQ(b.bytes, 8 * MiB);
+}
+
+static void boost_not_for_own_limit(void)
+{
+	struct tier_cfg t = tier(TIER_MIN);
+	struct ws_boost b = { };
+
+	ws_boost_update(&t, &b, 1000, 0, 20 * MiB, 60 * MiB, 100 * MiB, PAGE);
+	/* 20M + 8M headroom_min < 60M: not reclaimed from outside */
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, 2000, 10 * RF_MIB, 20 * MiB,
+				      60 * MiB, 100 * MiB, PAGE), 0);
+	EXPECT_U64_EQ(b.bytes, 0);
+	/* a counter that went backwards: primes again, keeps the boost */
+	b.bytes = 5 * MiB;
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, 3000, 3, 60 * MiB, 60 * MiB,
+				      100 * MiB, PAGE), 0);
+	EXPECT_U64_EQ(b.bytes, 5 * MiB);
+}
+
+static void boost_capped_at_peak_usage(void)
+{
+	struct tier_cfg t = tier(TIER_MIN);
+	struct ws_boost b = { };
+
+	ws_boost_update(&t, &b, 1000, 0, 20 * MiB, 20 * MiB, 24 * MiB, PAGE);
+	ws_boost_update(&t, &b, 2000, 100 * RF_MIB, 20 * MiB, 20 * MiB,
+			24 * MiB, PAGE);
+	EXPECT_U64_EQ(b.bytes, 24 * MiB);
+}
+
+static void boost_holds_then_decays(void)
+{
+	struct tier_cfg t = tier(TIER_MIN);
+	struct ws_boost b = { };
+	uint64_t now = 1000, rf = 0;
+
+	ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB, PAGE);
+	rf += 100 * RF_MIB;
+	now += 1000;
+	ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB, PAGE);
+	EXPECT_U64_EQ(b.bytes, 100 * MiB);
+	/* calm from the first pass without refaults (3 s) for less than
+	 * boost_hold_s (30 s): kept
+	 */
+	for (now += 1000; now <= 3000 + 29000; now += 1000)
+		ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB,
+				PAGE);
+	EXPECT_U64_EQ(b.bytes, 100 * MiB);
+	/* past it: a second of a 300 s time constant takes 1/300 */
+	ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB, PAGE);
+	EXPECT_TRUE(b.bytes < 100 * MiB && b.bytes > 99 * MiB);
+	/* 30 s more: about e^-0.1 of it */
+	for (now += 1000; now <= 3000 + 60000; now += 1000)
+		ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB,
+				PAGE);
+	EXPECT_TRUE(b.bytes < 92 * MiB && b.bytes > 89 * MiB);
+	/* refaults again: grows from there, the hold starts over */
+	rf += RF_MIB;
+	EXPECT_U64_EQ(ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB,
+				      GiB, PAGE), MiB);
+	/* decay 0: dropped at once after the hold */
+	t.boost_decay_s = 0;
+	now += 1000;
+	ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB, PAGE);
+	EXPECT_TRUE(b.bytes > 0);
+	now += 30000;
+	ws_boost_update(&t, &b, now, rf, 40 * MiB, 40 * MiB, GiB, PAGE);
+	EXPECT_U64_EQ(b.bytes, 0);
+}
+
+static void boost_in_working_set(void)
+{
+	struct tier_cfg t = tier(TIER_MIN);
+	struct ws_estimate e = { .resident = 32 * MiB, .peak_usage = 40 * MiB,
+				 .refault_bytes = 4 * MiB };
+
+	/* the larger of the window's refaults and the boost */
+	ws_apply_boost(&e, 16 * MiB, PAGE);
+	EXPECT_U64_EQ(e.ws, 48 * MiB);
+	ws_apply_boost(&e, 1 * MiB, PAGE);
+	EXPECT_U64_EQ(e.ws, 36 * MiB);
+	/* never more than the peak usage on top */
+	ws_apply_boost(&e, GiB, PAGE);
+	EXPECT_U64_EQ(e.boost, 40 * MiB);
+	EXPECT_U64_EQ(e.ws, 72 * MiB);
+	/* and the headroom rule still holds below memory.max */
+	ws_apply_boost(&e, 16 * MiB, PAGE);
+	EXPECT_U64_EQ(pol_protection(&t, &e, 64 * MiB, false, PAGE),
+		      48 * MiB);
+	EXPECT_U64_EQ(pol_protection(&t, &e, POL_UNLIMITED, false, PAGE),
+		      56 * MiB);
+}
+
+/*
+ * A 48 MiB cache working set of which 32 MiB looks active: while its
+ * protection falls short, what is above it is evicted and faulted back
+ * each pass; the boost closes the gap in a pass or two and stops there.
+ */
+static void boost_converges(void)
+{
+	struct tier_cfg t = tier(TIER_MIN);
+	struct ws_boost b = { };
+	struct ws_estimate e;
+	uint64_t prot = 0, rf = 0, now = 1000, set = 48 * MiB;
+	int pass, converged = -1;
+
+	for (pass = 0; pass < 10; pass++, now += 1000) {
+		uint64_t usage = prot && prot < set ? prot : set;
+
+		memset(&e, 0, sizeof(e));
+		e.resident = 32 * MiB;
+		e.peak_usage = set;
+		ws_boost_update(&t, &b, now, rf, usage, prot, set, PAGE);
+		ws_apply_boost(&e, b.bytes, PAGE);
+		prot = pol_protection(&t, &e, POL_UNLIMITED, false, PAGE);
+		if (prot >= set && converged < 0)
+			converged = pass;
+		/* what protection does not hold is re-read once per pass */
+		if (prot < set)
+			rf += (set - prot) / PAGE;
+	}
+	EXPECT_TRUE(converged >= 0 && converged <= 2);
+	/* the working set, at most its headroom more */
+	EXPECT_TRUE(prot >= set && prot <= set + 8 * MiB);
+}
+
 static void protection_leaves_room_below_max(void)
 {
 	struct tier_cfg t = tier(TIER_MIN);
@@ -334,6 +487,42 @@ static void squeeze_reclaims_then_lowers_high(void)
 		      "protected tier stalls, reclaim not enough: memory.high");
 }
 
+/* A stall that comes and goes is one episode until calm for long. */
+static void squeeze_intermittent_pressure(void)
+{
+	struct tier_cfg t = tier(TIER_SQUEEZE);
+	struct squeeze_state st = { };
+	struct squeeze_out out;
+	struct squeeze_in in;
+	uint64_t now = 1000;
+	int reclaims = 0;
+
+	/* stall, calm, stall, calm...: reclaim_steps (2) reclaims, then high */
+	for (; !st.active && now < 20000; now += 1000) {
+		in = sq_in(now, (now / 1000) % 2, 400 * MiB);
+		squeeze_step(&t, &st, &in, PAGE, &out);
+		reclaims += out.reclaim > 0;
+	}
+	EXPECT_TRUE(st.active);
+	EXPECT_INT_EQ(reclaims, 3);
+	EXPECT_INT_EQ(now, 6000);
+
+	/* calm for release_delay (5 s) ends it: reclaim first again */
+	st = (struct squeeze_state){ };
+	in = sq_in(1000, true, 400 * MiB);
+	squeeze_step(&t, &st, &in, PAGE, &out);
+	in = sq_in(2000, true, 400 * MiB);
+	squeeze_step(&t, &st, &in, PAGE, &out);
+	for (now = 3000; now <= 8000; now += 1000) {
+		in = sq_in(now, false, 400 * MiB);
+		squeeze_step(&t, &st, &in, PAGE, &out);
+	}
+	in = sq_in(9000, true, 400 * MiB);
+	squeeze_step(&t, &st, &in, PAGE, &out);
+	EXPECT_TRUE(out.reclaim > 0 && !st.active);
+	EXPECT_INT_EQ(st.steps, 1);
+}
+
 static void squeeze_never_below_floor(void)
 {
 	struct tier_cfg t = tier(TIER_SQUEEZE);
@@ -444,6 +633,12 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(ws_refaults_capped),
 	UNIT_TEST(ws_window_drops_old),
 	UNIT_TEST(ws_counter_reset_restarts),
+	UNIT_TEST(boost_grows_by_refaults),
+	UNIT_TEST(boost_not_for_own_limit),
+	UNIT_TEST(boost_capped_at_peak_usage),
+	UNIT_TEST(boost_holds_then_decays),
+	UNIT_TEST(boost_in_working_set),
+	UNIT_TEST(boost_converges),
 	UNIT_TEST(protection_headroom),
 	UNIT_TEST(protection_leaves_room_below_max),
 	UNIT_TEST(k8s_memory_high),
@@ -453,6 +648,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(budget_nested),
 	UNIT_TEST(cover_raises_ancestors),
 	UNIT_TEST(squeeze_reclaims_then_lowers_high),
+	UNIT_TEST(squeeze_intermittent_pressure),
 	UNIT_TEST(squeeze_never_below_floor),
 	UNIT_TEST(squeeze_livelock_guard),
 	UNIT_TEST(squeeze_release_in_steps),
