@@ -6,10 +6,14 @@ file, and 'memqos tier'.
     d = memqosd.Daemon(conf)        # started, stderr collected by a thread
     d.wait_for("memory.min")        # a log line containing this, or None
     d.stop()                        # SIGTERM, returns the exit status
+
+and the workloads' progress counters and the batch memory hog.
 """
 import json
+import mmap
 import os
 import signal
+import struct
 import subprocess
 import threading
 import time
@@ -134,3 +138,40 @@ class Daemon:
     def log(self, prefix="daemon: "):
         for line in self.lines:
             ktap.print_msg(prefix + line)
+
+
+# ---- workloads ----
+
+PAGE = mmap.PAGESIZE
+MIB = 1 << 20
+
+
+def counters():
+    """Two u64 counters in shared memory the children bump (0: the critical
+    workload's bytes, 1: the hog's). Touched here, so charged here."""
+    m = mmap.mmap(-1, PAGE, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+    m[:16] = bytes(16)
+    return m
+
+
+def bump(ctr, slot, n):
+    off = slot * 8
+    struct.pack_into("Q", ctr, off, struct.unpack_from("Q", ctr, off)[0] + n)
+
+
+def read_ctr(ctr, slot):
+    return struct.unpack_from("Q", ctr, slot * 8)[0]
+
+
+def hog(ctr, cpu, size):
+    """The batch hog: dirties one byte per page of @size bytes, cycling,
+    counting bytes in counter 1."""
+    os.sched_setaffinity(0, {cpu})
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+    area = memoryview(mmap.mmap(-1, size, flags=flags))
+    chunk = 4 * MIB
+    ones = b"\x01" * (chunk // PAGE)
+    while True:
+        for off in range(0, size, chunk):
+            area[off:off + chunk:PAGE] = ones
+            bump(ctr, 1, chunk)
