@@ -525,22 +525,30 @@ def removal_rate(base, made):
                       "sent": d1["events_sent"] - d0["events_sent"]})
         log(f"rate step {steps[-1]}")
     time.sleep(1)
-    tool.send_signal(signal.SIGINT)
-    tool.wait()
+    # Still running, as it should be, or its exit status.
+    tool_rc = tool.poll()
+    if tool_rc is None:
+        tool.send_signal(signal.SIGINT)
+        tool.wait()
     out.close()
     lost = received = 0
+    other = []
     with open(out_path) as f:
         for line in f:
             try:
                 ev = json.loads(line)
             except ValueError:
+                other.append(line.strip())
                 continue
             if "lost" in ev:
                 lost += ev["lost"]
             elif ev.get("kind") == "cgroup_removed":
                 received += 1
+            else:
+                other.append(line.strip())
     unload_module()
-    return {"steps": steps, "tool_received": received, "tool_lost": lost, "removed": i}
+    return {"steps": steps, "tool_received": received, "tool_lost": lost,
+            "removed": i, "tool_exited": tool_rc, "tool_other": other[-10:]}
 
 
 # ---- 5. protection ----

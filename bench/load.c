@@ -51,6 +51,21 @@ static void die(const char *what)
 	exit(1);
 }
 
+/*
+ * Small pages only: a transparent huge page would turn 512 faults into one,
+ * at random (whether one is free), and make the workloads bimodal.
+ */
+static void *map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
 /* Writes through a volatile pointer so that -O2 cannot drop the stores. */
 static void touch(volatile char *p, size_t len)
 {
@@ -65,11 +80,8 @@ static void churn(size_t len, long rounds)
 	long r;
 
 	for (r = 0; r < rounds; r++) {
-		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = map_anon(len);
 
-		if (p == MAP_FAILED)
-			die("mmap");
 		touch(p, len);
 		munmap(p, len);
 	}
@@ -80,12 +92,8 @@ static char *kept_map;
 /* The mapping of faults and touch, made on their first run. */
 static char *kept(size_t len)
 {
-	if (!kept_map) {
-		kept_map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (kept_map == MAP_FAILED)
-			die("mmap");
-	}
+	if (!kept_map)
+		kept_map = map_anon(len);
 	return kept_map;
 }
 
