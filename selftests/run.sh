@@ -26,7 +26,9 @@
 # nested test, the same in $MEMQOS_OUT/results.tap, each test's raw output in
 # $MEMQOS_OUT/logs/NAME.log, and a last line "# guest: P passed, F failed,
 # S skipped". Exit status: 0 if no test failed, 1 if one did, 2 on setup errors.
-# Environment: MEMQOS_KO (default kmod/memqos.ko), MEMQOS_TEST_TIMEOUT.
+# Environment: MEMQOS_KO (default kmod/memqos.ko), MEMQOS_TEST_TIMEOUT,
+# MEMQOS_TEST_DIR (default selftests: where the tests are; stress/run.sh
+# sets it to stress).
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -57,13 +59,13 @@ relay() {
 discover() {
 	local f
 	TESTS=()
-	for f in selftests/test_*; do
+	for f in "$DIR"/test_*; do
 		case $f in
-		*.sh | *.py) [[ -f $f ]] && TESTS+=("${f#selftests/}") ;;
+		*.sh | *.py) [[ -f $f ]] && TESTS+=("${f#"$DIR"/}") ;;
 		esac
 	done
-	for f in selftests/bin/test_*; do
-		[[ -f $f && -x $f ]] && TESTS+=("${f#selftests/}")
+	for f in "$DIR"/bin/test_*; do
+		[[ -f $f && -x $f ]] && TESTS+=("${f#"$DIR"/}")
 	done
 	return 0
 }
@@ -72,7 +74,7 @@ discover() {
 select_tests() {
 	local want t found chosen=()
 	for want in "$@"; do
-		want=${want#selftests/}
+		want=${want#"$DIR"/}
 		found=
 		for t in "${TESTS[@]}"; do
 			[[ $t == "$want" ]] && found=1
@@ -98,9 +100,9 @@ run_test() {
 	local num=$1 name=$2 log err rc=0 cmd
 	log=$OUT/logs/${name//\//_}.log
 	case $name in
-	*.sh) cmd=(bash "selftests/$name") ;;
-	*.py) cmd=(/usr/bin/python3 "selftests/$name") ;;
-	*) cmd=("selftests/$name") ;;
+	*.sh) cmd=(bash "$DIR/$name") ;;
+	*.py) cmd=(/usr/bin/python3 "$DIR/$name") ;;
+	*) cmd=("$DIR/$name") ;;
 	esac
 
 	if [[ -d /sys/module/$MODNAME ]]; then
@@ -159,6 +161,8 @@ main() {
 	MODNAME=${MODNAME%.ko}
 	MODNAME=${MODNAME//-/_}
 	TEST_TIMEOUT=${MEMQOS_TEST_TIMEOUT:-300}
+	DIR=${MEMQOS_TEST_DIR:-selftests}
+	[[ -d $DIR ]] || die "no test directory $DIR"
 	[[ $TEST_TIMEOUT =~ ^[0-9]+$ ]] || die "MEMQOS_TEST_TIMEOUT must be an integer"
 
 	discover

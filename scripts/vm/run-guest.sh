@@ -104,7 +104,10 @@ TAINT_LETTERS=PFSRMBUDAWCIOELKXTN   # bit 0.. as in Documentation/admin-guide/ta
 # panic=-1 + -no-reboot: a panic ends QEMU at once; oops=panic turns an oops
 # into one (a half-dead kernel would otherwise hang until the timeout);
 # panic_print=0x20 replays the whole log on panic since quiet hides the trace.
-KERNEL_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic panic_print=0x20 log_buf_len=4M"
+# softlockup_panic: a soft lockup fails the run anyway (dmesg check); a
+# wedged guest would otherwise sit until the timeout and never save its log
+# (make stress hit one: both CPUs stuck for 20 min, no trace on the console).
+KERNEL_CMDLINE="console=ttyS0 quiet loglevel=4 panic=-1 oops=panic softlockup_panic=1 panic_print=0x20 log_buf_len=4M"
 PROBE_TIMEOUT=20
 
 log() { echo "run-guest: $*" >&2; }

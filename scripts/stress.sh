@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# scripts/stress.sh - what `make stress` runs after the build: the
+# reliability suite (stress/run.sh) in the guest, Debian's 6.1 kernel by
+# default (scripts/check-debug.sh runs it under the debug kernel).
+#
+# Usage: scripts/stress.sh [TEST...]    (TEST as for stress/run.sh; default all)
+# Environment: MEMQOS_STRESS_SCALE (default 1: ~35 min under TCG on 2
+# cpus; 0.25 for a quick pass), the tests' own MEMQOS_STRESS_* knobs, and
+# the guest's (MEMQOS_ACCEL, MEMQOS_KO, MEMQOS_KVER, ...). The guest gets
+# MEMQOS_GUEST_MEM MB (default 2048: 10,000 cgroups) and MEMQOS_GUEST_TIMEOUT
+# s (default 2400 x scale + 600).
+# Ends with "N passed, M failed" (top-level results of
+# build/guest/out/results.tap; a guest timeout, crash or failed dmesg check
+# counts as one more failure) and exits non-zero on any failure.
+set -euo pipefail
+
+CDPATH="" cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+RESULTS=build/guest/out/results.tap
+scale=${MEMQOS_STRESS_SCALE:-1}
+export MEMQOS_GUEST_MEM=${MEMQOS_GUEST_MEM:-2048}
+export MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-$(awk -v s="$scale" \
+	'BEGIN { print int(2400 * s) + 600 }')}
+
+cmd=stress/run.sh
+for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
+mkdir -p build/guest
+exec 9>build/guest/lock
+flock -n 9 || { echo "stress: waiting for another guest run"; flock 9; }
+rm -f "$RESULTS"
+start=$SECONDS rc=0
+scripts/vm/run-guest.sh -- "$cmd" || rc=$?
+passed=0 failed=0 skipped=0
+if [[ -f $RESULTS ]]; then
+	passed=$(grep -c -E '^ok [0-9]+ ' "$RESULTS" | tr -d '\n' || true)
+	skipped=$(grep -c -E '^ok [0-9]+ .*# SKIP' "$RESULTS" || true)
+	failed=$(grep -c -E '^not ok [0-9]+ ' "$RESULTS" || true)
+	passed=$((passed - skipped))
+fi
+extra() { echo "stress: FAILED: $*"; failed=$((failed + 1)); }
+case $rc in
+124) extra "the guest timed out" ;;
+125) extra "the guest died (kernel panic/oops, crash, or QEMU failed)" ;;
+esac
+if [[ -f build/guest/out/dmesg-check-failed ]]; then
+	extra "kernel warnings or taint in the guest's dmesg (build/guest/out/dmesg-check-failed)"
+elif [[ ! -f $RESULTS ]] && ((rc != 124 && rc != 125)); then
+	extra "the guest wrote no $RESULTS (exit status $rc)"
+elif ((rc != 0 && rc != 124 && rc != 125 && failed == 0)); then
+	extra "stress/run.sh exited with status $rc without a failing test"
+fi
+echo "stress: $((SECONDS - start)) s (scale $scale)"
+echo "$skipped skipped"
+echo "$passed passed, $failed failed"
+((failed == 0))
