@@ -6,6 +6,8 @@
 #   make demo         the main job: a guest demo (installs what it needs)
 #   make check        every test: host unit tests, then the guest selftests
 #   make bench        benchmarks in the guest (~25 min): bench/results/
+#   make stress       the reliability suite in the guest (~35 min)
+#   make check-debug  selftests + stress under a KASAN/lockdep/kmemleak kernel
 #   make install      install module (+depmod) and tool
 #   make dkms-install install the module through DKMS
 #   make style        checkpatch on kmod/ and include/
@@ -31,7 +33,7 @@ CHECKPATCH_DIR := build/checkpatch
 CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 
 .PHONY: all kmod user install uninstall clean deps demo check unit \
-	style sparse dkms-build dkms-install dkms-remove bench
+	style sparse dkms-build dkms-install dkms-remove bench stress check-debug
 
 all: kmod user
 
@@ -69,6 +71,17 @@ check:
 	$(MAKE) all
 	$(MAKE) -C tests/unit
 	MEMQOS_KVER=$(KREL) KDIR=$(KDIR) scripts/check.sh
+
+stress:
+	scripts/deps.sh build guest check
+	$(MAKE) all
+	MEMQOS_KVER=$(KREL) scripts/stress.sh
+
+# Builds the debug kernel (cached in ~/.cache/memqos) and memqos.ko for it.
+check-debug:
+	scripts/deps.sh build guest check debug
+	$(MAKE) user
+	scripts/check-debug.sh
 
 # Not part of check: ~25 minutes, and its figures are measurements.
 bench:

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# scripts/check-debug-guest.sh - the guest half of `make check-debug`, run
+# by scripts/check-debug.sh under the debug kernel (run-guest.sh with
+# MEMQOS_VMLINUZ/MEMQOS_MODDIR).
+#
+# Usage: scripts/check-debug-guest.sh          the selftests and the stress
+#                                              suite, then the leak scan
+#        scripts/check-debug-guest.sh --proof  make the debug kernel report:
+#                                              a module that leaks, one that
+#                                              KASAN catches (the run must
+#                                              then FAIL the dmesg check)
+# Run: the debug options are live (KASAN initialized, lockdep on, kmemleak
+# on); a kmemleak scan, then "clear", so what the boot leaked is not
+# counted; selftests/run.sh (MEMQOS_DEBUG_SELFTESTS: test names, default
+# all, "none" to skip) with results in $MEMQOS_OUT/selftests; stress/run.sh
+# (MEMQOS_DEBUG_STRESS, likewise) in $MEMQOS_OUT/stress; after the last
+# unload, two kmemleak scans whose report must hold nothing from memqos
+# (stress/kmemleak.py); lockdep still on at the end (it turns itself off
+# after its first report). Those checks are KTAP in $MEMQOS_OUT/debug.tap.
+set -uo pipefail
+
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." || exit 2
+OUT=${MEMQOS_OUT:?run me in the guest}
+KL=/sys/kernel/debug/kmemleak
+n=0 failed=0
+
+tap() {
+	n=$((n + 1))
+	if (($1)); then
+		echo "ok $n - $2" | tee -a "$OUT/debug.tap"
+	else
+		echo "not ok $n - $2" | tee -a "$OUT/debug.tap"
+		failed=$((failed + 1))
+	fi
+}
+
+debug_locks() {
+	awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null
+}
+
+# Runs a suite's runner with its own output dir; $2: the test list.
+suite() {
+	local runner=$1 list=$2 name=$3 rc=0
+	[[ $list == none ]] && return 0
+	mkdir -p "$OUT/$name"
+	# shellcheck disable=SC2086 # the list is words
+	MEMQOS_OUT=$OUT/$name "$runner" $list || rc=$?
+	tap $((rc == 0)) "$name: $runner passed (exit status $rc)"
+}
+
+proof() {
+	local v
+	echo "# check-debug proof: kmemleak-test leaks on purpose, kasan_test_module makes KASAN reports"
+	modprobe kmemleak-test || true
+	python3 stress/kmemleak.py --scan --save "$OUT/kmemleak-loaded.txt" kmemleak-test
+	v=$?
+	tap $((v == 1)) "kmemleak: the leaks of a loaded module are attributed to it"
+	rmmod kmemleak-test
+	python3 stress/kmemleak.py --save "$OUT/kmemleak-unloaded.txt" kmemleak-test
+	v=$?
+	tap $((v == 1)) "kmemleak: after its unload, still attributed (frames kallsyms no longer names)"
+	# init returns -EAGAIN after its tests: modprobe fails by design.
+	modprobe kasan_test_module 2>/dev/null || true
+	tap "$(dmesg | grep -q 'BUG: KASAN' && echo 1 || echo 0)" "KASAN reported the module's bad accesses"
+}
+
+main() {
+	: >"$OUT/debug.tap"
+	echo "# kernel $(uname -r)"
+	tap "$(dmesg | grep -q 'KernelAddressSanitizer initialized' && echo 1 || echo 0)" "KASAN is on"
+	tap "$([[ $(debug_locks) == 1 ]] && echo 1 || echo 0)" "lockdep is on at the start"
+	tap "$([[ -w $KL ]] && echo 1 || echo 0)" "kmemleak is on"
+	if [[ ${1:-} == --proof ]]; then
+		proof
+		echo "1..$n"
+		((failed == 0))
+		return
+	fi
+	if [[ -w $KL ]]; then
+		echo scan >"$KL"
+		echo clear >"$KL"
+	fi
+	suite selftests/run.sh "${MEMQOS_DEBUG_SELFTESTS:-}" selftests
+	suite stress/run.sh "${MEMQOS_DEBUG_STRESS:-}" stress
+	[[ ! -d /sys/module/memqos ]] || rmmod memqos
+	python3 stress/kmemleak.py --scan --save "$OUT/kmemleak.txt" memqos
+	tap $(($? == 0)) "kmemleak after the last unload: nothing from memqos ($(grep -c '^unreferenced object' "$OUT/kmemleak.txt" 2>/dev/null) suspects in all)"
+	tap "$([[ $(debug_locks) == 1 ]] && echo 1 || echo 0)" "lockdep still on at the end (no report turned it off)"
+	echo "1..$n"
+	((failed == 0))
+}
+
+main "$@"
