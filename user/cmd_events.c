@@ -211,6 +211,7 @@ static void handle_event(struct listener *l, const struct nlmsghdr *nlh)
 static int resync(struct listener *l)
 {
 	struct cg_list list = { };
+	bool complete;
 	int err;
 
 	l->resyncs++;
@@ -220,14 +221,26 @@ static int resync(struct listener *l)
 		      stderr);
 	}
 	err = cgq_dump(l->ctx, &list);
+	/*
+	 * Under constant cgroup churn every retry of the dump can race
+	 * (NLM_F_DUMP_INTR). The paths it did bring are still right and
+	 * the rest are looked up by id as events name them: go on.
+	 */
+	complete = !err;
+	if (err == -EINTR)
+		err = 0;
 	if (!err)
 		idpath_fill(&l->paths, &list);
+	if (!err && !complete && !print_is_json(&l->pc))
+		fputs("memqos: the resync raced with cgroup changes; paths are looked up as events arrive\n",
+		      stderr);
 	if (!err && print_is_json(&l->pc)) {
 		print_obj_begin(&l->pc, NULL);
 		print_obj_begin(&l->pc, "resync");
 		print_str(&l->pc, "reason", NULL, "receive buffer overflow");
 		print_u64(&l->pc, "resyncs", NULL, l->resyncs);
 		print_u64(&l->pc, "cgroups", NULL, list.n);
+		print_bool(&l->pc, "complete", NULL, complete);
 		print_obj_end(&l->pc);
 		print_obj_end(&l->pc);
 		fflush(stdout);
@@ -424,17 +437,19 @@ const struct cmd cmd_events = {
 		"interrupted (SIGINT, SIGTERM, SIGHUP: exit 0).\n"
 		"\n"
 		"Lost events are reported: a gap in the sequence numbers\n"
-		"prints \"memqos: N events lost\" (the module's queue was full),\n"
+		"prints \"memqos: N events lost\" (the module's queue was full,\n"
+		"or this socket's receive buffer was),\n"
 		"and a receive buffer overflow prints \"memqos: events lost\n"
 		"(receive buffer overflow), resyncing\" and reads the cgroups\n"
-		"afresh. In text mode these go to stderr.\n"
+		"afresh; if cgroups keep changing under that read, it keeps\n"
+		"what it got and goes on. In text mode these go to stderr.\n"
 		"\n"
 		"With --json, one JSON object per line: {\"seq\", \"kind\",\n"
 		"\"time_ns\", \"cgroup_id\", \"path\" (null if unknown), and\n"
 		"\"rss_bytes\" (oom_kill), \"pressured\" and \"stall_permille\"\n"
 		"(pressure) or \"storm\" and \"reclaims_per_sec\" (storm)};\n"
 		"losses as {\"lost\": N} and {\"resync\": {\"reason\", \"resyncs\",\n"
-		"\"cgroups\"}}.\n",
+		"\"cgroups\", \"complete\"}}.\n",
 	.options	=
 		"-c, --count N\n"
 		"       Exit after N events.\n"
