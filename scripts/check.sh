@@ -84,7 +84,10 @@ run_guest() {
 	# A stale file must not count if the guest never ran.
 	rm -f "$RESULTS"
 	echo "check: selftests in the guest"
-	scripts/vm/run-guest.sh -- "$cmd" || rc=$?
+	# The whole suite takes ~10 min of TCG on an idle 2-CPU host; a
+	# loaded host can double that, and a timeout would lose every result.
+	MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-2400} \
+		scripts/vm/run-guest.sh -- "$cmd" || rc=$?
 	[[ -f $RESULTS ]] && count_tap "$RESULTS"
 	case $rc in
 	124) extra_failure "the guest timed out" ;;
