@@ -94,6 +94,7 @@ struct daemon {
 	char state_path[PATH_MAX + 16];
 	bool module;
 	struct memqos_nl *ev;
+	bool ev_warned;		/* joining the events failed, logged */
 	struct rt *rts;
 	size_t n_rts, cap_rts;
 	uint64_t page, ram;
@@ -279,6 +280,9 @@ static int levels_from_files(struct daemon *d, const char *rel,
 	return err;
 }
 
+static void module_gone(struct daemon *d, const char *what, int err);
+static void module_rejoin(struct daemon *d);
+
 static void read_levels(struct daemon *d)
 {
 	size_t i;
@@ -286,12 +290,8 @@ static void read_levels(struct daemon *d)
 
 	if (d->module) {
 		err = cgq_dump(d->ctx, &d->list);
-		if (err) {
-			dlog(d, LOG_WARNING,
-			     "module dump failed (%s): reading memory.stat and memory.pressure from now on",
-			     strerror(-err));
-			d->module = false;
-		}
+		if (err)
+			module_gone(d, "dump", err);
 	}
 	for (i = 1; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
@@ -989,6 +989,7 @@ static int pass(struct daemon *d)
 	}
 	d->swap = swap_available();
 	classify_all(d);
+	module_rejoin(d);
 	read_levels(d);
 	measure(d, now);
 	size_protection(d);
@@ -1059,13 +1060,18 @@ static void read_events(struct daemon *d)
 			d->react = true;
 			continue;
 		}
+		if (len < 0 && errno != EAGAIN && errno != EINTR) {
+			module_gone(d, "event socket", -errno);
+			return;
+		}
 		if (len <= 0)
 			return;
 		mnl_cb_run(buf, len, 0, 0, event_cb, d);
 	}
 }
 
-static void open_events(struct daemon *d)
+/* Socket and membership die with the family: a reload has new ids. */
+static int open_events(struct daemon *d)
 {
 	int err = memqos_nl_open(&d->ev);
 
@@ -1074,12 +1080,66 @@ static void open_events(struct daemon *d)
 	if (!err)
 		err = memqos_nl_join_mcgrp(d->ev, MEMQOS_MCGRP_EVENTS);
 	if (err) {
-		dlog(d, LOG_WARNING,
-		     "cannot join the module's events (%s): pressure measured every pass",
-		     strerror(-err));
 		memqos_nl_close(d->ev);
 		d->ev = NULL;
 	}
+	return err;
+}
+
+static void close_module(struct daemon *d)
+{
+	memqos_nl_close(d->ev);
+	d->ev = NULL;
+	/* the next cmd_nl() opens a clean socket and resolves afresh */
+	memqos_nl_close(d->ctx->nl);
+	d->ctx->nl = NULL;
+	d->module = false;
+}
+
+/* Fall back to cgroupfs until module_rejoin() finds the family again. */
+static void module_gone(struct daemon *d, const char *what, int err)
+{
+	bool was = d->module;
+
+	close_module(d);
+	d->ev_warned = false;
+	if (was)
+		dlog(d, LOG_WARNING,
+		     "module gone (%s: %s), polling cgroupfs: levels from memory.stat, pressure from memory.pressure",
+		     what, strerror(-err));
+}
+
+/*
+ * Each pass while the module is away (or its events are): a reloaded
+ * module raises events only while someone listens, so join again.
+ */
+static void module_rejoin(struct daemon *d)
+{
+	struct memqos_nl *nl;
+	int err;
+
+	if (d->module && (d->ev || d->o->once))
+		return;
+	if (!d->module) {
+		err = cmd_nl(d->ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+		if (err) {
+			/* ENOENT: still away; anything else: start afresh */
+			if (err != -ENOENT)
+				close_module(d);
+			return;
+		}
+		d->module = true;
+		if (d->o->once)
+			return;
+	}
+	err = open_events(d);
+	if (!err && d->pass_no)
+		dlog(d, LOG_INFO, "module back, events rejoined");
+	else if (err && !d->ev_warned)
+		dlog(d, LOG_WARNING,
+		     "cannot join the module's events (%s): pressure measured every pass",
+		     strerror(-err));
+	d->ev_warned = err != 0;
 }
 
 /* ---- start, signals, exit ---- */
@@ -1228,7 +1288,7 @@ static int loop(struct daemon *d)
 {
 	struct pollfd fds[3];
 	struct signalfd_siginfo si;
-	int sfd = d->sfd, tfd, nfds = 2, ret = MEMQOS_EXIT_OK;
+	int sfd = d->sfd, tfd, nfds, ret = MEMQOS_EXIT_OK;
 	bool running = true;
 	uint64_t last;
 
@@ -1239,16 +1299,19 @@ static int loop(struct daemon *d)
 	}
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-	if (d->ev) {
-		fds[2] = (struct pollfd){
-			.fd = mnl_socket_get_fd(d->ev->sock), .events = POLLIN
-		};
-		nfds = 3;
-	}
 	last = now_ms();
 	while (running) {
 		uint64_t now = now_ms(), next = last + interval(d), junk;
 
+		/* a pass may have dropped or rejoined the events */
+		nfds = 2;
+		if (d->ev) {
+			fds[2] = (struct pollfd){
+				.fd = mnl_socket_get_fd(d->ev->sock),
+				.events = POLLIN
+			};
+			nfds = 3;
+		}
 		arm(tfd, next > now ? next - now : 0);
 		if (poll(fds, nfds, -1) < 0 && errno != EINTR) {
 			dlog(d, LOG_ERR, "poll: %s", strerror(errno));
@@ -1306,7 +1369,6 @@ static void describe_start(struct daemon *d)
 int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
-	struct memqos_nl *nl;
 	int ret = MEMQOS_EXIT_ERROR, err;
 
 	if (!d)
@@ -1341,9 +1403,7 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 		dlog(d, LOG_ERR, "signalfd: %s", strerror(-d->sfd));
 		goto out;
 	}
-	d->module = !cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
-	if (d->module && !o->once)
-		open_events(d);
+	module_rejoin(d);
 	describe_start(d);
 
 	if (pass(d))
