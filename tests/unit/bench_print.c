@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host microbenchmark of the dump's output path: N synthetic cgroups
+ * (every field set, busy histograms, Kubernetes-like paths) printed as
+ * `memqos dump --json` and `--prometheus` print them, to stdout.
+ *
+ *	bench_print [-n CGROUPS] [-r REPS] [-f json|pretty|prom|text]
+ *
+ * The records are the same on every run (fixed seed), so the output's
+ * checksum shows whether a change to the print path changed a byte.
+ * The CPU time per pass (best of REPS) goes to stderr.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgrec.h"
+#include "hist.h"
+#include "prom.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+/* xorshift64*: deterministic and good enough for synthetic counters */
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* A value of a typical magnitude for the field's kind. */
+static uint64_t field_value(const struct field *f)
+{
+	switch (f->kind) {
+	case FIELD_BYTES:
+		return (rnd() % (8ULL << 30)) & ~4095ULL;
+	case FIELD_LIMIT:
+		/* mostly unlimited, as in a real node */
+		if (rnd() % 4)
+			return MEMQOS_UNLIMITED;
+		return (rnd() % (16ULL << 30)) & ~4095ULL;
+	case FIELD_USEC:
+		return rnd() % 100000000000ULL;
+	case FIELD_COUNT:
+		/* small and large counters alike */
+		return rnd() % 2 ? rnd() % 1000 : rnd() % 100000000;
+	case FIELD_GAUGE:
+		break;
+	}
+	return rnd() % 1000;
+}
+
+static void fill_hist(struct cg_hist *h)
+{
+	unsigned int b;
+
+	h->present = true;
+	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
+		/* most stalls between 4 us and 16 ms, some empty buckets */
+		if (b < 3 || b > 14)
+			h->bucket[b] = rnd() % 3 ? 0 : rnd() % 20;
+		else
+			h->bucket[b] = rnd() % 50000;
+		h->count += h->bucket[b];
+		h->sum_us += h->bucket[b] * hist_bucket_lower_us(b);
+		if (h->bucket[b])
+			h->max_us = hist_bucket_lower_us(b) +
+				    rnd() % (hist_bucket_lower_us(b) + 1);
+	}
+}
+
+static char *make_path(size_t i)
+{
+	static const char *const qos[] = { "besteffort", "burstable" };
+	uint64_t x[9];
+	char buf[512];
+	const char *q = qos[i % 2];
+	size_t j;
+
+	/* in a fixed order: that of arguments is unspecified */
+	for (j = 0; j < 9; j++)
+		x[j] = rnd();
+
+	/* a few odd names that take the escaping paths */
+	if (i % 1000 == 7)
+		snprintf(buf, sizeof(buf), "/system.slice/caf\xc3\xa9-%zu.service",
+			 i);
+	else if (i % 1000 == 13)
+		snprintf(buf, sizeof(buf), "/user.slice/we\"ird\\%zu\n.scope",
+			 i);
+	else if (i % 1000 == 21)
+		snprintf(buf, sizeof(buf), "/bad\x01utf8\xff\xc3-%zu.scope", i);
+	else
+		snprintf(buf, sizeof(buf),
+			 "/kubepods.slice/kubepods-%s.slice/kubepods-%s-pod%08" PRIx64 "_%04" PRIx64 "_%04" PRIx64 "_%04" PRIx64 "_%012" PRIx64 ".slice/cri-containerd-%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 ".scope",
+			 q, q, x[0] & 0xffffffff, x[1] & 0xffff, x[2] & 0xffff,
+			 x[3] & 0xffff, x[4] & 0xffffffffffff, x[5], x[6], x[7],
+			 x[8]);
+	return strdup(buf);
+}
+
+static void fill(struct cg_list *list, size_t n)
+{
+	const struct field *f;
+	struct cg_rec *r;
+	unsigned int k;
+	size_t i, j;
+
+	list->recs = calloc(n, sizeof(*list->recs));
+	if (!list->recs)
+		exit(1);
+	list->n = list->cap = n;
+	for (i = 0; i < n; i++) {
+		r = &list->recs[i];
+		r->id = 1000 + i * 7 + rnd() % 7;
+		r->path = make_path(i);
+		r->tracked = rnd() % 8;
+		for (j = 0; j < cgroup_fields.n; j++) {
+			f = &cgroup_fields.fields[j];
+			r->v.has |= 1ULL << f->attr;
+			r->v.val[f->attr] = field_value(f);
+		}
+		for (k = 0; k < CG_STALL_KINDS; k++)
+			fill_hist(&r->hist[k]);
+	}
+}
+
+/* The cgroups part of cmd_dump.c's print_json(). */
+static void print_dump(const struct cg_list *list, bool pretty)
+{
+	struct print_ctx pc;
+	size_t i;
+
+	print_init(&pc, stdout, true, pretty);
+	print_obj_begin(&pc, NULL);
+	print_arr_begin(&pc, "cgroups");
+	for (i = 0; i < list->n; i++)
+		cg_rec_print(&pc, &list->recs[i], true);
+	print_arr_end(&pc);
+	print_obj_end(&pc);
+	print_finish(&pc);
+}
+
+/* What `memqos stat` prints for each, in human units. */
+static void print_stat(const struct cg_list *list)
+{
+	struct print_ctx pc;
+	size_t i;
+
+	print_init(&pc, stdout, false, false);
+	for (i = 0; i < list->n; i++)
+		cg_rec_print(&pc, &list->recs[i], false);
+	print_finish(&pc);
+}
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	const char *format = "json";
+	unsigned int reps = 1, rep;
+	struct cg_list list = { };
+	double best = 0, t;
+	size_t n = 10000;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:r:f:")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			reps = strtoul(optarg, NULL, 10);
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		default:
+			fprintf(stderr,
+				"usage: bench_print [-n CGROUPS] [-r REPS] [-f json|pretty|prom|text]\n");
+			return 2;
+		}
+	}
+	if (strcmp(format, "json") && strcmp(format, "pretty") &&
+	    strcmp(format, "prom") && strcmp(format, "text")) {
+		fprintf(stderr, "bench_print: unknown format '%s'\n", format);
+		return 2;
+	}
+	fill(&list, n);
+
+	for (rep = 0; rep < reps; rep++) {
+		t = cpu_seconds();
+		if (!strcmp(format, "prom")) {
+			prom_write_cgroups(stdout, &list);
+			fflush(stdout);
+		} else if (!strcmp(format, "text")) {
+			print_stat(&list);
+		} else {
+			print_dump(&list, !strcmp(format, "pretty"));
+		}
+		t = cpu_seconds() - t;
+		if (!rep || t < best)
+			best = t;
+	}
+	fprintf(stderr, "bench_print: %s, %zu cgroups: %.4f s CPU (best of %u)\n",
+		format, n, best, reps);
+	cg_list_free(&list);
+	return 0;
+}
