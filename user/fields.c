@@ -287,16 +287,17 @@ void field_print_all(struct print_ctx *pc, const struct field_set *set,
 		     const char *indent, int width)
 {
 	const struct field *f;
-	char fmt[128];
+	char fmt[128] = "";
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
 		f = &set->fields[i];
 		if (!field_has(v, f->attr))
 			continue;
-		/* labels hold no '%': they are plain names */
-		snprintf(fmt, sizeof(fmt), "%s%-*s %%s\n", indent, width,
-			 f->label);
+		/* labels hold no '%': they are plain names; JSON has none */
+		if (!print_is_json(pc))
+			snprintf(fmt, sizeof(fmt), "%s%-*s %%s\n", indent,
+				 width, f->label);
 		field_print(pc, f, v->val[f->attr], exact, fmt);
 	}
 }

@@ -26,6 +26,9 @@
  * Strings are escaped per RFC 8259: '"' and '\' with a backslash, control
  * characters as \u00XX; bytes that are not valid UTF-8 (cgroup names may
  * hold any byte) become \ufffd so the output is always valid JSON.
+ *
+ * The writer uses the unlocked stdio calls: no other thread may write to
+ * its stream meanwhile.
  */
 #ifndef MEMQOS_JSON_OUT_H
 #define MEMQOS_JSON_OUT_H

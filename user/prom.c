@@ -1,52 +1,85 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Prometheus text exposition of a dump, see prom.h.
+ *
+ * A dump of 10,000 cgroups is hundreds of megabytes, most of it the same
+ * label set again and again: the writers below copy runs of bytes with
+ * the unlocked stdio calls (the tool has one thread) and format integers
+ * by hand rather than through printf.
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "hist.h"
 #include "prom.h"
+#include "units.h"
 
 #define HIST_METRIC	"memqos_stall_seconds"
 
+static void put_str(FILE *fp, const char *s)
+{
+	fputs_unlocked(s, fp);
+}
+
+static void put_u64(FILE *fp, uint64_t v)
+{
+	char buf[UNITS_U64_LEN], *digits;
+	size_t len;
+
+	digits = units_u64_dec(buf, v, &len);
+	fwrite_unlocked(digits, 1, len, fp);
+}
+
+/* @s with a backslash before each byte of @special, newline as "\n". */
+static void write_escaped(FILE *fp, const char *s, const char *special)
+{
+	size_t len;
+
+	for (;;) {
+		len = strcspn(s, special);
+		fwrite_unlocked(s, 1, len, fp);
+		s += len;
+		if (!*s)
+			return;
+		putc_unlocked('\\', fp);
+		putc_unlocked(*s == '\n' ? 'n' : *s, fp);
+		s++;
+	}
+}
+
 void prom_write_label_value(FILE *fp, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(fp, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else
-			putc(*s, fp);
-	}
+	write_escaped(fp, s, "\\\"\n");
 }
 
 /* HELP text escapes only \ and newline. */
 static void write_help(FILE *fp, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", fp);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else
-			putc(*s, fp);
-	}
+	write_escaped(fp, s, "\\\n");
 }
 
 const char *prom_format_seconds(uint64_t us, char *buf, size_t len)
 {
-	size_t n;
+	char whole[UNITS_U64_LEN], *digits;
+	uint64_t frac = us % 1000000;
+	size_t n, i;
 
-	n = snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, us / 1000000,
-		     us % 1000000);
-	if (n >= len)
+	digits = units_u64_dec(whole, us / 1000000, &n);
+	/* too small for "<whole>.<6 digits>": cut it as before */
+	if (n + 8 > len) {
+		snprintf(buf, len, "%s.%06" PRIu64, digits, frac);
 		return buf;
-	while (buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (buf[n - 1] == '.')
-		buf[--n] = '\0';
+	}
+	memcpy(buf, digits, n);
+	if (frac) {
+		buf[n] = '.';
+		for (i = 6; i; i--, frac /= 10)
+			buf[n + i] = '0' + frac % 10;
+		n += 7;
+		while (buf[n - 1] == '0')
+			n--;
+	}
+	buf[n] = '\0';
 	return buf;
 }
 
@@ -69,20 +102,23 @@ static void write_value(FILE *fp, const struct field *f, uint64_t v)
 	char buf[32];
 
 	if (f->kind == FIELD_LIMIT && v == MEMQOS_UNLIMITED)
-		fputs("+Inf", fp);
+		put_str(fp, "+Inf");
 	else if (f->kind == FIELD_USEC)
-		fputs(prom_format_seconds(v, buf, sizeof(buf)), fp);
+		put_str(fp, prom_format_seconds(v, buf, sizeof(buf)));
 	else
-		fprintf(fp, "%" PRIu64, v);
+		put_u64(fp, v);
 }
 
 /* name{cgroup="...",id="..." and the caller's labels follow */
 static void cgroup_sample_begin(FILE *fp, const char *name,
 				const struct cg_rec *r)
 {
-	fprintf(fp, "%s{cgroup=\"", name);
+	put_str(fp, name);
+	put_str(fp, "{cgroup=\"");
 	prom_write_label_value(fp, r->path);
-	fprintf(fp, "\",id=\"%" PRIu64 "\"", r->id);
+	put_str(fp, "\",id=\"");
+	put_u64(fp, r->id);
+	putc_unlocked('"', fp);
 }
 
 static void write_field(FILE *fp, const struct field *f,
@@ -97,40 +133,68 @@ static void write_field(FILE *fp, const struct field *f,
 		if (!field_has(&r->v, f->attr))
 			continue;
 		cgroup_sample_begin(fp, f->metric, r);
-		fputs("} ", fp);
+		put_str(fp, "} ");
 		write_value(fp, f, r->v.val[f->attr]);
-		putc('\n', fp);
+		putc_unlocked('\n', fp);
 	}
 }
 
-static void write_hist(FILE *fp, const struct cg_rec *r, unsigned int k)
+/* The le label of each bucket, "0.000001" to "+Inf". */
+struct bucket_les {
+	char le[MEMQOS_HIST_BUCKETS][32];
+};
+
+static void bucket_les_init(struct bucket_les *les)
+{
+	unsigned int b;
+
+	/* bucket b holds stalls below 2^b us: le is inclusive */
+	for (b = 0; b < HIST_LAST_BUCKET; b++)
+		prom_format_seconds(hist_bucket_upper_us(b), les->le[b],
+				    sizeof(les->le[b]));
+	strcpy(les->le[HIST_LAST_BUCKET], "+Inf");
+}
+
+/* name{cgroup="...",id="...",kind="..." and the caller's labels follow */
+static void hist_sample_begin(FILE *fp, const char *name,
+			      const struct cg_rec *r, unsigned int k)
+{
+	cgroup_sample_begin(fp, name, r);
+	put_str(fp, ",kind=\"");
+	put_str(fp, cg_stall_names[k]);
+	putc_unlocked('"', fp);
+}
+
+static void write_hist(FILE *fp, const struct cg_rec *r, unsigned int k,
+		       const struct bucket_les *les)
 {
 	const struct cg_hist *h = &r->hist[k];
 	uint64_t cum = 0;
 	unsigned int b;
-	char le[32];
+	char buf[32];
 
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
 		cum += h->bucket[b];
-		/* bucket b holds stalls below 2^b us: le is inclusive */
-		if (b < HIST_LAST_BUCKET)
-			prom_format_seconds(hist_bucket_upper_us(b), le,
-					    sizeof(le));
-		else
-			strcpy(le, "+Inf");
-		cgroup_sample_begin(fp, HIST_METRIC "_bucket", r);
-		fprintf(fp, ",kind=\"%s\",le=\"%s\"} %" PRIu64 "\n",
-			cg_stall_names[k], le, cum);
+		hist_sample_begin(fp, HIST_METRIC "_bucket", r, k);
+		put_str(fp, ",le=\"");
+		put_str(fp, les->le[b]);
+		put_str(fp, "\"} ");
+		put_u64(fp, cum);
+		putc_unlocked('\n', fp);
 	}
-	cgroup_sample_begin(fp, HIST_METRIC "_sum", r);
-	fprintf(fp, ",kind=\"%s\"} %s\n", cg_stall_names[k],
-		prom_format_seconds(h->sum_us, le, sizeof(le)));
-	cgroup_sample_begin(fp, HIST_METRIC "_count", r);
-	fprintf(fp, ",kind=\"%s\"} %" PRIu64 "\n", cg_stall_names[k], cum);
+	hist_sample_begin(fp, HIST_METRIC "_sum", r, k);
+	put_str(fp, "} ");
+	put_str(fp, prom_format_seconds(h->sum_us, buf, sizeof(buf)));
+	putc_unlocked('\n', fp);
+	hist_sample_begin(fp, HIST_METRIC "_count", r, k);
+	put_str(fp, "} ");
+	put_u64(fp, cum);
+	putc_unlocked('\n', fp);
 }
 
 void prom_write_cgroups(FILE *fp, const struct cg_list *list)
 {
+	struct bucket_les les;
 	unsigned int k;
 	size_t i;
 
@@ -139,10 +203,11 @@ void prom_write_cgroups(FILE *fp, const struct cg_list *list)
 
 	family(fp, HIST_METRIC, "histogram",
 	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
+	bucket_les_init(&les);
 	for (i = 0; i < list->n; i++)
 		for (k = 0; k < CG_STALL_KINDS; k++)
 			if (list->recs[i].hist[k].present)
-				write_hist(fp, &list->recs[i], k);
+				write_hist(fp, &list->recs[i], k, &les);
 }
 
 /* name{reclaimer="...",...,node="N" and the caller's labels follow */

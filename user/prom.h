@@ -6,6 +6,7 @@
  * one sample per cgroup labelled {cgroup="<path>",id="<id>"}. Times are
  * in seconds, sizes in bytes; stall histograms are real histograms,
  * memqos_stall_seconds{kind=...} with cumulative buckets up to +Inf.
+ * Like json_out.h, these use the unlocked stdio calls.
  */
 #ifndef MEMQOS_PROM_H
 #define MEMQOS_PROM_H

@@ -84,6 +84,19 @@ static const char *format_scaled(char *buf, size_t len, uint64_t value,
 	}
 }
 
+char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len)
+{
+	char *p = buf + UNITS_U64_LEN - 1;
+
+	*p = '\0';
+	do {
+		*--p = '0' + value % 10;
+		value /= 10;
+	} while (value);
+	*len = buf + UNITS_U64_LEN - 1 - p;
+	return p;
+}
+
 const char *units_format_bytes(char *buf, size_t len, uint64_t bytes)
 {
 	return format_scaled(buf, len, bytes, byte_units,

@@ -13,6 +13,17 @@
 /* Large enough for any output of the formatters below. */
 #define UNITS_BUF_SIZE	32
 
+/* The longest uint64_t in decimal, 20 digits, and its NUL. */
+#define UNITS_U64_LEN	21
+
+/*
+ * @value in decimal, NUL-terminated, at the end of @buf (UNITS_U64_LEN
+ * bytes); returns its first digit and sets *@len to its length. For
+ * output paths that print millions of numbers: printf's parsing of its
+ * format string costs more than the conversion.
+ */
+char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len);
+
 /*
  * Format @bytes with IEC binary units (B, KiB, MiB, GiB, TiB, PiB, EiB):
  *  - below 1 KiB the exact count: "0 B", "1023 B";

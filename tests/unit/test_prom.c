@@ -31,6 +31,12 @@ static void seconds(void)
 		      "16.777216");
 	EXPECT_STR_EQ(prom_format_seconds(UINT64_MAX, buf, sizeof(buf)),
 		      "18446744073709.551615");
+	EXPECT_STR_EQ(prom_format_seconds(10000000, buf, sizeof(buf)), "10");
+	EXPECT_STR_EQ(prom_format_seconds(10500000, buf, sizeof(buf)),
+		      "10.5");
+	/* a buffer too small is cut, not overrun */
+	EXPECT_STR_EQ(prom_format_seconds(1500000, buf, 5), "1.50");
+	EXPECT_STR_EQ(prom_format_seconds(1500000, buf, 8), "1.50000");
 }
 
 static bool has_line(const char *text, const char *line)

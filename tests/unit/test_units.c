@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "units.h"
 #include "unit.h"
@@ -228,6 +229,30 @@ static void parse_msec(void)
 	EXPECT_MSEC("", -EINVAL, 0);
 }
 
+static void check_u64_dec(uint64_t value, const char *expected,
+			  const char *file, int line)
+{
+	char buf[UNITS_U64_LEN];
+	const char *digits;
+	size_t len;
+
+	digits = units_u64_dec(buf, value, &len);
+	unit_expect_str(digits, expected, file, line);
+	unit_expect_u64(len, strlen(expected), file, line);
+}
+
+#define EXPECT_U64_DEC(value, expected)					\
+	check_u64_dec((value), (expected), __FILE__, __LINE__)
+
+static void u64_dec(void)
+{
+	EXPECT_U64_DEC(0, "0");
+	EXPECT_U64_DEC(7, "7");
+	EXPECT_U64_DEC(10, "10");
+	EXPECT_U64_DEC(1000000, "1000000");
+	EXPECT_U64_DEC(UINT64_MAX, "18446744073709551615");
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(format_bytes_below_one_kib),
 	UNIT_TEST(format_bytes_one_decimal_below_ten),
@@ -245,6 +270,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(parse_size_overflow),
 	UNIT_TEST(parse_size_garbage),
 	UNIT_TEST(parse_msec),
+	UNIT_TEST(u64_dec),
 };
 
 UNIT_SUITE(units_suite, "units", tests);
