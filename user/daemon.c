@@ -1118,6 +1118,13 @@ static void module_rejoin(struct daemon *d)
 	struct memqos_nl *nl;
 	int err;
 
+	/*
+	 * Unregistering the family drops its groups' members silently, and
+	 * a reload between two passes may get the old family id back.
+	 */
+	if (d->module && d->ev &&
+	    !memqos_nl_mcgrp_joined(d->ev, MEMQOS_MCGRP_EVENTS))
+		module_gone(d, "dropped from its event group", -ENOENT);
 	if (d->module && (d->ev || d->o->once))
 		return;
 	if (!d->module) {

@@ -22,6 +22,8 @@
 
 /* Any version: the controller does not look at it. */
 #define CTRL_GENL_VERSION	1
+/* NETLINK_LIST_MEMBERSHIPS words read: genl group ids up to 1024 */
+#define MEMQOS_NL_MAX_GROUP_WORDS	32
 
 /* One request in flight: what memqos_nl_request() collects from replies. */
 struct request_run {
@@ -546,6 +548,24 @@ int memqos_nl_join_mcgrp(struct memqos_nl *nl, const char *name)
 				  sizeof(group)) < 0)
 		return -errno;
 	return 0;
+}
+
+int memqos_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name)
+{
+	int group = memqos_nl_mcgrp_id(nl, name);
+	uint32_t bits[MEMQOS_NL_MAX_GROUP_WORDS] = { };
+	socklen_t len = sizeof(bits);
+
+	if (group < 0)
+		return group;
+	if ((unsigned int)group > 32 * MEMQOS_NL_MAX_GROUP_WORDS)
+		return -ERANGE;
+	/* bit group - 1; groups past len are not reported, nor joined */
+	if (getsockopt(mnl_socket_get_fd(nl->sock), SOL_NETLINK,
+		       NETLINK_LIST_MEMBERSHIPS, bits, &len) < 0)
+		return -errno;
+	group--;
+	return !!(bits[group / 32] & (1U << (group % 32)));
 }
 
 struct family_list {

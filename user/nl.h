@@ -98,6 +98,11 @@ uint32_t memqos_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd);
 int memqos_nl_mcgrp_id(const struct memqos_nl *nl, const char *name);
 /* Subscribe the socket to a multicast group of the family, by name. */
 int memqos_nl_join_mcgrp(struct memqos_nl *nl, const char *name);
+/*
+ * 1 while the socket is still in the group joined by name, 0 once the
+ * kernel dropped it (the family was unregistered), or a negative errno.
+ */
+int memqos_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name);
 
 /*
  * Start a request for @cmd of the resolved family in the socket's send
