@@ -81,6 +81,7 @@ guest() {
 	return "$rc"
 }
 
+mkdir -p build/guest
 exec 9>build/guest/lock
 flock -n 9 || { echo "check-debug: waiting for another guest run"; flock 9; }
 

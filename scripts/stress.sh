@@ -24,6 +24,7 @@ export MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-$(awk -v s="$scale" \
 cmd=stress/run.sh
 for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
 mkdir -p build/guest
+mkdir -p build/guest
 exec 9>build/guest/lock
 flock -n 9 || { echo "stress: waiting for another guest run"; flock 9; }
 rm -f "$RESULTS"
