@@ -228,9 +228,15 @@ build_initramfs() {
 
 # Fills QEMU (the command line) for accelerator $1; extra kernel params in $2.
 qemu_cmdline() {
+	local cmdline=$KERNEL_CMDLINE
+	# Under TCG the guest's clock runs on while a loaded host leaves a vCPU
+	# thread unscheduled: 20 s "soft lockups" in clear_page() came from
+	# that alone. 60 s (a soft lockup after 120 s) and a 120 s RCU stall
+	# timeout still end a real livelock long before the run's timeout.
+	[[ $1 == tcg ]] && cmdline+=" watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120"
 	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
 		-serial stdio -bios qboot.rom -m "$MEM" -smp "$SMP"
-		-kernel "$VMLINUZ" -initrd "$INITRAMFS" -append "$KERNEL_CMDLINE${2:+ $2}"
+		-kernel "$VMLINUZ" -initrd "$INITRAMFS" -append "$cmdline${2:+ $2}"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=${OUT_DIR//,/,,},mount_tag=out,security_model=none")
 	case $1 in
