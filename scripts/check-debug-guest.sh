@@ -61,7 +61,13 @@ proof() {
 	tap $((v == 1)) "kmemleak: after its unload, still attributed (frames kallsyms no longer names)"
 	# init returns -EAGAIN after its tests: modprobe fails by design.
 	modprobe kasan_test_module 2>/dev/null || true
-	tap "$(dmesg | grep -q 'BUG: KASAN' && echo 1 || echo 0)" "KASAN reported the module's bad accesses"
+	# Some of its bad accesses run in a workqueue: the report can come
+	# after modprobe returns.
+	local i seen=0
+	for ((i = 0; i < 60 && !seen; i++)); do
+		dmesg | grep -q 'BUG: KASAN' && seen=1 || sleep 1
+	done
+	tap "$seen" "KASAN reported the module's bad accesses"
 }
 
 main() {
