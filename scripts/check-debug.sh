@@ -95,7 +95,7 @@ if [[ ${MEMQOS_DEBUG_PROOF:-1} != 0 ]]; then
 	check "$(grep -q 'BUG: KASAN' <<<"$found" && echo 1 || echo 0)" "proof run: dmesg check caught 'BUG: KASAN'"
 	check "$(grep -q 'suspected memory leak' <<<"$found" && echo 1 || echo 0)" "proof run: dmesg check caught kmemleak's report"
 	# The clean part of that boot: everything before the first test module.
-	awk '/kmemleak_test|kmemleak-test|kasan test|kasan_test/ { exit } { print }' \
+	awk '/kmemleak_test|kmemleak-test|kasan test|kasan_test|new suspected memory leak/ { exit } { print }' \
 		"$DIR/out-proof/dmesg.txt" >"$DIR/clean-dmesg.txt"
 	out=$(scripts/vm/test-dmesg-filter.sh "$DIR/clean-dmesg.txt" | tail -n 2 | head -n 1)
 	echo "$out"
