@@ -133,7 +133,7 @@ int cmd_one_cgroup(struct memqos_ctx *ctx, int argc, char **argv)
 	return CMD_CONTINUE;
 }
 
-int cmd_signal_fd(void)
+int cmd_signal_fd(int flags)
 {
 	sigset_t set;
 	int fd;
@@ -144,6 +144,6 @@ int cmd_signal_fd(void)
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | flags);
 	return fd < 0 ? -errno : fd;
 }

@@ -113,7 +113,8 @@ int cmd_nl_error(struct memqos_ctx *ctx, int err);
 /*
  * Block SIGINT, SIGTERM and SIGHUP and return a signalfd that reads
  * them, so a waiting command ends cleanly; or a negative errno.
+ * @flags: extra signalfd() flags (SFD_NONBLOCK), SFD_CLOEXEC is always set.
  */
-int cmd_signal_fd(void);
+int cmd_signal_fd(int flags);
 
 #endif /* MEMQOS_CMD_H */

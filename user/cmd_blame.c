@@ -65,7 +65,7 @@ static int wait_window(uint64_t ms)
 	uint64_t end = mono_us() + ms * 1000, now;
 	struct pollfd pfd = { .events = POLLIN };
 
-	pfd.fd = cmd_signal_fd();
+	pfd.fd = cmd_signal_fd(0);
 	if (pfd.fd < 0)
 		return pfd.fd;
 	while ((now = mono_us()) < end) {

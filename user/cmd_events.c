@@ -367,7 +367,7 @@ static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 		err = open_events_socket(&l);
 	if (!err) {
 		seq_baseline(&l);
-		sfd = cmd_signal_fd();
+		sfd = cmd_signal_fd(0);
 		err = sfd < 0 ? sfd : 0;
 	}
 	if (!err) {

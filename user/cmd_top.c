@@ -317,7 +317,7 @@ static int run_top(struct top *t)
 {
 	int err;
 
-	t->sfd = cmd_signal_fd();
+	t->sfd = cmd_signal_fd(0);
 	if (t->sfd < 0)
 		return cmd_nl_error(t->ctx, t->sfd);
 	err = keys_begin(t);

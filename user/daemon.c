@@ -1260,21 +1260,6 @@ static int open_state(struct daemon *d)
 	return 0;
 }
 
-static int signal_fd(void)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return fd < 0 ? -errno : fd;
-}
-
 static void arm(int tfd, uint64_t delay_ms)
 {
 	struct itimerspec its = { };
@@ -1405,7 +1390,7 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 		goto out;
 	}
 	/* from here on a signal must not skip the restore */
-	d->sfd = signal_fd();
+	d->sfd = cmd_signal_fd(SFD_NONBLOCK);
 	if (d->sfd < 0) {
 		dlog(d, LOG_ERR, "signalfd: %s", strerror(-d->sfd));
 		goto out;
