@@ -8,6 +8,11 @@
  * subtree_control, or an earlier atomic allocation failed). They go on
  * cgroup_rmdir, and on cgroup_release as a safety net. The 16-bit memcg id
  * is recycled by the kernel; the cgroup id never is, so it is the key.
+ *
+ * The cgroup tracepoints fire under a spinlock with IRQs off, where the
+ * table's bucket locks (which disable bottom halves) must not be taken.
+ * The probes only queue the change on a lockless list, in order; a work
+ * item applies it in process context.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,8 +22,11 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/workqueue.h>
 
 #include "memqos.h"
+
+enum { MQ_CG_REMOVE_SILENT = 1, MQ_CG_REMOVE_NOTIFY };
 
 static struct kmem_cache *mq_cg_cache;
 static struct rhashtable mq_cg_table;
@@ -55,6 +63,15 @@ unsigned long mq_cg_count(void)
 	return atomic_long_read(&mq_cg_nr);
 }
 
+/* False, and the refusal counted, when the cap is reached. */
+static bool mq_cg_room(void)
+{
+	if (mq_cg_count() < READ_ONCE(mq_config[MQ_CFG_MAX_CGROUPS]))
+		return true;
+	mq_stat_inc(MQ_STAT_DROPPED_CAP);
+	return false;
+}
+
 static void mq_cg_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(mq_cg_cache, container_of(head, struct mq_cgroup, rcu));
@@ -82,10 +99,8 @@ struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
 	/* The cap is checked before, not atomically with, the insert:
 	 * racing creators may overshoot it by a few records.
 	 */
-	if (mq_cg_count() >= READ_ONCE(mq_config[MQ_CFG_MAX_CGROUPS])) {
-		mq_stat_inc(MQ_STAT_DROPPED_CAP);
+	if (!mq_cg_room())
 		return NULL;
-	}
 	cg = kmem_cache_zalloc(mq_cg_cache, gfp | __GFP_NOWARN);
 	if (!cg) {
 		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
@@ -110,29 +125,143 @@ struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
 	return cg;
 }
 
-/* Returns true if cgroup @id had a record. */
-bool mq_cg_remove(u64 id)
+/* Takes @cg out of the table; it is freed after a grace period. */
+static bool mq_cg_unlink(struct mq_cgroup *cg)
+{
+	if (rhashtable_remove_fast(&mq_cg_table, &cg->node, mq_cg_params))
+		return false;
+	atomic_long_dec(&mq_cg_nr);
+	mq_stat_inc(MQ_STAT_RECORDS_FREED);
+	call_rcu(&cg->rcu, mq_cg_free_rcu);
+	return true;
+}
+
+static LLIST_HEAD(mq_cg_changes);
+
+static bool mq_cg_online(const struct cgroup *cgrp)
+{
+	return READ_ONCE(cgrp->self.flags) & CSS_ONLINE;
+}
+
+/* A record queued by mq_cg_queue_create() joins the table. */
+static void mq_cg_apply_create(struct mq_cgroup *cg)
+{
+	struct cgroup *cgrp = cg->change_cgrp;
+	struct mq_cgroup *old;
+
+	if (!mq_cg_online(cgrp)) {
+		/* Removed before we got here: its rmdir found no record. */
+		mq_event_cgroup_removed(cg->id);
+		goto drop;
+	}
+	if (!mq_cg_room())
+		goto drop;
+	old = rhashtable_lookup_get_insert_fast(&mq_cg_table, &cg->node,
+						mq_cg_params);
+	if (old) {
+		if (IS_ERR(old))
+			mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
+		goto drop;	/* created lazily meanwhile, or no room */
+	}
+	atomic_long_inc(&mq_cg_nr);
+	mq_stat_inc(MQ_STAT_RECORDS_CREATED);
+	/*
+	 * Pairs with the barrier in mq_cg_queue_remove(): either its lookup
+	 * sees this record, or this sees the cgroup offline.
+	 */
+	smp_mb();
+	if (!mq_cg_online(cgrp) && !atomic_cmpxchg(&cg->removing, 0,
+						   MQ_CG_REMOVE_NOTIFY)) {
+		mq_cg_unlink(cg);
+		mq_event_cgroup_removed(cg->id);
+	}
+	cgroup_put(cgrp);
+	return;
+drop:
+	cgroup_put(cgrp);
+	kmem_cache_free(mq_cg_cache, cg);
+}
+
+static void mq_cg_apply_remove(struct mq_cgroup *cg)
+{
+	bool notify = atomic_read(&cg->removing) == MQ_CG_REMOVE_NOTIFY;
+
+	if (mq_cg_unlink(cg) && notify)
+		mq_event_cgroup_removed(cg->id);
+}
+
+static void mq_cg_changes_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&mq_cg_changes);
+	struct mq_cgroup *cg, *next;
+
+	/* llist_add() pushes at the head: apply in the order queued. */
+	list = llist_reverse_order(list);
+	llist_for_each_entry_safe(cg, next, list, change) {
+		if (cg->change_cgrp)
+			mq_cg_apply_create(cg);
+		else
+			mq_cg_apply_remove(cg);
+	}
+}
+
+static DECLARE_WORK(mq_cg_changes_work, mq_cg_changes_fn);
+
+static void mq_cg_queue(struct mq_cgroup *cg)
+{
+	if (llist_add(&cg->change, &mq_cg_changes))
+		queue_work(system_unbound_wq, &mq_cg_changes_work);
+}
+
+void mq_cg_queue_create(struct cgroup *cgrp)
 {
 	struct mq_cgroup *cg;
-	bool removed = false;
 
+	/* Early out only: the count leaves out changes still queued. */
+	if (!mq_cg_room())
+		return;
+	cg = kmem_cache_zalloc(mq_cg_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!cg) {
+		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
+		return;
+	}
+	cg->id = cgroup_id(cgrp);
+	mq_cg_place(cg, cgrp);
+	cgroup_get(cgrp);
+	cg->change_cgrp = cgrp;
+	mq_cg_queue(cg);
+}
+
+/*
+ * Queues the removal of cgroup @id's record, once. A record still waiting
+ * for insertion is not found here; mq_cg_apply_create() then sees the
+ * cgroup offline (the kernel clears CSS_ONLINE before the tracepoints).
+ */
+void mq_cg_queue_remove(u64 id, bool notify)
+{
+	struct mq_cgroup *cg;
+
+	smp_mb();	/* CSS_ONLINE cleared before the lookup */
 	rcu_read_lock();
 	cg = mq_cg_lookup(id);
-	if (cg && !rhashtable_remove_fast(&mq_cg_table, &cg->node,
-					  mq_cg_params)) {
-		atomic_long_dec(&mq_cg_nr);
-		mq_stat_inc(MQ_STAT_RECORDS_FREED);
-		call_rcu(&cg->rcu, mq_cg_free_rcu);
-		removed = true;
+	if (cg && !atomic_cmpxchg(&cg->removing, 0, notify ?
+				  MQ_CG_REMOVE_NOTIFY : MQ_CG_REMOVE_SILENT)) {
+		cg->change_cgrp = NULL;
+		mq_cg_queue(cg);
 	}
 	rcu_read_unlock();
-	return removed;
+}
+
+void mq_cg_sync(void)
+{
+	flush_work(&mq_cg_changes_work);
 }
 
 /*
  * The record of @memcg, created if missing. Called from probes under RCU:
- * creation only in task context (rhashtable inserts take bh-disabling bucket
- * locks) and only for online cgroups, so a dying one is not brought back.
+ * creation only in task context with IRQs on (rhashtable inserts take
+ * bh-disabling bucket locks) and only for online cgroups, so a dying one is
+ * not brought back.
  */
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
 {
@@ -141,7 +270,7 @@ struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
 
 	if (cg)
 		return cg;
-	if (!in_task() || !mem_cgroup_online(memcg)) {
+	if (!in_task() || irqs_disabled() || !mem_cgroup_online(memcg)) {
 		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
 		return NULL;
 	}
@@ -177,6 +306,8 @@ struct mq_idlist *mq_idlist_collect(struct cgroup *top)
 
 	if (!top)
 		top = &cgrp_dfl_root.cgrp;
+	/* A cgroup made just before is listed with its record. */
+	mq_cg_sync();
 	for (;;) {
 		list = kvmalloc(struct_size(list, ids, cap), GFP_KERNEL);
 		if (!list)
@@ -276,6 +407,7 @@ int mq_cg_reset(u64 id)
 	struct mq_cgroup *cg;
 	int ret = 0;
 
+	mq_cg_sync();
 	if (!id) {
 		mq_cg_for_each(mq_cg_reset_one, NULL);
 		return 0;

@@ -62,7 +62,10 @@ DEFINE_SHOW_ATTRIBUTE(version);
 
 static int stats_show(struct seq_file *m, void *unused)
 {
-	unsigned long records = mq_cg_count();
+	unsigned long records;
+
+	mq_cg_sync();		/* count the cgroups made just before */
+	records = mq_cg_count();
 
 	seq_printf(m, "records %lu\n", records);
 	seq_printf(m, "inflight %u\n", mq_inflight_used());
@@ -280,6 +283,7 @@ static int detail_show(struct seq_file *m, void *unused)
 	cgrp = cgroup_get_from_id(id);
 	if (IS_ERR(cgrp))
 		return -ENOENT;
+	mq_cg_sync();
 	if (mq_report_read(cgrp, r)) {
 		cgroup_put(cgrp);
 		return -ENOENT;

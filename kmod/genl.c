@@ -314,6 +314,7 @@ static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
 	if (!s || !msg)
 		goto out;
 
+	mq_cg_sync();
 	ret = mq_put_cgroup(msg, cgrp, s, info->snd_portid, info->snd_seq, 0,
 			    NULL);
 	if (ret == -ENOENT)
@@ -438,9 +439,11 @@ static int mq_put_tp_probe(struct mq_tp_probe *p, void *skb)
 
 static int mq_fill_stats(struct sk_buff *skb)
 {
-	u64 records = mq_cg_count();
+	u64 records;
 	int i;
 
+	mq_cg_sync();		/* count the cgroups made just before */
+	records = mq_cg_count();
 	if (nla_put_u64_64bit(skb, MEMQOS_A_STATS_RECORDS, records,
 			      MEMQOS_A_STATS_PAD) ||
 	    nla_put_u32(skb, MEMQOS_A_STATS_RECORD_BYTES,

@@ -77,6 +77,7 @@ err_high_probe:
 	mq_high_probe_exit();
 err_tp:
 	mq_tp_unbind();
+	mq_cg_sync();
 err_attrib:
 	mq_attrib_exit();
 err_events:
@@ -99,6 +100,8 @@ static void __exit memqos_exit(void)
 	mq_pressure_exit();
 	mq_high_probe_exit();
 	mq_tp_unbind();
+	/* What the cgroup probes queued last may still raise events. */
+	mq_cg_sync();
 	mq_attrib_exit();
 	mq_events_exit();
 	mq_oomring_exit();

@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/llist.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
@@ -100,7 +101,19 @@ void mq_hist_reset(struct mq_hist *h);
 struct mq_cgroup {
 	struct rhash_head node;
 	u64 id;				/* cgroup id (kernfs id), never reused */
-	struct rcu_head rcu;
+	/*
+	 * A record waits on the change list (cgtable.c) for insertion, with
+	 * a reference on its cgroup, or for removal; the rcu head is used
+	 * only after it has left both table and list.
+	 */
+	union {
+		struct {
+			struct llist_node change;
+			struct cgroup *change_cgrp;	/* NULL: a removal */
+		};
+		struct rcu_head rcu;
+	};
+	atomic_t removing;		/* 0, or MQ_CG_REMOVE_* once queued */
 	unsigned int level;		/* 0 for the root */
 	u64 ancestors[MQ_ATTR_DEPTH];	/* [l]: id at level l, itself last */
 	atomic64_t memcg_reclaim_pages;
@@ -130,7 +143,11 @@ void mq_cgtable_exit(void);
 struct mq_cgroup *mq_cg_lookup(u64 id);
 struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp);
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg);
-bool mq_cg_remove(u64 id);
+/* From the cgroup probes (IRQs off): queue the change for process context. */
+void mq_cg_queue_create(struct cgroup *cgrp);
+void mq_cg_queue_remove(u64 id, bool notify);
+/* Applies the queued changes; readers call it so new cgroups show at once. */
+void mq_cg_sync(void);
 int mq_cg_discover(void);
 unsigned long mq_cg_count(void);
 

@@ -2,8 +2,9 @@
 /*
  * cgroup lifecycle: records are created with their cgroups and freed with
  * them. Only cgroups of the v2 hierarchy with the memory controller enabled
- * are tracked. These tracepoints fire in process context with cgroup_mutex
- * held, but inside the tracepoint's RCU section: no sleeping allocation.
+ * are tracked. These tracepoints fire with cgroup_mutex held, inside the
+ * kernel's trace_cgroup_path_lock with IRQs off: the probes only queue the
+ * change (cgtable.c applies it in process context).
  */
 #include <linux/module.h>
 #include <linux/cgroup.h>
@@ -25,7 +26,7 @@ static void mq_cgroup_mkdir(void *data, struct cgroup *cgrp, const char *path)
 	    !rcu_access_pointer(cgrp->subsys[memory_cgrp_id]))
 		return;
 	mq_cg_generation_bump();
-	mq_cg_create(cgrp, GFP_NOWAIT);
+	mq_cg_queue_create(cgrp);
 }
 
 static void mq_cgroup_rmdir(void *data, struct cgroup *cgrp, const char *path)
@@ -34,8 +35,7 @@ static void mq_cgroup_rmdir(void *data, struct cgroup *cgrp, const char *path)
 	if (!mq_on_dfl(cgrp))
 		return;
 	mq_cg_generation_bump();
-	if (mq_cg_remove(cgroup_id(cgrp)))
-		mq_event_cgroup_removed(cgroup_id(cgrp));
+	mq_cg_queue_remove(cgroup_id(cgrp), true);
 }
 
 /* A record created lazily while the cgroup was dying goes here. */
@@ -44,7 +44,7 @@ static void mq_cgroup_release(void *data, struct cgroup *cgrp,
 {
 	mq_tp_hit(data);
 	if (mq_on_dfl(cgrp))
-		mq_cg_remove(cgroup_id(cgrp));
+		mq_cg_queue_remove(cgroup_id(cgrp), false);
 }
 
 static inline void mq_cgroup_check_protos(void)
