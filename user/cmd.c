@@ -133,6 +133,41 @@ int cmd_one_cgroup(struct memqos_ctx *ctx, int argc, char **argv)
 	return CMD_CONTINUE;
 }
 
+int cmd_no_operands(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	if (optind < argc)
+		return cmd_usage_error(ctx, "unexpected argument '%s'",
+				       argv[optind]);
+	return CMD_CONTINUE;
+}
+
+int cmd_parse_common(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_COMMON_LONGOPTS,
+		{ }
+	};
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		ret = cmd_common_opt(ctx, opt, argv);
+		if (ret != CMD_CONTINUE)
+			return ret;
+	}
+	return CMD_CONTINUE;
+}
+
+int cmd_parse_common_only(struct memqos_ctx *ctx, int argc, char **argv)
+{
+	int ret;
+
+	ret = cmd_parse_common(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
+	return cmd_no_operands(ctx, argc, argv);
+}
+
 int cmd_signal_fd(int flags)
 {
 	sigset_t set;

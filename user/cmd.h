@@ -94,6 +94,22 @@ int cmd_usage_error(struct memqos_ctx *ctx, const char *fmt, ...)
  */
 int cmd_one_cgroup(struct memqos_ctx *ctx, int argc, char **argv);
 
+/*
+ * After the options: CMD_CONTINUE if no argument is left at optind, else
+ * the usage error's exit status.
+ */
+int cmd_no_operands(struct memqos_ctx *ctx, int argc, char **argv);
+
+/*
+ * Parse the options of a command that has only the common ones, leaving
+ * its arguments at optind. Returns CMD_CONTINUE or the exit status, as
+ * cmd_common_opt().
+ */
+int cmd_parse_common(struct memqos_ctx *ctx, int argc, char **argv);
+
+/* cmd_parse_common() then cmd_no_operands(): a command with no arguments. */
+int cmd_parse_common_only(struct memqos_ctx *ctx, int argc, char **argv);
+
 /* "memqos: CMD: <message>" on stderr, after flushing stdout. */
 void cmd_error(struct memqos_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

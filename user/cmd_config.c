@@ -122,18 +122,11 @@ static int config_set(struct memqos_ctx *ctx, int argc, char **argv)
 
 static int config_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ }
-	};
-	int opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
-				  NULL)) != -1) {
-		ret = cmd_common_opt(ctx, opt, argv);
-		if (ret != CMD_CONTINUE)
-			return ret;
-	}
+	ret = cmd_parse_common(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	if (optind >= argc)
 		return cmd_usage_error(ctx, "expected 'get' or 'set'");
 	if (!strcmp(argv[optind], "get"))

@@ -43,9 +43,9 @@ static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (ret != CMD_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_no_operands(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	if (o.restore && o.once)
 		return cmd_usage_error(ctx, "--restore and --once exclude each other");
 	return daemon_run(ctx, &o);

@@ -68,21 +68,14 @@ static void print_family(const struct memqos_nl_family *fam, void *data)
 
 static int debug_family_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ }
-	};
 	struct print_ctx pc;
 	struct memqos_nl *nl;
 	const char *name;
-	int opt, ret, err;
+	int ret, err;
 
-	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
-				  NULL)) != -1) {
-		ret = cmd_common_opt(ctx, opt, argv);
-		if (ret != CMD_CONTINUE)
-			return ret;
-	}
+	ret = cmd_parse_common(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	if (argc - optind > 1)
 		return cmd_usage_error(ctx, "unexpected argument '%s'",
 				       argv[optind + 1]);

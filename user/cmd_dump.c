@@ -128,9 +128,9 @@ static int dump_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (ret != CMD_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_no_operands(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	if (prometheus && ctx->json)
 		return cmd_usage_error(ctx, "choose --json or --prometheus");
 

@@ -413,9 +413,9 @@ static int events_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (ret != CMD_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_no_operands(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	return run_listener(ctx, want, timeout_s);
 }
 

@@ -94,20 +94,13 @@ static void print_hists(struct print_ctx *pc, const struct cg_rec *r)
 
 static int hist_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ }
-	};
 	struct print_ctx pc;
 	struct cg_rec rec;
-	int opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
-				  NULL)) != -1) {
-		ret = cmd_common_opt(ctx, opt, argv);
-		if (ret != CMD_CONTINUE)
-			return ret;
-	}
+	ret = cmd_parse_common(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	ret = cmd_one_cgroup(ctx, argc, argv);
 	if (ret != CMD_CONTINUE)
 		return ret;

@@ -2,29 +2,17 @@
 /*
  * memqos oom: the recent OOM kills the module remembers.
  */
-#include <getopt.h>
-
 #include "oomkill.h"
 
 static int oom_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ }
-	};
 	struct oom_list list;
 	struct print_ctx pc;
-	int opt, ret, err;
+	int ret, err;
 
-	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
-				  NULL)) != -1) {
-		ret = cmd_common_opt(ctx, opt, argv);
-		if (ret != CMD_CONTINUE)
-			return ret;
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_parse_common_only(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 
 	err = oom_list_get(ctx, &list);
 	if (!err) {

@@ -30,20 +30,13 @@ static int reset_request(struct memqos_ctx *ctx, uint64_t id)
 
 static int reset_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ }
-	};
 	struct cg_rec rec;
 	uint64_t id = 0;
-	int opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
-				  NULL)) != -1) {
-		ret = cmd_common_opt(ctx, opt, argv);
-		if (ret != CMD_CONTINUE)
-			return ret;
-	}
+	ret = cmd_parse_common(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	if (argc - optind > 1)
 		return cmd_usage_error(ctx, "unexpected argument '%s'",
 				       argv[optind + 1]);

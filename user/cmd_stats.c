@@ -28,9 +28,9 @@ static int stats_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (ret != CMD_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_no_operands(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 
 	err = mod_stats_get(ctx, &st);
 	if (!err) {

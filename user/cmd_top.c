@@ -371,9 +371,9 @@ static int top_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (ret != CMD_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_no_operands(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 	/* frames scroll by when they do not go to a terminal */
 	if (ctx->json || !isatty(STDOUT_FILENO))
 		t.batch = true;

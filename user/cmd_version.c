@@ -2,7 +2,6 @@
 /*
  * memqos version: versions of the tool, the module and the kernel.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include <linux/memqos.h>
@@ -26,23 +25,13 @@ static void note_uapi_mismatch(uint32_t module_uapi)
 
 static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CMD_COMMON_LONGOPTS,
-		{ }
-	};
 	struct mod_version ver;
 	struct print_ctx pc;
-	int opt, ret, err;
+	int ret, err;
 
-	while ((opt = getopt_long(argc, argv, ":" CMD_COMMON_SHORTOPTS, opts,
-				  NULL)) != -1) {
-		ret = cmd_common_opt(ctx, opt, argv);
-		if (ret != CMD_CONTINUE)
-			return ret;
-	}
-	if (optind < argc)
-		return cmd_usage_error(ctx, "unexpected argument '%s'",
-				       argv[optind]);
+	ret = cmd_parse_common_only(ctx, argc, argv);
+	if (ret != CMD_CONTINUE)
+		return ret;
 
 	/* ask first, print after: the error must follow the output */
 	err = mod_version_get(ctx, &ver);
