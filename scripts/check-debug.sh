@@ -21,7 +21,8 @@
 #    memqos, lockdep still on), with the harness's dmesg check; kmemleak's
 #    "N new suspected memory leaks" line alone does not fail it
 #    (MEMQOS_DMESG_ALLOW), since the scan's report is judged by module.
-# Environment: MEMQOS_STRESS_SCALE (default 1), MEMQOS_DEBUG_SELFTESTS /
+# Environment: MEMQOS_STRESS_SCALE (default 1), MEMQOS_TCG_THREAD (default
+# single for the real run, see scripts/stress.sh), MEMQOS_DEBUG_SELFTESTS /
 # MEMQOS_DEBUG_STRESS (test lists, "none" to skip a suite), MEMQOS_GUEST_MEM
 # (default 3072), MEMQOS_GUEST_TIMEOUT (default 3600 + 9600 x scale).
 # Results: build/check-debug/ (out-proof/, out/: each run's guest output).
@@ -103,6 +104,8 @@ if [[ ${MEMQOS_DEBUG_PROOF:-1} != 0 ]]; then
 fi
 
 rc=0
+# The stress suite's reloads need single-threaded TCG (scripts/stress.sh).
+MEMQOS_TCG_THREAD=${MEMQOS_TCG_THREAD:-single} \
 MEMQOS_DMESG_ALLOW='kmemleak: [0-9]+ new suspected memory leaks' \
 	guest out scripts/vm/run-guest.sh -- scripts/check-debug-guest.sh || rc=$?
 count "$DIR/out/selftests/results.tap"

@@ -25,7 +25,8 @@
 # modules are resolved there for the initramfs (those built in need none),
 # and the guest sees MODDIR/lib/modules at /lib/modules (modprobe works).
 # MEMQOS_GUEST_TIMEOUT and MEMQOS_GUEST_MEM set the defaults of --timeout
-# and --mem (for callers such as scripts/check.sh).
+# and --mem (for callers such as scripts/check.sh). MEMQOS_TCG_THREAD=single
+# runs every vCPU of a TCG guest in one host thread (default multi).
 #
 # CMD and ARGS are joined with spaces (like ssh) and run by `bash -c` in the
 # project directory, at the same absolute path as on the host, even under
@@ -139,6 +140,8 @@ parse_args() {
 	[[ $TIMEOUT =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $SMP =~ ^[0-9]+$ ]] ||
 		usage "--timeout, --mem and --smp take integers"
 	[[ $ACCEL =~ ^(kvm|tcg|auto)$ ]] || usage "--accel must be kvm, tcg or auto"
+	[[ ${MEMQOS_TCG_THREAD:-multi} =~ ^(single|multi)$ ]] ||
+		usage "MEMQOS_TCG_THREAD must be single or multi"
 }
 
 check_host() {
@@ -242,7 +245,7 @@ qemu_cmdline() {
 		-virtfs "local,path=${OUT_DIR//,/,,},mount_tag=out,security_model=none")
 	case $1 in
 	kvm) QEMU+=(-accel kvm -cpu host) ;;
-	tcg) QEMU+=(-accel "tcg,thread=multi" -cpu max) ;;
+	tcg) QEMU+=(-accel "tcg,thread=${MEMQOS_TCG_THREAD:-multi}" -cpu max) ;;
 	esac
 }
 
