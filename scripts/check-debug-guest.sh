@@ -66,7 +66,7 @@ proof() {
 	# after modprobe returns.
 	local i seen=0
 	for ((i = 0; i < 60 && !seen; i++)); do
-		if dmesg | grep -q 'BUG: KASAN'; then seen=1; else sleep 1; fi
+		if dmesg | grep -c 'BUG: KASAN' >/dev/null; then seen=1; else sleep 1; fi
 	done
 	tap "$seen" "KASAN reported the module's bad accesses"
 }
@@ -74,7 +74,8 @@ proof() {
 main() {
 	: >"$OUT/debug.tap"
 	echo "# kernel $(uname -r)"
-	tap "$(dmesg | grep -q 'KernelAddressSanitizer initialized' && echo 1 || echo 0)" "KASAN is on"
+	# grep -c, not -q: with pipefail, dmesg killed by SIGPIPE reads as "no".
+	tap "$(dmesg | grep -c 'KernelAddressSanitizer initialized' >/dev/null && echo 1 || echo 0)" "KASAN is on"
 	tap "$([[ $(debug_locks) == 1 ]] && echo 1 || echo 0)" "lockdep is on at the start"
 	tap "$([[ -w $KL ]] && echo 1 || echo 0)" "kmemleak is on"
 	if [[ ${1:-} == --proof ]]; then

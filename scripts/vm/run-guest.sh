@@ -71,6 +71,10 @@ GUEST_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 # Kernel log lines that fail a run (grep -E). "BUG[: ]" as a word catches
 # "BUG: ..." and "kernel BUG at" but not "DEBUG ".
 DMESG_BENIGN='RCU lockdep checking is enabled\.'
+# A call-trace frame ("  ? lockdep_hardirqs_on_prepare+0x277/0x3e0") names
+# functions, not findings: an OOM report's stack on the debug kernel has
+# such frames. A real report always has a header line of its own.
+DMESG_FRAME='^(\[ *[0-9]+\.[0-9]+\] )? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?$'
 DMESG_BAD_PATTERNS=(
 	'WARNING:'
 	'\<BUG[: ]'
@@ -313,9 +317,10 @@ dmesg_findings() {
 	local lines
 	# awk drops the copies a panic's log replay (panic_print) adds.
 	lines=$(grep -a -E "${args[@]}" "$file" | awk '!seen[$0]++' || true)
-	# A debug kernel's boot banners that the patterns above also match.
+	# A debug kernel's boot banners that the patterns above also match,
+	# and stack frames.
 	if [[ -n $lines ]]; then
-		lines=$(grep -v -E -- "$DMESG_BENIGN" <<<"$lines" || true)
+		lines=$(grep -v -E -e "$DMESG_BENIGN" -e "$DMESG_FRAME" <<<"$lines" || true)
 	fi
 	if [[ -n $lines && -n ${MEMQOS_DMESG_ALLOW:-} ]]; then
 		lines=$(grep -v -E -- "$MEMQOS_DMESG_ALLOW" <<<"$lines" || true)

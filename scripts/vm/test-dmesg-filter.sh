@@ -69,6 +69,10 @@ GOOD=(
 	'[    2.345678] loading out-of-tree module taints kernel.'
 	'[    2.345678] memqos: loaded, 42 memory cgroups'
 	'[    2.345678] DEBUG_LIST is on'
+	# frames of an OOM report's stack on the debug kernel
+	'[ 1341.861109]  ? lockdep_hardirqs_on_prepare+0x277/0x3e0'
+	'[ 1341.861109]  lockdep_hardirqs_on+0x7d/0x100'
+	'[   42.123456]  ? mq_cg_queue_create+0x51/0x90 [memqos]'
 )
 
 n=0 failed=0
