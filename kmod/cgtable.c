@@ -88,17 +88,14 @@ static void mq_cg_place(struct mq_cgroup *cg, struct cgroup *cgrp)
 }
 
 /*
- * Creates the record of @cgrp, or returns the one that exists. May run in
- * a probe: @gfp is then GFP_NOWAIT and failure only costs a counter.
+ * A new record for @cgrp, not yet in the table; NULL (the refusal counted)
+ * at the cap or without memory. The cap is checked before, not atomically
+ * with, the insert: racing creators may overshoot it by a few records.
  */
-struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
+static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp, gfp_t gfp)
 {
-	u64 id = cgroup_id(cgrp);
-	struct mq_cgroup *cg, *old;
+	struct mq_cgroup *cg;
 
-	/* The cap is checked before, not atomically with, the insert:
-	 * racing creators may overshoot it by a few records.
-	 */
 	if (!mq_cg_room())
 		return NULL;
 	cg = kmem_cache_zalloc(mq_cg_cache, gfp | __GFP_NOWARN);
@@ -106,20 +103,45 @@ struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
 		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
 		return NULL;
 	}
-	cg->id = id;
+	cg->id = cgroup_id(cgrp);
 	mq_cg_place(cg, cgrp);
+	return cg;
+}
 
-	rcu_read_lock();
+/*
+ * Puts @cg into the table: NULL when it went in, else the record already
+ * there or an ERR_PTR (counted); @cg is then the caller's to free.
+ */
+static struct mq_cgroup *mq_cg_insert(struct mq_cgroup *cg)
+{
+	struct mq_cgroup *old;
+
 	old = rhashtable_lookup_get_insert_fast(&mq_cg_table, &cg->node,
 						mq_cg_params);
+	if (IS_ERR(old)) {
+		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
+	} else if (!old) {
+		atomic_long_inc(&mq_cg_nr);
+		mq_stat_inc(MQ_STAT_RECORDS_CREATED);
+	}
+	return old;
+}
+
+/*
+ * Creates the record of @cgrp, or returns the one that exists. May run in
+ * a probe: @gfp is then GFP_NOWAIT and failure only costs a counter.
+ */
+struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
+{
+	struct mq_cgroup *cg = mq_cg_alloc(cgrp, gfp), *old;
+
+	if (!cg)
+		return NULL;
+	rcu_read_lock();
+	old = mq_cg_insert(cg);
 	if (old) {
 		kmem_cache_free(mq_cg_cache, cg);
 		cg = IS_ERR(old) ? NULL : old;
-		if (!cg)
-			mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
-	} else {
-		atomic_long_inc(&mq_cg_nr);
-		mq_stat_inc(MQ_STAT_RECORDS_CREATED);
 	}
 	rcu_read_unlock();
 	return cg;
@@ -147,24 +169,14 @@ static bool mq_cg_online(const struct cgroup *cgrp)
 static void mq_cg_apply_create(struct mq_cgroup *cg)
 {
 	struct cgroup *cgrp = cg->change_cgrp;
-	struct mq_cgroup *old;
 
 	if (!mq_cg_online(cgrp)) {
 		/* Removed before we got here: its rmdir found no record. */
 		mq_event_cgroup_removed(cg->id);
 		goto drop;
 	}
-	if (!mq_cg_room())
-		goto drop;
-	old = rhashtable_lookup_get_insert_fast(&mq_cg_table, &cg->node,
-						mq_cg_params);
-	if (old) {
-		if (IS_ERR(old))
-			mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
-		goto drop;	/* created lazily meanwhile, or no room */
-	}
-	atomic_long_inc(&mq_cg_nr);
-	mq_stat_inc(MQ_STAT_RECORDS_CREATED);
+	if (!mq_cg_room() || mq_cg_insert(cg))
+		goto drop;	/* at the cap, created lazily meanwhile, no room */
 	/*
 	 * Pairs with the barrier in mq_cg_queue_remove(): either its lookup
 	 * sees this record, or this sees the cgroup offline.
@@ -213,20 +225,17 @@ static void mq_cg_queue(struct mq_cgroup *cg)
 		queue_work(system_unbound_wq, &mq_cg_changes_work);
 }
 
+/*
+ * Queues a record for @cgrp. The cap check of mq_cg_alloc() is only an
+ * early out here: the count leaves out changes still queued, so
+ * mq_cg_apply_create() checks again.
+ */
 void mq_cg_queue_create(struct cgroup *cgrp)
 {
-	struct mq_cgroup *cg;
+	struct mq_cgroup *cg = mq_cg_alloc(cgrp, GFP_NOWAIT);
 
-	/* Early out only: the count leaves out changes still queued. */
-	if (!mq_cg_room())
+	if (!cg)
 		return;
-	cg = kmem_cache_zalloc(mq_cg_cache, GFP_NOWAIT | __GFP_NOWARN);
-	if (!cg) {
-		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
-		return;
-	}
-	cg->id = cgroup_id(cgrp);
-	mq_cg_place(cg, cgrp);
 	cgroup_get(cgrp);
 	cg->change_cgrp = cgrp;
 	mq_cg_queue(cg);
