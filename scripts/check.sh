@@ -18,30 +18,9 @@ set -euo pipefail
 CDPATH="" cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 
 RESULTS=build/guest/out/results.tap
-PASSED=0 FAILED=0 SKIPPED=0
-
-# Adds the top-level results in TAP file $1 to the counters.
-count_tap() {
-	local line
-	while IFS= read -r line || [[ -n $line ]]; do
-		line=${line%$'\r'}
-		case $line in
-		"not ok "*) FAILED=$((FAILED + 1)) ;;
-		"ok "*)
-			if [[ ${line^^} == *"# SKIP"* ]]; then
-				SKIPPED=$((SKIPPED + 1))
-			else
-				PASSED=$((PASSED + 1))
-			fi
-			;;
-		esac
-	done <"$1"
-}
-
-extra_failure() {
-	echo "check: FAILED: $*"
-	FAILED=$((FAILED + 1))
-}
+RESULTS_WHO=check
+# shellcheck source=scripts/results.sh
+source scripts/results.sh
 
 run_unit() {
 	if [[ ! -e tests/unit/run-unit ]]; then
@@ -74,7 +53,7 @@ run_host_checks() {
 }
 
 run_guest() {
-	local cmd=selftests/run.sh arg rc=0 failed_before=$FAILED
+	local cmd=selftests/run.sh arg rc=0
 	for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
 	# Hold the guest lock until the results are read (run-guest.sh reuses
 	# fd 9), so a concurrent guest run cannot replace them.
@@ -88,18 +67,7 @@ run_guest() {
 	# loaded host can double that, and a timeout would lose every result.
 	MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-2400} \
 		scripts/vm/run-guest.sh -- "$cmd" || rc=$?
-	[[ -f $RESULTS ]] && count_tap "$RESULTS"
-	case $rc in
-	124) extra_failure "the guest timed out" ;;
-	125) extra_failure "the guest died (kernel panic/oops, crash, or QEMU failed)" ;;
-	esac
-	if [[ -f build/guest/out/dmesg-check-failed ]]; then
-		extra_failure "kernel warnings or taint in the guest's dmesg (build/guest/out/dmesg-check-failed)"
-	elif [[ ! -f $RESULTS ]] && ((rc != 124 && rc != 125)); then
-		extra_failure "the guest wrote no $RESULTS (exit status $rc)"
-	elif ((rc != 0 && rc != 124 && rc != 125 && FAILED == failed_before)); then
-		extra_failure "selftests/run.sh exited with status $rc without a failing test"
-	fi
+	count_guest_run "$rc" "$RESULTS" selftests/run.sh
 }
 
 main() {

@@ -17,6 +17,9 @@ set -euo pipefail
 
 CDPATH="" cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 RESULTS=build/guest/out/results.tap
+RESULTS_WHO=stress
+# shellcheck source=scripts/results.sh
+source scripts/results.sh
 scale=${MEMQOS_STRESS_SCALE:-1}
 export MEMQOS_GUEST_MEM=${MEMQOS_GUEST_MEM:-2048}
 export MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-$(awk -v s="$scale" \
@@ -32,32 +35,13 @@ export MEMQOS_TCG_THREAD=${MEMQOS_TCG_THREAD:-single}
 cmd=stress/run.sh
 for arg in "$@"; do cmd+=" $(printf '%q' "$arg")"; done
 mkdir -p build/guest
-mkdir -p build/guest
 exec 9>build/guest/lock
 flock -n 9 || { echo "stress: waiting for another guest run"; flock 9; }
 rm -f "$RESULTS"
 start=$SECONDS rc=0
 scripts/vm/run-guest.sh -- "$cmd" || rc=$?
-passed=0 failed=0 skipped=0
-if [[ -f $RESULTS ]]; then
-	passed=$(grep -c -E '^ok [0-9]+ ' "$RESULTS" | tr -d '\n' || true)
-	skipped=$(grep -c -E '^ok [0-9]+ .*# SKIP' "$RESULTS" || true)
-	failed=$(grep -c -E '^not ok [0-9]+ ' "$RESULTS" || true)
-	passed=$((passed - skipped))
-fi
-extra() { echo "stress: FAILED: $*"; failed=$((failed + 1)); }
-case $rc in
-124) extra "the guest timed out" ;;
-125) extra "the guest died (kernel panic/oops, crash, or QEMU failed)" ;;
-esac
-if [[ -f build/guest/out/dmesg-check-failed ]]; then
-	extra "kernel warnings or taint in the guest's dmesg (build/guest/out/dmesg-check-failed)"
-elif [[ ! -f $RESULTS ]] && ((rc != 124 && rc != 125)); then
-	extra "the guest wrote no $RESULTS (exit status $rc)"
-elif ((rc != 0 && rc != 124 && rc != 125 && failed == 0)); then
-	extra "stress/run.sh exited with status $rc without a failing test"
-fi
+count_guest_run "$rc" "$RESULTS" stress/run.sh
 echo "stress: $((SECONDS - start)) s (scale $scale)"
-echo "$skipped skipped"
-echo "$passed passed, $failed failed"
-((failed == 0))
+echo "$SKIPPED skipped"
+echo "$PASSED passed, $FAILED failed"
+((FAILED == 0))
