@@ -291,7 +291,13 @@ def pressure_events(nl, l1):
                cfg.get("PRESSURE_HYSTERESIS_PERMILLE") == HYSTERESIS and
                cfg.get("STORM_RECLAIMS_PER_SEC") == STORM)
     cgid = memqos.cg_id("memqos-ge/pressure")
-    l1.events(0.3)      # drop whatever came before
+    # Drop what came before and let a storm still on from the OOM kills
+    # end first, or the workload's storm would be no transition: the
+    # monitor's work is deferrable, so wake the guest every 100 ms for a
+    # few intervals.
+    end = time.monotonic() + 4 * INTERVAL / 1000
+    while time.monotonic() < end:
+        l1.events(0.1)
     t0 = time.time_ns()
     pid = memqos.spawn("memqos-ge/pressure", thrash, 32 * MIB)
     during = l1.events(4)
@@ -315,10 +321,6 @@ def pressure_events(nl, l1):
                 "permille" if e["cmd"] == "PRESSURE_NTF" else
                 f"storm={e.get('STORM')} at {e.get('RECLAIMS_PER_SEC')} reclaims/s")
         ktap.print_msg(f"  t={(e['TIME_NS'] - t0) / 1e6:.0f} ms {what}")
-    # A storm still on from the OOM kills ends at the first pass (the
-    # monitor's work is deferrable: an idle guest may run it only now).
-    if storms and storms[0].get("STORM") == 0:
-        storms = storms[1:]
     h = nl.do("CGROUP_GET", ID=cgid).attrs
     ktap.print_msg(f"  workload stopped at {(t_stop - t0) / 1e6:.0f} ms; memcg "
                    f"reclaims {h.get('MEMCG_RECLAIMS')} in "
