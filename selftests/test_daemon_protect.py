@@ -55,8 +55,14 @@ Phases, in two rounds, alone again at the end:
                  arrives, as a running daemon would have; then the hog in
                  node/batch; the daemon stopped after it
 
+The phases with the hog in node/batch last 8 s, or as long as crit takes
+to go twice round its dataset at its alone speed when that is longer
+(at most 40 s): the harm shows when crit reads again what it lost.
 Each round's unprotected and memqos figures are divided by the mean of the
 alone phases before and after the round, then averaged over the rounds.
+When the unprotected rounds show no harm (below), up to two more rounds
+are run: the guest's noise can hide it now and then (it did in one
+CI run of 2026-11-30), and a failed precondition proves nothing.
 Reported per phase: crit's and the reference's throughput (MiB/s
 checksummed), crit's major faults and refaults (memory.stat), stall time
 (memory.pressure some, % of the phase), batch's progress (MiB/s written),
@@ -123,6 +129,7 @@ DATASET = int(os.environ.get("MEMQOS_PT_DATASET", 48)) * MIB
 HOG = int(os.environ.get("MEMQOS_PT_HOG", 96)) * MIB
 ALONE_S, PHASE_S = 6, 8
 ROUNDS = int(os.environ.get("MEMQOS_PT_ROUNDS", 2))
+EXTRA_ROUNDS = 2                # at most, while no harm is shown
 SWAPPINESS = int(os.environ.get("MEMQOS_PT_SWAPPINESS", 10))
 # crc passes per MiB: crit touches its dataset every few seconds, like a
 # service's working set, not in a tight loop the LRU would always keep
@@ -198,6 +205,24 @@ def measure(ctr, seconds):
             max(b["ref_run"] - a["ref_run"], 1),
             "pgscan": b["pgscan"] - a["pgscan"],
             "oom_kill": b["oom_kill"], "seconds": dt}
+
+
+def vs_alone(phases, alone):
+    """crit/ref of each phase per the mean of the alone phases around it."""
+    return [r["rel"] / ((alone[i]["rel"] + alone[i + 1]["rel"]) / 2)
+            for i, r in enumerate(phases)]
+
+
+def harmed(unprot, alone):
+    """crit's mean throughput vs alone in the unprotected phases, what it
+    refaulted in them (bytes), and whether that is harm: below 90% of
+    alone, refaulting an eighth of its dataset a round or more."""
+    if not unprot:
+        return 1.0, 0, False
+    ru = vs_alone(unprot, alone)
+    ru_m = sum(ru) / len(ru)
+    rf = sum(r["refault"] for r in unprot) * PAGE
+    return ru_m, rf, ru_m < 0.9 and rf >= len(unprot) * DATASET // 8
 
 
 def resident(cg):
@@ -316,7 +341,7 @@ def cpu_controller_on():
     return True
 
 
-def protected_phase(ctr, conf):
+def protected_phase(ctr, conf, seconds):
     """The memqos phase: the daemon started before the hog, stopped after.
     Returns the phase's figures, crit's memory.min at its end, the daemon's
     exit status and its memory.min changes of crit."""
@@ -331,7 +356,7 @@ def protected_phase(ctr, conf):
                        f"{memqosd.read_int(CRIT, 'memory.min') // MIB} MiB "
                        f"before the hog, {'settled' if settled else 'still moving'}"
                        f" after {time.monotonic() - t0:.0f} s")
-        r = with_hog(ctr, BATCH, PHASE_S)
+        r = with_hog(ctr, BATCH, seconds)
         cmin = memqosd.read_int(CRIT, "memory.min")
     finally:
         rc = daemon.stop()
@@ -383,13 +408,30 @@ def main():
                         LIMIT - memqosd.read_int(CRIT, "memory.current")
                         - 8 * MIB)
         alone = [with_hog(ctr, ELSEWHERE, ALONE_S)]
+        # The hog harms crit when crit reads again what it lost: a phase
+        # covers two of crit's passes over its dataset at its alone speed
+        # (a slower guest, e.g. single-threaded TCG, gets longer phases).
+        phase_s = min(max(PHASE_S, 2 * DATASET / MIB /
+                          max(alone[0]["crit_mibs"], 0.1)), 40)
+        ktap.print_msg(f"phases with the hog in node/batch: {phase_s:.0f} s "
+                       f"(crit alone {alone[0]['crit_mibs']:.1f} MiB/s)")
         unprot, prot, cmins, rcs = [], [], [], []
-        for i in range(ROUNDS):
-            unprot.append(with_hog(ctr, BATCH, PHASE_S))
+        # A round whose unprotected phase shows no harm proves nothing
+        # either way; the guest's noise makes one now and then, so up to
+        # EXTRA_ROUNDS more are run before the precondition is judged.
+        while (len(unprot) < ROUNDS or
+               (len(unprot) < ROUNDS + EXTRA_ROUNDS and
+                not harmed(unprot, alone)[2])):
+            i = len(unprot)
+            if i >= ROUNDS:
+                ktap.print_msg(f"no harm shown yet (crit vs alone "
+                               f"{harmed(unprot, alone)[0]:.2f}); one more "
+                               f"round")
+            unprot.append(with_hog(ctr, BATCH, phase_s))
             res = wait_resident(DATASET)
             ktap.print_msg(f"round {i + 1}: crit resident again "
                            f"{res // MIB} MiB")
-            r, cmin, rc, changes = protected_phase(ctr, conf)
+            r, cmin, rc, changes = protected_phase(ctr, conf, phase_s)
             prot.append(r)
             cmins.append(cmin)
             rcs.append(rc)
@@ -397,20 +439,19 @@ def main():
                 ktap.print_msg(f"round {i + 1} daemon: {ln}")
             alone.append(with_hog(ctr, ELSEWHERE, ALONE_S))
 
-        ru, rp = [], []
-        for i in range(ROUNDS):
+        rounds = len(unprot)
+        for i in range(rounds):
             report(f"alone {i + 1}", alone[i])
             report(f"unprotected {i + 1}", unprot[i])
             report(f"memqos {i + 1}", prot[i])
-            base = (alone[i]["rel"] + alone[i + 1]["rel"]) / 2
-            ru.append(unprot[i]["rel"] / base)
-            rp.append(prot[i]["rel"] / base)
-        report(f"alone {ROUNDS + 1}", alone[ROUNDS])
-        ru_m, rp_m = sum(ru) / ROUNDS, sum(rp) / ROUNDS
-        rf_u = sum(r["refault"] for r in unprot) * PAGE
+        report(f"alone {rounds + 1}", alone[rounds])
+        ru = vs_alone(unprot, alone)
+        rp = vs_alone(prot, alone)
+        ru_m, rf_u, harm = harmed(unprot, alone)
+        rp_m = sum(rp) / rounds
         rf_p = sum(r["refault"] for r in prot) * PAGE
-        bu = sum(r["batch_mibs"] for r in unprot) / ROUNDS
-        bp = sum(r["batch_mibs"] for r in prot) / ROUNDS
+        bu = sum(r["batch_mibs"] for r in unprot) / rounds
+        bp = sum(r["batch_mibs"] for r in prot) / rounds
         ktap.print_msg("crit throughput vs alone, per round: unprotected "
                        + " ".join(f"{x:.2f}" for x in ru) + ", memqos "
                        + " ".join(f"{x:.2f}" for x in rp))
@@ -428,7 +469,7 @@ def main():
         # without harm to prevent, the protected phase would prove nothing
         ktap.check("without memqos crit is harmed: below 90% of alone, "
                    "refaulting an eighth of its dataset a round or more",
-                   rf_u >= ROUNDS * DATASET // 8 and ru_m < 0.9)
+                   harm)
         ktap.check("the daemon's memory.min grew to cover crit's dataset, "
                    "below the parent's limit",
                    all(DATASET <= m < LIMIT for m in cmins))
@@ -442,7 +483,7 @@ def main():
                    all(r["batch_mibs"] > 0 for r in prot) and
                    memqos.cg_file(BATCH, "memory.events")["oom_kill"] == 0)
         ktap.check("SIGTERM put the originals back",
-                   rcs == [0] * ROUNDS and
+                   rcs == [0] * rounds and
                    memqosd.read(CRIT, "memory.min") == "0" and
                    memqosd.read(P, "memory.min") == "0" and
                    memqosd.read(TOP, "memory.min") == "0")
