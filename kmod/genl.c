@@ -185,8 +185,11 @@ static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
 			const struct mq_hist_snap *h)
 {
 	struct nlattr *nest;
-	int b;
+	int b, used;
 
+	/* Trailing empty buckets are not sent: most cgroups never stall. */
+	for (used = MQ_HIST_BUCKETS; used && !h->bucket[used - 1]; used--)
+		;
 	nest = nla_nest_start(skb, MEMQOS_A_CGROUP_HIST);
 	if (!nest)
 		return -EMSGSIZE;
@@ -198,7 +201,7 @@ static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
 	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_MAX_US, h->max_us,
 			      MEMQOS_A_HIST_PAD))
 		goto err_cancel;
-	for (b = 0; b < MQ_HIST_BUCKETS; b++)
+	for (b = 0; b < used; b++)
 		if (nla_put_u64_64bit(skb, MEMQOS_A_HIST_BUCKET, h->bucket[b],
 				      MEMQOS_A_HIST_PAD))
 			goto err_cancel;

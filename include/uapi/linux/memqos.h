@@ -54,7 +54,11 @@ enum memqos_a_hist {
 	MEMQOS_A_HIST_COUNT,	/* u64: Stalls recorded. */
 	MEMQOS_A_HIST_SUM_US,	/* u64: Total stall time, microseconds. */
 	MEMQOS_A_HIST_MAX_US,	/* u64: Longest stall, microseconds. */
-	/* u64, repeated: hist-buckets counts, bucket 0 first. */
+	/*
+	 * u64, repeated: hist-buckets counts, bucket 0 first, up to the last one
+	 * above 0: the buckets not sent are 0 (none at all for an empty
+	 * histogram).
+	 */
 	MEMQOS_A_HIST_BUCKET,
 	MEMQOS_A_HIST_PAD,	/* pad */
 
