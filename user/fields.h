@@ -66,8 +66,9 @@ static inline bool field_has(const struct field_vals *v, uint16_t attr)
 }
 
 /*
- * Keep @attr in @v if @set describes it. An unsigned integer of 1, 2, 4
- * or 8 bytes; -EBADMSG for any other length.
+ * Keep @attr in @v: an unsigned integer of 1, 2, 4 or 8 bytes. Another
+ * length is -EBADMSG if @set describes @attr, else skipped. Attributes
+ * @set does not describe may be kept; only those it does are printed.
  */
 int field_vals_put(struct field_vals *v, const struct field_set *set,
 		   const struct nlattr *attr);
