@@ -61,8 +61,9 @@ to go twice round its dataset at its alone speed when that is longer
 Each round's unprotected and memqos figures are divided by the mean of the
 alone phases before and after the round, then averaged over the rounds.
 When the unprotected rounds show no harm (below), up to two more rounds
-are run: the guest's noise can hide it now and then (it did in one
-CI run of 2026-11-30), and a failed precondition proves nothing.
+are run while they fit in the runner's time limit: the guest's noise can
+hide it now and then (it did in one CI run of 2026-11-30), and a failed
+precondition proves nothing.
 Reported per phase: crit's and the reference's throughput (MiB/s
 checksummed), crit's major faults and refaults (memory.stat), stall time
 (memory.pressure some, % of the phase), batch's progress (MiB/s written),
@@ -130,6 +131,9 @@ HOG = int(os.environ.get("MEMQOS_PT_HOG", 96)) * MIB
 ALONE_S, PHASE_S = 6, 8
 ROUNDS = int(os.environ.get("MEMQOS_PT_ROUNDS", 2))
 EXTRA_ROUNDS = 2                # at most, while no harm is shown
+# extra rounds end 30 s before selftests/run.sh's limit (default 300 s)
+DEADLINE = time.monotonic() + int(os.environ.get("MEMQOS_TEST_TIMEOUT",
+                                                 300)) - 30
 SWAPPINESS = int(os.environ.get("MEMQOS_PT_SWAPPINESS", 10))
 # crc passes per MiB: crit touches its dataset every few seconds, like a
 # service's working set, not in a tight loop the LRU would always keep
@@ -418,11 +422,15 @@ def main():
         unprot, prot, cmins, rcs = [], [], [], []
         # A round whose unprotected phase shows no harm proves nothing
         # either way; the guest's noise makes one now and then, so up to
-        # EXTRA_ROUNDS more are run before the precondition is judged.
+        # EXTRA_ROUNDS more are run before the precondition is judged, as
+        # long as one more fits in the runner's time limit.
+        round_s = 0
         while (len(unprot) < ROUNDS or
                (len(unprot) < ROUNDS + EXTRA_ROUNDS and
-                not harmed(unprot, alone)[2])):
+                not harmed(unprot, alone)[2] and
+                time.monotonic() + round_s < DEADLINE)):
             i = len(unprot)
+            t_round = time.monotonic()
             if i >= ROUNDS:
                 ktap.print_msg(f"no harm shown yet (crit vs alone "
                                f"{harmed(unprot, alone)[0]:.2f}); one more "
@@ -438,6 +446,7 @@ def main():
             for ln in changes:
                 ktap.print_msg(f"round {i + 1} daemon: {ln}")
             alone.append(with_hog(ctr, ELSEWHERE, ALONE_S))
+            round_s = time.monotonic() - t_round
 
         rounds = len(unprot)
         for i in range(rounds):
