@@ -285,6 +285,15 @@ def records_refused():
     return st["dropped_nomem_total"] + st["dropped_cap_total"]
 
 
+EVENT_STATS = ("events_seq", "events_sent_total", "events_dropped_total",
+               "records_created_total", "records_freed_total")
+
+
+def event_stats():
+    st = tool_json("stats")
+    return {k: st[k] for k in EVENT_STATS}
+
+
 def tracked_removal(parent, tries=5):
     """Makes and removes a cgroup the module tracks (a record can be
     refused: under KASAN a GFP_NOWAIT allocation fails now and then);
@@ -307,7 +316,7 @@ def test_events_overflow():
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True)
     listening = wait_listening(ev)
-    first, refused = events_seq(), records_refused()
+    first, refused, st0 = events_seq(), records_refused(), event_stats()
     ev.send_signal(signal.SIGSTOP)
     # each removal is one event: far more than a socket buffer holds
     for i in range(CHURN):
@@ -332,8 +341,14 @@ def test_events_overflow():
                    f"record, {raised} events raised, {got} received, {lost} "
                    f"reported lost, resyncs {resyncs}")
     if not ok:
+        st1 = event_stats()
+        seqs = [x.get("seq") for x in lines if "kind" in x]
         ktap.print_msg(f"events: listening {listening}, exit "
-                       f"{ev.returncode}, err {err!r}")
+                       f"{ev.returncode}, err {err!r}; module "
+                       + ", ".join(f"{k} +{st1[k] - st0[k]}"
+                                   for k in EVENT_STATS)
+                       + f"; listener lines {len(lines)}, seqs "
+                       f"{seqs[:3]}..{seqs[-3:]} (first {first})")
     ktap.check("events: an overflow is reported, resynced, and every "
                "event is received or counted lost", ok)
 
