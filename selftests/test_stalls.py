@@ -10,6 +10,7 @@ totals must equal event counts; stall sums must be plausible against PSI.
     `-- memqos-st-global   no limit: allocates past free memory
 """
 import ctypes
+import mmap
 import os
 import sys
 import time
@@ -32,6 +33,20 @@ def oom_victim():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(15, VICTIM_COMM.encode(), 0, 0, 0)   # PR_SET_NAME
     memqos.touch_anon(64 * MIB)
+
+
+def touch_for(nbytes, seconds):
+    """Writes every page of an anonymous mapping of @nbytes, for at most
+    @seconds: past free memory a TCG guest can thrash for minutes (the
+    interpreter's own pages come back over 9p). Both counts cover the
+    same window, whenever it ends."""
+    end = time.monotonic() + seconds
+    m = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    for off in range(0, nbytes, memqos.PAGE):
+        m[off] = 1
+        if off % (64 * memqos.PAGE) == 0 and time.monotonic() > end:
+            break
+    m.close()
 
 
 def free_bytes():
@@ -84,10 +99,14 @@ def main():
     wakeups = total("kswapd_wakeups")
     with memqos.TraceCount("vmscan/mm_vmscan_direct_reclaim_begin",
                            "vmscan/mm_vmscan_wakeup_kswapd") as tc:
-        ktap.cg_run("memqos-st-global", memqos.anon_churn, want, 1)
+        t0 = time.monotonic()
+        ktap.cg_run("memqos-st-global", touch_for, want, 60)
+        took = time.monotonic() - t0
     traced = tc.count("mm_vmscan_direct_reclaim_begin")
     ours = total("direct_reclaims") - before
-    ktap.print_msg(f"direct reclaim: tracefs {traced}, memqos {ours}")
+    ktap.print_msg(f"direct reclaim: tracefs {traced}, memqos {ours} "
+                   f"(touching {want // MIB} MiB: {took:.0f} s, cut at "
+                   f"60 s)")
     ktap.check("direct reclaims happened", traced > 0)
     ktap.check("direct reclaim count equals tracefs", ours == traced)
     # Wakeups from interrupt context belong to no task: not attributed.
