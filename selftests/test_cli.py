@@ -273,25 +273,11 @@ def test_events_and_oom():
     ktap.check("events -j --count 1 got the OOM kill with its cgroup id", ok)
 
 
-def events_seq():
-    """The module's last event number (debugfs does not show it)."""
-    return tool_json("stats")["events_seq"]
-
-
-def records_refused():
-    """Records the module could not make (no memory, or the cap): their
-    cgroups raise no removal event."""
-    st = tool_json("stats")
-    return st["dropped_nomem_total"] + st["dropped_cap_total"]
-
-
+# Records the module could not make (no memory, or the cap): their cgroups
+# raise no removal event.
+REFUSED = ("dropped_nomem_total", "dropped_cap_total")
 EVENT_STATS = ("events_seq", "events_sent_total", "events_dropped_total",
                "records_created_total", "records_freed_total")
-
-
-def event_stats():
-    st = tool_json("stats")
-    return {k: st[k] for k in EVENT_STATS}
 
 
 def tracked_removal(parent, tries=5):
@@ -316,7 +302,7 @@ def test_events_overflow():
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True)
     listening = wait_listening(ev)
-    first, refused, st0 = events_seq(), records_refused(), event_stats()
+    before = tool_json("stats")
     ev.send_signal(signal.SIGSTOP)
     # each removal is one event: far more than a socket buffer holds
     for i in range(CHURN):
@@ -326,8 +312,9 @@ def test_events_overflow():
     time.sleep(2)
     made = CHURN + tracked_removal(parent)
     time.sleep(2)
-    raised = events_seq() - first
-    refused = records_refused() - refused
+    after = tool_json("stats")
+    raised = after["events_seq"] - before["events_seq"]
+    refused = sum(after[k] - before[k] for k in REFUSED)
     ev.terminate()
     out, err = ev.communicate(timeout=60)
     lines = [json.loads(line) for line in out.splitlines() if line]
@@ -341,14 +328,14 @@ def test_events_overflow():
                    f"record, {raised} events raised, {got} received, {lost} "
                    f"reported lost, resyncs {resyncs}")
     if not ok:
-        st1 = event_stats()
         seqs = [x.get("seq") for x in lines if "kind" in x]
         ktap.print_msg(f"events: listening {listening}, exit "
                        f"{ev.returncode}, err {err!r}; module "
-                       + ", ".join(f"{k} +{st1[k] - st0[k]}"
+                       + ", ".join(f"{k} +{after[k] - before[k]}"
                                    for k in EVENT_STATS)
                        + f"; listener lines {len(lines)}, seqs "
-                       f"{seqs[:3]}..{seqs[-3:]} (first {first})")
+                       f"{seqs[:3]}..{seqs[-3:]} (first "
+                       f"{before['events_seq']})")
     ktap.check("events: an overflow is reported, resynced, and every "
                "event is received or counted lost", ok)
 
