@@ -121,6 +121,11 @@ class Daemon:
                     return None
                 self._cv.wait(min(left, 0.2))
 
+    def next_pass(self, timeout=20):
+        """The summary line of a pass that ends from now on: the state file
+        is saved at the end of a pass, before its summary."""
+        return self.wait_for("pass ", timeout, start=len(self.lines))
+
     def send(self, sig):
         self.p.send_signal(sig)
 

@@ -163,7 +163,7 @@ def main():
 
         daemon = memqosd.Daemon(conf, "-v")
         line = daemon.wait_for(f"/{PARENT}/ctr1 memory.min")
-        daemon.wait_for("pass ", start=len(daemon.lines))
+        daemon.next_pass()
         ktap.print_msg(f"daemon: {line}")
         cmin = memqosd.read_int(f"{PARENT}/ctr1", "memory.min")
         pmin = memqosd.read_int(PARENT, "memory.min")
@@ -184,8 +184,7 @@ def main():
         gone = not os.path.exists(memqos.cg_path(f"{PARENT}/ctr1"))
         line = daemon.wait_for(f"/{PARENT} memory.min", start=start)
         ktap.print_msg(f"after crun delete: {line}")
-        # the state file is saved at the end of the pass, before its summary
-        done = daemon.wait_for("pass ", start=len(daemon.lines))
+        done = daemon.next_pass()
         ktap.check("crun delete removed the container's cgroup", gone)
         ktap.check("the daemon restored the parent and forgot the container",
                    line is not None and "no longer managed" in line and

@@ -146,7 +146,7 @@ def main():
         start = len(d.lines)
         d.send(signal.SIGHUP)
         kept = d.wait_for("keeping the running one", start=start)
-        d.wait_for("pass ", start=len(d.lines))
+        d.next_pass()
         errs = [ln for ln in d.lines[start:] if f"{CONF}:" in ln]
         for line in errs:
             ktap.print_msg("SIGHUP: " + line)
@@ -167,12 +167,12 @@ def main():
         ktap.cg_create(f"{P}/crit3")
         pids["crit3"] = memqos.spawn(f"{P}/crit3", hold, 4 * MIB)
         ok = d.wait_for(f"/{P}/crit3 memory.min:")
-        d.wait_for("pass ", start=len(d.lines))
+        d.next_pass()
         ktap.cg_remove(f"{P}/crit3")
         memqos.stop(pids.pop("crit3"))
         start = len(d.lines)
         gone = d.wait_for(f"/{P}/crit3 memory.min: cgroup gone", start=start)
-        d.wait_for("pass ", start=len(d.lines))
+        d.next_pass()
         ktap.print_msg(f"vanished: {gone}")
         ktap.check("a vanished cgroup is logged and forgotten, the daemon "
                    "goes on",
