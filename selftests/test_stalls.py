@@ -7,7 +7,7 @@ totals must equal event counts; stall sums must be plausible against PSI.
     /sys/fs/cgroup
     |-- memqos-st-reclaim  memory.max 32M, anon churn of 48 MiB (zram swap)
     |-- memqos-st-oom      memory.max 32M, swap.max 0, 3 victims
-    `-- memqos-st-global   no limit: allocates past free memory
+    `-- memqos-st-global   no limit: fills memory, then free < min watermark
 """
 import ctypes
 import mmap
@@ -36,24 +36,42 @@ def oom_victim():
     memqos.touch_anon(64 * MIB)
 
 
-def touch_for(nbytes, seconds):
-    """Maps @nbytes of anonymous memory, 64 MiB at a time, every page
-    written by the kernel (MADV_POPULATE_WRITE: fast enough to outrun
-    kswapd, which a page at a time from Python is not under
-    single-threaded TCG), for at most @seconds: past free memory a TCG
-    guest can thrash for minutes. Both counts cover the same window,
-    whenever it ends."""
-    end = time.monotonic() + seconds
-    maps, done = [], 0
-    while done < nbytes and time.monotonic() < end:
-        m = mmap.mmap(-1, 64 * MIB,
+MIN_FREE = "/proc/sys/vm/min_free_kbytes"
+
+
+def min_free_kbytes(value=None):
+    """Reads vm.min_free_kbytes, or sets it to @value."""
+    with open(MIN_FREE, "r" if value is None else "w") as f:
+        return f.read().strip() if value is None else f.write(str(value))
+
+
+def populate(nbytes):
+    """Maps @nbytes of anonymous memory in 64 MiB small-page chunks, every
+    page written by the kernel (MADV_POPULATE_WRITE: a page at a time from
+    Python is too slow to matter under TCG)."""
+    maps = []
+    for off in range(0, nbytes, 64 * MIB):
+        m = mmap.mmap(-1, min(64 * MIB, nbytes - off),
                       flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        # small pages: each allocation a chance to reclaim, as before
         m.madvise(mmap.MADV_NOHUGEPAGE)
         m.madvise(MADV_POPULATE_WRITE)
         maps.append(m)
-        done += 64 * MIB
-    for m in maps:
+    return maps
+
+
+def squeeze_below_min(headroom):
+    """Direct reclaim on purpose. Racing kswapd does not: under
+    single-threaded TCG it sometimes keeps up, and with zram swap its own
+    allocations can take free memory below half the min watermarks, where
+    allocators wait for it without direct reclaim (6.1
+    throttle_direct_reclaim(), no tracepoint). So: fill memory until
+    @headroom is left, raise the min watermark a quarter above what is
+    free, and fault in 64 MiB more: the first allocation finds free memory
+    under min and above min/2 and reclaims directly, before kswapd runs."""
+    held = populate(max(free_bytes() - headroom, 0))
+    min_free_kbytes(free_bytes() * 5 // 4 // 1024)
+    held += populate(64 * MIB)
+    for m in held:
         m.close()
 
 
@@ -102,19 +120,23 @@ def main():
     # Global direct reclaim, from a cgroup without a limit.
     ktap.cg_create("memqos-st-global")
     memqos.drop_caches()
-    want = free_bytes() + 128 * MIB
+    min_free = min_free_kbytes()
     before = total("direct_reclaims")
     wakeups = total("kswapd_wakeups")
     with memqos.TraceCount("vmscan/mm_vmscan_direct_reclaim_begin",
                            "vmscan/mm_vmscan_wakeup_kswapd") as tc:
         t0 = time.monotonic()
-        ktap.cg_run("memqos-st-global", touch_for, want, 60)
+        try:
+            status = ktap.cg_run("memqos-st-global", squeeze_below_min,
+                                 128 * MIB)
+        finally:
+            min_free_kbytes(min_free)
         took = time.monotonic() - t0
     traced = tc.count("mm_vmscan_direct_reclaim_begin")
     ours = total("direct_reclaims") - before
     ktap.print_msg(f"direct reclaim: tracefs {traced}, memqos {ours} "
-                   f"(touching {want // MIB} MiB: {took:.0f} s, cut at "
-                   f"60 s)")
+                   f"(workload {took:.0f} s, status {status}; "
+                   f"min_free_kbytes {min_free} restored)")
     ktap.check("direct reclaims happened", traced > 0)
     ktap.check("direct reclaim count equals tracefs", ours == traced)
     # Wakeups from interrupt context belong to no task: not attributed.
