@@ -84,15 +84,32 @@ static const char *format_scaled(char *buf, size_t len, uint64_t value,
 	}
 }
 
+/* "00" to "99": two digits per division, half the divisions */
+static const char digit_pairs[201] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len)
 {
 	char *p = buf + UNITS_U64_LEN - 1;
 
 	*p = '\0';
-	do {
-		*--p = '0' + value % 10;
-		value /= 10;
-	} while (value);
+	while (value >= 100) {
+		unsigned int i = value % 100 * 2;
+
+		value /= 100;
+		*--p = digit_pairs[i + 1];
+		*--p = digit_pairs[i];
+	}
+	if (value >= 10) {
+		*--p = digit_pairs[value * 2 + 1];
+		*--p = digit_pairs[value * 2];
+	} else {
+		*--p = '0' + value;
+	}
 	*len = buf + UNITS_U64_LEN - 1 - p;
 	return p;
 }

@@ -3,7 +3,9 @@
  * user/units.c: human formatting of bytes and durations, size parsing.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "units.h"
@@ -253,6 +255,25 @@ static void u64_dec(void)
 	EXPECT_U64_DEC(UINT64_MAX, "18446744073709551615");
 }
 
+/* Every digit count, both sides of each power of ten, against printf. */
+static void u64_dec_matches_printf(void)
+{
+	char want[UNITS_U64_LEN];
+	uint64_t p = 1;
+	int i, d;
+
+	for (i = 0; i < 20; i++, p *= 10) {
+		for (d = -1; d <= 1; d++) {
+			uint64_t v = p + d;
+
+			snprintf(want, sizeof(want), "%" PRIu64, v);
+			EXPECT_U64_DEC(v, want);
+			snprintf(want, sizeof(want), "%" PRIu64, v * 7 / 3);
+			EXPECT_U64_DEC(v * 7 / 3, want);
+		}
+	}
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(format_bytes_below_one_kib),
 	UNIT_TEST(format_bytes_one_decimal_below_ten),
@@ -271,6 +292,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(parse_size_garbage),
 	UNIT_TEST(parse_msec),
 	UNIT_TEST(u64_dec),
+	UNIT_TEST(u64_dec_matches_printf),
 };
 
 UNIT_SUITE(units_suite, "units", tests);
