@@ -206,7 +206,8 @@ static void print_hist(struct print_ctx *pc, const char *name,
 	print_obj_end(pc);
 }
 
-void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
+void cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
+			  bool exact)
 {
 	unsigned int k;
 
@@ -227,4 +228,11 @@ void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
 			print_hist(pc, cg_stall_names[k], &r->hist[k], exact);
 	print_obj_end(pc);
 	print_obj_end(pc);
+}
+
+void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
+{
+	if (print_is_json(pc) && cg_rec_json(&pc->jw, r))
+		return;
+	cg_rec_print_generic(pc, r, exact);
 }

@@ -74,4 +74,15 @@ const struct cg_rec *cg_list_find(const struct cg_list *list, uint64_t id);
  */
 void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact);
 
+/*
+ * The same JSON object written in one piece (cgrec_json.c): what
+ * cg_rec_print() uses for JSON. false if @jw is nested too deep for it,
+ * and nothing was written.
+ */
+bool cg_rec_json(struct json_out *jw, const struct cg_rec *r);
+
+/* cg_rec_print() through the generic print path only: the reference. */
+void cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
+			  bool exact);
+
 #endif /* MEMQOS_CGREC_H */

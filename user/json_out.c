@@ -294,6 +294,19 @@ void json_null(struct json_out *jw)
 	end_value(jw);
 }
 
+int json_raw_begin(struct json_out *jw, unsigned int levels)
+{
+	if (jw->overflow || jw->depth + levels > JSON_MAX_DEPTH)
+		return -1;
+	begin_value(jw);
+	return jw->depth;
+}
+
+void json_raw_end(struct json_out *jw)
+{
+	end_value(jw);
+}
+
 void json_kv_str(struct json_out *jw, const char *key, const char *value)
 {
 	json_key(jw, key);

@@ -82,4 +82,14 @@ void json_kv_arr_begin(struct json_out *jw, const char *key);
 /* Escaped string with quotes, as written for keys and string values. */
 void json_write_string(FILE *fp, const char *str);
 
+/*
+ * A value its caller writes to jw->fp itself, the way this writer would
+ * (compact, or pretty with two spaces per level): json_raw_begin() writes
+ * what goes before it and returns the number of containers open around it
+ * (its own members indent one level more); -1 if @levels more would pass
+ * JSON_MAX_DEPTH, and nothing was written. json_raw_end() after it.
+ */
+int json_raw_begin(struct json_out *jw, unsigned int levels);
+void json_raw_end(struct json_out *jw);
+
 #endif /* MEMQOS_JSON_OUT_H */

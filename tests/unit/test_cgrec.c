@@ -4,6 +4,7 @@
  * a synthetic CGROUP_GET reply decoded and printed.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/genetlink.h>
@@ -256,6 +257,107 @@ static void json_of_one_cgroup(void)
 	cg_rec_free(&r);
 }
 
+/* Every field, every kind, a path that takes each escaping branch. */
+static void full_record(struct cg_rec *r)
+{
+	unsigned int k, b;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->id = 18446744073709551615ULL;
+	r->path = strdup("/k\xc3\xa9 \"q\" \\ \x01\xff/\n");
+	for (i = 0; i < cgroup_fields.n; i++) {
+		const struct field *f = &cgroup_fields.fields[i];
+
+		r->v.val[f->attr] = f->kind == FIELD_LIMIT && i % 2 ?
+				    MEMQOS_UNLIMITED : i * 1000003;
+		r->v.has |= 1ULL << f->attr;
+	}
+	for (k = 0; k < CG_STALL_KINDS; k++) {
+		r->hist[k].present = true;
+		for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
+			r->hist[k].bucket[b] = (b * 7 + k) % 5;
+		r->hist[k].count = 100 + k;
+		r->hist[k].sum_us = 123456789;
+		r->hist[k].max_us = 99999;
+	}
+}
+
+/*
+ * @r twice in context @where (0: top level; 1: elements of an array in
+ * an object; 2: the first in an array, the second at depth 29, past
+ * what cg_rec_json() takes), through cg_rec_json() if @fast or the generic
+ * print path. Returns the text (strdup'd).
+ */
+static char *render(const struct cg_rec *r, bool pretty, int where,
+		    bool fast)
+{
+	struct print_ctx pc;
+	int i, depth = 0;
+
+	print_init(&pc, unit_capture_begin(), true, pretty);
+	if (where) {
+		print_obj_begin(&pc, NULL);
+		print_u64(&pc, "n", NULL, 2);
+		print_arr_begin(&pc, where == 1 ? "cgroups" : "deep");
+		depth = 2;
+	}
+	for (i = 0; i < 2; i++) {
+		if (where == 2 && i == 1) {
+			while (depth < 29) {
+				print_arr_begin(&pc, NULL);
+				depth++;
+			}
+		}
+		if (!fast)
+			cg_rec_print_generic(&pc, r, true);
+		else if (!EXPECT_TRUE(cg_rec_json(&pc.jw, r) ==
+				      (where != 2 || i == 0)))
+			printf("# where %d, record %d\n", where, i);
+		if (fast && where == 2 && i == 1)
+			cg_rec_print(&pc, r, true);	/* falls back */
+	}
+	while (depth-- > 2)
+		print_arr_end(&pc);
+	if (where) {
+		print_arr_end(&pc);
+		print_obj_end(&pc);
+	}
+	/* past the depth limit the print path's JSON is invalid too */
+	EXPECT_INT_EQ(print_finish(&pc),
+		      where == 2 && r->hist[0].present ? -1 : 0);
+	return strdup(unit_capture_end());
+}
+
+static void json_writer_matches_print_path(void)
+{
+	struct cg_rec recs[3];
+	int i, where, pretty;
+
+	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &recs[0]), 0);
+	full_record(&recs[1]);
+	memset(&recs[2], 0, sizeof(recs[2]));	/* no fields, no stalls */
+	recs[2].id = 1;
+	recs[2].path = strdup("/");
+	for (i = 0; i < 3; i++) {
+		for (pretty = 0; pretty < 2; pretty++) {
+			for (where = 0; where < 3; where++) {
+				char *slow = render(&recs[i], pretty, where,
+						    false);
+				char *fast = render(&recs[i], pretty, where,
+						    true);
+
+				if (!EXPECT_STR_EQ(fast, slow))
+					printf("# record %d pretty %d where %d\n",
+					       i, pretty, where);
+				free(slow);
+				free(fast);
+			}
+		}
+		cg_rec_free(&recs[i]);
+	}
+}
+
 static void text_of_one_cgroup(void)
 {
 	struct print_ctx pc;
@@ -310,6 +412,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(decode_sample),
 	UNIT_TEST(decode_rejects_bad),
 	UNIT_TEST(json_of_one_cgroup),
+	UNIT_TEST(json_writer_matches_print_path),
 	UNIT_TEST(text_of_one_cgroup),
 	UNIT_TEST(dump_list),
 };
