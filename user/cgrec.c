@@ -10,6 +10,7 @@
 
 #include "cgrec.h"
 #include "hist.h"
+#include "nla_inline.h"
 
 _Static_assert(MEMQOS_A_CGROUP_MAX < FIELD_MAX_ATTRS,
 	       "cgroup attributes must fit struct field_vals");
@@ -23,18 +24,16 @@ const char *const cg_stall_names[CG_STALL_KINDS] = {
 /* Width of the labels in the text detail view. */
 #define LABEL_WIDTH	24
 
+/* The hot loop of a dump: attributes read in line, see nla_inline.h. */
 static int get_u64(const struct nlattr *a, uint64_t *v)
 {
-	if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-		return -EBADMSG;
-	*v = mnl_attr_get_u64(a);
-	return 0;
+	return nla_u64(a, v) ? 0 : -EBADMSG;
 }
 
 static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
 			    uint32_t *kind, unsigned int *nb)
 {
-	switch (mnl_attr_get_type(a)) {
+	switch (nla_type_of(a)) {
 	case MEMQOS_A_HIST_KIND:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 			return -EBADMSG;
@@ -63,7 +62,7 @@ static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
 	unsigned int nb = 0;
 	int err;
 
-	mnl_attr_for_each_nested(a, nest) {
+	nla_for_each_nested(a, nest) {
 		err = decode_hist_attr(a, &h, &kind, &nb);
 		if (err)
 			return err;
@@ -77,7 +76,7 @@ static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
 
 static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
 {
-	switch (mnl_attr_get_type(a)) {
+	switch (nla_type_of(a)) {
 	case MEMQOS_A_CGROUP_ID:
 		return get_u64(a, &rec->id);
 	case MEMQOS_A_CGROUP_PATH:
@@ -100,10 +99,11 @@ static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
 int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
 {
 	const struct nlattr *a;
+	const void *end;
 	int err;
 
 	memset(rec, 0, sizeof(*rec));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	nla_for_each_msg(a, end, nlh, GENL_HDRLEN) {
 		err = decode_attr(a, rec);
 		if (err)
 			return err;

@@ -11,6 +11,7 @@
 #include <linux/memqos.h>
 
 #include "fields.h"
+#include "nla_inline.h"
 #include "units.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -225,27 +226,37 @@ const struct field *field_by_key(const struct field_set *set,
  * the set, so they never show): a lookup per attribute cost more than the
  * rest of decoding a 10,000-cgroup dump. Only a length no integer has needs
  * it, to tell a malformed field from a newer module's other attribute.
+ * Attributes are read in line (nla_inline.h), not through libmnl calls.
  */
 int field_vals_put(struct field_vals *v, const struct field_set *set,
 		   const struct nlattr *attr)
 {
-	uint16_t type = mnl_attr_get_type(attr);
+	uint16_t type = nla_type_of(attr);
+	const void *p = nla_payload(attr);
 	uint64_t value;
 
 	if (type >= FIELD_MAX_ATTRS)
 		return 0;
-	switch (mnl_attr_get_payload_len(attr)) {
+	switch (nla_payload_len(attr)) {
 	case 1:
-		value = mnl_attr_get_u8(attr);
+		value = *(const uint8_t *)p;
 		break;
-	case 2:
-		value = mnl_attr_get_u16(attr);
+	case 2: {
+		uint16_t x;
+
+		memcpy(&x, p, sizeof(x));
+		value = x;
 		break;
-	case 4:
-		value = mnl_attr_get_u32(attr);
+	}
+	case 4: {
+		uint32_t x;
+
+		memcpy(&x, p, sizeof(x));
+		value = x;
 		break;
+	}
 	case 8:
-		value = mnl_attr_get_u64(attr);
+		memcpy(&value, p, sizeof(value));
 		break;
 	default:
 		return field_by_attr(set, type) ? -EBADMSG : 0;
