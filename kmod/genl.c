@@ -19,6 +19,7 @@
 #include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
+#include <asm/unaligned.h>
 #include <net/genetlink.h>
 #include <linux/memqos.h>
 
@@ -181,12 +182,50 @@ struct mq_cg_scratch {
 	char path[PATH_MAX];
 };
 
+/*
+ * @n u64 attributes of types @types[i] (all @type if @types is NULL) and
+ * values @vals[i], exactly as nla_put_u64_64bit() puts them. A dump of
+ * 10,000 cgroups puts 600,000: where no attribute needs padding (efficient
+ * unaligned access) they take one reservation, not a chain of calls each.
+ */
+static int mq_put_u64s(struct sk_buff *skb, const u16 *types, u16 type,
+		       const u64 *vals, int n, int padattr)
+{
+	const int one = nla_total_size(sizeof(u64));
+	struct nlattr *nla;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS)) {
+		for (i = 0; i < n; i++)
+			if (nla_put_u64_64bit(skb, types ? types[i] : type,
+					      vals[i], padattr))
+				return -EMSGSIZE;
+		return 0;
+	}
+	if (skb_tailroom(skb) < n * one)
+		return -EMSGSIZE;
+	nla = skb_put(skb, n * one);
+	for (i = 0; i < n; i++) {
+		nla->nla_type = types ? types[i] : type;
+		nla->nla_len = nla_attr_size(sizeof(u64));
+		put_unaligned(vals[i], (u64 *)nla_data(nla));
+		nla = (struct nlattr *)((char *)nla + one);
+	}
+	return 0;
+}
+
+static const u16 mq_hist_attr[] = {
+	MEMQOS_A_HIST_COUNT, MEMQOS_A_HIST_SUM_US, MEMQOS_A_HIST_MAX_US,
+};
+
 static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
 			const struct mq_hist_snap *h)
 {
+	const u64 totals[] = { h->count, h->sum_us, h->max_us };
 	struct nlattr *nest;
-	int b, used;
+	int used;
 
+	BUILD_BUG_ON(ARRAY_SIZE(totals) != ARRAY_SIZE(mq_hist_attr));
 	/* Trailing empty buckets are not sent: most cgroups never stall. */
 	for (used = MQ_HIST_BUCKETS; used && !h->bucket[used - 1]; used--)
 		;
@@ -194,23 +233,15 @@ static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, MEMQOS_A_HIST_KIND, kind) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_COUNT, h->count,
-			      MEMQOS_A_HIST_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_SUM_US, h->sum_us,
-			      MEMQOS_A_HIST_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_HIST_MAX_US, h->max_us,
-			      MEMQOS_A_HIST_PAD))
-		goto err_cancel;
-	for (b = 0; b < used; b++)
-		if (nla_put_u64_64bit(skb, MEMQOS_A_HIST_BUCKET, h->bucket[b],
-				      MEMQOS_A_HIST_PAD))
-			goto err_cancel;
+	    mq_put_u64s(skb, mq_hist_attr, 0, totals, ARRAY_SIZE(totals),
+			MEMQOS_A_HIST_PAD) ||
+	    mq_put_u64s(skb, NULL, MEMQOS_A_HIST_BUCKET, h->bucket, used,
+			MEMQOS_A_HIST_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
-
-err_cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
 }
 
 /* One cgroup's attributes: the same shape for do, dump and tests. */
@@ -222,16 +253,12 @@ static int mq_fill_cgroup(struct sk_buff *skb, const struct mq_report *r,
 	if (nla_put_u64_64bit(skb, MEMQOS_A_CGROUP_ID, r->id,
 			      MEMQOS_A_CGROUP_PAD) ||
 	    nla_put_string(skb, MEMQOS_A_CGROUP_PATH, path) ||
-	    nla_put_u8(skb, MEMQOS_A_CGROUP_TRACKED, r->tracked))
+	    nla_put_u8(skb, MEMQOS_A_CGROUP_TRACKED, r->tracked) ||
+	    mq_put_u64s(skb, mq_level_attr, 0, r->levels.v, MQ_NR_LEVELS,
+			MEMQOS_A_CGROUP_PAD) ||
+	    mq_put_u64s(skb, mq_counter_attr, 0, r->counters, MQ_NR_COUNTERS,
+			MEMQOS_A_CGROUP_PAD))
 		return -EMSGSIZE;
-	for (i = 0; i < MQ_NR_LEVELS; i++)
-		if (nla_put_u64_64bit(skb, mq_level_attr[i], r->levels.v[i],
-				      MEMQOS_A_CGROUP_PAD))
-			return -EMSGSIZE;
-	for (i = 0; i < MQ_NR_COUNTERS; i++)
-		if (nla_put_u64_64bit(skb, mq_counter_attr[i], r->counters[i],
-				      MEMQOS_A_CGROUP_PAD))
-			return -EMSGSIZE;
 	for (i = 0; i < MQ_NR_STALL_KINDS; i++)
 		if (mq_fill_hist(skb, i, &r->hist[i]))
 			return -EMSGSIZE;
