@@ -15,45 +15,25 @@
 
 #include "cgrec.h"
 #include "hist.h"
-#include "units.h"
+#include "outbuf.h"
 
 /* Levels below the record: stalls, a kind, its buckets. */
 #define CG_JSON_LEVELS	4
 
 struct jbuf {
-	FILE *fp;
+	struct outbuf out;
 	bool pretty;
 	unsigned int depth;	/* of the record's own members */
-	size_t len;
-	char buf[8192];
 };
-
-static void jb_flush(struct jbuf *b)
-{
-	fwrite_unlocked(b->buf, 1, b->len, b->fp);
-	b->len = 0;
-}
 
 static void jb_put(struct jbuf *b, const char *s, size_t n)
 {
-	if (b->len + n > sizeof(b->buf)) {
-		jb_flush(b);
-		if (n > sizeof(b->buf)) {
-			fwrite_unlocked(s, 1, n, b->fp);
-			return;
-		}
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
+	outbuf_put(&b->out, s, n);
 }
 
 static void jb_u64(struct jbuf *b, uint64_t v)
 {
-	char tmp[UNITS_U64_LEN], *digits;
-	size_t n;
-
-	digits = units_u64_dec(tmp, v, &n);
-	jb_put(b, digits, n);
+	outbuf_u64(&b->out, v);
 }
 
 /* Newline and indentation before a member or a closing bracket. */
@@ -156,8 +136,8 @@ static void jb_record(struct jbuf *b, const struct cg_rec *r)
 	jb_key(b, 0, true, "id");
 	jb_u64(b, r->id);
 	jb_key(b, 0, false, "path");
-	jb_flush(b);
-	json_write_string(b->fp, r->path);
+	outbuf_flush(&b->out);
+	json_write_string(b->out.fp, r->path);
 	jb_key(b, 0, false, "tracked");
 	jb_put(b, r->tracked ? "true" : "false", r->tracked ? 4 : 5);
 	for (i = 0; i < cgroup_fields.n; i++) {
@@ -196,12 +176,11 @@ bool cg_rec_json(struct json_out *jw, const struct cg_rec *r)
 
 	if (depth < 0)
 		return false;
-	b.fp = jw->fp;
+	outbuf_init(&b.out, jw->fp);
 	b.pretty = jw->pretty;
 	b.depth = depth + 1;
-	b.len = 0;
 	jb_record(&b, r);
-	jb_flush(&b);
+	outbuf_flush(&b.out);
 	json_raw_end(jw);
 	return true;
 }

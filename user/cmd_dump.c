@@ -94,15 +94,19 @@ static void print_json(struct memqos_ctx *ctx, const struct dump *d)
 	print_finish(&pc);
 }
 
-static void print_prometheus(const struct dump *d)
+static int print_prometheus(const struct dump *d)
 {
-	prom_write_cgroups(stdout, &d->cgroups);
+	int err = prom_write_cgroups(stdout, &d->cgroups);
+
+	if (err)
+		return err;
 	if (d->has_attr)
 		prom_write_attribution(stdout, &d->attr,
 				       (uint64_t)sysconf(_SC_PAGESIZE));
 	prom_write_module(stdout, d->has_ver ? &d->ver : NULL,
 			  d->has_stats ? &d->stats : NULL,
 			  d->has_cfg ? &d->cfg : NULL);
+	return 0;
 }
 
 static char out_buf[64 << 10];
@@ -139,7 +143,7 @@ static int dump_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (!err)
 		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	if (!err && prometheus)
-		print_prometheus(&d);
+		err = print_prometheus(&d);
 	else if (!err)
 		print_json(ctx, &d);
 	dump_free(&d);

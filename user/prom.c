@@ -3,14 +3,17 @@
  * Prometheus text exposition of a dump, see prom.h.
  *
  * A dump of 10,000 cgroups is hundreds of megabytes, most of it the same
- * label set again and again: the writers below copy runs of bytes with
- * the unlocked stdio calls (the tool has one thread) and format integers
- * by hand rather than through printf.
+ * label set again and again: the cgroup writers build each label set once
+ * and copy it through a local buffer (outbuf.h); the others use the
+ * unlocked stdio calls (the tool has one thread).
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hist.h"
+#include "outbuf.h"
 #include "prom.h"
 #include "units.h"
 
@@ -97,45 +100,102 @@ static const char *field_type(const struct field *f)
 	       "counter" : "gauge";
 }
 
-static void write_value(FILE *fp, const struct field *f, uint64_t v)
+#define VALUE_LEN	32
+
+/* @v of field @f as a sample value: +Inf, seconds or an integer. */
+static const char *format_value(const struct field *f, uint64_t v,
+				char buf[VALUE_LEN])
 {
-	char buf[32];
+	size_t n;
 
 	if (f->kind == FIELD_LIMIT && v == MEMQOS_UNLIMITED)
-		put_str(fp, "+Inf");
-	else if (f->kind == FIELD_USEC)
-		put_str(fp, prom_format_seconds(v, buf, sizeof(buf)));
-	else
-		put_u64(fp, v);
+		return "+Inf";
+	if (f->kind == FIELD_USEC)
+		return prom_format_seconds(v, buf, VALUE_LEN);
+	_Static_assert(VALUE_LEN >= UNITS_U64_LEN, "room for any u64");
+	return units_u64_dec(buf, v, &n);
 }
 
-/* name{cgroup="...",id="..." and the caller's labels follow */
-static void cgroup_sample_begin(FILE *fp, const char *name,
-				const struct cg_rec *r)
+static void write_value(FILE *fp, const struct field *f, uint64_t v)
 {
-	put_str(fp, name);
-	put_str(fp, "{cgroup=\"");
-	prom_write_label_value(fp, r->path);
-	put_str(fp, "\",id=\"");
-	put_u64(fp, r->id);
-	putc_unlocked('"', fp);
+	char buf[VALUE_LEN];
+
+	put_str(fp, format_value(f, v, buf));
 }
 
-static void write_field(FILE *fp, const struct field *f,
-			const struct cg_list *list)
+/*
+ * Each cgroup's label set, {cgroup="<path>",id="<id>" without the closing
+ * brace. Written once per cgroup through prom_write_label_value(), then
+ * copied into each of its ~140 samples: escaping the path and formatting
+ * the id every time was most of a 10,000-cgroup dump's output cost.
+ */
+struct cg_labels {
+	char *text;	/* all of them, one after the other */
+	size_t *end;	/* where the label set of record i ends in text */
+};
+
+static int cg_labels_build(struct cg_labels *l, const struct cg_list *list)
+{
+	size_t size, i;
+	FILE *ms = NULL;
+
+	l->text = NULL;
+	l->end = malloc((list->n ? list->n : 1) * sizeof(*l->end));
+	if (l->end)
+		ms = open_memstream(&l->text, &size);
+	if (!ms) {
+		free(l->end);
+		return -ENOMEM;
+	}
+	for (i = 0; i < list->n; i++) {
+		put_str(ms, "{cgroup=\"");
+		prom_write_label_value(ms, list->recs[i].path);
+		put_str(ms, "\",id=\"");
+		put_u64(ms, list->recs[i].id);
+		putc_unlocked('"', ms);
+		l->end[i] = ftell(ms);
+	}
+	if (fclose(ms) || !l->text) {
+		free(l->text);
+		free(l->end);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void cg_labels_free(struct cg_labels *l)
+{
+	free(l->text);
+	free(l->end);
+}
+
+/* name{cgroup="...",id="..." of record @i; the caller's labels follow */
+static void cg_sample_begin(struct outbuf *o, const char *name,
+			    const struct cg_labels *l, size_t i)
+{
+	size_t start = i ? l->end[i - 1] : 0;
+
+	outbuf_str(o, name);
+	outbuf_put(o, l->text + start, l->end[i] - start);
+}
+
+static void write_field(struct outbuf *o, const struct field *f,
+			const struct cg_list *list, const struct cg_labels *l)
 {
 	const struct cg_rec *r;
+	char buf[VALUE_LEN];
 	size_t i;
 
-	family(fp, f->metric, field_type(f), f->help);
+	outbuf_flush(o);
+	family(o->fp, f->metric, field_type(f), f->help);
 	for (i = 0; i < list->n; i++) {
 		r = &list->recs[i];
 		if (!field_has(&r->v, f->attr))
 			continue;
-		cgroup_sample_begin(fp, f->metric, r);
-		put_str(fp, "} ");
-		write_value(fp, f, r->v.val[f->attr]);
-		putc_unlocked('\n', fp);
+		cg_sample_begin(o, f->metric, l, i);
+		outbuf_put(o, "} ", 2);
+		outbuf_str(o, format_value(f, r->v.val[f->attr], buf));
+		outbuf_char(o, '\n');
 	}
 }
 
@@ -155,59 +215,69 @@ static void bucket_les_init(struct bucket_les *les)
 	strcpy(les->le[HIST_LAST_BUCKET], "+Inf");
 }
 
-/* name{cgroup="...",id="...",kind="..." and the caller's labels follow */
-static void hist_sample_begin(FILE *fp, const char *name,
-			      const struct cg_rec *r, unsigned int k)
+static void write_hist(struct outbuf *o, const struct cg_list *list,
+		       size_t i, unsigned int k, const struct bucket_les *les,
+		       const struct cg_labels *l)
 {
-	cgroup_sample_begin(fp, name, r);
-	put_str(fp, ",kind=\"");
-	put_str(fp, cg_stall_names[k]);
-	putc_unlocked('"', fp);
-}
-
-static void write_hist(FILE *fp, const struct cg_rec *r, unsigned int k,
-		       const struct bucket_les *les)
-{
-	const struct cg_hist *h = &r->hist[k];
+	const struct cg_hist *h = &list->recs[i].hist[k];
+	char kind[64], buf[32];
 	uint64_t cum = 0;
 	unsigned int b;
-	char buf[32];
+	int n;
 
+	/* ,kind="..."; the names are plain words (cg_stall_names) */
+	n = snprintf(kind, sizeof(kind), ",kind=\"%s\"", cg_stall_names[k]);
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
 		cum += h->bucket[b];
-		hist_sample_begin(fp, HIST_METRIC "_bucket", r, k);
-		put_str(fp, ",le=\"");
-		put_str(fp, les->le[b]);
-		put_str(fp, "\"} ");
-		put_u64(fp, cum);
-		putc_unlocked('\n', fp);
+		cg_sample_begin(o, HIST_METRIC "_bucket", l, i);
+		outbuf_put(o, kind, n);
+		outbuf_put(o, ",le=\"", 5);
+		outbuf_str(o, les->le[b]);
+		outbuf_put(o, "\"} ", 3);
+		outbuf_u64(o, cum);
+		outbuf_char(o, '\n');
 	}
-	hist_sample_begin(fp, HIST_METRIC "_sum", r, k);
-	put_str(fp, "} ");
-	put_str(fp, prom_format_seconds(h->sum_us, buf, sizeof(buf)));
-	putc_unlocked('\n', fp);
-	hist_sample_begin(fp, HIST_METRIC "_count", r, k);
-	put_str(fp, "} ");
-	put_u64(fp, cum);
-	putc_unlocked('\n', fp);
+	cg_sample_begin(o, HIST_METRIC "_sum", l, i);
+	outbuf_put(o, kind, n);
+	outbuf_put(o, "} ", 2);
+	outbuf_str(o, prom_format_seconds(h->sum_us, buf, sizeof(buf)));
+	outbuf_char(o, '\n');
+	cg_sample_begin(o, HIST_METRIC "_count", l, i);
+	outbuf_put(o, kind, n);
+	outbuf_put(o, "} ", 2);
+	outbuf_u64(o, cum);
+	outbuf_char(o, '\n');
 }
 
-void prom_write_cgroups(FILE *fp, const struct cg_list *list)
+int prom_write_cgroups(FILE *fp, const struct cg_list *list)
 {
 	struct bucket_les les;
+	struct cg_labels l;
+	struct outbuf *o;
 	unsigned int k;
 	size_t i;
 
+	o = malloc(sizeof(*o));
+	if (!o || cg_labels_build(&l, list)) {
+		free(o);
+		return -ENOMEM;
+	}
+	outbuf_init(o, fp);
 	for (i = 0; i < cgroup_fields.n; i++)
-		write_field(fp, &cgroup_fields.fields[i], list);
+		write_field(o, &cgroup_fields.fields[i], list, &l);
 
+	outbuf_flush(o);
 	family(fp, HIST_METRIC, "histogram",
 	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
 	bucket_les_init(&les);
 	for (i = 0; i < list->n; i++)
 		for (k = 0; k < CG_STALL_KINDS; k++)
 			if (list->recs[i].hist[k].present)
-				write_hist(fp, &list->recs[i], k, &les);
+				write_hist(o, list, i, k, &les, &l);
+	outbuf_flush(o);
+	cg_labels_free(&l);
+	free(o);
+	return 0;
 }
 
 /* name{reclaimer="...",...,node="N" and the caller's labels follow */

@@ -24,7 +24,11 @@ void prom_write_label_value(FILE *fp, const char *s);
 /* @us as decimal seconds, exact, without trailing zeros: "0.0015". */
 const char *prom_format_seconds(uint64_t us, char *buf, size_t len);
 
-void prom_write_cgroups(FILE *fp, const struct cg_list *list);
+/*
+ * Every field of every cgroup of @list, and the stall histograms; 0, or
+ * -ENOMEM before writing anything.
+ */
+int prom_write_cgroups(FILE *fp, const struct cg_list *list);
 
 /*
  * The attribution matrix in bytes (pages of @page_size): counters

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A write buffer in front of a FILE, see outbuf.h.
+ */
+#include "outbuf.h"
+#include "units.h"
+
+void outbuf_flush(struct outbuf *o)
+{
+	fwrite_unlocked(o->buf, 1, o->len, o->fp);
+	o->len = 0;
+}
+
+void outbuf_put_long(struct outbuf *o, const void *s, size_t n)
+{
+	outbuf_flush(o);
+	if (n > sizeof(o->buf)) {
+		fwrite_unlocked(s, 1, n, o->fp);
+		return;
+	}
+	memcpy(o->buf, s, n);
+	o->len = n;
+}
+
+void outbuf_u64(struct outbuf *o, uint64_t v)
+{
+	char tmp[UNITS_U64_LEN], *digits;
+	size_t n;
+
+	digits = units_u64_dec(tmp, v, &n);
+	outbuf_put(o, digits, n);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A write buffer in front of a FILE, for the dump's writers.
+ *
+ * A dump of 10,000 cgroups is millions of short keys, labels and numbers.
+ * Each stdio call (fwrite, fputs: a trip through the FILE's jump table)
+ * cost more than copying its bytes; these copy into a local buffer and
+ * hand it to stdio a few kilobytes at a time.
+ */
+#ifndef MEMQOS_OUTBUF_H
+#define MEMQOS_OUTBUF_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct outbuf {
+	FILE *fp;
+	size_t len;
+	char buf[8192];
+};
+
+static inline void outbuf_init(struct outbuf *o, FILE *fp)
+{
+	o->fp = fp;
+	o->len = 0;
+}
+
+/* Hands what is buffered to the FILE (call before writing to it). */
+void outbuf_flush(struct outbuf *o);
+/* A run longer than the buffer: straight to the FILE. */
+void outbuf_put_long(struct outbuf *o, const void *s, size_t n);
+
+static inline void outbuf_put(struct outbuf *o, const void *s, size_t n)
+{
+	if (o->len + n > sizeof(o->buf)) {
+		outbuf_put_long(o, s, n);
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static inline void outbuf_str(struct outbuf *o, const char *s)
+{
+	outbuf_put(o, s, strlen(s));
+}
+
+static inline void outbuf_char(struct outbuf *o, char c)
+{
+	outbuf_put(o, &c, 1);
+}
+
+/* @v in decimal. */
+void outbuf_u64(struct outbuf *o, uint64_t v);
+
+#endif /* MEMQOS_OUTBUF_H */
