@@ -30,15 +30,11 @@ static int get_u64(const struct nlattr *a, uint64_t *v)
 	return nla_u64(a, v) ? 0 : -EBADMSG;
 }
 
+/* A histogram attribute but its kind (hist_kind() read that). */
 static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
-			    uint32_t *kind, unsigned int *nb)
+			    unsigned int *nb)
 {
 	switch (nla_type_of(a)) {
-	case MEMQOS_A_HIST_KIND:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return -EBADMSG;
-		*kind = mnl_attr_get_u32(a);
-		return 0;
 	case MEMQOS_A_HIST_COUNT:
 		return get_u64(a, &h->count);
 	case MEMQOS_A_HIST_SUM_US:
@@ -54,23 +50,45 @@ static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
 	return 0;
 }
 
-static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
+/* The kind of a histogram nest: the module sends it first. */
+static int hist_kind(const struct nlattr *nest, uint32_t *kind)
 {
-	struct cg_hist h = { .present = true };
-	uint32_t kind = UINT32_MAX;
 	const struct nlattr *a;
-	unsigned int nb = 0;
-	int err;
 
 	nla_for_each_nested(a, nest) {
-		err = decode_hist_attr(a, &h, &kind, &nb);
+		if (nla_type_of(a) != MEMQOS_A_HIST_KIND)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		*kind = mnl_attr_get_u32(a);
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+/* Decoded in place (rec is zeroed): a copy per kind cost as much. */
+static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
+{
+	struct cg_hist unknown = { }, *h = &unknown;
+	const struct nlattr *a;
+	unsigned int nb = 0;
+	uint32_t kind;
+	int err;
+
+	err = hist_kind(nest, &kind);
+	if (err)
+		return err;
+	if (kind < CG_STALL_KINDS) {
+		h = &rec->hist[kind];
+		if (h->present)
+			return -EBADMSG;	/* the same kind twice */
+	}
+	h->present = true;
+	nla_for_each_nested(a, nest) {
+		err = decode_hist_attr(a, h, &nb);
 		if (err)
 			return err;
 	}
-	if (kind == UINT32_MAX)
-		return -EBADMSG;
-	if (kind < CG_STALL_KINDS)
-		rec->hist[kind] = h;
 	return 0;
 }
 

@@ -27,6 +27,11 @@ void outbuf_u64(struct outbuf *o, uint64_t v)
 	char tmp[UNITS_U64_LEN], *digits;
 	size_t n;
 
+	/* most counters of most cgroups are 0 */
+	if (v < 10) {
+		outbuf_char(o, '0' + v);
+		return;
+	}
 	digits = units_u64_dec(tmp, v, &n);
 	outbuf_put(o, digits, n);
 }

@@ -33,12 +33,22 @@ void outbuf_put_long(struct outbuf *o, const void *s, size_t n);
 
 static inline void outbuf_put(struct outbuf *o, const void *s, size_t n)
 {
+	const char *p = s;
+	char *d;
+
 	if (o->len + n > sizeof(o->buf)) {
 		outbuf_put_long(o, s, n);
 		return;
 	}
-	memcpy(o->buf + o->len, s, n);
+	d = o->buf + o->len;
 	o->len += n;
+	/* most runs are a few bytes: a memcpy() call costs more */
+	if (n > 16) {
+		memcpy(d, p, n);
+		return;
+	}
+	while (n--)
+		*d++ = *p++;
 }
 
 static inline void outbuf_str(struct outbuf *o, const char *s)

@@ -227,6 +227,41 @@ static void decode_rejects_bad(void)
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_HIST, 0);
 	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
 	cg_rec_free(&r);
+
+	/* the same kind twice */
+	nlh = msg_begin();
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
+	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
+	put_hist(nlh, MEMQOS_STALL_KIND_DIRECT_RECLAIM, 0, 26, 99);
+	put_hist(nlh, MEMQOS_STALL_KIND_DIRECT_RECLAIM, 0, 26, 99);
+	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
+	cg_rec_free(&r);
+}
+
+/* A histogram's kind may come after its values; unknown kinds skipped. */
+static void decode_hist_any_order(void)
+{
+	struct nlmsghdr *nlh = msg_begin();
+	struct nlattr *nest;
+	struct cg_rec r;
+
+	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
+	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
+	nest = mnl_attr_nest_start(nlh, MEMQOS_A_CGROUP_HIST);
+	mnl_attr_put_u64(nlh, MEMQOS_A_HIST_COUNT, 5);
+	mnl_attr_put_u64(nlh, MEMQOS_A_HIST_BUCKET, 2);
+	mnl_attr_put_u64(nlh, MEMQOS_A_HIST_BUCKET, 3);
+	mnl_attr_put_u32(nlh, MEMQOS_A_HIST_KIND,
+			 MEMQOS_STALL_KIND_HIGH_THROTTLE);
+	mnl_attr_nest_end(nlh, nest);
+	put_hist(nlh, 7, 0, 26, 3);
+	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), 0);
+	EXPECT_TRUE(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].present);
+	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].count, 5);
+	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].bucket[1], 3);
+	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].bucket[2], 0);
+	EXPECT_TRUE(!r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].present);
+	cg_rec_free(&r);
 }
 
 static const char zeros25[] = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
@@ -411,6 +446,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(config_table_complete),
 	UNIT_TEST(decode_sample),
 	UNIT_TEST(decode_rejects_bad),
+	UNIT_TEST(decode_hist_any_order),
 	UNIT_TEST(json_of_one_cgroup),
 	UNIT_TEST(json_writer_matches_print_path),
 	UNIT_TEST(text_of_one_cgroup),
