@@ -65,12 +65,16 @@ def squeeze_below_min(headroom):
     allocations can take free memory below half the min watermarks, where
     allocators wait for it without direct reclaim (6.1
     throttle_direct_reclaim(), no tracepoint). So: fill memory until
-    @headroom is left, raise the min watermark a quarter above what is
-    free, and fault in 64 MiB more: the first allocation finds free memory
-    under min and above min/2 and reclaims directly, before kswapd runs."""
+    @headroom is left (above the high watermark: no reclaim yet), raise
+    the min watermark 8 MiB above what is free, and fault in 16 MiB more:
+    the first allocation finds free memory under min and above min/2 and
+    reclaims directly, before kswapd runs. A small squeeze: reclaiming
+    much more evicts the guest's own binaries, which TCG reads back
+    slowly over 9p (one loaded run took 288 s with 64 MiB and min a
+    quarter above free)."""
     held = populate(max(free_bytes() - headroom, 0))
-    min_free_kbytes(free_bytes() * 5 // 4 // 1024)
-    held += populate(64 * MIB)
+    min_free_kbytes((free_bytes() + 8 * MIB) // 1024)
+    held += populate(16 * MIB)
     for m in held:
         m.close()
 
