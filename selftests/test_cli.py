@@ -253,6 +253,38 @@ def wait_listening(proc, timeout=30):
     return False
 
 
+def netlink_rmem(pid):
+    """Bytes queued on each netlink socket of process @pid."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    with open("/proc/net/netlink") as f:
+        rows = [line.split() for line in f.readlines()[1:]]
+    # sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+    return [int(r[4]) for r in rows if len(r) >= 10 and r[9] in inodes]
+
+
+def wait_caught_up(proc, timeout=120):
+    """Until the listener has read everything queued for it (a resync
+    after an overflow takes long on a debug kernel) and sits in poll()."""
+    end = time.time() + timeout
+    quiet = 0
+    while time.time() < end and proc.poll() is None and quiet < 3:
+        try:
+            idle = not any(netlink_rmem(proc.pid)) and \
+                wait_listening(proc, timeout=0.2)
+        except OSError:
+            idle = False
+        quiet = quiet + 1 if idle else 0
+        time.sleep(0.2)
+    return quiet >= 3
+
+
 def test_events_and_oom():
     """Starts a listener, makes an OOM kill; True if the listener got it."""
     ev = subprocess.Popen([TOOL, "events", "-j", "--count", "1",
@@ -309,9 +341,11 @@ def test_events_overflow():
         os.mkdir(f"{parent}/c{i}")
         os.rmdir(f"{parent}/c{i}")
     ev.send_signal(signal.SIGCONT)
-    time.sleep(2)
+    caught_up = wait_caught_up(ev)
     made = CHURN + tracked_removal(parent)
+    # removal events are raised from a work item
     time.sleep(2)
+    caught_up &= wait_caught_up(ev)
     after = tool_json("stats")
     raised = after["events_seq"] - before["events_seq"]
     refused = sum(after[k] - before[k] for k in REFUSED)
@@ -321,7 +355,8 @@ def test_events_overflow():
     got = sum("kind" in x for x in lines)
     lost = sum(x.get("lost", 0) for x in lines)
     resyncs = [x["resync"] for x in lines if "resync" in x]
-    ok = listening and ev.returncode == 0 and raised + refused == made and \
+    ok = listening and caught_up and ev.returncode == 0 and \
+        raised + refused == made and \
         got + lost == raised and lost > 0 and resyncs and \
         lines[-1].get("kind") == "cgroup_removed"
     ktap.print_msg(f"overflow: {made} cgroups removed, {refused} had no "
@@ -329,8 +364,9 @@ def test_events_overflow():
                    f"reported lost, resyncs {resyncs}")
     if not ok:
         seqs = [x.get("seq") for x in lines if "kind" in x]
-        ktap.print_msg(f"events: listening {listening}, exit "
-                       f"{ev.returncode}, err {err!r}; module "
+        ktap.print_msg(f"events: listening {listening}, caught up "
+                       f"{caught_up}, exit {ev.returncode}, err {err!r}; "
+                       "module "
                        + ", ".join(f"{k} +{after[k] - before[k]}"
                                    for k in EVENT_STATS)
                        + f"; listener lines {len(lines)}, seqs "
