@@ -303,53 +303,80 @@ u64 mq_current_memcg_id(struct mem_cgroup **memcgp)
 
 /*
  * Collects the ids of the online memory cgroups under @top (itself
- * included; NULL for the whole hierarchy), parents before children. The
- * walk holds RCU, so the array is sized beforehand and the walk retried
- * with a larger one if cgroups appeared meanwhile.
+ * included; NULL for the whole hierarchy), parents before children, and
+ * if @subtrees their subtree totals in the same walk. The walk holds RCU,
+ * so the arrays are sized beforehand and the walk retried with larger
+ * ones if cgroups appeared meanwhile.
  */
-struct mq_idlist *mq_idlist_collect(struct cgroup *top)
+struct mq_idlist *mq_idlist_collect(struct cgroup *top, bool subtrees)
 {
 	struct cgroup_subsys_state *root, *pos;
 	size_t cap = mq_cg_count() + 64;
+	struct mq_subtree_walk *w = NULL;
 	struct mq_idlist *list;
+	long idx;
 
 	if (!top)
 		top = &cgrp_dfl_root.cgrp;
+	/* Without memory for the totals, readers walk each subtree. */
+	if (subtrees)
+		w = mq_subtree_walk_alloc();
 	/* A cgroup made just before is listed with its record. */
 	mq_cg_sync();
 	for (;;) {
 		list = kvmalloc(struct_size(list, ids, cap), GFP_KERNEL);
 		if (!list)
-			return NULL;
+			break;
 		list->nr = 0;
+		list->subtree = w ? kvcalloc(2 * cap, sizeof(u64), GFP_KERNEL) :
+				    NULL;
+		if (list->subtree)
+			mq_subtree_walk_start(w, list->subtree);
 
 		rcu_read_lock();
 		root = rcu_dereference(top->subsys[memory_cgrp_id]);
 		/* No memory controller at the top: nothing below has one. */
 		if (!root) {
 			rcu_read_unlock();
-			return list;
+			break;
 		}
 		css_for_each_descendant_pre(pos, root) {
-			if (!(READ_ONCE(pos->flags) & CSS_ONLINE))
-				continue;
-			if (list->nr == cap)
-				break;
-			list->ids[list->nr++] = cgroup_id(pos->cgroup);
+			idx = -1;
+			if (READ_ONCE(pos->flags) & CSS_ONLINE) {
+				if (list->nr == cap)
+					break;
+				idx = list->nr++;
+				list->ids[idx] = cgroup_id(pos->cgroup);
+			}
+			if (list->subtree)
+				mq_subtree_visit(w, pos, idx);
 		}
 		rcu_read_unlock();
 
 		if (list->nr < cap)
-			return list;
-		kvfree(list);
+			break;
+		mq_idlist_free(list);
 		cap *= 2;
 	}
+	if (list && list->subtree && !mq_subtree_walk_complete(w)) {
+		kvfree(list->subtree);
+		list->subtree = NULL;
+	}
+	kvfree(w);
+	return list;
+}
+
+void mq_idlist_free(struct mq_idlist *list)
+{
+	if (list)
+		kvfree(list->subtree);
+	kvfree(list);
 }
 
 /* Records for the cgroups that existed before load. */
 int mq_cg_discover(void)
 {
-	struct mq_idlist *list = mq_idlist_collect(NULL);
+	struct mq_idlist *list = mq_idlist_collect(NULL, false);
 	struct cgroup *cgrp;
 	size_t i;
 
@@ -364,7 +391,7 @@ int mq_cg_discover(void)
 			mq_cg_create(cgrp, GFP_KERNEL);
 		cgroup_put(cgrp);
 	}
-	kvfree(list);
+	mq_idlist_free(list);
 	return 0;
 }
 

@@ -188,7 +188,7 @@ static int cgroups_show(struct seq_file *m, void *p)
 	cgrp = cgroup_get_from_id(*(u64 *)p);
 	if (IS_ERR(cgrp))
 		return 0;
-	if (!mq_report_read(cgrp, r)) {
+	if (!mq_report_read(cgrp, r, mq_idlist_subtree(v->ids, p))) {
 		seq_printf(m, "%llu", r->id);
 		for (i = 0; i < MQ_NR_LEVELS; i++)
 			seq_printf(m, " %llu", r->levels.v[i]);
@@ -217,7 +217,7 @@ static int cgroups_open(struct inode *inode, struct file *file)
 	v = __seq_open_private(file, &cgroups_sops, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->ids = mq_idlist_collect(NULL);
+	v->ids = mq_idlist_collect(NULL, true);
 	if (!v->ids) {
 		ret = -ENOMEM;
 		goto err_release;
@@ -233,7 +233,7 @@ static int cgroups_release(struct inode *inode, struct file *file)
 {
 	struct mq_view *v = ((struct seq_file *)file->private_data)->private;
 
-	kvfree(v->ids);
+	mq_idlist_free(v->ids);
 	return seq_release_private(inode, file);
 }
 
@@ -284,7 +284,7 @@ static int detail_show(struct seq_file *m, void *unused)
 	if (IS_ERR(cgrp))
 		return -ENOENT;
 	mq_cg_sync();
-	if (mq_report_read(cgrp, r)) {
+	if (mq_report_read(cgrp, r, NULL)) {
 		cgroup_put(cgrp);
 		return -ENOENT;
 	}

@@ -275,13 +275,14 @@ static int mq_cgroup_path(struct cgroup *cgrp, char *buf, size_t len)
 
 /* Reads @cgrp and puts one message for it into @skb. */
 static int mq_put_cgroup(struct sk_buff *skb, struct cgroup *cgrp,
-			 struct mq_cg_scratch *s, u32 portid, u32 seq,
-			 int flags, struct netlink_callback *cb)
+			 const u64 *subtree, struct mq_cg_scratch *s,
+			 u32 portid, u32 seq, int flags,
+			 struct netlink_callback *cb)
 {
 	void *hdr;
 	int ret;
 
-	ret = mq_report_read(cgrp, &s->report);
+	ret = mq_report_read(cgrp, &s->report, subtree);
 	if (ret)
 		return ret;
 	ret = mq_cgroup_path(cgrp, s->path, sizeof(s->path));
@@ -345,8 +346,8 @@ static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 
 	mq_cg_sync();
-	ret = mq_put_cgroup(msg, cgrp, s, info->snd_portid, info->snd_seq, 0,
-			    NULL);
+	ret = mq_put_cgroup(msg, cgrp, NULL, s, info->snd_portid,
+			    info->snd_seq, 0, NULL);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG(info->extack,
 			       "the memory controller is not enabled for this cgroup");
@@ -393,7 +394,7 @@ static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
 	 * removed before the dump ends marks it NLM_F_DUMP_INTR.
 	 */
 	cb->prev_seq = mq_cg_generation();
-	d->ids = mq_idlist_collect(top);
+	d->ids = mq_idlist_collect(top, true);
 	cgroup_put(top);
 	if (!d->ids) {
 		kvfree(d);
@@ -414,8 +415,10 @@ static int mq_genl_cgroup_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cgrp = cgroup_get_from_id(d->ids->ids[d->pos]);
 		if (IS_ERR(cgrp))
 			continue;	/* gone since the snapshot */
-		ret = mq_put_cgroup(skb, cgrp, &d->scratch,
-				    NETLINK_CB(cb->skb).portid,
+		ret = mq_put_cgroup(skb, cgrp,
+				    mq_idlist_subtree(d->ids,
+						      &d->ids->ids[d->pos]),
+				    &d->scratch, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		cgroup_put(cgrp);
 		if (ret == -EMSGSIZE)
@@ -436,7 +439,7 @@ static int mq_genl_cgroup_dump_done(struct netlink_callback *cb)
 	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
 
 	if (d) {
-		kvfree(d->ids);
+		mq_idlist_free(d->ids);
 		kvfree(d);
 	}
 	return 0;

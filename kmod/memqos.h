@@ -16,6 +16,7 @@
 struct tracepoint;
 struct seq_file;
 struct cgroup;
+struct cgroup_subsys_state;
 struct mem_cgroup;
 
 /* ---- tracepoints.c: binding probes by name ---- */
@@ -151,13 +152,27 @@ void mq_cg_sync(void);
 int mq_cg_discover(void);
 unsigned long mq_cg_count(void);
 
-/* A snapshot of the ids of online memory cgroups, in hierarchy order. */
+/*
+ * A snapshot of the ids of online memory cgroups, in hierarchy order, and
+ * optionally their subtree totals from the same walk: subtree[2 * i] and
+ * [2 * i + 1] are ids[i]'s MQ_C_SUBTREE_RECLAIMED_WITHIN and _OUTSIDE, or
+ * subtree is NULL (not asked for, no memory, or a hierarchy too deep).
+ */
 struct mq_idlist {
 	size_t nr;
+	u64 *subtree;
 	u64 ids[];
 };
 
-struct mq_idlist *mq_idlist_collect(struct cgroup *top);
+struct mq_idlist *mq_idlist_collect(struct cgroup *top, bool subtrees);
+void mq_idlist_free(struct mq_idlist *list);
+
+/* The subtree totals of the id at @id in @list's ids, or NULL. */
+static inline const u64 *mq_idlist_subtree(const struct mq_idlist *list,
+					   const u64 *id)
+{
+	return list->subtree ? &list->subtree[2 * (id - list->ids)] : NULL;
+}
 unsigned int mq_cg_generation(void);
 void mq_cg_generation_bump(void);
 int mq_cg_reset(u64 id);
@@ -275,8 +290,20 @@ struct mq_report {
 	struct mq_hist_snap hist[MQ_NR_STALL_KINDS];
 };
 
-/* Fills @r for @cgrp; -ENOENT when it has no memory controller. */
-int mq_report_read(struct cgroup *cgrp, struct mq_report *r);
+/*
+ * Fills @r for @cgrp; -ENOENT when it has no memory controller. @subtree:
+ * its two subtree totals from an mq_idlist, or NULL to walk its subtree.
+ */
+int mq_report_read(struct cgroup *cgrp, struct mq_report *r,
+		   const u64 *subtree);
+
+/* Subtree totals of a whole pre-order walk, see report.c. */
+struct mq_subtree_walk;
+struct mq_subtree_walk *mq_subtree_walk_alloc(void);
+void mq_subtree_walk_start(struct mq_subtree_walk *w, u64 *sums);
+void mq_subtree_visit(struct mq_subtree_walk *w,
+		      struct cgroup_subsys_state *pos, long idx);
+bool mq_subtree_walk_complete(const struct mq_subtree_walk *w);
 
 /* ---- stats.c: module-wide counters ---- */
 

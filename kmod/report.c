@@ -5,6 +5,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 
 #include "memqos.h"
@@ -113,7 +114,83 @@ out:
 	rcu_read_unlock();
 }
 
-int mq_report_read(struct cgroup *cgrp, struct mq_report *r)
+/*
+ * The same totals for every cgroup of one pre-order walk (a dump, the
+ * debugfs table): each cgroup's pages go to itself and to its ancestors
+ * on the walk's stack, one record lookup per cgroup. mq_report_subtree()
+ * per cgroup made n x depth lookups for n cgroups: 30,000 for 10,000
+ * children of one parent.
+ */
+#define MQ_SUBTREE_MAX_DEPTH	64	/* deeper: each cgroup walks its own */
+
+struct mq_subtree_walk {
+	u64 *sums;
+	unsigned int depth;
+	bool overflow;
+	struct {
+		int level;
+		long idx;	/* in the id list; -1: offline, not listed */
+	} stack[MQ_SUBTREE_MAX_DEPTH];
+};
+
+struct mq_subtree_walk *mq_subtree_walk_alloc(void)
+{
+	return kvmalloc(sizeof(struct mq_subtree_walk), GFP_KERNEL);
+}
+
+void mq_subtree_walk_start(struct mq_subtree_walk *w, u64 *sums)
+{
+	w->sums = sums;
+	w->depth = 0;
+	w->overflow = false;
+}
+
+bool mq_subtree_walk_complete(const struct mq_subtree_walk *w)
+{
+	return !w->overflow;
+}
+
+/* @pos, next in pre-order, listed at @idx; under RCU. */
+void mq_subtree_visit(struct mq_subtree_walk *w,
+		      struct cgroup_subsys_state *pos, long idx)
+{
+	u64 within[MQ_ATTR_DEPTH + 1], total;
+	int level = pos->cgroup->level;
+	struct mq_cgroup *cg;
+	unsigned int i;
+	int k, l;
+
+	while (w->depth && w->stack[w->depth - 1].level >= level)
+		w->depth--;
+	if (w->overflow || w->depth == MQ_SUBTREE_MAX_DEPTH) {
+		w->overflow = true;
+		return;
+	}
+	w->stack[w->depth].level = level;
+	w->stack[w->depth].idx = idx;
+	w->depth++;
+
+	cg = mq_cg_lookup(cgroup_id(pos->cgroup));
+	if (!cg)
+		return;
+	/* within[l]: pages whose reclaimer was inside a level-l ancestor */
+	within[MQ_ATTR_DEPTH] = 0;
+	for (k = MQ_ATTR_DEPTH - 1; k >= 0; k--)
+		within[k] = within[k + 1] + atomic64_read(&cg->victim_by[k]);
+	total = within[0];
+	for (k = MQ_ATTR_DEPTH; k < MQ_NR_BY; k++)
+		total += atomic64_read(&cg->victim_by[k]);
+	for (i = 0; i < w->depth; i++) {
+		if (w->stack[i].idx < 0)
+			continue;
+		l = min(w->stack[i].level, MQ_ATTR_DEPTH - 1);
+		w->sums[2 * w->stack[i].idx] += within[l];
+		w->sums[2 * w->stack[i].idx + 1] += total - within[l];
+	}
+}
+
+int mq_report_read(struct cgroup *cgrp, struct mq_report *r,
+		   const u64 *subtree)
 {
 	struct mq_cgroup *cg;
 	int ret;
@@ -131,6 +208,11 @@ int mq_report_read(struct cgroup *cgrp, struct mq_report *r)
 		mq_report_counters(r, cg);
 	}
 	rcu_read_unlock();
-	mq_report_subtree(r, cgrp);
+	if (subtree) {
+		r->counters[MQ_C_SUBTREE_RECLAIMED_WITHIN] = subtree[0];
+		r->counters[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] = subtree[1];
+	} else {
+		mq_report_subtree(r, cgrp);
+	}
 	return 0;
 }

@@ -120,6 +120,34 @@ def detail(cg):
     return memqos.detail(memqos.cg_id(cg))
 
 
+SUBTREE = ("subtree_reclaimed_within", "subtree_reclaimed_outside")
+
+
+def same_subtree_totals(cgroups):
+    """The dump and the debugfs table add up every subtree in one walk of
+    the tree; the detail view walks the one cgroup's subtree: the same
+    totals. Read while nothing reclaims (detail before and after agree)."""
+    def walked():
+        return [[detail(cg)[f"{k}_pages"] for k in SUBTREE] for cg in cgroups]
+
+    for _ in range(5):
+        before = walked()
+        dump = {c["path"]: c for c in tool_json("dump")["cgroups"]}
+        table = {r["path"]: r for r in memqos.cgroups_table()[1]}
+        if walked() == before:
+            break
+        time.sleep(1)
+    dumped = [[dump[f"/{cg}"][f"{k}_pages_total"] for k in SUBTREE]
+              for cg in cgroups]
+    tabled = [[table[f"/{cg}"][f"{k}_pages"] for k in SUBTREE]
+              for cg in cgroups]
+    ktap.print_msg(f"subtree totals of {', '.join(cgroups)}: detail "
+                   f"{before}, dump {dumped}, table {tabled}")
+    ktap.check("dump and table subtree totals (one walk) = detail's "
+               "(a walk per cgroup)",
+               before == dumped == tabled and any(map(sum, before)))
+
+
 def shared_limit(mnt):
     """The hog takes the service's page cache under their parent's limit."""
     ktap.cg_create("memqos-at/service")
@@ -179,6 +207,7 @@ def shared_limit(mnt):
                p["subtree_reclaimed_outside_pages"] ==
                own + sum(k["subtree_reclaimed_within_pages"] +
                          k["subtree_reclaimed_outside_pages"] for k in kids))
+    same_subtree_totals(("memqos-at", "memqos-at/hog", "memqos-at/service"))
     blame_shared_limit(blamed, steal, hog, service)
 
 
@@ -327,7 +356,7 @@ def global_pressure(mnt):
 
 
 def main():
-    ktap.print_header(17)
+    ktap.print_header(18)
     mnt = memqos.setup_ext4(256)
     memqos.drop_caches()
     shared_limit(mnt)
