@@ -45,6 +45,10 @@ CRIT, IDLE, AGG = f"{P}/crit", f"{P}/idle", f"{P}/agg"
 LIMIT, DATASET, IDLE_SIZE, HOG = 112 * MIB, 48 * MIB, 16 * MIB, 96 * MIB
 FLOOR = 24 * MIB
 RUN_S = 25
+# A slow kernel (KASAN, lockdep: ~25x) gets agg squeezed later: the run
+# goes on until then, within the runner's limit, and RUN_S - 10 s after.
+TEST_END = time.monotonic() + int(os.environ.get("MEMQOS_TEST_TIMEOUT",
+                                                 "300")) - 90
 
 
 def critical(ctr, path):
@@ -154,7 +158,8 @@ def main():
         agg_high, idle_high, over = [], [], 0
         s_squeezed = None
         end = time.monotonic() + RUN_S
-        while time.monotonic() < end:
+        while time.monotonic() < end or (s_squeezed is None and
+                                         time.monotonic() < TEST_END):
             ah = memqosd.read_int(AGG, "memory.high")
             ih = memqosd.read_int(IDLE, "memory.high")
             cur = memqosd.read_int(AGG, "memory.current")
@@ -165,6 +170,7 @@ def main():
                 over += 1
             if ah < 2**63 and s_squeezed is None:
                 s_squeezed = crit_sample(ctr)
+                end = max(end, time.monotonic() + RUN_S - 10)
             time.sleep(0.25)
         s_end = crit_sample(ctr)
         matrix = reclaimed_from(CRIT)
@@ -196,7 +202,12 @@ def main():
                            f"{crit_rates(s_squeezed, s_end)}")
         lowest = min(agg_high)
         ktap.print_msg(f"agg memory.high lowest {lowest // MIB} MiB; "
-                       f"agg wrote {batch_written // MIB} MiB")
+                       f"agg wrote {batch_written // MIB} MiB; "
+                       f"{len(agg_high)} samples 0.25 s apart, "
+                       f"{sum('pass ' in ln for ln in lines)} daemon passes")
+        if s_squeezed is None:
+            ktap.print_msg("daemon's last lines: " +
+                           " | ".join(lines[-8:]))
 
         ktap.check("the attribution matrix: agg reclaimed from crit, "
                    "idle did not",
