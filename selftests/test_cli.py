@@ -326,11 +326,25 @@ def tracked_removal(parent, tries=5):
     return i
 
 
+def events_settled(timeout=120):
+    """Until the module's event sequence has not moved for 2 s: removal
+    events are raised from a work item."""
+    end = time.time() + timeout
+    last, same = None, 0
+    while time.time() < end and same < 4:
+        seq = tool_json("stats")["events_seq"]
+        same = same + 1 if seq == last else 0
+        last = seq
+        time.sleep(0.5)
+
+
 def test_events_overflow():
     """A stopped listener misses events: it must say how many."""
     parent = ktap.cg_create("memqos-cli-churn")
     memqos.cg_write("memqos-cli-churn", "cgroup.subtree_control", "+memory")
-    ev = subprocess.Popen([TOOL, "events", "-j", "--timeout", "120"],
+    # The test stops it; its own timeout must outlast the churn, which
+    # takes minutes on a debug kernel.
+    ev = subprocess.Popen([TOOL, "events", "-j", "--timeout", "3600"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True)
     listening = wait_listening(ev)
@@ -343,8 +357,7 @@ def test_events_overflow():
     ev.send_signal(signal.SIGCONT)
     caught_up = wait_caught_up(ev)
     made = CHURN + tracked_removal(parent)
-    # removal events are raised from a work item
-    time.sleep(2)
+    events_settled()
     caught_up &= wait_caught_up(ev)
     after = tool_json("stats")
     raised = after["events_seq"] - before["events_seq"]
