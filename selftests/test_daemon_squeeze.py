@@ -46,7 +46,8 @@ LIMIT, DATASET, IDLE_SIZE, HOG = 112 * MIB, 48 * MIB, 16 * MIB, 96 * MIB
 FLOOR = 24 * MIB
 RUN_S = 25
 # A slow kernel (KASAN, lockdep: ~25x) gets agg squeezed later: the run
-# goes on until then, within the runner's limit, and RUN_S - 10 s after.
+# goes on until then (while agg lives), within the runner's limit, and
+# RUN_S - 10 s after.
 TEST_END = time.monotonic() + int(os.environ.get("MEMQOS_TEST_TIMEOUT",
                                                  "300")) - 90
 
@@ -106,6 +107,12 @@ def squeeze_lines(lines, cg):
     return [(i, ln) for i, ln in enumerate(lines) if pat.search(ln)]
 
 
+def exited(pid):
+    """Whether child @pid has exited; it stays unreaped for the cleanup."""
+    return os.waitid(os.P_PID, pid,
+                     os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
 def daemon_line(lines, text):
     return [ln for ln in lines if text in ln]
 
@@ -159,7 +166,8 @@ def main():
         s_squeezed = None
         end = time.monotonic() + RUN_S
         while time.monotonic() < end or (s_squeezed is None and
-                                         time.monotonic() < TEST_END):
+                                         time.monotonic() < TEST_END and
+                                         not exited(agg)):
             ah = memqosd.read_int(AGG, "memory.high")
             ih = memqosd.read_int(IDLE, "memory.high")
             cur = memqosd.read_int(AGG, "memory.current")
@@ -174,7 +182,7 @@ def main():
             time.sleep(0.25)
         s_end = crit_sample(ctr)
         matrix = reclaimed_from(CRIT)
-        agg_alive = os.waitpid(agg, os.WNOHANG) == (0, 0)
+        agg_alive = not exited(agg)
         agg_oom = memqos.cg_file(AGG, "memory.events")["oom_kill"]
         batch_written = memqosd.read_ctr(ctr, 1)
         rc = daemon.stop()
