@@ -81,6 +81,34 @@ static void mq_report_counters(struct mq_report *r, const struct mq_cgroup *cg)
 }
 
 /*
+ * Pages reclaimed from @cg's LRU by who reclaimed them: within[l] counts
+ * those whose reclaimer was inside its level-l ancestor's subtree (their
+ * lowest common ancestor at level l or below; l < MQ_ATTR_DEPTH), the
+ * return value all of them, kswapd and unknown included. A cgroup at level
+ * l counts within[mq_split_level(l)] as reclaimed from within its subtree
+ * and the rest as from outside.
+ */
+static u64 mq_victim_split(const struct mq_cgroup *cg,
+			   u64 within[MQ_ATTR_DEPTH + 1])
+{
+	u64 total;
+	int k;
+
+	within[MQ_ATTR_DEPTH] = 0;
+	for (k = MQ_ATTR_DEPTH - 1; k >= 0; k--)
+		within[k] = within[k + 1] + atomic64_read(&cg->victim_by[k]);
+	total = within[0];
+	for (k = MQ_ATTR_DEPTH; k < MQ_NR_BY; k++)
+		total += atomic64_read(&cg->victim_by[k]);
+	return total;
+}
+
+static unsigned int mq_split_level(int level)
+{
+	return min(level, MQ_ATTR_DEPTH - 1);
+}
+
+/*
  * Pages reclaimed from the LRUs of @cgrp's subtree, split by whether the
  * reclaimer was inside the subtree (its lowest common ancestor with the
  * victim at @cgrp's level or below) or outside it (above, kswapd, unknown).
@@ -88,11 +116,10 @@ static void mq_report_counters(struct mq_report *r, const struct mq_cgroup *cg)
  */
 static void mq_report_subtree(struct mq_report *r, struct cgroup *cgrp)
 {
+	unsigned int level = mq_split_level(cgrp->level);
 	struct cgroup_subsys_state *top, *pos;
-	unsigned int level = min(cgrp->level, MQ_ATTR_DEPTH - 1);
+	u64 within[MQ_ATTR_DEPTH + 1], total;
 	struct mq_cgroup *cg;
-	u64 v;
-	int k;
 
 	rcu_read_lock();
 	top = rcu_dereference(cgrp->subsys[memory_cgrp_id]);
@@ -102,13 +129,10 @@ static void mq_report_subtree(struct mq_report *r, struct cgroup *cgrp)
 		cg = mq_cg_lookup(cgroup_id(pos->cgroup));
 		if (!cg)
 			continue;
-		for (k = 0; k < MQ_NR_BY; k++) {
-			v = atomic64_read(&cg->victim_by[k]);
-			if (k >= level && k < MQ_ATTR_DEPTH)
-				r->counters[MQ_C_SUBTREE_RECLAIMED_WITHIN] += v;
-			else
-				r->counters[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] += v;
-		}
+		total = mq_victim_split(cg, within);
+		r->counters[MQ_C_SUBTREE_RECLAIMED_WITHIN] += within[level];
+		r->counters[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] += total -
+							      within[level];
 	}
 out:
 	rcu_read_unlock();
@@ -157,8 +181,7 @@ void mq_subtree_visit(struct mq_subtree_walk *w,
 	u64 within[MQ_ATTR_DEPTH + 1], total;
 	int level = pos->cgroup->level;
 	struct mq_cgroup *cg;
-	unsigned int i;
-	int k, l;
+	unsigned int i, l;
 
 	while (w->depth && w->stack[w->depth - 1].level >= level)
 		w->depth--;
@@ -173,17 +196,11 @@ void mq_subtree_visit(struct mq_subtree_walk *w,
 	cg = mq_cg_lookup(cgroup_id(pos->cgroup));
 	if (!cg)
 		return;
-	/* within[l]: pages whose reclaimer was inside a level-l ancestor */
-	within[MQ_ATTR_DEPTH] = 0;
-	for (k = MQ_ATTR_DEPTH - 1; k >= 0; k--)
-		within[k] = within[k + 1] + atomic64_read(&cg->victim_by[k]);
-	total = within[0];
-	for (k = MQ_ATTR_DEPTH; k < MQ_NR_BY; k++)
-		total += atomic64_read(&cg->victim_by[k]);
+	total = mq_victim_split(cg, within);
 	for (i = 0; i < w->depth; i++) {
 		if (w->stack[i].idx < 0)
 			continue;
-		l = min(w->stack[i].level, MQ_ATTR_DEPTH - 1);
+		l = mq_split_level(w->stack[i].level);
 		w->sums[2 * w->stack[i].idx] += within[l];
 		w->sums[2 * w->stack[i].idx + 1] += total - within[l];
 	}
