@@ -199,40 +199,48 @@ static void write_field(struct outbuf *o, const struct field *f,
 	}
 }
 
-/* The le label of each bucket, "0.000001" to "+Inf". */
-struct bucket_les {
+/*
+ * The histogram labels written once: ,kind="..." of each stall kind and
+ * the le of each bucket, "0.000001" to "+Inf".
+ */
+struct hist_labels {
+	char kind[CG_STALL_KINDS][64];
+	int kind_len[CG_STALL_KINDS];
 	char le[MEMQOS_HIST_BUCKETS][32];
 };
 
-static void bucket_les_init(struct bucket_les *les)
+static void hist_labels_init(struct hist_labels *hl)
 {
-	unsigned int b;
+	unsigned int k, b;
 
+	/* the names are plain words (cg_stall_names) */
+	for (k = 0; k < CG_STALL_KINDS; k++)
+		hl->kind_len[k] = snprintf(hl->kind[k], sizeof(hl->kind[k]),
+					   ",kind=\"%s\"", cg_stall_names[k]);
 	/* bucket b holds stalls below 2^b us: le is inclusive */
 	for (b = 0; b < HIST_LAST_BUCKET; b++)
-		prom_format_seconds(hist_bucket_upper_us(b), les->le[b],
-				    sizeof(les->le[b]));
-	strcpy(les->le[HIST_LAST_BUCKET], "+Inf");
+		prom_format_seconds(hist_bucket_upper_us(b), hl->le[b],
+				    sizeof(hl->le[b]));
+	strcpy(hl->le[HIST_LAST_BUCKET], "+Inf");
 }
 
 static void write_hist(struct outbuf *o, const struct cg_list *list,
-		       size_t i, unsigned int k, const struct bucket_les *les,
+		       size_t i, unsigned int k, const struct hist_labels *hl,
 		       const struct cg_labels *l)
 {
 	const struct cg_hist *h = &list->recs[i].hist[k];
-	char kind[64], buf[32];
+	const char *kind = hl->kind[k];
+	int n = hl->kind_len[k];
 	uint64_t cum = 0;
 	unsigned int b;
-	int n;
+	char buf[32];
 
-	/* ,kind="..."; the names are plain words (cg_stall_names) */
-	n = snprintf(kind, sizeof(kind), ",kind=\"%s\"", cg_stall_names[k]);
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
 		cum += h->bucket[b];
 		cg_sample_begin(o, HIST_METRIC "_bucket", l, i);
 		outbuf_put(o, kind, n);
 		outbuf_put(o, ",le=\"", 5);
-		outbuf_str(o, les->le[b]);
+		outbuf_str(o, hl->le[b]);
 		outbuf_put(o, "\"} ", 3);
 		outbuf_u64(o, cum);
 		outbuf_char(o, '\n');
@@ -251,7 +259,7 @@ static void write_hist(struct outbuf *o, const struct cg_list *list,
 
 int prom_write_cgroups(FILE *fp, const struct cg_list *list)
 {
-	struct bucket_les les;
+	struct hist_labels hl;
 	struct cg_labels l;
 	struct outbuf *o;
 	unsigned int k;
@@ -269,11 +277,11 @@ int prom_write_cgroups(FILE *fp, const struct cg_list *list)
 	outbuf_flush(o);
 	family(fp, HIST_METRIC, "histogram",
 	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
-	bucket_les_init(&les);
+	hist_labels_init(&hl);
 	for (i = 0; i < list->n; i++)
 		for (k = 0; k < CG_STALL_KINDS; k++)
 			if (list->recs[i].hist[k].present)
-				write_hist(o, list, i, k, &les, &l);
+				write_hist(o, list, i, k, &hl, &l);
 	outbuf_flush(o);
 	cg_labels_free(&l);
 	free(o);
