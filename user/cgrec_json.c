@@ -93,6 +93,67 @@ static const struct member *compact_members(void)
 	return m;
 }
 
+/* A string literal and its length, for jb_put(). */
+#define LIT(s)	s, sizeof(s) - 1
+
+/* ",0,0,...": the zero buckets after the last non-zero one, compact */
+static const char zero_tail[] = ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+_Static_assert(sizeof(zero_tail) - 1 == 2 * MEMQOS_HIST_BUCKETS,
+	       "zero_tail: ,0 per bucket");
+
+static bool hist_is_zero(const struct cg_hist *h, unsigned int *used)
+{
+	unsigned int n = MEMQOS_HIST_BUCKETS;
+
+	while (n && !h->bucket[n - 1])
+		n--;
+	*used = n;
+	return !n && !h->count && !h->sum_us && !h->max_us;
+}
+
+/*
+ * Compact output of a histogram. Most cgroups never stall: three empty
+ * histograms are most of a record's members, so an empty one is a single
+ * copy, and the trailing empty buckets of the others are too.
+ */
+static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
+{
+	static const char empty[] =
+		"{\"count\":0,\"sum_us\":0,\"p50_us\":0,\"p90_us\":0,"
+		"\"p99_us\":0,\"max_us\":0,\"buckets\":[0";
+	unsigned int i, used;
+
+	if (hist_is_zero(h, &used)) {
+		jb_put(b, LIT(empty));
+		jb_put(b, zero_tail + 2, sizeof(zero_tail) - 3);
+		jb_put(b, LIT("]}"));
+		return;
+	}
+	jb_put(b, LIT("{\"count\":"));
+	jb_u64(b, h->count);
+	jb_put(b, LIT(",\"sum_us\":"));
+	jb_u64(b, h->sum_us);
+	jb_put(b, LIT(",\"p50_us\":"));
+	jb_u64(b, hist_percentile_us(h->bucket, h->max_us, 50));
+	jb_put(b, LIT(",\"p90_us\":"));
+	jb_u64(b, hist_percentile_us(h->bucket, h->max_us, 90));
+	jb_put(b, LIT(",\"p99_us\":"));
+	jb_u64(b, hist_percentile_us(h->bucket, h->max_us, 99));
+	jb_put(b, LIT(",\"max_us\":"));
+	jb_u64(b, h->max_us);
+	jb_put(b, LIT(",\"buckets\":["));
+	/* used > 0: some bucket is not 0, or count/sum/max would all be 0 */
+	if (!used)
+		used = 1;
+	for (i = 0; i < used; i++) {
+		if (i)
+			jb_put(b, ",", 1);
+		jb_u64(b, h->bucket[i]);
+	}
+	jb_put(b, zero_tail, 2 * (MEMQOS_HIST_BUCKETS - used));
+	jb_put(b, LIT("]}"));
+}
+
 static void jb_hist(struct jbuf *b, const char *name, bool first,
 		    const struct cg_hist *h)
 {
@@ -101,6 +162,10 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 	unsigned int i;
 
 	jb_key(b, 1, first, name);
+	if (!b->pretty) {
+		jb_hist_compact(b, h);
+		return;
+	}
 	jb_put(b, "{", 1);
 	jb_key(b, 2, true, "count");
 	jb_u64(b, h->count);
@@ -124,6 +189,21 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 	jb_close(b, 2, '}');
 }
 
+/* Paths are plain ASCII but for odd names: those through the escaper. */
+static void jb_path(struct jbuf *b, const char *path)
+{
+	size_t len = json_plain_len(path);
+
+	if (path[len]) {
+		outbuf_flush(&b->out);
+		json_write_string(b->out.fp, path);
+		return;
+	}
+	jb_put(b, "\"", 1);
+	jb_put(b, path, len);
+	jb_put(b, "\"", 1);
+}
+
 static void jb_record(struct jbuf *b, const struct cg_rec *r)
 {
 	const struct member *m = compact_members();
@@ -136,8 +216,7 @@ static void jb_record(struct jbuf *b, const struct cg_rec *r)
 	jb_key(b, 0, true, "id");
 	jb_u64(b, r->id);
 	jb_key(b, 0, false, "path");
-	outbuf_flush(&b->out);
-	json_write_string(b->out.fp, r->path);
+	jb_path(b, r->path);
 	jb_key(b, 0, false, "tracked");
 	jb_put(b, r->tracked ? "true" : "false", r->tracked ? 4 : 5);
 	for (i = 0; i < cgroup_fields.n; i++) {

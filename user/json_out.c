@@ -106,6 +106,16 @@ static const bool json_plain[256] = {
 	[']' ... 0x7f] = true,
 };
 
+size_t json_plain_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len;
+
+	for (len = 0; json_plain[s[len]]; len++)
+		;
+	return len;
+}
+
 void json_write_string(FILE *fp, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;

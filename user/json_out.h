@@ -81,6 +81,8 @@ void json_kv_arr_begin(struct json_out *jw, const char *key);
 
 /* Escaped string with quotes, as written for keys and string values. */
 void json_write_string(FILE *fp, const char *str);
+/* Length of the leading run of @str that json_write_string() copies as is. */
+size_t json_plain_len(const char *str);
 
 /*
  * A value its caller writes to jw->fp itself, the way this writer would

@@ -366,7 +366,7 @@ static char *render(const struct cg_rec *r, bool pretty, int where,
 
 static void json_writer_matches_print_path(void)
 {
-	struct cg_rec recs[3];
+	struct cg_rec recs[4];
 	int i, where, pretty;
 
 	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &recs[0]), 0);
@@ -374,7 +374,14 @@ static void json_writer_matches_print_path(void)
 	memset(&recs[2], 0, sizeof(recs[2]));	/* no fields, no stalls */
 	recs[2].id = 1;
 	recs[2].path = strdup("/");
-	for (i = 0; i < 3; i++) {
+	/* empty, no buckets but totals, only the last bucket */
+	full_record(&recs[3]);
+	for (i = 0; i < CG_STALL_KINDS; i++)
+		memset(recs[3].hist[i].bucket, 0, sizeof(recs[3].hist[i].bucket));
+	recs[3].hist[0].count = recs[3].hist[0].sum_us = 0;
+	recs[3].hist[0].max_us = 0;
+	recs[3].hist[2].bucket[MEMQOS_HIST_BUCKETS - 1] = 1;
+	for (i = 0; i < 4; i++) {
 		for (pretty = 0; pretty < 2; pretty++) {
 			for (where = 0; where < 3; where++) {
 				char *slow = render(&recs[i], pretty, where,
