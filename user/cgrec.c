@@ -21,6 +21,21 @@ const char *const cg_stall_names[CG_STALL_KINDS] = {
 	[MEMQOS_STALL_KIND_HIGH_THROTTLE] = "high_throttle",
 };
 
+const uint64_t cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
+
+uint64_t *cg_hist_buckets_mut(struct cg_hist *h)
+{
+	if (!h->bucket)
+		h->bucket = calloc(MEMQOS_HIST_BUCKETS, sizeof(*h->bucket));
+	return h->bucket;
+}
+
+static void cg_hist_free(struct cg_hist *h)
+{
+	free(h->bucket);
+	h->bucket = NULL;
+}
+
 /* Width of the labels in the text detail view. */
 #define LABEL_WIDTH	24
 
@@ -28,6 +43,27 @@ const char *const cg_stall_names[CG_STALL_KINDS] = {
 static int get_u64(const struct nlattr *a, uint64_t *v)
 {
 	return nla_u64(a, v) ? 0 : -EBADMSG;
+}
+
+/* Bucket *@nb; an array of its own only once one is not 0. */
+static int decode_bucket(const struct nlattr *a, struct cg_hist *h,
+			 unsigned int *nb)
+{
+	uint64_t v, *b;
+
+	if (get_u64(a, &v))
+		return -EBADMSG;
+	/* a newer module with more buckets: keep the ones we know */
+	if (*nb == MEMQOS_HIST_BUCKETS)
+		return 0;
+	if (v) {
+		b = cg_hist_buckets_mut(h);
+		if (!b)
+			return -ENOMEM;
+		b[*nb] = v;
+	}
+	(*nb)++;
+	return 0;
 }
 
 /* A histogram attribute but its kind (hist_kind() read that). */
@@ -42,10 +78,7 @@ static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
 	case MEMQOS_A_HIST_MAX_US:
 		return get_u64(a, &h->max_us);
 	case MEMQOS_A_HIST_BUCKET:
-		/* a newer module with more buckets: keep the ones we know */
-		if (*nb == MEMQOS_HIST_BUCKETS)
-			return 0;
-		return get_u64(a, &h->bucket[(*nb)++]);
+		return decode_bucket(a, h, nb);
 	}
 	return 0;
 }
@@ -84,12 +117,14 @@ static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
 			return -EBADMSG;	/* the same kind twice */
 	}
 	h->present = true;
+	err = 0;
 	nla_for_each_nested(a, nest) {
 		err = decode_hist_attr(a, h, &nb);
 		if (err)
-			return err;
+			break;
 	}
-	return 0;
+	cg_hist_free(&unknown);
+	return err;
 }
 
 static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
@@ -131,8 +166,12 @@ int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
 
 void cg_rec_free(struct cg_rec *rec)
 {
+	unsigned int k;
+
 	free(rec->path);
 	rec->path = NULL;
+	for (k = 0; k < CG_STALL_KINDS; k++)
+		cg_hist_free(&rec->hist[k]);
 }
 
 uint64_t cg_stall_us(const struct cg_rec *r)
@@ -204,6 +243,7 @@ static void print_time(struct print_ctx *pc, const char *key,
 static void print_hist(struct print_ctx *pc, const char *name,
 		       const struct cg_hist *h, bool exact)
 {
+	const uint64_t *bucket = cg_hist_buckets(h);
 	unsigned int b;
 
 	print_obj_begin(pc, name);
@@ -211,15 +251,15 @@ static void print_hist(struct print_ctx *pc, const char *name,
 	print_u64(pc, "count", "%8s", h->count);
 	print_time(pc, "sum_us", " %10s", h->sum_us, exact);
 	print_time(pc, "p50_us", " %10s",
-		   hist_percentile_us(h->bucket, h->max_us, 50), exact);
+		   hist_percentile_us(bucket, h->max_us, 50), exact);
 	print_time(pc, "p90_us", " %10s",
-		   hist_percentile_us(h->bucket, h->max_us, 90), exact);
+		   hist_percentile_us(bucket, h->max_us, 90), exact);
 	print_time(pc, "p99_us", " %10s",
-		   hist_percentile_us(h->bucket, h->max_us, 99), exact);
+		   hist_percentile_us(bucket, h->max_us, 99), exact);
 	print_time(pc, "max_us", " %10s\n", h->max_us, exact);
 	print_arr_begin(pc, "buckets");
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
-		print_u64(pc, NULL, NULL, h->bucket[b]);
+		print_u64(pc, NULL, NULL, bucket[b]);
 	print_arr_end(pc);
 	print_obj_end(pc);
 }

@@ -27,8 +27,24 @@ struct cg_hist {
 	uint64_t count;
 	uint64_t sum_us;
 	uint64_t max_us;
-	uint64_t bucket[MEMQOS_HIST_BUCKETS];
+	/*
+	 * MEMQOS_HIST_BUCKETS counts, or NULL if all are 0: most cgroups never
+	 * stall, and without arrays of zeros the records of a 10,000-cgroup
+	 * dump take half the memory (and half the page faults). Read it
+	 * through cg_hist_buckets().
+	 */
+	uint64_t *bucket;
 };
+
+extern const uint64_t cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
+
+static inline const uint64_t *cg_hist_buckets(const struct cg_hist *h)
+{
+	return h->bucket ? h->bucket : cg_hist_no_buckets;
+}
+
+/* @h's own buckets to write into (zeroed when new); NULL on ENOMEM. */
+uint64_t *cg_hist_buckets_mut(struct cg_hist *h);
 
 struct cg_rec {
 	uint64_t id;

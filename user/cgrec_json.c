@@ -103,7 +103,7 @@ _Static_assert(sizeof(zero_tail) - 1 == 2 * MEMQOS_HIST_BUCKETS,
 
 static bool hist_is_zero(const struct cg_hist *h, unsigned int *used)
 {
-	unsigned int n = MEMQOS_HIST_BUCKETS;
+	unsigned int n = h->bucket ? MEMQOS_HIST_BUCKETS : 0;
 
 	while (n && !h->bucket[n - 1])
 		n--;
@@ -118,6 +118,7 @@ static bool hist_is_zero(const struct cg_hist *h, unsigned int *used)
  */
 static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 {
+	const uint64_t *bucket = cg_hist_buckets(h);
 	static const char empty[] =
 		"{\"count\":0,\"sum_us\":0,\"p50_us\":0,\"p90_us\":0,"
 		"\"p99_us\":0,\"max_us\":0,\"buckets\":[0";
@@ -134,21 +135,21 @@ static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 	jb_put(b, LIT(",\"sum_us\":"));
 	jb_u64(b, h->sum_us);
 	jb_put(b, LIT(",\"p50_us\":"));
-	jb_u64(b, hist_percentile_us(h->bucket, h->max_us, 50));
+	jb_u64(b, hist_percentile_us(bucket, h->max_us, 50));
 	jb_put(b, LIT(",\"p90_us\":"));
-	jb_u64(b, hist_percentile_us(h->bucket, h->max_us, 90));
+	jb_u64(b, hist_percentile_us(bucket, h->max_us, 90));
 	jb_put(b, LIT(",\"p99_us\":"));
-	jb_u64(b, hist_percentile_us(h->bucket, h->max_us, 99));
+	jb_u64(b, hist_percentile_us(bucket, h->max_us, 99));
 	jb_put(b, LIT(",\"max_us\":"));
 	jb_u64(b, h->max_us);
 	jb_put(b, LIT(",\"buckets\":["));
-	/* used > 0: some bucket is not 0, or count/sum/max would all be 0 */
+	/* totals without buckets still have "buckets":[0,...] */
 	if (!used)
 		used = 1;
 	for (i = 0; i < used; i++) {
 		if (i)
 			jb_put(b, ",", 1);
-		jb_u64(b, h->bucket[i]);
+		jb_u64(b, bucket[i]);
 	}
 	jb_put(b, zero_tail, 2 * (MEMQOS_HIST_BUCKETS - used));
 	jb_put(b, LIT("]}"));
@@ -157,6 +158,7 @@ static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 static void jb_hist(struct jbuf *b, const char *name, bool first,
 		    const struct cg_hist *h)
 {
+	const uint64_t *bucket = cg_hist_buckets(h);
 	static const unsigned int pct[] = { 50, 90, 99 };
 	static const char *const pct_key[] = { "p50_us", "p90_us", "p99_us" };
 	unsigned int i;
@@ -173,7 +175,7 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 	jb_u64(b, h->sum_us);
 	for (i = 0; i < 3; i++) {
 		jb_key(b, 2, false, pct_key[i]);
-		jb_u64(b, hist_percentile_us(h->bucket, h->max_us, pct[i]));
+		jb_u64(b, hist_percentile_us(bucket, h->max_us, pct[i]));
 	}
 	jb_key(b, 2, false, "max_us");
 	jb_u64(b, h->max_us);
@@ -183,7 +185,7 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 		if (i)
 			jb_put(b, ",", 1);
 		jb_indent(b, b->depth + 3);
-		jb_u64(b, h->bucket[i]);
+		jb_u64(b, bucket[i]);
 	}
 	jb_close(b, 3, ']');
 	jb_close(b, 2, '}');

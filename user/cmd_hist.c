@@ -31,23 +31,24 @@ static const char *bucket_range(unsigned int b, char *buf, size_t len)
 
 static void print_bars(struct print_ctx *pc, const struct cg_hist *h)
 {
+	const uint64_t *bucket = cg_hist_buckets(h);
 	unsigned int b, first = MEMQOS_HIST_BUCKETS, last = 0;
 	uint64_t top = 0;
 	char range[64];
 	int len;
 
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
-		if (!h->bucket[b])
+		if (!bucket[b])
 			continue;
 		first = first < b ? first : b;
 		last = b;
-		top = top > h->bucket[b] ? top : h->bucket[b];
+		top = top > bucket[b] ? top : bucket[b];
 	}
 	for (b = first; b <= last && top; b++) {
-		len = (int)((h->bucket[b] * BAR_WIDTH + top - 1) / top);
+		len = (int)((bucket[b] * BAR_WIDTH + top - 1) / top);
 		print_text(pc, "  %-20s %10llu %.*s\n",
 			   bucket_range(b, range, sizeof(range)),
-			   (unsigned long long)h->bucket[b], len,
+			   (unsigned long long)bucket[b], len,
 			   "########################################");
 	}
 }
@@ -55,6 +56,7 @@ static void print_bars(struct print_ctx *pc, const struct cg_hist *h)
 static void print_kind(struct print_ctx *pc, const char *name,
 		       const struct cg_hist *h)
 {
+	const uint64_t *bucket = cg_hist_buckets(h);
 	unsigned int b;
 
 	print_obj_begin(pc, name);
@@ -62,15 +64,15 @@ static void print_kind(struct print_ctx *pc, const char *name,
 	print_u64(pc, "count", "%s stalls", h->count);
 	print_usec(pc, "sum_us", ", total %s", h->sum_us);
 	print_usec(pc, "p50_us", ", p50 %s",
-		   hist_percentile_us(h->bucket, h->max_us, 50));
+		   hist_percentile_us(bucket, h->max_us, 50));
 	print_usec(pc, "p90_us", ", p90 %s",
-		   hist_percentile_us(h->bucket, h->max_us, 90));
+		   hist_percentile_us(bucket, h->max_us, 90));
 	print_usec(pc, "p99_us", ", p99 %s",
-		   hist_percentile_us(h->bucket, h->max_us, 99));
+		   hist_percentile_us(bucket, h->max_us, 99));
 	print_usec(pc, "max_us", ", max %s\n", h->max_us);
 	print_arr_begin(pc, "buckets");
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
-		print_u64(pc, NULL, NULL, h->bucket[b]);
+		print_u64(pc, NULL, NULL, bucket[b]);
 	print_arr_end(pc);
 	print_bars(pc, h);
 	print_obj_end(pc);

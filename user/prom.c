@@ -229,6 +229,7 @@ static void write_hist(struct outbuf *o, const struct cg_list *list,
 		       const struct cg_labels *l)
 {
 	const struct cg_hist *h = &list->recs[i].hist[k];
+	const uint64_t *bucket = cg_hist_buckets(h);
 	const char *kind = hl->kind[k];
 	int n = hl->kind_len[k];
 	uint64_t cum = 0;
@@ -236,7 +237,7 @@ static void write_hist(struct outbuf *o, const struct cg_list *list,
 	char buf[32];
 
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
-		cum += h->bucket[b];
+		cum += bucket[b];
 		cg_sample_begin(o, HIST_METRIC "_bucket", l, i);
 		outbuf_put(o, kind, n);
 		outbuf_put(o, ",le=\"", 5);

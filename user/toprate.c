@@ -41,10 +41,11 @@ static uint64_t hist_delta(const struct cg_rec *prev, const struct cg_rec *cur,
 		const struct cg_hist *p = prev ? &prev->hist[k] : NULL;
 		bool reset = p && c->count < p->count;
 
+		const uint64_t *cb = cg_hist_buckets(c);
+		const uint64_t *pb = p ? cg_hist_buckets(p) : NULL;
+
 		for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
-			bucket[b] += p && !reset ?
-				     delta(p->bucket[b], c->bucket[b]) :
-				     c->bucket[b];
+			bucket[b] += pb && !reset ? delta(pb[b], cb[b]) : cb[b];
 		if (c->max_us > max_us)
 			max_us = c->max_us;
 	}

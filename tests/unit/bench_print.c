@@ -56,18 +56,21 @@ static uint64_t field_value(const struct field *f)
 
 static void fill_hist(struct cg_hist *h)
 {
+	uint64_t *bucket = cg_hist_buckets_mut(h);
 	unsigned int b;
 
+	if (!bucket)
+		exit(1);
 	h->present = true;
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
 		/* most stalls between 4 us and 16 ms, some empty buckets */
 		if (b < 3 || b > 14)
-			h->bucket[b] = rnd() % 3 ? 0 : rnd() % 20;
+			bucket[b] = rnd() % 3 ? 0 : rnd() % 20;
 		else
-			h->bucket[b] = rnd() % 50000;
-		h->count += h->bucket[b];
-		h->sum_us += h->bucket[b] * hist_bucket_lower_us(b);
-		if (h->bucket[b])
+			bucket[b] = rnd() % 50000;
+		h->count += bucket[b];
+		h->sum_us += bucket[b] * hist_bucket_lower_us(b);
+		if (bucket[b])
 			h->max_us = hist_bucket_lower_us(b) +
 				    rnd() % (hist_bucket_lower_us(b) + 1);
 	}

@@ -309,9 +309,11 @@ static void full_record(struct cg_rec *r)
 		r->v.has |= 1ULL << f->attr;
 	}
 	for (k = 0; k < CG_STALL_KINDS; k++) {
+		uint64_t *bucket = cg_hist_buckets_mut(&r->hist[k]);
+
 		r->hist[k].present = true;
 		for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
-			r->hist[k].bucket[b] = (b * 7 + k) % 5;
+			bucket[b] = (b * 7 + k) % 5;
 		r->hist[k].count = 100 + k;
 		r->hist[k].sum_us = 123456789;
 		r->hist[k].max_us = 99999;
@@ -374,13 +376,17 @@ static void json_writer_matches_print_path(void)
 	memset(&recs[2], 0, sizeof(recs[2]));	/* no fields, no stalls */
 	recs[2].id = 1;
 	recs[2].path = strdup("/");
-	/* empty, no buckets but totals, only the last bucket */
-	full_record(&recs[3]);
-	for (i = 0; i < CG_STALL_KINDS; i++)
-		memset(recs[3].hist[i].bucket, 0, sizeof(recs[3].hist[i].bucket));
-	recs[3].hist[0].count = recs[3].hist[0].sum_us = 0;
-	recs[3].hist[0].max_us = 0;
-	recs[3].hist[2].bucket[MEMQOS_HIST_BUCKETS - 1] = 1;
+	/* empty; no buckets but totals; only the last bucket */
+	memset(&recs[3], 0, sizeof(recs[3]));
+	recs[3].id = 2;
+	recs[3].path = strdup("/x");
+	for (i = 0; i < CG_STALL_KINDS; i++) {
+		recs[3].hist[i].present = true;
+		recs[3].hist[i].count = i ? 5 : 0;
+		recs[3].hist[i].sum_us = i ? 300 : 0;
+		recs[3].hist[i].max_us = i ? 70 : 0;
+	}
+	cg_hist_buckets_mut(&recs[3].hist[2])[MEMQOS_HIST_BUCKETS - 1] = 5;
 	for (i = 0; i < 4; i++) {
 		for (pretty = 0; pretty < 2; pretty++) {
 			for (where = 0; where < 3; where++) {

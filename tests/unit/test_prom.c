@@ -55,6 +55,7 @@ static void cgroup_samples(void)
 	struct cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
 	struct cg_list list = { .recs = &rec, .n = 1 };
 	struct cg_hist *h = &rec.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
+	uint64_t bucket[MEMQOS_HIST_BUCKETS] = { };
 	const char *out;
 
 	rec.v.has = 1ULL << MEMQOS_A_CGROUP_USAGE_BYTES |
@@ -66,9 +67,10 @@ static void cgroup_samples(void)
 	rec.v.val[MEMQOS_A_CGROUP_PSI_SOME_US] = 2500000;
 	rec.v.val[MEMQOS_A_CGROUP_OOM_KILLS] = 3;
 	h->present = true;
-	h->bucket[0] = 1;
-	h->bucket[2] = 2;
-	h->bucket[HIST_LAST_BUCKET] = 1;
+	h->bucket = bucket;
+	bucket[0] = 1;
+	bucket[2] = 2;
+	bucket[HIST_LAST_BUCKET] = 1;
 	h->sum_us = 20000003;
 	h->count = 4;
 

@@ -32,10 +32,10 @@ static void rates(void)
 	rec_init(&prev, 5, 1000, 10);
 	rec_init(&cur, 5, 501000, 40);
 	set(&cur, MEMQOS_A_CGROUP_DIRECT_RECLAIMS, 5);
-	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].bucket[10] = 30;
+	cg_hist_buckets_mut(&cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM])[10] = 30;
 	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].max_us = 700;
 	cur.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM].present = true;
-	cur.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM].bucket[3] = 5;
+	cg_hist_buckets_mut(&cur.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM])[3] = 5;
 	/* 0.5 s stalled in 2 s: 250 permille; 35 reclaims: 17.5/s */
 	top_rate(&prev, &cur, 2000000, &row);
 	EXPECT_TRUE(row.rec == &cur);
@@ -43,6 +43,8 @@ static void rates(void)
 	EXPECT_U64_EQ(row.reclaims_per_10s, 175);
 	/* 35 stalls: 5 under 8 us, 30 in [512, 1024) capped by max 700 */
 	EXPECT_U64_EQ(row.p99_us, 700);
+	cg_rec_free(&prev);
+	cg_rec_free(&cur);
 }
 
 static void new_cgroup_and_reset(void)
@@ -58,15 +60,17 @@ static void new_cgroup_and_reset(void)
 	/* counters went down: reset since; the new values are the delta */
 	rec_init(&prev, 5, 9000000, 100);
 	prev.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].count = 100;
-	prev.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].bucket[20] = 100;
+	cg_hist_buckets_mut(&prev.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM])[20] = 100;
 	rec_init(&cur, 5, 100000, 2);
 	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].count = 2;
-	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].bucket[4] = 2;
+	cg_hist_buckets_mut(&cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM])[4] = 2;
 	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].max_us = 12;
 	top_rate(&prev, &cur, 1000000, &row);
 	EXPECT_U64_EQ(row.stall_permille, 100);
 	EXPECT_U64_EQ(row.reclaims_per_10s, 20);
 	EXPECT_U64_EQ(row.p99_us, 12);
+	cg_rec_free(&prev);
+	cg_rec_free(&cur);
 }
 
 static void idle_and_zero_wall(void)
