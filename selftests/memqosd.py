@@ -174,7 +174,9 @@ def hog(ctr, cpu, size):
     os.sched_setaffinity(0, {cpu})
     flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
     area = memoryview(mmap.mmap(-1, size, flags=flags))
-    chunk = 4 * MIB
+    # Counted every MiB: a throttled hog under the debug kernel writes
+    # a few MiB in a whole phase, which 4 MiB steps read as no progress.
+    chunk = MIB
     ones = b"\x01" * (chunk // PAGE)
     while True:
         for off in range(0, size, chunk):

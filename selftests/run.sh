@@ -23,7 +23,8 @@
 #   last "# SKIP"), anything else fail.
 #
 # Output: KTAP on stdout with each test's output indented 4 spaces as a
-# nested test, the same in $MEMQOS_OUT/results.tap, each test's raw output in
+# nested test and a line "# NAME: N s" (how long it ran), the same in
+# $MEMQOS_OUT/results.tap, each test's raw output in
 # $MEMQOS_OUT/logs/NAME.log, and a last line "# guest: P passed, F failed,
 # S skipped". Exit status: 0 if no test failed, 1 if one did, 2 on setup errors.
 # Environment: MEMQOS_KO (default kmod/memqos.ko), MEMQOS_TEST_TIMEOUT,
@@ -97,7 +98,7 @@ find_skip_reason() {
 }
 
 run_test() {
-	local num=$1 name=$2 log err rc=0 cmd
+	local num=$1 name=$2 log err rc=0 cmd start
 	log=$OUT/logs/${name//\//_}.log
 	case $name in
 	*.sh) cmd=(bash "$DIR/$name") ;;
@@ -117,11 +118,13 @@ run_test() {
 		FAILED=$((FAILED + 1))
 		return
 	fi
+	start=$SECONDS
 	if timeout -k 10 "$TEST_TIMEOUT" "${cmd[@]}" </dev/null 2>&1 | relay "$log"; then
 		rc=0
 	else
 		rc=${PIPESTATUS[0]}
 	fi
+	emit "# $name: $((SECONDS - start)) s"
 	case $rc in
 	124 | 137) emit "# $name: timed out after $TEST_TIMEOUT s" ;;
 	0 | 4) ;;
