@@ -72,9 +72,25 @@ proof() {
 	tap "$seen" "KASAN reported the module's bad accesses"
 }
 
+# Whether the kernel reported a bug while booting, before any memqos was
+# loaded: saves that dmesg in $OUT/boot-report.txt.
+boot_report() {
+	dmesg >"$OUT/boot-dmesg.txt"
+	grep -q -E 'BUG: KASAN|WARNING:|turning off the locking' "$OUT/boot-dmesg.txt" || return 1
+	mv "$OUT/boot-dmesg.txt" "$OUT/boot-report.txt"
+}
+
 main() {
 	: >"$OUT/debug.tap"
 	echo "# kernel $(uname -r)"
+	# Twice a TCG guest on a loaded host hit a KASAN wild-memory-access in
+	# handle_edge_irq() at 0.006 s of boot, which also turns lockdep off:
+	# check-debug.sh boots again rather than test on that kernel.
+	if [[ ${1:-} != --proof ]] && boot_report; then
+		echo "# the kernel reported a bug while booting, before memqos was loaded:"
+		grep -m 3 -E 'BUG: KASAN|WARNING:|turning off the locking' "$OUT/boot-report.txt" | sed 's/^/#   /'
+		return 3
+	fi
 	# grep -c, not -q: with pipefail, dmesg killed by SIGPIPE reads as "no".
 	tap "$(dmesg | grep -c 'KernelAddressSanitizer initialized' >/dev/null && echo 1 || echo 0)" "KASAN is on"
 	tap "$([[ $(debug_locks) == 1 ]] && echo 1 || echo 0)" "lockdep is on at the start"
