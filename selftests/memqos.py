@@ -235,20 +235,43 @@ def read_file(path, rounds):
 
 # ---- node setup ----
 
+ZRAM = "/sys/block/zram0"
+
+
+def _zram_reset():
+    """Frees zram0's memory and size (a built-in zram cannot be removed)."""
+    try:
+        with open(f"{ZRAM}/reset", "w") as f:
+            f.write("1")
+    except OSError:
+        pass
+
+
 def _teardown_swap():
     subprocess.run(["swapoff", "/dev/zram0"], check=False)
-    subprocess.run(["rmmod", "zram"], check=False)
+    if subprocess.run(["rmmod", "zram"], check=False,
+                      stderr=subprocess.DEVNULL).returncode:
+        _zram_reset()
+
+
+def swapping_on(dev):
+    """Whether @dev is an active swap device (/proc/swaps)."""
+    with open("/proc/swaps") as f:
+        return any(line.split()[0] == dev for line in f.readlines()[1:])
 
 
 def setup_swap(mb):
     """A zram swap device, so that anonymous memory can be reclaimed. It
-    goes away when the test exits: later tests expect no swap."""
+    goes away when the test exits: later tests expect no swap. A kernel
+    with zram built in (the debug kernel) has an unused zram0 from boot."""
     import atexit
-    if os.path.exists("/sys/block/zram0"):
+    if swapping_on("/dev/zram0"):
         return
-    subprocess.run(["modprobe", "zram", "num_devices=1"], check=True)
+    if not os.path.exists(ZRAM):
+        subprocess.run(["modprobe", "zram", "num_devices=1"], check=True)
     atexit.register(_teardown_swap)
-    with open("/sys/block/zram0/disksize", "w") as f:
+    _zram_reset()
+    with open(f"{ZRAM}/disksize", "w") as f:
         f.write(f"{mb}M")
     subprocess.run(["mkswap", "-q", "/dev/zram0"], check=True)
     subprocess.run(["swapon", "/dev/zram0"], check=True)
