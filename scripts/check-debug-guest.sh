@@ -74,9 +74,10 @@ proof() {
 
 # Whether the kernel reported a bug while booting, before any memqos was
 # loaded: saves that dmesg in $OUT/boot-report.txt.
+BOOT_REPORT='BUG: KASAN|WARNING:|turning off the locking'
 boot_report() {
 	dmesg >"$OUT/boot-dmesg.txt"
-	grep -q -E 'BUG: KASAN|WARNING:|turning off the locking' "$OUT/boot-dmesg.txt" || return 1
+	grep -q -E "$BOOT_REPORT" "$OUT/boot-dmesg.txt" || return 1
 	mv "$OUT/boot-dmesg.txt" "$OUT/boot-report.txt"
 }
 
@@ -88,7 +89,7 @@ main() {
 	# check-debug.sh boots again rather than test on that kernel.
 	if [[ ${1:-} != --proof ]] && boot_report; then
 		echo "# the kernel reported a bug while booting, before memqos was loaded:"
-		grep -m 3 -E 'BUG: KASAN|WARNING:|turning off the locking' "$OUT/boot-report.txt" | sed 's/^/#   /'
+		grep -m 3 -E "$BOOT_REPORT" "$OUT/boot-report.txt" | sed 's/^/#   /'
 		return 3
 	fi
 	# grep -c, not -q: with pipefail, dmesg killed by SIGPIPE reads as "no".

@@ -158,9 +158,9 @@ static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 static void jb_hist(struct jbuf *b, const char *name, bool first,
 		    const struct cg_hist *h)
 {
-	const uint64_t *bucket = cg_hist_buckets(h);
 	static const unsigned int pct[] = { 50, 90, 99 };
 	static const char *const pct_key[] = { "p50_us", "p90_us", "p99_us" };
+	const uint64_t *bucket;
 	unsigned int i;
 
 	jb_key(b, 1, first, name);
@@ -168,6 +168,7 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 		jb_hist_compact(b, h);
 		return;
 	}
+	bucket = cg_hist_buckets(h);
 	jb_put(b, "{", 1);
 	jb_key(b, 2, true, "count");
 	jb_u64(b, h->count);

@@ -122,10 +122,8 @@ void json_write_string(FILE *fp, const char *str)
 
 	putc_unlocked('"', fp);
 	while (*s) {
-		size_t len;
+		size_t len = json_plain_len((const char *)s);
 
-		for (len = 0; json_plain[s[len]]; len++)
-			;
 		if (len) {
 			put_mem(fp, s, len);
 			s += len;

@@ -39,10 +39,9 @@ static uint64_t hist_delta(const struct cg_rec *prev, const struct cg_rec *cur,
 	for (k = 0; k < CG_STALL_KINDS; k++) {
 		const struct cg_hist *c = &cur->hist[k];
 		const struct cg_hist *p = prev ? &prev->hist[k] : NULL;
-		bool reset = p && c->count < p->count;
-
 		const uint64_t *cb = cg_hist_buckets(c);
 		const uint64_t *pb = p ? cg_hist_buckets(p) : NULL;
+		bool reset = p && c->count < p->count;
 
 		for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
 			bucket[b] += pb && !reset ? delta(pb[b], cb[b]) : cb[b];
