@@ -51,7 +51,9 @@
 # results: exit-status, dmesg.txt, tainted, whatever CMD wrote to
 # $MEMQOS_OUT, and dmesg-check-failed (the findings) if the dmesg check
 # failed, whatever CMD's status. Runs sharing a build dir wait for each other
-# (lock build/guest/lock, which a caller may hold on fd 9).
+# (lock build/guest/lock, which a caller may hold on fd 9);
+# MEMQOS_GUEST_DIR (default build/guest) gives a run a dir of its own, for
+# guests at once (scripts/check-debug.sh with MEMQOS_DEBUG_JOBS).
 # Host tools (qemu-system-x86, busybox-static, cpio, kmod, Debian's
 # linux-image 6.1) come from scripts/deps.sh.
 set -euo pipefail
@@ -60,7 +62,10 @@ set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin
 PROJ=$(CDPATH="" cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 INIT_SH=$PROJ/scripts/vm/init.sh
-GUEST_DIR=$PROJ/build/guest
+GUEST_DIR=${MEMQOS_GUEST_DIR:-$PROJ/build/guest}
+[[ $GUEST_DIR == /* ]] || GUEST_DIR=$PWD/$GUEST_DIR
+# What the probe found is the host's: one cache for every guest dir.
+ACCEL_CACHE=$PROJ/build/guest/accel
 OUT_DIR=$GUEST_DIR/out
 CONSOLE_LOG=$GUEST_DIR/console.log
 
@@ -68,41 +73,10 @@ CONSOLE_LOG=$GUEST_DIR/console.log
 # dependencies are added in load order from modules.dep.
 GUEST_MODULES=(virtio_pci 9pnet_virtio 9p overlay)
 
-# Kernel log lines that fail a run (grep -E). "BUG[: ]" as a word catches
-# "BUG: ..." and "kernel BUG at" but not "DEBUG ".
-DMESG_BENIGN='RCU lockdep checking is enabled\.'
-# A call-trace frame ("  ? lockdep_hardirqs_on_prepare+0x277/0x3e0") names
-# functions, not findings: an OOM report's stack on the debug kernel has
-# such frames. A real report always has a header line of its own.
-DMESG_FRAME='^(\[ *[0-9]+\.[0-9]+\] )? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?$'
-DMESG_BAD_PATTERNS=(
-	'WARNING:'
-	'\<BUG[: ]'
-	'Oops'
-	'general protection'
-	'list_(add|del) corruption'
-	'lockdep'
-	'possible recursive locking'
-	'circular locking'
-	'inconsistent lock state'
-	'turning off the locking correctness validator'
-	# kmemleak's findings and its failures, not its "initialized" line.
-	'suspected memory leak'
-	'unreferenced object 0x'
-	'kmemleak: .*(Cannot|Failed|disabled|Memory pool empty)'
-	'ODEBUG: .*object type'
-	'ODEBUG: [Oo]ut of memory'
-	'INFO: trying to register non-static key'
-	'KASAN'
-	'UBSAN'
-	'refcount_t:'
-	'rcu_sched self-detected stall'
-	'rcu: INFO'
-	'soft lockup'
-	'hung_task'
-	'blocked for more than'
-	'Kernel panic'
-)
+# Kernel log lines that fail a run: one list for the host's check and the
+# debug guest's boot check.
+# shellcheck source=scripts/vm/dmesg-patterns.sh
+source "$PROJ/scripts/vm/dmesg-patterns.sh"
 # Taint bits that are expected: O (4096, out-of-tree) and E (8192, unsigned).
 TAINT_OK_MASK=$((4096 | 8192))
 TAINT_LETTERS=PFSRMBUDAWCIOELKXTN   # bit 0.. as in Documentation/admin-guide/tainted-kernels.rst
@@ -275,12 +249,13 @@ choose_accel() {
 		ACCEL=tcg
 		return
 	fi
-	local cache=$GUEST_DIR/accel ver acc
+	local cache=$ACCEL_CACHE ver acc
 	if [[ -f $cache ]] && read -r ver acc <"$cache" && [[ $ver == "$KVER" ]]; then
 		ACCEL=$acc
 		return
 	fi
 	if probe_kvm; then ACCEL=kvm; else ACCEL=tcg; fi
+	mkdir -p "${cache%/*}"
 	echo "$KVER $ACCEL" >"$cache"
 }
 
@@ -312,19 +287,8 @@ elapsed() {
 # Prints the offending lines of file $1 (and bad taint, if $2 is given);
 # returns 1 if there are any.
 dmesg_findings() {
-	local file=$1 tainted=${2:-0} args=() p bad letters="" i
-	for p in "${DMESG_BAD_PATTERNS[@]}"; do args+=(-e "$p"); done
-	local lines
-	# awk drops the copies a panic's log replay (panic_print) adds.
-	lines=$(grep -a -E "${args[@]}" "$file" | awk '!seen[$0]++' || true)
-	# A debug kernel's boot banners that the patterns above also match,
-	# and stack frames.
-	if [[ -n $lines ]]; then
-		lines=$(grep -v -E -e "$DMESG_BENIGN" -e "$DMESG_FRAME" <<<"$lines" || true)
-	fi
-	if [[ -n $lines && -n ${MEMQOS_DMESG_ALLOW:-} ]]; then
-		lines=$(grep -v -E -- "$MEMQOS_DMESG_ALLOW" <<<"$lines" || true)
-	fi
+	local file=$1 tainted=${2:-0} bad letters="" i lines
+	lines=$(dmesg_bad_lines "$file")
 	bad=$((tainted & ~TAINT_OK_MASK))
 	[[ -z $lines && $bad -eq 0 ]] && return 0
 	[[ -n $lines ]] && printf '%s\n' "$lines"
