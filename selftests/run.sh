@@ -2,6 +2,7 @@
 # selftests/run.sh - run the memqos selftests inside the guest, print KTAP.
 #
 # Usage (from the host): scripts/vm/run-guest.sh -- selftests/run.sh [TEST...]
+#        selftests/run.sh --list     prints the test names, one a line
 # TEST is a name as listed below (test_foo.sh, test_bar.py, bin/test_baz; a
 # leading "selftests/" is accepted); default: all tests. Refuses to run
 # outside the guest (MEMQOS_GUEST=1), since it loads kernel modules.
@@ -153,6 +154,12 @@ run_test() {
 }
 
 main() {
+	DIR=${MEMQOS_TEST_DIR:-selftests}
+	if [[ ${1:-} == --list ]]; then
+		discover
+		((${#TESTS[@]} == 0)) || printf '%s\n' "${TESTS[@]}"
+		return 0
+	fi
 	[[ ${MEMQOS_GUEST:-} == 1 ]] ||
 		die "run me in the guest: scripts/vm/run-guest.sh -- selftests/run.sh"
 	OUT=${MEMQOS_OUT:?}
@@ -164,7 +171,6 @@ main() {
 	MODNAME=${MODNAME%.ko}
 	MODNAME=${MODNAME//-/_}
 	TEST_TIMEOUT=${MEMQOS_TEST_TIMEOUT:-300}
-	DIR=${MEMQOS_TEST_DIR:-selftests}
 	[[ -d $DIR ]] || die "no test directory $DIR"
 	[[ $TEST_TIMEOUT =~ ^[0-9]+$ ]] || die "MEMQOS_TEST_TIMEOUT must be an integer"
 

@@ -3,6 +3,7 @@
 #
 # Usage (from the host): scripts/stress.sh [TEST...], or
 #        scripts/vm/run-guest.sh -- stress/run.sh [TEST...]
+#        stress/run.sh --list    prints the test names, one a line
 # Runs stress/test_* with selftests/run.sh (same conventions: the module is
 # loaded before each test and unloaded after it, KTAP out, results in
 # $MEMQOS_OUT/results.tap and logs/):
