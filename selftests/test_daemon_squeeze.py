@@ -165,6 +165,9 @@ def main():
         agg_high, idle_high, over = [], [], 0
         s_squeezed = None
         end = time.monotonic() + RUN_S
+        # past RUN_S without a squeeze: a status line a minute, so that a
+        # slow kernel's long wait shows what the daemon sees
+        status_at, status_s, shown = end + 60, s0, 0
         while time.monotonic() < end or (s_squeezed is None and
                                          time.monotonic() < TEST_END and
                                          not exited(agg)):
@@ -179,6 +182,18 @@ def main():
             if ah < 2**63 and s_squeezed is None:
                 s_squeezed = crit_sample(ctr)
                 end = max(end, time.monotonic() + RUN_S - 10)
+            if s_squeezed is None and time.monotonic() >= status_at:
+                s_now = crit_sample(ctr)
+                new = [ln for ln in daemon.lines[shown:]
+                       if "pass " not in ln]
+                shown = len(daemon.lines)
+                ktap.print_msg(f"waiting for the squeeze: agg usage "
+                               f"{cur // MIB} MiB, wrote "
+                               f"{memqosd.read_ctr(ctr, 1) // MIB} MiB; "
+                               f"crit {crit_rates(status_s, s_now)}; "
+                               "daemon: " + (" | ".join(new[-6:]) or
+                                             "no change"))
+                status_at, status_s = time.monotonic() + 60, s_now
             time.sleep(0.25)
         s_end = crit_sample(ctr)
         matrix = reclaimed_from(CRIT)
