@@ -327,8 +327,10 @@ def pressure_events(nl, l1):
     t0 = time.time_ns()
     pid = memqos.spawn("memqos-ge/pressure", thrash, 32 * MIB)
     during = l1.events(4 * slow)
-    memqos.stop(pid)
+    # when it was killed: its exit (freeing 32 MiB of swap) takes seconds
+    # under KASAN, and it reclaims no more meanwhile
     t_stop = time.time_ns()
+    memqos.stop(pid)
     # Until both are over, waking every 100 ms: the monitor's work is
     # deferrable and an idle guest would run it late.
     after = []
@@ -348,7 +350,7 @@ def pressure_events(nl, l1):
                 f"storm={e.get('STORM')} at {e.get('RECLAIMS_PER_SEC')} reclaims/s")
         ktap.print_msg(f"  t={(e['TIME_NS'] - t0) / 1e6:.0f} ms {what}")
     h = nl.do("CGROUP_GET", ID=cgid).attrs
-    ktap.print_msg(f"  workload stopped at {(t_stop - t0) / 1e6:.0f} ms; memcg "
+    ktap.print_msg(f"  workload killed at {(t_stop - t0) / 1e6:.0f} ms; memcg "
                    f"reclaims {h.get('MEMCG_RECLAIMS')} in "
                    f"{h.get('MEMCG_RECLAIM_US')} us; pressure transitions "
                    f"{len(mine)}, storm transitions {len(storms)}; other "
