@@ -12,9 +12,9 @@
 # Run: the debug options are live (KASAN initialized, lockdep on, kmemleak
 # on); a kmemleak scan, then "clear", so what the boot leaked is not
 # counted; selftests/run.sh (MEMQOS_DEBUG_SELFTESTS: test names, default
-# all, "none" to skip; 3000 s per test) with results in
+# all, "none" to skip) with results in
 # $MEMQOS_OUT/selftests; stress/run.sh
-# (MEMQOS_DEBUG_STRESS, likewise; 25 times its usual per-test limit) in
+# (MEMQOS_DEBUG_STRESS, likewise) in
 # $MEMQOS_OUT/stress; after the last
 # unload, two kmemleak scans whose report must hold nothing from memqos
 # (stress/kmemleak.py); lockdep still on at the end (it turns itself off
@@ -111,15 +111,10 @@ main() {
 		echo scan >"$KL"
 		echo clear >"$KL"
 	fi
-	# KASAN and lockdep under TCG run the tests about 25 times slower:
-	# test_genl_dump's 10,000 cgroups passed every check and still ran
-	# past 1500 s on a loaded host.
-	MEMQOS_TEST_TIMEOUT=${MEMQOS_TEST_TIMEOUT:-3000} \
+	# Per-test limits: scripts/check-debug.sh.
+	MEMQOS_TEST_TIMEOUT=${MEMQOS_DEBUG_SELFTEST_TIMEOUT:?} \
 		suite selftests/run.sh "${MEMQOS_DEBUG_SELFTESTS:-}" selftests
-	# The stress suite's limit, 1800 s x scale, 25 times (at least 3000 s):
-	# its fuzzer's 100,000 messages alone took over 600 s here.
-	MEMQOS_TEST_TIMEOUT=${MEMQOS_TEST_TIMEOUT:-$(awk -v s="${MEMQOS_STRESS_SCALE:-1}" \
-		'BEGIN { t = int(25 * 1800 * s); print (t < 3000 ? 3000 : t) }')} \
+	MEMQOS_TEST_TIMEOUT=${MEMQOS_DEBUG_STRESS_TIMEOUT:?} \
 		suite stress/run.sh "${MEMQOS_DEBUG_STRESS:-}" stress
 	[[ ! -d /sys/module/memqos ]] || rmmod memqos
 	python3 stress/kmemleak.py --scan --save "$OUT/kmemleak.txt" memqos
