@@ -27,7 +27,8 @@ Proves:
   on which the workload reclaims slowly (KASAN and lockdep under TCG:
   ~5 reclaims/s against hundreds) gets a 1 s interval, a storm rate a
   third of the workload's and 4 times as long to run: the rate is
-  measured first from memory.events' "max" count, not by the module.
+  measured first, in another cgroup of the same limit, from
+  memory.events' "max" count, not by the module.
 - Flood, one listener with the minimum SO_RCVBUF that does not read while
   900 tracked cgroups are removed: it gets ENOBUFS, and the gaps in the
   seqs it receives (up to a later event) count exactly the events the
@@ -300,7 +301,8 @@ def reclaim_rate(cg, secs=3):
 
 
 def pressure_events(nl, l1):
-    rate = reclaim_rate("memqos-ge/pressure")
+    # in a cgroup of its own: its pressure episode can outlast the drain
+    rate = reclaim_rate("memqos-ge/calib")
     interval, storm, slow = INTERVAL, STORM, 1
     if rate < 2 * STORM:
         interval, storm, slow = 1000, max(2, int(rate / 3)), 4
@@ -560,8 +562,9 @@ def main():
     ktap.cg_create("memqos-ge/oom")
     memqos.cg_write("memqos-ge/oom", "memory.max", 32 * MIB)
     memqos.cg_write("memqos-ge/oom", "memory.swap.max", 0)
-    ktap.cg_create("memqos-ge/pressure")
-    memqos.cg_write("memqos-ge/pressure", "memory.max", 16 * MIB)
+    for cg in ("memqos-ge/pressure", "memqos-ge/calib"):
+        ktap.cg_create(cg)
+        memqos.cg_write(cg, "memory.max", 16 * MIB)
     ktap.cg_create("memqos-ge/flood")
     memqos.cg_write("memqos-ge/flood", "cgroup.subtree_control", "+memory")
 
