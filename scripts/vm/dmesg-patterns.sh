@@ -9,6 +9,9 @@ DMESG_BENIGN='RCU lockdep checking is enabled\.'
 # A call-trace frame ("  ? lockdep_hardirqs_on_prepare+0x277/0x3e0") names
 # functions, not findings: an OOM report's stack on the debug kernel has
 # such frames. A real report always has a header line of its own.
+# A test's KTAP result on the console ("ok 1 - KASAN is on") names
+# debug options, not findings; the kernel never starts a line so.
+DMESG_TAP='^ *(not )?ok [0-9]+ '
 DMESG_FRAME='^(\[ *[0-9]+\.[0-9]+\] )? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?$'
 # Lines that fail a run (grep -E). "BUG[: ]" as a word catches
 # "BUG: ..." and "kernel BUG at" but not "DEBUG ".
@@ -48,9 +51,9 @@ dmesg_bad_lines() {
 	for p in "${DMESG_BAD_PATTERNS[@]}"; do args+=(-e "$p"); done
 	lines=$(grep -a -E "${args[@]}" "$1" | awk '!seen[$0]++' || true)
 	# A debug kernel's boot banners that the patterns above also match,
-	# and stack frames.
+	# stack frames and KTAP results.
 	if [[ -n $lines ]]; then
-		lines=$(grep -v -E -e "$DMESG_BENIGN" -e "$DMESG_FRAME" <<<"$lines" || true)
+		lines=$(grep -v -E -e "$DMESG_BENIGN" -e "$DMESG_FRAME" -e "$DMESG_TAP" <<<"$lines" || true)
 	fi
 	if [[ -n $lines && -n ${MEMQOS_DMESG_ALLOW:-} ]]; then
 		lines=$(grep -v -E -- "$MEMQOS_DMESG_ALLOW" <<<"$lines" || true)

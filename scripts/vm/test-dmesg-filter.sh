@@ -73,6 +73,10 @@ GOOD=(
 	'[ 1341.861109]  ? lockdep_hardirqs_on_prepare+0x277/0x3e0'
 	'[ 1341.861109]  lockdep_hardirqs_on+0x7d/0x100'
 	'[   42.123456]  ? mq_cg_queue_create+0x51/0x90 [memqos]'
+	# check-debug-guest.sh's results on the console of a guest that died
+	'ok 1 - KASAN is on'
+	'ok 2 - lockdep is on at the start'
+	'    not ok 6 - lockdep still on at the end (no report turned it off)'
 )
 
 n=0 failed=0
