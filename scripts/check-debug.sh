@@ -155,7 +155,7 @@ last_durations() {
 # the least so far (by the last runs' durations; 600 s for a test not run
 # yet): writes the lists to $DIR/shard-K.
 shard() {
-	awk -v jobs="$JOBS" -v dir="$DIR" '
+	awk '
 		FILENAME == ARGV[1] { if (!($1 in t)) t[$1] = $2; next }
 		{ w = ($1 in t) ? t[$1] : 600; print w, NR, $1 }' \
 		<(last_durations) <(tests_of MEMQOS_DEBUG_SELFTESTS selftests/run.sh

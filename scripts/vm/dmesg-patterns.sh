@@ -6,12 +6,12 @@
 
 # A debug kernel's boot banner that the patterns below also match.
 DMESG_BENIGN='RCU lockdep checking is enabled\.'
-# A call-trace frame ("  ? lockdep_hardirqs_on_prepare+0x277/0x3e0") names
-# functions, not findings: an OOM report's stack on the debug kernel has
-# such frames. A real report always has a header line of its own.
 # A test's KTAP result on the console ("ok 1 - KASAN is on") names
 # debug options, not findings; the kernel never starts a line so.
 DMESG_TAP='^ *(not )?ok [0-9]+ '
+# A call-trace frame ("  ? lockdep_hardirqs_on_prepare+0x277/0x3e0") names
+# functions, not findings: an OOM report's stack on the debug kernel has
+# such frames. A real report always has a header line of its own.
 DMESG_FRAME='^(\[ *[0-9]+\.[0-9]+\] )? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?$'
 # Lines that fail a run (grep -E). "BUG[: ]" as a word catches
 # "BUG: ..." and "kernel BUG at" but not "DEBUG ".
