@@ -211,6 +211,38 @@ def anon_churn(nbytes, rounds):
         touch_anon(nbytes).close()
 
 
+def thrash(nbytes):
+    """Keeps touching a working set larger than memory.max: every pass
+    swaps half of it out and in again, so reclaim never pauses for long."""
+    m = touch_anon(nbytes)
+    while True:
+        for off in range(0, nbytes, PAGE):
+            m[off] = 1
+
+
+# thrash()'s reclaim rate in the plain 6.1 kernel of the TCG guest:
+# 114-117/s measured on a quiet host, 28-48/s beside other guests; the
+# debug kernel (KASAN, lockdep) makes 2-5/s
+PLAIN_RECLAIM_RATE = 100
+
+
+def reclaim_rate(cg, secs=3):
+    """Limit reclaims per second thrash() makes in @cg (memory.max 16 MiB,
+    swap on) on this kernel, from memory.events' "max": each charge that
+    hits memory.max reclaims."""
+    pid = spawn(cg, thrash, 32 * MIB)
+    try:
+        # past the first fill, at the limit
+        time.sleep(1)
+        a = cg_file(cg, "memory.events")["max"]
+        t = time.monotonic()
+        time.sleep(secs)
+        b = cg_file(cg, "memory.events")["max"]
+        return (b - a) / (time.monotonic() - t)
+    finally:
+        stop(pid)
+
+
 def hold(seconds, *objs):
     """Keeps @objs alive (and mapped) for @seconds."""
     time.sleep(seconds)

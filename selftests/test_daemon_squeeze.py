@@ -17,6 +17,15 @@ and crit keeps stalling while agg runs: what protection cannot hold, the
 squeeze must. The batch floor is 24 MiB, so agg can give a lot before
 idle's turn would come.
 
+A slow kernel (KASAN, lockdep) makes agg push far less hard than crit
+reads, so crit stalls in short bursts minutes apart: each calm of more
+than release_delay_ms ends the episode before the reclaim steps reach
+memory.high. The test first measures how fast reclaim runs here
+(memory.events "max" of a thrashing cgroup of its own) and, that many
+times slower than the plain kernel, makes the release delay that many
+times longer and the stall that counts as pressure that many times
+smaller.
+
 Cross-checked: the module's attribution matrix (debugfs) shows agg, not
 idle, reclaiming from crit; the daemon's log names agg as crit's main
 aggressor; its memory.reclaim and memory.high writes go to agg first ("it
@@ -45,6 +54,7 @@ CRIT, IDLE, AGG = f"{P}/crit", f"{P}/idle", f"{P}/agg"
 LIMIT, DATASET, IDLE_SIZE, HOG = 112 * MIB, 48 * MIB, 16 * MIB, 96 * MIB
 FLOOR = 24 * MIB
 RUN_S = 25
+RELEASE_DELAY_MS, PRESSURE_PERMILLE = 3000, 20
 # A slow kernel (KASAN, lockdep: ~25x) gets agg squeezed later: the run
 # goes on until then (while agg lives), within the runner's limit, and
 # RUN_S - 10 s after.
@@ -127,6 +137,17 @@ def main():
     if os.cpu_count() < 2:
         ktap.exit_skip("needs 2 CPUs to keep the workloads apart")
     memqos.setup_swap(512)
+    ktap.cg_create(f"{P}-calib")
+    memqos.cg_write(f"{P}-calib", "memory.max", 16 * MIB)
+    rate = memqos.reclaim_rate(f"{P}-calib")
+    os.rmdir(memqos.cg_path(f"{P}-calib"))
+    slow = max(1.0, memqos.PLAIN_RECLAIM_RATE / max(rate, 0.1))
+    release_ms = min(int(RELEASE_DELAY_MS * slow), 600000)
+    pressure = max(2, round(PRESSURE_PERMILLE / slow))
+    ktap.print_msg(f"reclaim runs {rate:.0f} times/s here (memory.events "
+                   f"max), {slow:.1f}x slower than the plain kernel: "
+                   f"release_delay_ms {release_ms}, pressure_permille "
+                   f"{pressure}")
     path = os.path.join(memqos.setup_ext4(DATASET // MIB + 64), "dataset")
     memqos.write_file(path, DATASET)
     memqos.drop_caches()
@@ -137,7 +158,8 @@ def main():
         "/tmp/memqos-sq.conf",
         rules=[f"/{CRIT} critical", f"/{IDLE} batch", f"/{AGG} batch"],
         daemon={"reconcile_ms": 500, "squeeze_interval_ms": 500,
-                "release_delay_ms": 3000, "pressure_permille": 20},
+                "release_delay_ms": release_ms,
+                "pressure_permille": pressure},
         node={"min_budget_pct": 1},
         tiers={"batch": {"floor": f"{FLOOR // MIB}M"}})
     ctr = memqosd.counters()

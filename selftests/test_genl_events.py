@@ -12,7 +12,8 @@ Proves:
   records oom:mark_victim and each listener's recv() returning
   (syscalls:sys_exit_recvfrom/recvmsg of its pid); every kill must reach
   both within 100 ms of guest time (the median of 5 kills: a loaded host
-  can stall a TCG vCPU longer). Median and max are printed, with the
+  can stall a TCG vCPU longer; on a slow kernel, see below, 100 ms times
+  its measured slowdown). Median and max are printed, with the
   start of the module's event work (workqueue_execute_start) and, as
   upper bounds, when the test itself had each listener's event.
 - rmdir of a tracked cgroup raises CGROUP_REMOVED_NTF, of an untracked
@@ -25,10 +26,10 @@ Proves:
   the threshold, then below half of it, strictly alternating: a rate
   over 250 ms may dip and come back while the workload runs). A kernel
   on which the workload reclaims slowly (KASAN and lockdep under TCG:
-  ~5 reclaims/s against hundreds) gets a 1 s interval, a storm rate a
-  third of the workload's and 4 times as long to run: the rate is
-  measured first, in another cgroup of the same limit, from
-  memory.events' "max" count, not by the module.
+  2-5 reclaims/s against 30-120) gets an interval long enough for about
+  10 reclaims (1-5 s), a storm rate a third of the workload's and 16
+  intervals to run: the rate is measured first, in another cgroup of the
+  same limit, from memory.events' "max" count, not by the module.
 - Flood, one listener with the minimum SO_RCVBUF that does not read while
   900 tracked cgroups are removed: it gets ENOBUFS, and the gaps in the
   seqs it receives (up to a later event) count exactly the events the
@@ -55,6 +56,7 @@ The config changed is restored.
 """
 import errno
 import json
+import math
 import os
 import select
 import socket
@@ -81,15 +83,6 @@ SO_RCVBUFFORCE = 33
 
 def victim():
     memqos.touch_anon(64 * MIB)
-
-
-def thrash(nbytes):
-    """Keeps touching a working set larger than memory.max: every pass
-    swaps half of it out and in again, so reclaim never pauses for long."""
-    m = memqos.touch_anon(nbytes)
-    while True:
-        for off in range(0, nbytes, memqos.PAGE):
-            m[off] = 1
 
 
 class Tool:
@@ -157,7 +150,7 @@ class Tool:
         return self.proc.returncode, err.decode(errors="replace")
 
 
-def oom_events(tool, l1):
+def oom_events(tool, l1, latency_ms):
     """KILLS OOM kills, each awaited at both listeners."""
     cgid = memqos.cg_id("memqos-ge/oom")
     got_l1, pids = [], []
@@ -256,10 +249,10 @@ def oom_events(tool, l1):
     # syscall tracepoints, receipt as the listeners stamp it (later still).
     how = "their recv() returning, in tracefs" if syscalls else \
         "as the listeners stamp receipt: no syscall tracepoints"
-    ktap.check(f"kills reach both listeners within {LATENCY_MS} ms of "
+    ktap.check(f"kills reach both listeners within {latency_ms:.0f} ms of "
                f"oom:mark_victim ({how}; median)",
                all(len(v) == KILLS and None not in v and
-                   0 <= statistics.median(v) < LATENCY_MS
+                   0 <= statistics.median(v) < latency_ms
                    for v in ((k1, kt) if syscalls else (lat1, latt))))
 
 
@@ -284,30 +277,12 @@ def alternating(vals):
         all(a != b for a, b in zip(vals, vals[1:]))
 
 
-def reclaim_rate(cg, secs=3):
-    """Limit reclaims per second the workload makes in @cg on this kernel,
-    from memory.events' "max" (each charge that hits memory.max reclaims)."""
-    pid = memqos.spawn(cg, thrash, 32 * MIB)
-    try:
-        # past the first fill, at the limit
-        time.sleep(1)
-        a = memqos.cg_file(cg, "memory.events")["max"]
-        t = time.monotonic()
-        time.sleep(secs)
-        b = memqos.cg_file(cg, "memory.events")["max"]
-        return (b - a) / (time.monotonic() - t)
-    finally:
-        memqos.stop(pid)
-
-
-def pressure_events(nl, l1):
-    # in a cgroup of its own: its pressure episode can outlast the drain
-    rate = reclaim_rate("memqos-ge/calib")
+def pressure_events(nl, l1, rate):
     interval, storm, slow = INTERVAL, STORM, 1
     if rate < 2 * STORM:
-        interval, storm, slow = 1000, max(2, int(rate / 3)), 4
-    ktap.print_msg(f"the workload reclaims {rate:.0f} times/s (memory.events "
-                   f"max): interval {interval} ms, storm at {storm}/s")
+        interval = min(5000, 1000 * math.ceil(10 / max(rate, 0.1)))
+        storm, slow = max(2, int(rate / 3)), 4 * interval / 1000
+    ktap.print_msg(f"interval {interval} ms, storm at {storm}/s")
     nl.config_set(EVENT_INTERVAL_MS=interval,
                   PRESSURE_THRESHOLD_PERMILLE=THRESHOLD,
                   PRESSURE_HYSTERESIS_PERMILLE=HYSTERESIS,
@@ -327,7 +302,7 @@ def pressure_events(nl, l1):
     while time.monotonic() < end:
         l1.events(0.1)
     t0 = time.time_ns()
-    pid = memqos.spawn("memqos-ge/pressure", thrash, 32 * MIB)
+    pid = memqos.spawn("memqos-ge/pressure", memqos.thrash, 32 * MIB)
     during = l1.events(4 * slow)
     # when it was killed: its exit (freeing 32 MiB of swap) takes seconds
     # under KASAN, and it reclaims no more meanwhile
@@ -568,6 +543,13 @@ def main():
     ktap.cg_create("memqos-ge/flood")
     memqos.cg_write("memqos-ge/flood", "cgroup.subtree_control", "+memory")
 
+    # In a cgroup of its own: its pressure episode can outlast the drain.
+    rate = memqos.reclaim_rate("memqos-ge/calib")
+    latency_ms = LATENCY_MS
+    if rate < 2 * STORM:
+        latency_ms *= memqos.PLAIN_RECLAIM_RATE / max(rate, 0.1)
+    ktap.print_msg(f"the workload reclaims {rate:.0f} times/s here "
+                   "(memory.events max)")
     nl = genl.Memqos()
     FAMILY = nl.prid
     cfg0 = nl.config_get()
@@ -578,9 +560,9 @@ def main():
         listening = tool.wait_listening("memqos-ge")
         ktap.check("memqos events -j listens (it reported a removal)", listening)
         l1.events(0.2)
-        oom_events(tool, l1)
+        oom_events(tool, l1, latency_ms)
         removed_events(l1)
-        pressure_events(nl, l1)
+        pressure_events(nl, l1, rate)
     finally:
         nl.config_set(**cfg0)
         l1.close()
