@@ -27,6 +27,7 @@
 # MEMQOS_GUEST_TIMEOUT and MEMQOS_GUEST_MEM set the defaults of --timeout
 # and --mem (for callers such as scripts/check.sh). MEMQOS_TCG_THREAD=single
 # runs every vCPU of a TCG guest in one host thread (default multi).
+# MEMQOS_KERNEL_PARAMS: more kernel command-line parameters.
 #
 # CMD and ARGS are joined with spaces (like ssh) and run by `bash -c` in the
 # project directory, at the same absolute path as on the host, even under
@@ -216,6 +217,7 @@ qemu_cmdline() {
 	# that alone. 60 s (a soft lockup after 120 s) and a 120 s RCU stall
 	# timeout still end a real livelock long before the run's timeout.
 	[[ $1 == tcg ]] && cmdline+=" watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120"
+	cmdline+=${MEMQOS_KERNEL_PARAMS:+ $MEMQOS_KERNEL_PARAMS}
 	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
 		-serial stdio -bios qboot.rom -m "$MEM" -smp "$SMP"
 		-kernel "$VMLINUZ" -initrd "$INITRAMFS" -append "$cmdline${2:+ $2}"
