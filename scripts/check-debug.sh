@@ -24,7 +24,7 @@
 #    The tests are spread over MEMQOS_DEBUG_JOBS guests that run at once
 #    (default: one per host cpu, as memory allows), each with its own
 #    kmemleak scan, lockdep check and dmesg check; the longest tests of
-#    the last run go first, each to the guest with the least work.
+#    earlier runs go first, each to the guest with the least work.
 # Environment: MEMQOS_DEBUG_REBUILD (0: no make in the kernel tree, see
 # below), MEMQOS_STRESS_SCALE (default 0.1, see below), MEMQOS_TCG_THREAD
 # (default single for the real run, see scripts/stress.sh),
@@ -147,8 +147,9 @@ tests_of() {
 	for t in $list; do echo "$suite/${t#"$suite"/}"; done
 }
 
-# "suite/test seconds" lines: how long each test ran in the last run
-# (the runners' "# NAME: N s" lines).
+# "suite/test seconds" lines: how long each test ran, newest first: the
+# last run's (the runners' "# NAME: N s" lines), then the earlier runs'
+# ($DIR/durations), so a test a cut-short run did not reach keeps its time.
 last_durations() {
 	local f suite
 	for f in "$DIR"/out-[0-9]*/*/results.tap; do
@@ -156,11 +157,12 @@ last_durations() {
 		suite=$(basename "$(dirname "$f")")
 		sed -n -E "s|^# ([^ ]+): ([0-9]+) s$|$suite/\1 \2|p" "$f"
 	done
+	[[ ! -f $DIR/durations ]] || cat "$DIR/durations"
 }
 
 # Spreads the tests over $JOBS guests, longest first onto the guest with
-# the least so far (by the last runs' durations; 600 s for a test not run
-# yet): writes the lists to $DIR/shard-K.
+# the least so far (by the durations above; 600 s for a test never run):
+# writes the lists to $DIR/shard-K.
 shard() {
 	awk '
 		FILENAME == ARGV[1] { if (!($1 in t)) t[$1] = $2; next }
@@ -211,6 +213,8 @@ real_run() {
 
 rm -f "$DIR"/shard-*
 shard
+last_durations | awk '!($1 in t) { t[$1]; print }' >"$DIR/durations.new"
+mv "$DIR/durations.new" "$DIR/durations"
 rm -rf "$DIR"/out-[0-9]*
 # Guest 1 runs even with no tests: the leak scan and lockdep check.
 pids=()
