@@ -20,6 +20,8 @@ exit_skip(reason)         skip the whole test (exit 4)
 finish()                  exit 1 if a subtest failed, none ran, or the plan
                           was not met; 4 if all were skipped; else 0
 values_close(a, b, pct)   |a-b| <= (a+b)*pct/100 (the kernel cgroup selftests' check)
+patience(seconds)         a wait of @seconds, stretched as the runner's limit
+                          is (MEMQOS_TEST_TIMEOUT over its default 300 s)
 cg_create(name)           mkdir CG_ROOT/name (may be nested: "a/b"), enabling
                           +memory in every parent; returns the path
 cg_remove(name)           kill its processes, remove it and its children
@@ -119,6 +121,14 @@ def finish():
 
 def values_close(a, b, pct):
     return abs(a - b) * 100 <= (a + b) * pct
+
+
+def patience(seconds):
+    """How long to wait for what takes @seconds at most on the plain
+    kernel: the runner's per-test limit over its default (300 s) says how
+    much slower this run may be (check-debug: 3000 s, so 10 times)."""
+    limit = int(os.environ.get("MEMQOS_TEST_TIMEOUT", "300"))
+    return seconds * max(1.0, limit / 300)
 
 
 def _write(path, value):

@@ -70,7 +70,7 @@ def tmpfs_workload():
 
 
 def wait_ready(names, timeout=120):
-    end = time.time() + timeout
+    end = time.time() + ktap.patience(timeout)
     while time.time() < end:
         if all(os.path.exists(ready_flag(n)) for n in names):
             return True
