@@ -29,7 +29,11 @@ Proves:
   2-5 reclaims/s against 30-120) gets an interval long enough for about
   10 reclaims (1-5 s), a storm rate a third of the workload's and 16
   intervals to run: the rate is measured first, in another cgroup of the
-  same limit, from memory.events' "max" count, not by the module.
+  same limit, from memory.events' "max" count, not by the module. Below
+  2 reclaims/s (five debug guests on two host CPUs: 0.5-1/s) these
+  checks are skipped, saying so: a storm threshold must be 2 or more for
+  its hysteresis (off below half of it), and a starved vCPU leaves whole
+  intervals without a stall.
 - Flood, one listener with the minimum SO_RCVBUF that does not read while
   900 tracked cgroups are removed: it gets ENOBUFS, and the gaps in the
   seqs it receives (up to a later event) count exactly the events the
@@ -78,6 +82,7 @@ FLOOD = 1000            # cgroups made; 9 in 10 are removed unread
 FLOOD2 = 300            # removed with a second, roomy listener
 LATENCY_MS = 100
 THRESHOLD, HYSTERESIS, INTERVAL, STORM = 20, 15, 250, 20
+MIN_RATE = 2
 SO_RCVBUFFORCE = 33
 
 
@@ -293,6 +298,16 @@ def pressure_events(nl, l1, rate):
                cfg.get("PRESSURE_THRESHOLD_PERMILLE") == THRESHOLD and
                cfg.get("PRESSURE_HYSTERESIS_PERMILLE") == HYSTERESIS and
                cfg.get("STORM_RECLAIMS_PER_SEC") == storm)
+    checks = ("reclaim makes pressured=1 (at or above the threshold), the "
+              "stop pressured=0 (below threshold - hysteresis), after the stop",
+              "pressure hysteresis: at most one enter and one leave",
+              f"reclaim storm: storm=1 at >= {storm} reclaims/s, storm=0 "
+              f"below {storm // 2}/s, strictly alternating, over at the end")
+    if rate < MIN_RATE:
+        for desc in checks:
+            ktap.skip(desc, f"the workload reclaims {rate:.1f} times/s here, "
+                      f"below {MIN_RATE}: too slow to tell transitions apart")
+        return
     cgid = memqos.cg_id("memqos-ge/pressure")
     # Drop what came before and let a storm still on from the OOM kills
     # end first, or the workload's storm would be no transition: the
@@ -335,18 +350,15 @@ def pressure_events(nl, l1, rate):
     vals = [e.get("PRESSURED") for e in mine]
     enter = [e for e in mine if e.get("PRESSURED") == 1]
     leave = [e for e in mine if e.get("PRESSURED") == 0]
-    ktap.check("reclaim makes pressured=1 (at or above the threshold), the "
-               "stop pressured=0 (below threshold - hysteresis), after the stop",
+    ktap.check(checks[0],
                alternating(vals) and
                all(e.get("STALL_PERMILLE", 0) >= THRESHOLD for e in enter) and
                all(e.get("STALL_PERMILLE", 1000) < THRESHOLD - HYSTERESIS
                    for e in leave) and mine[-1]["TIME_NS"] > t_stop)
-    ktap.check("pressure hysteresis: at most one enter and one leave",
-               len(vals) <= 2)
+    ktap.check(checks[1], len(vals) <= 2)
     svals = [e.get("STORM") for e in storms]
     # A rate over one interval: it may well dip and come back meanwhile.
-    ktap.check(f"reclaim storm: storm=1 at >= {storm} reclaims/s, storm=0 below "
-               f"{storm // 2}/s, strictly alternating, over at the end",
+    ktap.check(checks[2],
                alternating(svals) and
                all(e.get("RECLAIMS_PER_SEC", 0) >= storm for e in storms
                    if e.get("STORM") == 1) and
