@@ -22,7 +22,8 @@ Proves:
   rate set by CONFIG_SET, reclaim in a cgroup at memory.max makes a
   PRESSURE_NTF pressured=1 for it and, once the workload stops,
   pressured=0 (thresholds and hysteresis respected, at most one enter
-  and one leave), and STORM_NTF storm=1 then storm=0 (rate at or above
+  and one leave; more only where a whole interval went by at 0 permille
+  while the workload ran, as under KASAN), and STORM_NTF storm=1 then storm=0 (rate at or above
   the threshold, then below half of it, strictly alternating: a rate
   over 250 ms may dip and come back while the workload runs). A kernel
   on which the workload reclaims slowly (KASAN and lockdep under TCG:
@@ -302,7 +303,8 @@ def pressure_events(nl, l1, rate):
                cfg.get("STORM_RECLAIMS_PER_SEC") == storm)
     checks = ("reclaim makes pressured=1 (at or above the threshold), the "
               "stop pressured=0 (below threshold - hysteresis), after the stop",
-              "pressure hysteresis: at most one enter and one leave",
+              "pressure hysteresis: at most one enter and one leave (but "
+              "for workload pauses of a whole interval)",
               f"reclaim storm: storm=1 at >= {storm} reclaims/s, storm=0 "
               f"below {storm // 2}/s, strictly alternating, over at the end")
     if rate < MIN_RATE:
@@ -357,7 +359,15 @@ def pressure_events(nl, l1, rate):
                all(e.get("STALL_PERMILLE", 0) >= THRESHOLD for e in enter) and
                all(e.get("STALL_PERMILLE", 1000) < THRESHOLD - HYSTERESIS
                    for e in leave) and mine[-1]["TIME_NS"] > t_stop)
-    ktap.check(checks[1], len(vals) <= 2)
+    # A leave at 0 permille before the kill: a whole interval without a
+    # stall while the workload ran (a vCPU starved under a slow kernel),
+    # which is a true leave and a new episode, not flapping.
+    paused = [e for e in leave
+              if e["TIME_NS"] < t_stop and e.get("STALL_PERMILLE") == 0]
+    if paused:
+        ktap.print_msg(f"  {len(paused)} interval(s) without a stall while "
+                       "the workload ran")
+    ktap.check(checks[1], len(vals) - 2 * len(paused) <= 2)
     svals = [e.get("STORM") for e in storms]
     # A rate over one interval: it may well dip and come back meanwhile.
     ktap.check(checks[2],
