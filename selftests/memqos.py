@@ -227,9 +227,11 @@ PLAIN_RECLAIM_RATE = 100
 
 
 def reclaim_rate(cg, secs=3):
-    """Limit reclaims per second thrash() makes in @cg (memory.max 16 MiB,
-    swap on) on this kernel, from memory.events' "max": each charge that
-    hits memory.max reclaims."""
+    """Limit reclaims per second thrash() makes on this kernel (swap on),
+    in a new cgroup @cg at memory.max 16 MiB, removed after: from
+    memory.events' "max", as each charge that hits memory.max reclaims."""
+    ktap.cg_create(cg)
+    cg_write(cg, "memory.max", 16 * MIB)
     pid = spawn(cg, thrash, 32 * MIB)
     try:
         # past the first fill, at the limit
@@ -241,6 +243,13 @@ def reclaim_rate(cg, secs=3):
         return (b - a) / (time.monotonic() - t)
     finally:
         stop(pid)
+        ktap.cg_remove(cg)
+
+
+def slowdown(rate):
+    """How many times slower than the plain kernel reclaim_rate() @rate is
+    (at least 1)."""
+    return max(1.0, PLAIN_RECLAIM_RATE / max(rate, 0.1))
 
 
 def hold(seconds, *objs):

@@ -137,11 +137,8 @@ def main():
     if os.cpu_count() < 2:
         ktap.exit_skip("needs 2 CPUs to keep the workloads apart")
     memqos.setup_swap(512)
-    ktap.cg_create(f"{P}-calib")
-    memqos.cg_write(f"{P}-calib", "memory.max", 16 * MIB)
     rate = memqos.reclaim_rate(f"{P}-calib")
-    os.rmdir(memqos.cg_path(f"{P}-calib"))
-    slow = max(1.0, memqos.PLAIN_RECLAIM_RATE / max(rate, 0.1))
+    slow = memqos.slowdown(rate)
     release_ms = min(int(RELEASE_DELAY_MS * slow), 600000)
     pressure = max(2, round(PRESSURE_PERMILLE / slow))
     ktap.print_msg(f"reclaim runs {rate:.0f} times/s here (memory.events "

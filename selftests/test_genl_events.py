@@ -23,9 +23,10 @@ Proves:
   PRESSURE_NTF pressured=1 for it and, once the workload stops,
   pressured=0 (thresholds and hysteresis respected, at most one enter
   and one leave; more only where a whole interval went by at 0 permille
-  while the workload ran, as under KASAN), and STORM_NTF storm=1 then storm=0 (rate at or above
-  the threshold, then below half of it, strictly alternating: a rate
-  over 250 ms may dip and come back while the workload runs). A kernel
+  while the workload ran, as under KASAN), and STORM_NTF storm=1 then
+  storm=0 (rate at or above the threshold, then below half of it,
+  strictly alternating: a rate over 250 ms may dip and come back while
+  the workload runs). A kernel
   on which the workload reclaims slowly (KASAN and lockdep under TCG:
   2-5 reclaims/s against 30-120) gets an interval long enough for about
   10 reclaims (1-5 s), a storm rate a third of the workload's and 16
@@ -561,9 +562,8 @@ def main():
     ktap.cg_create("memqos-ge/oom")
     memqos.cg_write("memqos-ge/oom", "memory.max", 32 * MIB)
     memqos.cg_write("memqos-ge/oom", "memory.swap.max", 0)
-    for cg in ("memqos-ge/pressure", "memqos-ge/calib"):
-        ktap.cg_create(cg)
-        memqos.cg_write(cg, "memory.max", 16 * MIB)
+    ktap.cg_create("memqos-ge/pressure")
+    memqos.cg_write("memqos-ge/pressure", "memory.max", 16 * MIB)
     ktap.cg_create("memqos-ge/flood")
     memqos.cg_write("memqos-ge/flood", "cgroup.subtree_control", "+memory")
 
@@ -571,7 +571,7 @@ def main():
     rate = memqos.reclaim_rate("memqos-ge/calib")
     latency_ms = LATENCY_MS
     if rate < 2 * STORM:
-        latency_ms *= memqos.PLAIN_RECLAIM_RATE / max(rate, 0.1)
+        latency_ms *= memqos.slowdown(rate)
     ktap.print_msg(f"the workload reclaims {rate:.0f} times/s here "
                    "(memory.events max)")
     nl = genl.Memqos()
