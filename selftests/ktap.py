@@ -20,8 +20,10 @@ exit_skip(reason)         skip the whole test (exit 4)
 finish()                  exit 1 if a subtest failed, none ran, or the plan
                           was not met; 4 if all were skipped; else 0
 values_close(a, b, pct)   |a-b| <= (a+b)*pct/100 (the kernel cgroup selftests' check)
+test_limit()              the runner's per-test limit in seconds
+                          (MEMQOS_TEST_TIMEOUT, default 300)
 patience(seconds)         a wait of @seconds, stretched as the runner's limit
-                          is (MEMQOS_TEST_TIMEOUT over its default 300 s)
+                          is over its default
 cg_create(name)           mkdir CG_ROOT/name (may be nested: "a/b"), enabling
                           +memory in every parent; returns the path
 cg_remove(name)           kill its processes, remove it and its children
@@ -123,12 +125,20 @@ def values_close(a, b, pct):
     return abs(a - b) * 100 <= (a + b) * pct
 
 
+DEFAULT_TEST_LIMIT = 300       # selftests/run.sh's
+
+
+def test_limit():
+    """The runner's limit for this test, in seconds (selftests/run.sh and
+    stress/run.sh kill a test past it)."""
+    return int(os.environ.get("MEMQOS_TEST_TIMEOUT", DEFAULT_TEST_LIMIT))
+
+
 def patience(seconds):
     """How long to wait for what takes @seconds at most on the plain
-    kernel: the runner's per-test limit over its default (300 s) says how
-    much slower this run may be (check-debug: 3000 s, so 10 times)."""
-    limit = int(os.environ.get("MEMQOS_TEST_TIMEOUT", "300"))
-    return seconds * max(1.0, limit / 300)
+    kernel: the runner's per-test limit over its default says how much
+    slower this run may be (check-debug: 3000 s, so 10 times)."""
+    return seconds * max(1.0, test_limit() / DEFAULT_TEST_LIMIT)
 
 
 def _write(path, value):

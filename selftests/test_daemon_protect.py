@@ -132,8 +132,7 @@ ALONE_S, PHASE_S = 6, 8
 ROUNDS = int(os.environ.get("MEMQOS_PT_ROUNDS", 2))
 EXTRA_ROUNDS = 2                # at most, while no harm is shown
 # extra rounds end 30 s before selftests/run.sh's limit (default 300 s)
-DEADLINE = time.monotonic() + int(os.environ.get("MEMQOS_TEST_TIMEOUT",
-                                                 300)) - 30
+DEADLINE = time.monotonic() + ktap.test_limit() - 30
 SWAPPINESS = int(os.environ.get("MEMQOS_PT_SWAPPINESS", 10))
 # crc passes per MiB: crit touches its dataset every few seconds, like a
 # service's working set, not in a tight loop the LRU would always keep

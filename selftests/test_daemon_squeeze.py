@@ -58,8 +58,7 @@ RELEASE_DELAY_MS, PRESSURE_PERMILLE = 3000, 20
 # A slow kernel (KASAN, lockdep: ~25x) gets agg squeezed later: the run
 # goes on until then (while agg lives), within the runner's limit, and
 # RUN_S - 10 s after.
-TEST_END = time.monotonic() + int(os.environ.get("MEMQOS_TEST_TIMEOUT",
-                                                 "300")) - 90
+TEST_END = time.monotonic() + ktap.test_limit() - 90
 
 
 def critical(ctr, path):
