@@ -5,6 +5,9 @@
 # installed. Usage: scripts/deps.sh GROUP...
 #   build  compile the module and the tool (headers, libmnl, ...)
 #   guest  boot Debian's 6.1 kernel in QEMU and run the selftests in it
+#   kernels fetch Debian's newer kernels and build for them
+#          (scripts/kernel.sh: a private apt, mmdebstrap build roots,
+#          pahole for module BTF, xz for their compressed modules)
 #   check  extra checkers used by `make check` (sparse, dkms, the spec's
 #          YAML parser)
 #   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
@@ -17,6 +20,7 @@ declare -A group=(
 	[build]="gcc make pkg-config libmnl-dev libinih-dev libjson-c-dev"
 	[guest]="linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 		 iproute2 python3 python3-pyroute2 crun stress-ng"
+	[kernels]="mmdebstrap dwarves xz-utils zstd debian-archive-keyring"
 	[check]="sparse dkms python3-yaml"
 	[style]="linux-source-6.1 perl xz-utils"
 	[debug]="linux-source-6.1 xz-utils gcc make bc bison flex libelf-dev
@@ -47,7 +51,7 @@ headers_package() {
 want=()
 for g in "$@"; do
 	if [ -z "${group[$g]+x}" ]; then
-		echo "deps.sh: unknown group '$g' (build, guest, check, style, debug, bench)" >&2
+		echo "deps.sh: unknown group '$g' (build, guest, kernels, check, style, debug, bench)" >&2
 		exit 2
 	fi
 	# shellcheck disable=SC2206 # word splitting of the list is intended

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # run-guest.sh - run a command as root inside a throwaway QEMU guest that boots
-# Debian's 6.1 kernel, with the host's / shared read-only. The host kernel
-# cannot load modules; this is where memqos.ko gets loaded and tested.
+# a Debian kernel (the installed 6.1 by default; scripts/kernel.sh fetches
+# the others and scripts/guest-kernel.sh points MEMQOS_VMLINUZ and
+# MEMQOS_MODDIR at them), with the host's / shared read-only. The host
+# kernel cannot load modules; this is where memqos.ko gets loaded and tested.
 #
 # Usage: scripts/vm/run-guest.sh [OPTIONS] -- CMD [ARGS...]
 #   --timeout SEC       limit for the whole boot+command+poweroff (default 900)
@@ -19,9 +21,10 @@
 #                       kmemleak's "N new suspected memory leaks" through,
 #                       since it reads the report and fails on memqos' own)
 #
-# A kernel outside /boot (the debug kernel of `make check-debug`): set
-# MEMQOS_VMLINUZ to its bzImage and MEMQOS_MODDIR to the INSTALL_MOD_PATH of
-# its modules_install (MODDIR/lib/modules/VER), with --kernel VER. Its
+# A kernel outside /boot (a fetched Debian kernel, the debug kernel of
+# `make check-debug`): set MEMQOS_VMLINUZ to its bzImage and MEMQOS_MODDIR to
+# the INSTALL_MOD_PATH of its modules (MODDIR/lib/modules/VER; their .ko.xz
+# are unpacked for the initramfs), with --kernel VER. Its
 # modules are resolved there for the initramfs (those built in need none),
 # and the guest sees MODDIR/lib/modules at /lib/modules (modprobe works).
 # MEMQOS_GUEST_TIMEOUT and MEMQOS_GUEST_MEM set the defaults of --timeout
@@ -199,9 +202,14 @@ build_initramfs() {
 	i=10
 	while read -r m; do
 		[[ -n $m ]] || continue
-		# Debian's 6.1 modules are not compressed; busybox insmod needs plain .ko.
-		[[ $m == *.ko ]] || die "unsupported module file $m"
-		cp "$m" "$tree/modules/$i-${m##*/}"
+		# busybox insmod needs a plain .ko; Debian compresses modules
+		# with xz from 6.12 on.
+		case $m in
+		*.ko) cp "$m" "$tree/modules/$i-${m##*/}" ;;
+		*.ko.xz) xz -dc "$m" >"$tree/modules/$i-$(basename "$m" .xz)" ;;
+		*.ko.zst) zstd -qdc "$m" >"$tree/modules/$i-$(basename "$m" .zst)" ;;
+		*) die "unsupported module file $m" ;;
+		esac
 		i=$((i + 1))
 	done <<<"$mods"
 	(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$INITRAMFS.tmp"
@@ -270,9 +278,11 @@ shquote() {
 write_job() {
 	local var script=""
 	for var in $(compgen -e MEMQOS_); do
-		[[ $var == MEMQOS_OUT || $var == MEMQOS_GUEST ]] && continue
+		[[ $var == MEMQOS_OUT || $var == MEMQOS_GUEST || $var == MEMQOS_KVER ]] && continue
 		script+="export $var=$(shquote "${!var}")"$'\n'
 	done
+	# The kernel booted, whatever named it (test_boot checks it).
+	script+="export MEMQOS_KVER=$(shquote "$KVER")"$'\n'
 	script+="cd -- $(shquote "$PROJ") || exit 127"$'\n'"$CMD"
 	{
 		echo "MEMQOS_PROJ=$(shquote "$PROJ")"
