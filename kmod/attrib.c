@@ -6,7 +6,12 @@
  * to a pair: the reclaimer (the cgroup of the task in memcg or direct
  * reclaim, or kswapd of the node) and the victim (the memory cgroup whose
  * LRU was shrunk, which only a kprobe on shrink_lruvec() or, with MGLRU,
- * evict_folios() can see on 6.1).
+ * evict_folios() can see).
+ *
+ * Where the Multi-Gen LRU reclaims without that tracepoint (6.1,
+ * compat.h), its batches are not seen: from the first evict_folios() call
+ * on, attribution is incomplete and reported unavailable (never as
+ * zeros) until every counter is reset.
  *
  * Two views:
  * - per cgroup, exact and monotonic (in its record): pages taken from its
@@ -65,6 +70,8 @@ static struct mq_pair *mq_pairs;
 /* The victim kswapd of each node is shrinking; one kswapd per node. */
 static u64 mq_kswapd_victim[MAX_NUMNODES];
 static bool mq_attrib_bound[2];
+/* Reclaim ran that attribution cannot see (see above). */
+static bool mq_attrib_blind;
 
 static int mq_pair_state(struct mq_pair *p)
 {
@@ -202,15 +209,35 @@ static int mq_shrink_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+static int mq_evict_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+#ifndef MQ_HAVE_MGLRU_SHRINK_TP
+	if (!READ_ONCE(mq_attrib_blind))
+		WRITE_ONCE(mq_attrib_blind, true);
+#endif
+	return mq_shrink_pre(kp, regs);
+}
+
 /* shrink_lruvec() for the classic LRU, evict_folios() for MGLRU. */
 static struct kprobe mq_shrink_kps[] = {
 	{ .symbol_name = "shrink_lruvec", .pre_handler = mq_shrink_pre },
-	{ .symbol_name = "evict_folios", .pre_handler = mq_shrink_pre },
+	{ .symbol_name = "evict_folios", .pre_handler = mq_evict_pre },
 };
 
+/*
+ * Whether every batch of reclaim since the counters began was seen: the
+ * reclaim path is probed, and no reclaim ran that has no tracepoint.
+ */
 bool mq_attrib_available(void)
 {
-	return mq_attrib_bound[0] || mq_attrib_bound[1];
+	return (mq_attrib_bound[0] || mq_attrib_bound[1]) &&
+	       !READ_ONCE(mq_attrib_blind);
+}
+
+/* Every counter was zeroed: what they count from now on is complete. */
+void mq_attrib_counters_reset(void)
+{
+	WRITE_ONCE(mq_attrib_blind, false);
 }
 
 void mq_attrib_show(struct seq_file *m)
@@ -221,6 +248,8 @@ void mq_attrib_show(struct seq_file *m)
 		seq_printf(m, "kprobe %s %s %lu\n", mq_shrink_kps[i].symbol_name,
 			   mq_attrib_bound[i] ? "bound" : "absent",
 			   mq_shrink_kps[i].nmissed);
+	seq_printf(m, "attribution %s\n", mq_attrib_available() ?
+		   "complete" : "unavailable");
 }
 
 /* ---- the matrix, aged by the monitor ---- */

@@ -222,7 +222,7 @@ static DECLARE_WORK(mq_cg_changes_work, mq_cg_changes_fn);
 static void mq_cg_queue(struct mq_cgroup *cg)
 {
 	if (llist_add(&cg->change, &mq_cg_changes))
-		queue_work(system_unbound_wq, &mq_cg_changes_work);
+		queue_work(system_dfl_wq, &mq_cg_changes_work);
 }
 
 /*
@@ -406,6 +406,8 @@ static void mq_cg_reset_one(struct mq_cgroup *cg, void *unused)
 	atomic64_set(&cg->throttled, 0);
 	atomic64_set(&cg->throttled_us, 0);
 	atomic64_set(&cg->oom_kills, 0);
+	atomic64_set(&cg->limit_reclaims, 0);
+	atomic64_set(&cg->limit_reclaim_pages, 0);
 	for (k = 0; k < MQ_NR_STALL_KINDS; k++)
 		mq_hist_reset(&cg->stall[k]);
 	atomic64_set(&cg->victim_scanned, 0);
@@ -446,6 +448,7 @@ int mq_cg_reset(u64 id)
 	mq_cg_sync();
 	if (!id) {
 		mq_cg_for_each(mq_cg_reset_one, NULL);
+		mq_attrib_counters_reset();
 		return 0;
 	}
 	rcu_read_lock();

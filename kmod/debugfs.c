@@ -76,6 +76,7 @@ static int stats_show(struct seq_file *m, void *unused)
 		   mq_oomring_bytes() + mq_attrib_bytes());
 	mq_stats_show(m);
 	mq_tp_show(m);
+	mq_accessors_show(m);
 	mq_high_probe_show(m);
 	mq_attrib_show(m);
 	return 0;
@@ -161,6 +162,16 @@ static void cgroups_stop(struct seq_file *m, void *p)
 {
 }
 
+/* @v after @sep, or "-" in its place when this kernel cannot give it. */
+static void mq_show_value(struct seq_file *m, const char *sep, u64 v,
+			  bool available)
+{
+	if (available)
+		seq_put_decimal_ull(m, sep, v);
+	else
+		seq_printf(m, "%s-", sep);
+}
+
 static void cgroups_header(struct seq_file *m)
 {
 	int i;
@@ -191,9 +202,11 @@ static int cgroups_show(struct seq_file *m, void *p)
 	if (!mq_report_read(cgrp, r, mq_idlist_subtree(v->ids, p))) {
 		seq_printf(m, "%llu", r->id);
 		for (i = 0; i < MQ_NR_LEVELS; i++)
-			seq_printf(m, " %llu", r->levels.v[i]);
+			mq_show_value(m, " ", r->levels.v[i],
+				      mq_level_available(i));
 		for (i = 0; i < MQ_NR_COUNTERS; i++)
-			seq_printf(m, " %llu", r->counters[i]);
+			mq_show_value(m, " ", r->counters[i],
+				      mq_counter_available(i));
 		seq_putc(m, ' ');
 		mq_print_path(m, v, cgrp);
 		seq_putc(m, '\n');
@@ -293,10 +306,16 @@ static int detail_show(struct seq_file *m, void *unused)
 	seq_printf(m, "\ntracked %d\n", r->tracked);
 	cgroup_put(cgrp);
 
-	for (i = 0; i < MQ_NR_LEVELS; i++)
-		seq_printf(m, "%s %llu\n", mq_level_names[i], r->levels.v[i]);
-	for (i = 0; i < MQ_NR_COUNTERS; i++)
-		seq_printf(m, "%s %llu\n", mq_counter_names[i], r->counters[i]);
+	for (i = 0; i < MQ_NR_LEVELS; i++) {
+		seq_puts(m, mq_level_names[i]);
+		mq_show_value(m, " ", r->levels.v[i], mq_level_available(i));
+		seq_putc(m, '\n');
+	}
+	for (i = 0; i < MQ_NR_COUNTERS; i++) {
+		seq_puts(m, mq_counter_names[i]);
+		mq_show_value(m, " ", r->counters[i], mq_counter_available(i));
+		seq_putc(m, '\n');
+	}
 
 	/* Bucket b holds stalls below the b-th bound and at least b-1-th. */
 	seq_puts(m, "hist_bounds_us");
@@ -390,14 +409,15 @@ static int oom_kills_show(struct seq_file *m, void *unused)
 		return -ENOMEM;
 	n = mq_oomring_copy(kills, max);
 
-	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem comm\n");
+	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem pgtables oom_score_adj comm\n");
 	for (i = 0; i < n; i++) {
 		struct mq_oom_kill *k = &kills[i];
 
-		seq_printf(m, "%llu %llu %llu %llu %d %u %llu %llu %llu ",
+		seq_printf(m, "%llu %llu %llu %llu %d %u %llu %llu %llu %llu %d ",
 			   k->seq, k->time_ns, k->boot_ns, k->cgid, k->pid,
 			   k->uid, k->rss_anon_bytes, k->rss_file_bytes,
-			   k->rss_shmem_bytes);
+			   k->rss_shmem_bytes, k->pgtables_bytes,
+			   k->oom_score_adj);
 		seq_escape(m, k->comm, " \t\n\\");
 		seq_putc(m, '\n');
 	}
@@ -421,6 +441,10 @@ static int attribution_show(struct seq_file *m, void *unused)
 	size_t i, n, max = mq_attrib_max_pairs();
 	struct mq_pair_snap *pairs;
 
+	if (!mq_attrib_available()) {
+		seq_puts(m, "unavailable: reclaim ran that this kernel does not trace, or the reclaim path is not probed (stats)\n");
+		return 0;
+	}
 	pairs = kvcalloc(max, sizeof(*pairs), GFP_KERNEL);
 	if (!pairs)
 		return -ENOMEM;

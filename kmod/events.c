@@ -52,7 +52,7 @@ void mq_event_raise(struct mq_event *ev)
 	 * storm) is the busiest one; listeners should not wait for it.
 	 */
 	if (queued)
-		queue_work(system_unbound_wq, &mq_event_work);
+		queue_work(system_dfl_wq, &mq_event_work);
 	else
 		mq_stat_inc(MQ_STAT_EVENTS_DROPPED);
 }

@@ -19,7 +19,7 @@
 #include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
-#include <asm/unaligned.h>
+#include <linux/unaligned.h>
 #include <net/genetlink.h>
 #include <linux/memqos.h>
 
@@ -69,6 +69,20 @@ static const u16 mq_level_attr[MQ_NR_LEVELS] = {
 	[MQ_L_EV_OOM_KILL] = MEMQOS_A_CGROUP_EVENTS_OOM_KILL,
 	[MQ_L_PSI_SOME_US] = MEMQOS_A_CGROUP_PSI_SOME_US,
 	[MQ_L_PSI_FULL_US] = MEMQOS_A_CGROUP_PSI_FULL_US,
+	[MQ_L_KERNEL] = MEMQOS_A_CGROUP_KERNEL_BYTES,
+	[MQ_L_PERCPU] = MEMQOS_A_CGROUP_PERCPU_BYTES,
+	[MQ_L_SOCK] = MEMQOS_A_CGROUP_SOCK_BYTES,
+	[MQ_L_VMALLOC] = MEMQOS_A_CGROUP_VMALLOC_BYTES,
+	[MQ_L_ZSWAP] = MEMQOS_A_CGROUP_ZSWAP_BYTES,
+	[MQ_L_ZSWAPPED] = MEMQOS_A_CGROUP_ZSWAPPED_BYTES,
+	[MQ_L_ZSWPWB] = MEMQOS_A_CGROUP_ZSWPWB,
+	[MQ_L_PGDEMOTE_KSWAPD] = MEMQOS_A_CGROUP_PGDEMOTE_KSWAPD,
+	[MQ_L_PGDEMOTE_DIRECT] = MEMQOS_A_CGROUP_PGDEMOTE_DIRECT,
+	[MQ_L_PGDEMOTE_KHUGEPAGED] = MEMQOS_A_CGROUP_PGDEMOTE_KHUGEPAGED,
+	[MQ_L_WS_ACTIVATE_ANON] = MEMQOS_A_CGROUP_WORKINGSET_ACTIVATE_ANON,
+	[MQ_L_WS_ACTIVATE_FILE] = MEMQOS_A_CGROUP_WORKINGSET_ACTIVATE_FILE,
+	[MQ_L_WS_RESTORE_ANON] = MEMQOS_A_CGROUP_WORKINGSET_RESTORE_ANON,
+	[MQ_L_WS_RESTORE_FILE] = MEMQOS_A_CGROUP_WORKINGSET_RESTORE_FILE,
 };
 
 static const u16 mq_counter_attr[MQ_NR_COUNTERS] = {
@@ -96,7 +110,61 @@ static const u16 mq_counter_attr[MQ_NR_COUNTERS] = {
 		MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_WITHIN_PAGES,
 	[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] =
 		MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES,
+	[MQ_C_LIMIT_RECLAIMS] = MEMQOS_A_CGROUP_LIMIT_RECLAIMS,
+	[MQ_C_LIMIT_RECLAIM_PAGES] = MEMQOS_A_CGROUP_LIMIT_RECLAIM_PAGES,
 };
+
+/*
+ * The levels and counters this kernel gives, as attribute types and
+ * indexes into mq_report: the others are left out of every message. Two
+ * sets: [1] with reclaim attribution's counters, [0] while it is
+ * unavailable (attrib.c).
+ */
+struct mq_avail {
+	int nr;
+	u16 attr[MQ_NR_LEVELS + MQ_NR_COUNTERS];
+	u8 idx[MQ_NR_LEVELS + MQ_NR_COUNTERS];	/* counters after levels */
+};
+
+static struct mq_avail mq_avail_sets[2];
+
+static void mq_avail_build(struct mq_avail *a, bool attrib)
+{
+	int i;
+
+	BUILD_BUG_ON(MQ_NR_LEVELS + MQ_NR_COUNTERS > U8_MAX);
+	a->nr = 0;
+	for (i = 0; i < MQ_NR_LEVELS; i++) {
+		if (!mq_level_available(i))
+			continue;
+		a->attr[a->nr] = mq_level_attr[i];
+		a->idx[a->nr++] = i;
+	}
+	for (i = 0; i < MQ_NR_COUNTERS; i++) {
+		if (!mq_counter_on_kernel(i) ||
+		    (mq_counter_is_attrib(i) && !attrib))
+			continue;
+		a->attr[a->nr] = mq_counter_attr[i];
+		a->idx[a->nr++] = MQ_NR_LEVELS + i;
+	}
+}
+
+static const struct mq_avail *mq_avail_now(void)
+{
+	return &mq_avail_sets[mq_attrib_available()];
+}
+
+/* Whether cgroup attribute @attr is one given now. */
+static bool mq_attr_avail(u16 attr)
+{
+	const struct mq_avail *a = mq_avail_now();
+	int i;
+
+	for (i = 0; i < a->nr; i++)
+		if (a->attr[i] == attr)
+			return true;
+	return false;
+}
 
 static const u16 mq_stat_attr[MQ_NR_STATS] = {
 	[MQ_STAT_RECORDS_CREATED] = MEMQOS_A_STATS_RECORDS_CREATED,
@@ -151,6 +219,7 @@ static int mq_genl_get_version(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int i;
 
 	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -165,6 +234,16 @@ static int mq_genl_get_version(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, MEMQOS_A_VERSION_UAPI, MEMQOS_FAMILY_VERSION) ||
 	    nla_put_string(msg, MEMQOS_A_VERSION_KERNEL, init_utsname()->release))
 		goto err_free;
+	for (i = 0; i < MQ_NR_LEVELS; i++)
+		if (!mq_attr_avail(mq_level_attr[i]) &&
+		    nla_put_u32(msg, MEMQOS_A_VERSION_UNAVAILABLE,
+				mq_level_attr[i]))
+			goto err_free;
+	for (i = 0; i < MQ_NR_COUNTERS; i++)
+		if (!mq_attr_avail(mq_counter_attr[i]) &&
+		    nla_put_u32(msg, MEMQOS_A_VERSION_UNAVAILABLE,
+				mq_counter_attr[i]))
+			goto err_free;
 
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -248,16 +327,19 @@ static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
 static int mq_fill_cgroup(struct sk_buff *skb, const struct mq_report *r,
 			  const char *path)
 {
+	const struct mq_avail *a = mq_avail_now();
+	u64 vals[ARRAY_SIZE(a->attr)];
 	int i;
 
+	for (i = 0; i < a->nr; i++)
+		vals[i] = a->idx[i] < MQ_NR_LEVELS ?
+			  r->levels.v[a->idx[i]] :
+			  r->counters[a->idx[i] - MQ_NR_LEVELS];
 	if (nla_put_u64_64bit(skb, MEMQOS_A_CGROUP_ID, r->id,
 			      MEMQOS_A_CGROUP_PAD) ||
 	    nla_put_string(skb, MEMQOS_A_CGROUP_PATH, path) ||
 	    nla_put_u8(skb, MEMQOS_A_CGROUP_TRACKED, r->tracked) ||
-	    mq_put_u64s(skb, mq_level_attr, 0, r->levels.v, MQ_NR_LEVELS,
-			MEMQOS_A_CGROUP_PAD) ||
-	    mq_put_u64s(skb, mq_counter_attr, 0, r->counters, MQ_NR_COUNTERS,
-			MEMQOS_A_CGROUP_PAD))
+	    mq_put_u64s(skb, a->attr, 0, vals, a->nr, MEMQOS_A_CGROUP_PAD))
 		return -EMSGSIZE;
 	for (i = 0; i < MQ_NR_STALL_KINDS; i++)
 		if (mq_fill_hist(skb, i, &r->hist[i]))
@@ -496,6 +578,9 @@ static int mq_fill_stats(struct sk_buff *skb)
 			return -EMSGSIZE;
 	if (mq_tp_for_each(mq_put_tp_probe, skb))
 		return -EMSGSIZE;
+	for (i = 0; i < MQ_NR_ACCESSORS; i++)
+		if (mq_put_probe(skb, mq_accessor_name(i), mq_accessor_ok(i), 0))
+			return -EMSGSIZE;
 	return mq_put_probe(skb, mq_high_probe_name(), mq_high_probe_bound(),
 			    mq_high_probe_hits());
 }
@@ -666,7 +751,11 @@ static int mq_put_oom_kill(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_FILE_BYTES,
 			      k->rss_file_bytes, MEMQOS_A_OOM_KILL_PAD) ||
 	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES,
-			      k->rss_shmem_bytes, MEMQOS_A_OOM_KILL_PAD)) {
+			      k->rss_shmem_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_PGTABLES_BYTES,
+			      k->pgtables_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_s32(skb, MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
+			k->oom_score_adj)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -708,6 +797,11 @@ static int mq_genl_pair_dump_start(struct netlink_callback *cb)
 	size_t max = mq_attrib_max_pairs();
 	struct mq_pair_dump *d;
 
+	if (!mq_attrib_available()) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "reclaim attribution is not available: reclaim ran that this kernel does not trace (Multi-Gen LRU before 6.12) or the reclaim path is not probed");
+		return -EOPNOTSUPP;
+	}
 	d = kvzalloc(struct_size(d, pairs, max), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
@@ -988,6 +1082,8 @@ int mq_genl_init(void)
 		pr_err("netlink attribute map incomplete\n");
 		return ret;
 	}
+	mq_avail_build(&mq_avail_sets[0], false);
+	mq_avail_build(&mq_avail_sets[1], true);
 	ret = genl_register_family(&mq_genl_family);
 	if (!ret)
 		WRITE_ONCE(mq_genl_registered, true);

@@ -16,6 +16,15 @@ static int __init memqos_init(void)
 {
 	int ret;
 
+	ret = mq_ksym_init();
+	if (ret)
+		return ret;
+
+	ret = mq_memcg_stat_init();
+	if (ret)
+		return ret;
+	mq_levels_init();
+
 	ret = mq_stats_init();
 	if (ret)
 		return ret;

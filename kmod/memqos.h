@@ -12,12 +12,42 @@
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
+#include <linux/mmzone.h>
 
 struct tracepoint;
 struct seq_file;
 struct cgroup;
 struct cgroup_subsys_state;
 struct mem_cgroup;
+struct lruvec;
+
+/* ---- ksym.c: global kernel functions that are not exported ---- */
+
+int mq_ksym_init(void);
+/* The address of global function @name, 0 if not found. */
+unsigned long mq_ksym_lookup(const char *name);
+
+/* ---- memcg_stat.c: the kernel's memcg statistics accessors ---- */
+
+enum mq_accessor {
+	MQ_ACC_LRUVEC,		/* lruvec_page_state(): per-node items */
+	MQ_ACC_MEMCG,		/* memcg_page_state(): memcg-wide items */
+	MQ_ACC_EVENTS,		/* memcg_events(): per-memcg vm events */
+	MQ_NR_ACCESSORS,
+};
+
+int mq_memcg_stat_init(void);
+/* Resolved and verified against the node counters at load. */
+bool mq_accessor_ok(enum mq_accessor acc);
+const char *mq_accessor_name(enum mq_accessor acc);
+void mq_accessors_show(struct seq_file *m);
+/* @memcg's LRUs on node @nid. */
+struct lruvec *mq_memcg_lruvec(struct mem_cgroup *memcg, int nid);
+/* The kernel's raw values (pages, bytes or KiB as the item is kept). */
+unsigned long mq_lruvec_page_state(struct lruvec *lruvec,
+				   enum node_stat_item idx);
+unsigned long mq_memcg_page_state(struct mem_cgroup *memcg, int idx);
+unsigned long mq_memcg_events(struct mem_cgroup *memcg, int event);
 
 /* ---- tracepoints.c: binding probes by name ---- */
 
@@ -123,6 +153,9 @@ struct mq_cgroup {
 	atomic64_t throttled;		/* mm_vmscan_throttled sleeps */
 	atomic64_t throttled_us;
 	atomic64_t oom_kills;		/* victims in this very cgroup */
+	/* Memcg reclaims aimed at this cgroup (v7.1 on, see compat.h). */
+	atomic64_t limit_reclaims;
+	atomic64_t limit_reclaim_pages;
 	struct mq_hist stall[MQ_NR_STALL_KINDS];
 	/* Reclaim attribution, as victim and as reclaimer (attrib.c). */
 	atomic64_t victim_scanned;
@@ -173,6 +206,7 @@ static inline const u64 *mq_idlist_subtree(const struct mq_idlist *list,
 {
 	return list->subtree ? &list->subtree[2 * (id - list->ids)] : NULL;
 }
+
 unsigned int mq_cg_generation(void);
 void mq_cg_generation_bump(void);
 int mq_cg_reset(u64 id);
@@ -218,6 +252,8 @@ struct mq_oom_kill {
 	u64 rss_anon_bytes;
 	u64 rss_file_bytes;
 	u64 rss_shmem_bytes;
+	u64 pgtables_bytes;
+	short oom_score_adj;
 };
 
 int mq_oomring_init(void);
@@ -230,6 +266,10 @@ size_t mq_oomring_bytes(void);
 
 /* ---- levels.c: what the memcg itself knows, read at read time ---- */
 
+/*
+ * Memcg statistics are ANON..REFAULT_FILE and KERNEL on; the rest are the
+ * memcg's page counters, memory.events and PSI.
+ */
 enum mq_level {
 	MQ_L_USAGE, MQ_L_PEAK, MQ_L_SWAP,
 	MQ_L_MIN, MQ_L_LOW, MQ_L_HIGH, MQ_L_MAX,
@@ -241,6 +281,11 @@ enum mq_level {
 	MQ_L_REFAULT_ANON, MQ_L_REFAULT_FILE,
 	MQ_L_EV_LOW, MQ_L_EV_HIGH, MQ_L_EV_MAX, MQ_L_EV_OOM, MQ_L_EV_OOM_KILL,
 	MQ_L_PSI_SOME_US, MQ_L_PSI_FULL_US,
+	MQ_L_KERNEL, MQ_L_PERCPU, MQ_L_SOCK, MQ_L_VMALLOC,
+	MQ_L_ZSWAP, MQ_L_ZSWAPPED, MQ_L_ZSWPWB,
+	MQ_L_PGDEMOTE_KSWAPD, MQ_L_PGDEMOTE_DIRECT, MQ_L_PGDEMOTE_KHUGEPAGED,
+	MQ_L_WS_ACTIVATE_ANON, MQ_L_WS_ACTIVATE_FILE,
+	MQ_L_WS_RESTORE_ANON, MQ_L_WS_RESTORE_FILE,
 	MQ_NR_LEVELS,
 };
 
@@ -252,7 +297,13 @@ struct mq_levels {
 	u64 v[MQ_NR_LEVELS];
 };
 
-/* Fills @l for cgroup @cgrp; -ENOENT when it has no memory controller. */
+/* After mq_memcg_stat_init(): which levels this kernel gives. */
+void mq_levels_init(void);
+bool mq_level_available(enum mq_level level);
+/*
+ * Fills @l for cgroup @cgrp (levels not available read 0); -ENOENT when it
+ * has no memory controller.
+ */
 int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l);
 
 /* ---- report.c: one cgroup as read by debugfs and netlink ---- */
@@ -272,8 +323,17 @@ enum mq_counter {
 	MQ_C_RECLAIMED_FROM_OTHERS,
 	/* ... and its whole subtree's, by where the reclaimer was */
 	MQ_C_SUBTREE_RECLAIMED_WITHIN, MQ_C_SUBTREE_RECLAIMED_OUTSIDE,
+	/* memcg reclaims whose target was this cgroup, where known */
+	MQ_C_LIMIT_RECLAIMS, MQ_C_LIMIT_RECLAIM_PAGES,
 	MQ_NR_COUNTERS,
 };
+
+/* Whether this kernel lets memqos count @c (compat.h). */
+bool mq_counter_on_kernel(enum mq_counter c);
+/* One of reclaim attribution's, which may be unavailable (attrib.c). */
+bool mq_counter_is_attrib(enum mq_counter c);
+/* Whether @c is given now: on this kernel, and complete. */
+bool mq_counter_available(enum mq_counter c);
 
 extern const char *const mq_counter_names[MQ_NR_COUNTERS];
 
@@ -379,7 +439,9 @@ void mq_attrib_tick(u64 elapsed_ms);
 size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max);
 size_t mq_attrib_bytes(void);
 size_t mq_attrib_max_pairs(void);
+/* Probed, and no reclaim went unseen: else its counters are left out. */
 bool mq_attrib_available(void);
+void mq_attrib_counters_reset(void);
 void mq_attrib_show(struct seq_file *m);
 /* Workingset refaults (anon + file) of cgroup @id, hierarchical. */
 int mq_cgroup_refaults(u64 id, u64 *refaults);

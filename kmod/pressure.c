@@ -102,14 +102,14 @@ static void mq_pressure_pass(struct work_struct *work)
 	mq_cg_for_each(mq_pressure_one, &pass);
 	mq_storm_check(pass.elapsed_us);
 	mq_attrib_tick(div_u64(pass.elapsed_us, USEC_PER_MSEC));
-	queue_delayed_work(system_wq, &mq_pressure_work, mq_pressure_delay());
+	queue_delayed_work(system_percpu_wq, &mq_pressure_work, mq_pressure_delay());
 }
 
 /* The interval changed: apply it now rather than after the old one. */
 void mq_pressure_reschedule(void)
 {
 	if (READ_ONCE(mq_pressure_running))
-		mod_delayed_work(system_wq, &mq_pressure_work,
+		mod_delayed_work(system_percpu_wq, &mq_pressure_work,
 				 mq_pressure_delay());
 }
 
@@ -119,7 +119,7 @@ int mq_pressure_init(void)
 	mq_pressure_last_ns = ktime_get_ns();
 	mq_storm_last_stalls = mq_stat_read(MQ_STAT_RECLAIM_STALLS);
 	WRITE_ONCE(mq_pressure_running, true);
-	queue_delayed_work(system_wq, &mq_pressure_work, mq_pressure_delay());
+	queue_delayed_work(system_percpu_wq, &mq_pressure_work, mq_pressure_delay());
 	return 0;
 }
 

@@ -5,8 +5,9 @@
  * to user space. No tracepoint covers it on 6.1, so a kretprobe times the
  * whole call. The kernel calls it on every notify-resume and it returns at
  * once unless the task charged pages over high: only those calls count.
- * The symbol is not ABI: when it is absent the probe is skipped and module
- * stats say so.
+ * By v7.2 the work is in __mem_cgroup_handle_over_high() behind an inline
+ * wrapper (compat.h): the names are tried newest first. The symbol is not
+ * ABI: when neither is there the probe is skipped and module stats say so.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,7 +18,12 @@
 
 #include "memqos.h"
 
-static const char mq_high_symbol[] = "mem_cgroup_handle_over_high";
+static const char *const mq_high_symbols[] = {
+	"__mem_cgroup_handle_over_high",
+	"mem_cgroup_handle_over_high",
+};
+
+static const char *mq_high_symbol;
 
 struct mq_high_call {
 	u64 cgid;
@@ -52,26 +58,31 @@ static int mq_high_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe mq_high_krp = {
-	.kp.symbol_name = mq_high_symbol,
-	.entry_handler = mq_high_entry,
-	.handler = mq_high_return,
-	.data_size = sizeof(struct mq_high_call),
-};
+static struct kretprobe mq_high_krp;
 
 int mq_high_probe_init(void)
 {
-	int ret;
+	int ret = -ENOENT;
+	size_t i;
 
-	/* Throttled tasks sleep inside the call: allow many at once. */
-	mq_high_krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
-	ret = register_kretprobe(&mq_high_krp);
-	if (ret) {
-		pr_info("%s not probed (%d): memory.high stalls not tracked\n",
-			mq_high_symbol, ret);
-		return 0;
+	for (i = 0; i < ARRAY_SIZE(mq_high_symbols); i++) {
+		mq_high_krp = (struct kretprobe) {
+			.kp.symbol_name = mq_high_symbols[i],
+			.entry_handler = mq_high_entry,
+			.handler = mq_high_return,
+			.data_size = sizeof(struct mq_high_call),
+			/* Throttled tasks sleep inside: allow many at once. */
+			.maxactive = max_t(int, 64, 4 * num_possible_cpus()),
+		};
+		ret = register_kretprobe(&mq_high_krp);
+		if (!ret) {
+			mq_high_symbol = mq_high_symbols[i];
+			mq_high_bound = true;
+			return 0;
+		}
 	}
-	mq_high_bound = true;
+	pr_warn("neither %s nor %s probed (%d): memory.high stalls not tracked\n",
+		mq_high_symbols[0], mq_high_symbols[1], ret);
 	return 0;
 }
 
@@ -82,9 +93,10 @@ void mq_high_probe_exit(void)
 	mq_high_bound = false;
 }
 
+/* The function probed, or the newest name when none could be. */
 const char *mq_high_probe_name(void)
 {
-	return mq_high_symbol;
+	return mq_high_symbol ?: mq_high_symbols[0];
 }
 
 bool mq_high_probe_bound(void)
@@ -99,7 +111,7 @@ u64 mq_high_probe_hits(void)
 
 void mq_high_probe_show(struct seq_file *m)
 {
-	seq_printf(m, "kretprobe %s %s %llu\n", mq_high_symbol,
+	seq_printf(m, "kretprobe %s %s %llu\n", mq_high_probe_name(),
 		   mq_high_bound ? "bound" : "absent", mq_high_probe_hits());
 	seq_printf(m, "kretprobe_missed %d\n", mq_high_krp.nmissed);
 }

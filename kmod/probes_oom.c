@@ -2,7 +2,10 @@
 /*
  * OOM kills, from oom:mark_victim. It fires once per victim task (the kernel
  * marks a task only once), with oom_lock held and the victim's task_lock
- * taken, so victim->mm is stable here.
+ * taken, so victim->mm is stable here. The record holds what the
+ * tracepoint's own event records on 6.12 and newer (and Debian's 6.1.192
+ * on): comm, the RSS parts, uid, page tables and oom_score_adj, read from
+ * the same task.
  *
  * A task that was already exiting is marked without a SIGKILL and without
  * counting in memory.events oom_kill; such marks are rare (a dying task
@@ -42,7 +45,9 @@ static void mq_mark_victim(void *data, struct task_struct *task, uid_t uid)
 		k.rss_anon_bytes = get_mm_counter(mm, MM_ANONPAGES) * PAGE_SIZE;
 		k.rss_file_bytes = get_mm_counter(mm, MM_FILEPAGES) * PAGE_SIZE;
 		k.rss_shmem_bytes = get_mm_counter(mm, MM_SHMEMPAGES) * PAGE_SIZE;
+		k.pgtables_bytes = mm_pgtables_bytes(mm);
 	}
+	k.oom_score_adj = READ_ONCE(task->signal->oom_score_adj);
 
 	rcu_read_lock();
 	memcg = mem_cgroup_from_task(task);

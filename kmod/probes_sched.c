@@ -9,7 +9,7 @@
 
 #include "memqos.h"
 
-static void mq_process_exit(void *data, struct task_struct *task)
+static void mq_process_exit(void *data, MQ_PROCESS_EXIT_ARGS)
 {
 	mq_tp_hit(data);
 	mq_inflight_task_exit(task);

@@ -4,10 +4,12 @@
  * reclaim throttling, attributed to the memory cgroup of the task that
  * stalled.
  *
- * In 6.1 the reclaim tracepoints carry no memcg: memcg reclaim begin/end
- * fire in the charging task, inside try_to_free_mem_cgroup_pages(), and
- * direct reclaim in the allocating task. Both pairs are matched per task by
- * inflight.c.
+ * Memcg reclaim begin/end fire in the charging task, inside
+ * try_to_free_mem_cgroup_pages(), and direct reclaim in the allocating task.
+ * Both pairs are matched per task by inflight.c. From v7.1 the memcg
+ * reclaim tracepoints also name the cgroup being reclaimed (the one whose
+ * memory.high, memory.max or memory.reclaim started it, which may be an
+ * ancestor of the stalled task's): it is counted as the reclaim's target.
  *
  * The kernel's own event header is included (without CREATE_TRACE_POINTS) so
  * that check_trace_callback_type_*() checks each probe against the running
@@ -20,9 +22,24 @@
 
 #include "memqos.h"
 
-static void mq_reclaim_begin(enum mq_stall_kind kind)
+/* The record of @target, the cgroup a memcg reclaim works on, or NULL. */
+static struct mq_cgroup *mq_target_cg(struct mem_cgroup *target)
+{
+	struct mq_cgroup *cg;
+
+	if (!target)
+		return NULL;
+	cg = mq_cg_lookup(cgroup_id(target->css.cgroup));
+	if (!cg)
+		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
+	return cg;
+}
+
+static void mq_reclaim_begin(enum mq_stall_kind kind,
+			     struct mem_cgroup *target)
 {
 	struct mem_cgroup *memcg;
+	struct mq_cgroup *cg;
 	u64 cgid;
 
 	mq_stat_inc(MQ_STAT_RECLAIM_STALLS);
@@ -31,15 +48,25 @@ static void mq_reclaim_begin(enum mq_stall_kind kind)
 	/* A first event may be the first sign of a cgroup: track it. */
 	if (cgid)
 		mq_cg_lookup_or_create(memcg);
+	cg = mq_target_cg(target);
+	if (cg)
+		atomic64_inc(&cg->limit_reclaims);
 	rcu_read_unlock();
 	if (cgid)
 		mq_inflight_begin(kind, cgid);
 }
 
-static void mq_reclaim_end(enum mq_stall_kind kind, unsigned long pages)
+static void mq_reclaim_end(enum mq_stall_kind kind, unsigned long pages,
+			   struct mem_cgroup *target)
 {
 	u64 now = ktime_get_ns(), cgid, start;
 	struct mq_cgroup *cg;
+
+	rcu_read_lock();
+	cg = mq_target_cg(target);
+	if (cg)
+		atomic64_add(pages, &cg->limit_reclaim_pages);
+	rcu_read_unlock();
 
 	/* The LRU shrunk last belongs to this stall: forget it. */
 	mq_inflight_release(MQ_SLOT_VICTIM);
@@ -56,28 +83,29 @@ static void mq_reclaim_end(enum mq_stall_kind kind, unsigned long pages)
 	rcu_read_unlock();
 }
 
-static void mq_memcg_reclaim_begin(void *data, int order, gfp_t gfp_flags)
+static void mq_memcg_reclaim_begin(void *data, MQ_RECLAIM_BEGIN_ARGS)
 {
 	mq_tp_hit(data);
-	mq_reclaim_begin(MQ_STALL_MEMCG_RECLAIM);
+	mq_reclaim_begin(MQ_STALL_MEMCG_RECLAIM, MQ_RECLAIM_MEMCG);
 }
 
-static void mq_memcg_reclaim_end(void *data, unsigned long nr_reclaimed)
+static void mq_memcg_reclaim_end(void *data, MQ_RECLAIM_END_ARGS)
 {
 	mq_tp_hit(data);
-	mq_reclaim_end(MQ_STALL_MEMCG_RECLAIM, nr_reclaimed);
+	mq_reclaim_end(MQ_STALL_MEMCG_RECLAIM, nr_reclaimed, MQ_RECLAIM_MEMCG);
 }
 
-static void mq_direct_reclaim_begin(void *data, int order, gfp_t gfp_flags)
+/* Global direct reclaim has no target cgroup, whatever the kernel passes. */
+static void mq_direct_reclaim_begin(void *data, MQ_RECLAIM_BEGIN_ARGS)
 {
 	mq_tp_hit(data);
-	mq_reclaim_begin(MQ_STALL_DIRECT_RECLAIM);
+	mq_reclaim_begin(MQ_STALL_DIRECT_RECLAIM, NULL);
 }
 
-static void mq_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
+static void mq_direct_reclaim_end(void *data, MQ_RECLAIM_END_ARGS)
 {
 	mq_tp_hit(data);
-	mq_reclaim_end(MQ_STALL_DIRECT_RECLAIM, nr_reclaimed);
+	mq_reclaim_end(MQ_STALL_DIRECT_RECLAIM, nr_reclaimed, NULL);
 }
 
 /* The record of the current task's cgroup, for an event counter. */

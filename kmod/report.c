@@ -33,7 +33,29 @@ const char *const mq_counter_names[MQ_NR_COUNTERS] = {
 	[MQ_C_RECLAIMED_FROM_OTHERS] = "reclaimed_from_others_pages",
 	[MQ_C_SUBTREE_RECLAIMED_WITHIN] = "subtree_reclaimed_within_pages",
 	[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] = "subtree_reclaimed_outside_pages",
+	[MQ_C_LIMIT_RECLAIMS] = "limit_reclaims",
+	[MQ_C_LIMIT_RECLAIM_PAGES] = "limit_reclaim_pages",
 };
+
+bool mq_counter_is_attrib(enum mq_counter c)
+{
+	return c >= MQ_C_VICTIM_SCANNED && c <= MQ_C_SUBTREE_RECLAIMED_OUTSIDE;
+}
+
+bool mq_counter_on_kernel(enum mq_counter c)
+{
+#ifndef MQ_HAVE_RECLAIM_TARGET
+	if (c == MQ_C_LIMIT_RECLAIMS || c == MQ_C_LIMIT_RECLAIM_PAGES)
+		return false;
+#endif
+	return true;
+}
+
+bool mq_counter_available(enum mq_counter c)
+{
+	return mq_counter_on_kernel(c) &&
+	       (!mq_counter_is_attrib(c) || mq_attrib_available());
+}
 
 static void mq_hist_copy(struct mq_hist_snap *s, const struct mq_hist *h)
 {
@@ -78,6 +100,8 @@ static void mq_report_counters(struct mq_report *r, const struct mq_cgroup *cg)
 	c[MQ_C_RECLAIMED_BY_UNKNOWN] =
 		atomic64_read(&cg->victim_by[MQ_BY_UNKNOWN]);
 	c[MQ_C_RECLAIMED_FROM_OTHERS] = atomic64_read(&cg->inflicted);
+	c[MQ_C_LIMIT_RECLAIMS] = atomic64_read(&cg->limit_reclaims);
+	c[MQ_C_LIMIT_RECLAIM_PAGES] = atomic64_read(&cg->limit_reclaim_pages);
 }
 
 /*

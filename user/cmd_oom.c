@@ -34,7 +34,8 @@ const struct cmd cmd_oom = {
 		"Print the OOM kills the module remembers (the last\n"
 		"oom_ring_entries, see 'memqos config'), oldest first: sequence\n"
 		"number, time, victim pid, uid and command name, its anon,\n"
-		"file and shmem RSS at the kill, and its cgroup's id and path.\n"
+		"file and shmem RSS at the kill, its oom_score_adj (ADJ), and\n"
+		"its cgroup's id and path.\n"
 		"\n"
 		"The pid, uid and name are shown only to CAP_NET_ADMIN and to\n"
 		"the victim's own uid; otherwise they print as \"-\" (null in\n"
@@ -44,5 +45,6 @@ const struct cmd cmd_oom = {
 		"\n"
 		"With --json, {\"oom_kills\": [{\"seq\", \"time_ns\", \"boot_ns\",\n"
 		"\"pid\", \"uid\", \"comm\", \"rss_anon_bytes\", \"rss_file_bytes\",\n"
-		"\"rss_shmem_bytes\", \"cgroup_id\", \"path\"}]}.\n",
+		"\"rss_shmem_bytes\", \"pgtables_bytes\", \"oom_score_adj\",\n"
+		"\"cgroup_id\", \"path\"}]}.\n",
 };

@@ -7,7 +7,26 @@
 #include <linux/memqos.h>
 
 #include "cmd.h"
+#include "fields.h"
 #include "module.h"
+
+/* The cgroup fields this kernel cannot give, by their JSON keys. */
+static void print_unavailable(struct print_ctx *pc,
+			      const struct mod_version *ver)
+{
+	const struct field *f;
+	size_t i;
+
+	print_arr_begin(pc, "unavailable_fields");
+	print_text(pc, "not available on this kernel:");
+	for (i = 0; i < ver->n_unavailable; i++) {
+		f = field_by_attr(&cgroup_fields, ver->unavailable[i]);
+		if (f)
+			print_str(pc, NULL, " %s", f->key);
+	}
+	print_text(pc, ver->n_unavailable ? "\n" : " none\n");
+	print_arr_end(pc);
+}
 
 /* A mismatch is normal across upgrades: say so, do not fail. */
 static void note_uapi_mismatch(uint32_t module_uapi)
@@ -46,6 +65,7 @@ static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 		print_u64(&pc, "uapi_version", " (uapi %s", ver.uapi);
 		print_str(&pc, "kernel_release", ", kernel %s)\n",
 			  ver.kernel);
+		print_unavailable(&pc, &ver);
 	}
 	print_obj_end(&pc);
 	/* a write error is reported by main() */
@@ -68,7 +88,14 @@ const struct cmd cmd_version = {
 		"module reports them:\n"
 		"\n"
 		"    memqos tool 0.1.0\n"
-		"    memqos module 0.1.0 (uapi 1, kernel 6.1.0-56-amd64)\n"
+		"    memqos module 0.1.0 (uapi 2, kernel 6.1.0-57-amd64)\n"
+		"    not available on this kernel: zswpwb_total ...\n"
+		"\n"
+		"The last line names the cgroup fields the running kernel\n"
+		"cannot give (too old for them, or a statistics function the\n"
+		"module could not find or verify at load; `memqos stats` lists\n"
+		"those functions with the probes). Those fields are left out\n"
+		"of every output, never shown as 0.\n"
 		"\n"
 		"Without the module the tool line is printed, then an error;\n"
 		"the exit status is 1. A module whose UAPI version differs\n"
@@ -76,6 +103,6 @@ const struct cmd cmd_version = {
 		"side is newer.\n"
 		"\n"
 		"With --json, one object with the keys tool_version,\n"
-		"module_version, uapi_version and kernel_release (only\n"
-		"tool_version without the module).\n",
+		"module_version, uapi_version, kernel_release and\n"
+		"unavailable_fields (only tool_version without the module).\n",
 };

@@ -123,6 +123,35 @@ static const struct field cgroup_table[] = {
 	COUNT(SUBTREE_RECLAIMED_OUTSIDE_PAGES,
 	      "subtree_reclaimed_outside_pages", "subtree_reclaim_outside",
 	      "pages reclaimed from its subtree's LRUs by reclaimers outside it (other cgroups, kswapd, unknown)"),
+	BYTES(KERNEL_BYTES, "kernel", "kernel",
+	      "memory.stat kernel: all kernel memory charged"),
+	BYTES(PERCPU_BYTES, "percpu", "percpu", "memory.stat percpu"),
+	BYTES(SOCK_BYTES, "sock", "sock", "memory.stat sock"),
+	BYTES(VMALLOC_BYTES, "vmalloc", "vmalloc", "memory.stat vmalloc"),
+	BYTES(ZSWAP_BYTES, "zswap", "zswap",
+	      "memory.stat zswap (compressed size)"),
+	BYTES(ZSWAPPED_BYTES, "zswapped", "zswapped",
+	      "memory.stat zswapped (original size)"),
+	COUNT(ZSWPWB, "zswpwb", "zswpwb",
+	      "memory.stat zswpwb: pages written back from zswap"),
+	COUNT(PGDEMOTE_KSWAPD, "pgdemote_kswapd", "pgdemote_kswapd",
+	      "memory.stat pgdemote_kswapd"),
+	COUNT(PGDEMOTE_DIRECT, "pgdemote_direct", "pgdemote_direct",
+	      "memory.stat pgdemote_direct"),
+	COUNT(PGDEMOTE_KHUGEPAGED, "pgdemote_khugepaged", "pgdemote_khugepaged",
+	      "memory.stat pgdemote_khugepaged"),
+	COUNT(WORKINGSET_ACTIVATE_ANON, "workingset_activate_anon",
+	      "workingset_activate_anon", "memory.stat workingset_activate_anon"),
+	COUNT(WORKINGSET_ACTIVATE_FILE, "workingset_activate_file",
+	      "workingset_activate_file", "memory.stat workingset_activate_file"),
+	COUNT(WORKINGSET_RESTORE_ANON, "workingset_restore_anon",
+	      "workingset_restore_anon", "memory.stat workingset_restore_anon"),
+	COUNT(WORKINGSET_RESTORE_FILE, "workingset_restore_file",
+	      "workingset_restore_file", "memory.stat workingset_restore_file"),
+	COUNT(LIMIT_RECLAIMS, "limit_reclaims", "limit_reclaims",
+	      "memcg reclaims aimed at this cgroup's limits, by any task"),
+	COUNT(LIMIT_RECLAIM_PAGES, "limit_reclaim_pages", "limit_reclaim_pages",
+	      "pages reclaims aimed at this cgroup's limits reclaimed"),
 };
 
 #undef BYTES
@@ -262,7 +291,7 @@ int field_vals_put(struct field_vals *v, const struct field_set *set,
 		return field_by_attr(set, type) ? -EBADMSG : 0;
 	}
 	v->val[type] = value;
-	v->has |= 1ULL << type;
+	field_mark(v, type);
 	return 0;
 }
 

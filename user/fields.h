@@ -52,17 +52,38 @@ extern const struct field_set stats_fields;
 extern const struct field_set config_fields;
 
 /* Attribute numbers of every set stay below this (a bit each). */
-#define FIELD_MAX_ATTRS	64
+#define FIELD_MAX_ATTRS	96
 
-/* Values of one message's numeric attributes, by attribute number. */
+/*
+ * Values of one message's numeric attributes, by attribute number. An
+ * attribute not received is not there: the module leaves out what the
+ * running kernel cannot give, and it is printed nowhere.
+ */
 struct field_vals {
-	uint64_t has;		/* bit per attribute received */
+	uint64_t has[(FIELD_MAX_ATTRS + 63) / 64];	/* bit per attribute */
 	uint64_t val[FIELD_MAX_ATTRS];
 };
 
 static inline bool field_has(const struct field_vals *v, uint16_t attr)
 {
-	return attr < FIELD_MAX_ATTRS && (v->has >> attr & 1);
+	return attr < FIELD_MAX_ATTRS && (v->has[attr / 64] >> (attr % 64) & 1);
+}
+
+/* Marks @attr (below FIELD_MAX_ATTRS) as received. */
+static inline void field_mark(struct field_vals *v, uint16_t attr)
+{
+	v->has[attr / 64] |= 1ULL << (attr % 64);
+}
+
+/* Whether any attribute was received. */
+static inline bool field_any(const struct field_vals *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v->has) / sizeof(v->has[0]); i++)
+		if (v->has[i])
+			return true;
+	return false;
 }
 
 /*

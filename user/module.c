@@ -36,6 +36,24 @@ static int cb_result(int err)
 	return MNL_CB_ERROR;
 }
 
+/* The multi-attr UNAVAILABLE of a version reply, into @ver. */
+static int version_unavailable(const struct nlmsghdr *nlh,
+			       struct mod_version *ver)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != MEMQOS_A_VERSION_UNAVAILABLE)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		if (ver->n_unavailable < FIELD_MAX_ATTRS)
+			ver->unavailable[ver->n_unavailable++] =
+				mnl_attr_get_u32(a);
+	}
+	return 0;
+}
+
 static int version_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[MEMQOS_A_VERSION_MAX + 1];
@@ -53,7 +71,7 @@ static int version_cb(const struct nlmsghdr *nlh, void *data)
 	if (!uapi || mnl_attr_validate(uapi, MNL_TYPE_U32) < 0)
 		return cb_result(-EBADMSG);
 	ver->uapi = mnl_attr_get_u32(uapi);
-	return MNL_CB_OK;
+	return cb_result(version_unavailable(nlh, ver));
 }
 
 static int decode_probe(const struct nlattr *nest, struct mod_probe *p)
@@ -139,12 +157,12 @@ static bool version_got(const void *data)
 
 static bool stats_got(const void *data)
 {
-	return ((const struct mod_stats *)data)->v.has;
+	return field_any(&((const struct mod_stats *)data)->v);
 }
 
 static bool config_got(const void *data)
 {
-	return ((const struct mod_config *)data)->v.has;
+	return field_any(&((const struct mod_config *)data)->v);
 }
 
 int mod_version_get(struct memqos_ctx *ctx, struct mod_version *ver)

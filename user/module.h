@@ -17,6 +17,9 @@ struct mod_version {
 	char module[64];
 	uint32_t uapi;
 	char kernel[65];	/* __NEW_UTS_LEN + 1 */
+	/* cgroup attributes the running kernel cannot give (uapi 2 on) */
+	uint16_t unavailable[FIELD_MAX_ATTRS];
+	size_t n_unavailable;
 };
 
 struct mod_probe {

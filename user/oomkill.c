@@ -47,6 +47,13 @@ static int decode_attr(const struct nlattr *a, struct oom_kill *k)
 		return get_u64(a, &k->rss_file_bytes);
 	case MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES:
 		return get_u64(a, &k->rss_shmem_bytes);
+	case MEMQOS_A_OOM_KILL_PGTABLES_BYTES:
+		return get_u64(a, &k->pgtables_bytes);
+	case MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		k->oom_score_adj = (int32_t)mnl_attr_get_u32(a);
+		return 0;
 	case MEMQOS_A_OOM_KILL_PID:
 		return get_u32(a, &k->pid, &k->has_pid);
 	case MEMQOS_A_OOM_KILL_UID:
@@ -157,6 +164,8 @@ static void print_kill(struct print_ctx *pc, const struct oom_kill *k)
 	print_bytes(pc, "rss_anon_bytes", " %9s", k->rss_anon_bytes);
 	print_bytes(pc, "rss_file_bytes", " %9s", k->rss_file_bytes);
 	print_bytes(pc, "rss_shmem_bytes", " %9s", k->rss_shmem_bytes);
+	print_bytes(pc, "pgtables_bytes", NULL, k->pgtables_bytes);
+	print_s64(pc, "oom_score_adj", " %5s", k->oom_score_adj);
 	print_u64(pc, "cgroup_id", " %10s", k->cgroup_id);
 	if (k->path)
 		print_str(pc, "path", "  %s\n", k->path);
@@ -170,9 +179,9 @@ void oom_list_print(struct print_ctx *pc, const struct oom_list *list)
 	size_t i;
 
 	print_arr_begin(pc, "oom_kills");
-	print_text(pc, "%6s  %-19s %8s %6s %-16s %9s %9s %9s %10s  %s\n",
+	print_text(pc, "%6s  %-19s %8s %6s %-16s %9s %9s %9s %5s %10s  %s\n",
 		   "SEQ", "TIME", "PID", "UID", "COMM", "ANON", "FILE",
-		   "SHMEM", "CGROUP_ID", "PATH");
+		   "SHMEM", "ADJ", "CGROUP_ID", "PATH");
 	for (i = 0; i < list->n; i++)
 		print_kill(pc, &list->kills[i]);
 	print_arr_end(pc);

@@ -25,6 +25,8 @@ struct oom_kill {
 	uint64_t rss_anon_bytes;
 	uint64_t rss_file_bytes;
 	uint64_t rss_shmem_bytes;
+	uint64_t pgtables_bytes;
+	int32_t oom_score_adj;
 };
 
 struct oom_list {

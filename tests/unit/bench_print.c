@@ -124,7 +124,7 @@ static void fill(struct cg_list *list, size_t n)
 		r->tracked = rnd() % 8;
 		for (j = 0; j < cgroup_fields.n; j++) {
 			f = &cgroup_fields.fields[j];
-			r->v.has |= 1ULL << f->attr;
+			field_mark(&r->v, f->attr);
 			r->v.val[f->attr] = field_value(f);
 		}
 		for (k = 0; k < CG_STALL_KINDS; k++)

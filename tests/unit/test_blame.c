@@ -215,8 +215,8 @@ static void percent_and_counters(void)
 
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
-	before.v.has = 1ULL << attr;
-	after.v.has = 1ULL << attr;
+	field_mark(&before.v, attr);
+	field_mark(&after.v, attr);
 	before.v.val[attr] = 100;
 	after.v.val[attr] = 250;
 	EXPECT_U64_EQ(blame_counter(&before, &after, attr), 150);

@@ -306,7 +306,7 @@ static void full_record(struct cg_rec *r)
 
 		r->v.val[f->attr] = f->kind == FIELD_LIMIT && i % 2 ?
 				    MEMQOS_UNLIMITED : i * 1000003;
-		r->v.has |= 1ULL << f->attr;
+		field_mark(&r->v, f->attr);
 	}
 	for (k = 0; k < CG_STALL_KINDS; k++) {
 		uint64_t *bucket = cg_hist_buckets_mut(&r->hist[k]);

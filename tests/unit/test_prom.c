@@ -58,10 +58,10 @@ static void cgroup_samples(void)
 	uint64_t bucket[MEMQOS_HIST_BUCKETS] = { };
 	const char *out;
 
-	rec.v.has = 1ULL << MEMQOS_A_CGROUP_USAGE_BYTES |
-		    1ULL << MEMQOS_A_CGROUP_MAX_BYTES |
-		    1ULL << MEMQOS_A_CGROUP_PSI_SOME_US |
-		    1ULL << MEMQOS_A_CGROUP_OOM_KILLS;
+	field_mark(&rec.v, MEMQOS_A_CGROUP_USAGE_BYTES);
+	field_mark(&rec.v, MEMQOS_A_CGROUP_MAX_BYTES);
+	field_mark(&rec.v, MEMQOS_A_CGROUP_PSI_SOME_US);
+	field_mark(&rec.v, MEMQOS_A_CGROUP_OOM_KILLS);
 	rec.v.val[MEMQOS_A_CGROUP_USAGE_BYTES] = 4096;
 	rec.v.val[MEMQOS_A_CGROUP_MAX_BYTES] = MEMQOS_UNLIMITED;
 	rec.v.val[MEMQOS_A_CGROUP_PSI_SOME_US] = 2500000;

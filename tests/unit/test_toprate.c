@@ -10,7 +10,7 @@
 
 static void set(struct cg_rec *r, uint16_t attr, uint64_t v)
 {
-	r->v.has |= 1ULL << attr;
+	field_mark(&r->v, attr);
 	r->v.val[attr] = v;
 }
 

@@ -12,7 +12,7 @@
 #define MEMQOS_FAMILY_NAME	"memqos"
 
 /* Bumped whenever commands or attributes are added. */
-#define MEMQOS_FAMILY_VERSION	1
+#define MEMQOS_FAMILY_VERSION	2
 
 /*
  * Buckets per stall histogram. Bucket 0 counts stalls under 1 us; bucket b
@@ -42,6 +42,14 @@ enum memqos_a_version {
 	/* u32: The family-version the module was built with. */
 	MEMQOS_A_VERSION_UAPI,
 	MEMQOS_A_VERSION_KERNEL,	/* string: Kernel release (uname -r). */
+	/*
+	 * u32, repeated: Cgroup attributes (numbers of the cgroup set) the
+	 * running kernel cannot give: they are left out of every cgroup message,
+	 * never sent as 0. Which ones depends on the kernel's version and on the
+	 * accessors the module could verify at load (stats-get lists them as
+	 * probes).
+	 */
+	MEMQOS_A_VERSION_UNAVAILABLE,
 
 	__MEMQOS_A_VERSION_MAX,
 	MEMQOS_A_VERSION_MAX = __MEMQOS_A_VERSION_MAX - 1
@@ -183,6 +191,44 @@ enum memqos_a_cgroup {
 	 * (other cgroups, kswapd, unknown)
 	 */
 	MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES,
+	/*
+	 * u64: memory.stat kernel: all kernel memory charged (slab, stacks, page
+	 * tables, percpu, vmalloc ...)
+	 */
+	MEMQOS_A_CGROUP_KERNEL_BYTES,
+	MEMQOS_A_CGROUP_PERCPU_BYTES,	/* u64: memory.stat percpu */
+	MEMQOS_A_CGROUP_SOCK_BYTES,	/* u64: memory.stat sock */
+	MEMQOS_A_CGROUP_VMALLOC_BYTES,	/* u64: memory.stat vmalloc */
+	/* u64: memory.stat zswap (compressed size) */
+	MEMQOS_A_CGROUP_ZSWAP_BYTES,
+	/* u64: memory.stat zswapped (original size) */
+	MEMQOS_A_CGROUP_ZSWAPPED_BYTES,
+	/*
+	 * u64: memory.stat zswpwb: pages written back from zswap (count; from
+	 * 7.2)
+	 */
+	MEMQOS_A_CGROUP_ZSWPWB,
+	/* u64: memory.stat pgdemote_kswapd (count; from 6.12) */
+	MEMQOS_A_CGROUP_PGDEMOTE_KSWAPD,
+	/* u64: memory.stat pgdemote_direct (count; from 6.12) */
+	MEMQOS_A_CGROUP_PGDEMOTE_DIRECT,
+	/* u64: memory.stat pgdemote_khugepaged (count; from 6.12) */
+	MEMQOS_A_CGROUP_PGDEMOTE_KHUGEPAGED,
+	/* u64: memory.stat workingset_activate_anon (count) */
+	MEMQOS_A_CGROUP_WORKINGSET_ACTIVATE_ANON,
+	/* u64: memory.stat workingset_activate_file (count) */
+	MEMQOS_A_CGROUP_WORKINGSET_ACTIVATE_FILE,
+	/* u64: memory.stat workingset_restore_anon (count) */
+	MEMQOS_A_CGROUP_WORKINGSET_RESTORE_ANON,
+	/* u64: memory.stat workingset_restore_file (count) */
+	MEMQOS_A_CGROUP_WORKINGSET_RESTORE_FILE,
+	/*
+	 * u64: memcg reclaims aimed at this cgroup (its memory.high, memory.max
+	 * or memory.reclaim), by any task (count; from 7.1)
+	 */
+	MEMQOS_A_CGROUP_LIMIT_RECLAIMS,
+	/* u64: pages those reclaims reclaimed (from 7.1) */
+	MEMQOS_A_CGROUP_LIMIT_RECLAIM_PAGES,
 
 	__MEMQOS_A_CGROUP_MAX,
 	MEMQOS_A_CGROUP_MAX = __MEMQOS_A_CGROUP_MAX - 1
@@ -229,14 +275,22 @@ enum memqos_a_stats {
 	MEMQOS_A_STATS_PAIRS_FULL,
 	/* u64: reclaim batches whose LRU memqos did not see */
 	MEMQOS_A_STATS_UNKNOWN_VICTIM,
-	/* u8: 1 if the reclaim path is probed and victims are attributed */
+	/*
+	 * u8: 1 if the reclaim path is probed and no reclaim went unseen: else
+	 * the attribution counters are left out of cgroup messages and
+	 * attribution-get fails with EOPNOTSUPP (on 6.1 once the Multi-Gen LRU
+	 * has reclaimed, until every counter is reset)
+	 */
 	MEMQOS_A_STATS_ATTRIBUTION,
 
 	__MEMQOS_A_STATS_MAX,
 	MEMQOS_A_STATS_MAX = __MEMQOS_A_STATS_MAX - 1
 };
 
-/* One tracepoint or kprobe the module uses. */
+/*
+ * One tracepoint, kprobe or kernel function (a statistics accessor found
+ * by name and verified at load) the module uses; functions count no hits.
+ */
 enum memqos_a_probe {
 	MEMQOS_A_PROBE_UNSPEC,
 	MEMQOS_A_PROBE_NAME,	/* string */
@@ -299,6 +353,10 @@ enum memqos_a_oom_kill {
 	MEMQOS_A_OOM_KILL_RSS_FILE_BYTES,	/* u64 */
 	MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES,	/* u64 */
 	MEMQOS_A_OOM_KILL_PAD,	/* pad */
+	/* u64: the victim's page tables */
+	MEMQOS_A_OOM_KILL_PGTABLES_BYTES,
+	/* s32: the victim's oom_score_adj (-1000..1000) */
+	MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
 
 	__MEMQOS_A_OOM_KILL_MAX,
 	MEMQOS_A_OOM_KILL_MAX = __MEMQOS_A_OOM_KILL_MAX - 1
