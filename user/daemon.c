@@ -105,6 +105,7 @@ struct daemon {
 	unsigned int last_scaled;
 	bool warned_cover;
 	bool no_attrib;		/* the module has no reclaim attribution */
+	int mglru;		/* Multi-Gen LRU on (1), off (0), unknown (-1) */
 	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
@@ -310,6 +311,31 @@ static void read_levels(struct daemon *d)
 	}
 }
 
+/* 1 if the Multi-Gen LRU is on, 0 if off, -1 if this kernel has none. */
+static int mglru_enabled(void)
+{
+	char buf[32];
+
+	if (cgfs_read("/sys/kernel/mm/lru_gen/enabled", buf, sizeof(buf)))
+		return -1;
+	return strtoul(buf, NULL, 16) & 1;
+}
+
+/*
+ * Which LRU the kernel runs now (it can be switched at any time): under
+ * the Multi-Gen LRU, working sets count all file cache (policy.h).
+ */
+static void note_lru(struct daemon *d)
+{
+	int on = mglru_enabled();
+
+	if (on != d->mglru && d->pass_no > 1)
+		dlog(d, LOG_INFO, "Multi-Gen LRU %s: working sets count %s",
+		     on == 1 ? "on" : "off",
+		     on == 1 ? "all file cache" : "the active file cache");
+	d->mglru = on;
+}
+
 static bool swap_available(void)
 {
 	static const char *const keys[] = { "SwapFree:" };
@@ -434,7 +460,9 @@ static void measure(struct daemon *d, uint64_t now)
 		s.t_ms = now;
 		s.usage = c->lv.usage;
 		s.anon = c->lv.anon + c->lv.shmem;
-		s.active_file = c->lv.active_file;
+		/* memory.stat's file includes shmem, counted in anon */
+		s.cache = d->mglru != 1 ? c->lv.active_file :
+			  c->lv.file > c->lv.shmem ? c->lv.file - c->lv.shmem : 0;
 		s.refaults = c->lv.refaults;
 		s.stall_us = c->lv.stall_us;
 		ws_add(&c->rt->win, &s, window_ms);
@@ -988,6 +1016,7 @@ static int pass(struct daemon *d)
 		return err;
 	}
 	d->swap = swap_available();
+	note_lru(d);
 	classify_all(d);
 	module_rejoin(d);
 	read_levels(d);
@@ -1366,6 +1395,7 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 	if (!d)
 		return MEMQOS_EXIT_ERROR;
 	d->ctx = ctx;
+	d->mglru = -1;
 	d->o = o;
 	d->page = sysconf(_SC_PAGESIZE);
 	d->ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * d->page;

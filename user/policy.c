@@ -91,7 +91,7 @@ void ws_estimate(const struct ws_window *w, uint64_t page,
 		const struct ws_sample *s = ws_at(w, i);
 
 		e->resident = max_u64(e->resident,
-				      add_sat(s->anon, s->active_file));
+				      add_sat(s->anon, s->cache));
 		e->peak_usage = max_u64(e->peak_usage, s->usage);
 	}
 	first = ws_at(w, 0);

@@ -4,11 +4,20 @@
  * configuration: no I/O, unit tested.
  *
  * Working set: the most the cgroup held over the window of what it
- * cannot lose without paying for it (anon + shmem + active file cache,
- * the cache it re-used), plus the larger of what it had to fault back in
- * (refaults) over the window and its refault boost, that extra capped at
- * its peak usage over the window so a thrashing cgroup cannot claim the
- * node.
+ * cannot lose without paying for it (anon + shmem + the file cache it
+ * re-uses), plus the larger of what it had to fault back in (refaults)
+ * over the window and its refault boost, that extra capped at its peak
+ * usage over the window so a thrashing cgroup cannot claim the node.
+ *
+ * The cache it re-uses is what the LRU can tell: on the classic LRU the
+ * active file list (pages used twice while resident). The Multi-Gen LRU
+ * splits active from inactive by generation instead, and cache read with
+ * read() stays in the oldest generations however often it is used, so
+ * there active_file misses exactly the cache a service re-reads (measured
+ * on 6.12: a critical service protected by that estimate refaulted 100
+ * MiB next to a hog). Under the Multi-Gen LRU all its file cache counts:
+ * an upper bound, which the refault boost and the cap below keep honest,
+ * where active_file is a lower one.
  *
  * Refault boost: cache it re-uses from the inactive list, or lost before
  * it was measured, shows only as refaults once it is evicted. While a
@@ -62,7 +71,7 @@ struct ws_sample {
 	uint64_t t_ms;		/* monotonic */
 	uint64_t usage;
 	uint64_t anon;		/* anon + shmem */
-	uint64_t active_file;
+	uint64_t cache;		/* file cache it re-uses, see above */
 	uint64_t refaults;	/* workingset_refault_anon + _file, count */
 	uint64_t stall_us;	/* reclaim and throttle stalls, cumulative */
 };
@@ -75,7 +84,7 @@ struct ws_window {
 
 struct ws_estimate {
 	uint64_t ws;
-	uint64_t resident;	/* max of anon + active_file */
+	uint64_t resident;	/* max of anon + cache */
 	uint64_t peak_usage;	/* max of usage */
 	uint64_t refault_bytes;	/* faulted back in over the window */
 	uint64_t boost;		/* the refault boost counted in ws */

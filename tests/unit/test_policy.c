@@ -13,12 +13,12 @@
 #define GiB	(1ULL << 30)
 
 static struct ws_sample sample(uint64_t t_ms, uint64_t anon,
-			       uint64_t active_file, uint64_t refaults,
+			       uint64_t cache, uint64_t refaults,
 			       uint64_t stall_us)
 {
 	struct ws_sample s = {
-		.t_ms = t_ms, .usage = anon + active_file, .anon = anon,
-		.active_file = active_file, .refaults = refaults,
+		.t_ms = t_ms, .usage = anon + cache, .anon = anon,
+		.cache = cache, .refaults = refaults,
 		.stall_us = stall_us,
 	};
 
