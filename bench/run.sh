@@ -6,7 +6,8 @@
 # (latest.md, bench-DATE.md, bench-DATE.json, scaling.png, latency.png).
 # Run by the Makefile after the module and the tool are built.
 #
-# Environment: MEMQOS_BENCH_REPS (default 8: overhead repetitions; the
+# Environment: MEMQOS_KERNEL (the guest's kernel, as scripts/kernel.sh
+# names them; default 6.1), MEMQOS_BENCH_REPS (default 8: overhead repetitions; the
 # protection scenario runs REPS/4 times), MEMQOS_BENCH_ONLY (a comma list
 # of overhead,scale,events,protect), MEMQOS_BENCH_SCALES (default
 # 100,1000,10000), MEMQOS_BENCH_TIMEOUT (guest limit, default 2400 s);
@@ -17,6 +18,9 @@ cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 RESULTS=bench/results
 OUT=build/guest/out
 
+# shellcheck source=scripts/guest-kernel.sh
+source scripts/guest-kernel.sh
+use_kernel "${MEMQOS_KERNEL:-6.1}"
 mkdir -p build/bench "$RESULTS"
 gcc -O2 -Wall -Wextra -o build/bench/load bench/load.c
 
@@ -26,7 +30,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 # 10,000 memory cgroups need more than the default 1 GiB.
 # A failed section is reported with the others' figures; fail at the end.
 rc=0
-scripts/vm/run-guest.sh --mem 2048 --timeout "${MEMQOS_BENCH_TIMEOUT:-2400}" -- \
+scripts/vm/run-guest.sh --kernel "$MEMQOS_KVER" --mem 2048 --timeout "${MEMQOS_BENCH_TIMEOUT:-2400}" -- \
 	python3 bench/guest.py || rc=$?
 [[ -f $OUT/bench.json ]] || { echo "bench: the guest wrote no results (status $rc)" >&2; exit 1; }
 day=$(date -u +%Y-%m-%d)

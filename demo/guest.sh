@@ -15,7 +15,7 @@ memqos() {
 	user/memqos "$@"
 }
 
-insmod kmod/memqos.ko
+insmod "${MEMQOS_KO:-kmod/memqos.ko}"
 /usr/bin/python3 demo/workloads.py start
 trap '/usr/bin/python3 demo/workloads.py stop; rmmod memqos' EXIT
 

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The main job, `make demo`. Where this kernel can load modules (a real
-# node), load the freshly built memqos.ko and show the node's own cgroups;
-# elsewhere (no module support, as on CI machines) boot Debian's 6.1 kernel
-# in QEMU and run the demo workloads there (demo/guest.sh).
+# node), build memqos.ko for it, load it and show the node's own cgroups;
+# elsewhere (no module support, as on CI machines) boot a Debian kernel in
+# QEMU (MEMQOS_KERNEL, default 6.1, as scripts/kernel.sh names them) and run
+# the demo workloads there (demo/guest.sh).
 # MEMQOS_DEMO=guest forces the guest even where modules load.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [ -e /proc/modules ] && [ "${MEMQOS_DEMO:-}" != guest ]; then
 	if [ ! -d /sys/module/memqos ]; then
+		make kmod
 		echo "demo: loading kmod/memqos.ko on this node"
 		insmod kmod/memqos.ko
 	fi
@@ -22,5 +24,8 @@ if [ -e /proc/modules ] && [ "${MEMQOS_DEMO:-}" != guest ]; then
 	exit 0
 fi
 
-echo "demo: this kernel cannot load modules; running the demo in a guest"
-exec scripts/vm/run-guest.sh -- demo/guest.sh
+# shellcheck source=scripts/guest-kernel.sh
+source scripts/guest-kernel.sh
+use_kernel "${MEMQOS_KERNEL:-6.1}"
+echo "demo: this kernel cannot load modules; running the demo in a guest ($MEMQOS_KVER)"
+exec scripts/vm/run-guest.sh --kernel "$MEMQOS_KVER" -- demo/guest.sh

@@ -31,16 +31,18 @@ extra_failure() {
 # Counts TAP file $2 that runner $3 in the guest should have written, then
 # judges run-guest.sh's exit status $1: a guest timeout, crash, failed
 # dmesg check, missing results or a failing runner with no failing test
-# each counts as one more failure.
+# each counts as one more failure. $4: the guest's out dir (default
+# build/guest/out).
 count_guest_run() {
-	local rc=$1 results=$2 runner=$3 failed_before=$FAILED
+	local rc=$1 results=$2 runner=$3 out=${4:-build/guest/out}
+	local failed_before=$FAILED
 	[[ -f $results ]] && count_tap "$results"
 	case $rc in
 	124) extra_failure "the guest timed out" ;;
 	125) extra_failure "the guest died (kernel panic/oops, crash, or QEMU failed)" ;;
 	esac
-	if [[ -f build/guest/out/dmesg-check-failed ]]; then
-		extra_failure "kernel warnings or taint in the guest's dmesg (build/guest/out/dmesg-check-failed)"
+	if [[ -f $out/dmesg-check-failed ]]; then
+		extra_failure "kernel warnings or taint in the guest's dmesg ($out/dmesg-check-failed)"
 	elif [[ ! -f $results ]] && ((rc != 124 && rc != 125)); then
 		extra_failure "the guest wrote no $results (exit status $rc)"
 	elif ((rc != 0 && rc != 124 && rc != 125 && FAILED == failed_before)); then

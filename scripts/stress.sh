@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/stress.sh - what `make stress` runs after the build: the
-# reliability suite (stress/run.sh) in the guest, Debian's 6.1 kernel by
-# default (scripts/check-debug.sh runs it under the debug kernel).
+# reliability suite (stress/run.sh) in the guest, on MEMQOS_KERNEL (as
+# scripts/kernel.sh names them; default 6.1; scripts/check-debug.sh runs it
+# under the debug kernel).
 #
 # Usage: scripts/stress.sh [TEST...]    (TEST as for stress/run.sh; default all)
 # Environment: MEMQOS_STRESS_SCALE (default 1: ~35 min under TCG on 2
@@ -20,6 +21,9 @@ RESULTS=build/guest/out/results.tap
 RESULTS_WHO=stress
 # shellcheck source=scripts/results.sh
 source scripts/results.sh
+# shellcheck source=scripts/guest-kernel.sh
+source scripts/guest-kernel.sh
+use_kernel "${MEMQOS_KERNEL:-6.1}"
 scale=${MEMQOS_STRESS_SCALE:-1}
 export MEMQOS_GUEST_MEM=${MEMQOS_GUEST_MEM:-2048}
 export MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-$(awk -v s="$scale" \
@@ -39,7 +43,7 @@ exec 9>build/guest/lock
 flock -n 9 || { echo "stress: waiting for another guest run"; flock 9; }
 rm -f "$RESULTS"
 start=$SECONDS rc=0
-scripts/vm/run-guest.sh -- "$cmd" || rc=$?
+scripts/vm/run-guest.sh --kernel "$MEMQOS_KVER" -- "$cmd" || rc=$?
 count_guest_run "$rc" "$RESULTS" stress/run.sh
 echo "stress: $((SECONDS - start)) s (scale $scale)"
 echo "$SKIPPED skipped"
