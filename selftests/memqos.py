@@ -68,13 +68,15 @@ def detail(cgroup):
 
 
 def cgroups_table():
-    """The cgroups file as a list of dicts keyed by its header row."""
+    """The cgroups file as a list of dicts keyed by its header row; a value
+    this kernel cannot give ("-") is None."""
     with open(os.path.join(DEBUGFS, "cgroups")) as f:
         header = f.readline().split()
         rows = []
         for line in f:
             vals = line.rstrip("\n").split(" ")
-            row = dict(zip(header[:-1], map(int, vals[:-1])))
+            row = dict(zip(header[:-1], (None if v == "-" else int(v)
+                                         for v in vals[:-1])))
             row["path"] = vals[-1]
             rows.append(row)
     return header, rows
@@ -84,6 +86,58 @@ def oom_kills():
     with open(os.path.join(DEBUGFS, "oom_kills")) as f:
         header = f.readline().split()
         return [dict(zip(header, line.rstrip("\n").split(" "))) for line in f]
+
+
+# ---- what the running kernel gives ----
+
+def kernel_version():
+    """The running kernel's (major, minor, patch)."""
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", os.uname().release)
+    return tuple(int(x or 0) for x in m.groups())
+
+
+def expected_unavailable():
+    """The levels and counters (debugfs names) kmod/compat.h says this
+    kernel cannot give: the module must leave out exactly these."""
+    v = kernel_version()
+    out = set()
+    if v < (6, 12):
+        out |= {"pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged"}
+    if v < (7, 1):
+        out |= {"limit_reclaims", "limit_reclaim_pages"}
+    if v < (7, 2):
+        out.add("zswpwb")
+    return out
+
+
+def mglru_on():
+    """Whether the Multi-Gen LRU is on (False where the kernel has none)."""
+    try:
+        with open("/sys/kernel/mm/lru_gen/enabled") as f:
+            return int(f.read(), 16) & 1 == 1
+    except FileNotFoundError:
+        return False
+
+
+def attribution_blind():
+    """Whether this kernel's reclaim goes unseen by attribution right now:
+    the Multi-Gen LRU on a kernel whose evict_folios() has no tracepoint
+    (before 6.12, kmod/compat.h)."""
+    return mglru_on() and kernel_version() < (6, 12)
+
+
+def expected_probes():
+    """name -> kind of every probe and function the module must have bound
+    on this kernel (stats file lines "KIND NAME bound ...")."""
+    v = kernel_version()
+    high = ("__mem_cgroup_handle_over_high" if v >= (7, 2)
+            else "mem_cgroup_handle_over_high")
+    out = {high: "kretprobe", "shrink_lruvec": "kprobe",
+           "evict_folios": "kprobe", "lruvec_page_state": "function",
+           "memcg_page_state": "function"}
+    if v >= (7, 2):
+        out["memcg_events"] = "function"
+    return out
 
 
 # ---- the kernel's own accounting ----
@@ -326,7 +380,9 @@ def _teardown_ext4(mountpoint, image):
 
 def setup_ext4(mb, mountpoint="/tmp/memqos-ext4"):
     """An ext4 filesystem on a loop device: page cache that reclaim can drop
-    (tmpfs pages are shmem and behave otherwise). Unmounted at exit."""
+    (tmpfs pages are shmem and behave otherwise). Unmounted at exit. The
+    loop device reads the guest's RAM: to make cache a workload loses cost
+    what it costs on a node, throttle reads of block_device(mountpoint)."""
     import atexit
     if os.path.ismount(mountpoint):
         return mountpoint
@@ -339,6 +395,12 @@ def setup_ext4(mb, mountpoint="/tmp/memqos-ext4"):
     os.makedirs(mountpoint, exist_ok=True)
     subprocess.run(["mount", "-o", "loop", image, mountpoint], check=True)
     return mountpoint
+
+
+def block_device(path):
+    """"MAJ:MIN" of the block device a file system is on, as io.max wants."""
+    dev = os.stat(path).st_dev
+    return f"{os.major(dev)}:{os.minor(dev)}"
 
 
 def drop_caches():

@@ -30,7 +30,9 @@
 # S skipped". Exit status: 0 if no test failed, 1 if one did, 2 on setup errors.
 # Environment: MEMQOS_KO (default kmod/memqos.ko), MEMQOS_TEST_TIMEOUT,
 # MEMQOS_TEST_DIR (default selftests: where the tests are; stress/run.sh
-# sets it to stress).
+# sets it to stress), MEMQOS_LRU_GEN (on, off, or toggle: the Multi-Gen
+# LRU for the whole run, /sys/kernel/mm/lru_gen/enabled; default as the
+# kernel booted; a kernel without it fails the run when asked).
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -153,6 +155,27 @@ run_test() {
 	esac
 }
 
+# Switches the Multi-Gen LRU on, off, or the other way ($1; empty: leave
+# it) and says how the run goes.
+set_lru_gen() {
+	local knob=/sys/kernel/mm/lru_gen/enabled want=$1 now
+	if [[ ! -w $knob ]]; then
+		[[ -z $want ]] || die "MEMQOS_LRU_GEN=$want, but this kernel has no $knob"
+		emit "# Multi-Gen LRU: not in this kernel"
+		return
+	fi
+	now=$(<"$knob")
+	case $want in
+	"") ;;
+	on) echo y >"$knob" ;;
+	off) echo n >"$knob" ;;
+	toggle) if ((now & 1)); then echo n >"$knob"; else echo y >"$knob"; fi ;;
+	*) die "MEMQOS_LRU_GEN must be on, off or toggle" ;;
+	esac
+	now=$(<"$knob")
+	emit "# Multi-Gen LRU: $( ((now & 1)) && echo on || echo off) ($now)"
+}
+
 main() {
 	DIR=${MEMQOS_TEST_DIR:-selftests}
 	if [[ ${1:-} == --list ]]; then
@@ -181,6 +204,7 @@ main() {
 
 	PASSED=0 FAILED=0 SKIPPED=0
 	emit "KTAP version 1" "1..${#TESTS[@]}"
+	set_lru_gen "${MEMQOS_LRU_GEN:-}"
 	local i
 	for i in "${!TESTS[@]}"; do
 		run_test $((i + 1)) "${TESTS[i]}"

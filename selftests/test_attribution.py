@@ -1,6 +1,11 @@
 #!/usr/bin/python3
 """Reclaim attribution: who took memory from whom.
 
+Where the Multi-Gen LRU is on and its reclaim has no tracepoint (6.1),
+attribution must be reported unavailable instead: its fields left out,
+attribution-get refused, `memqos blame` saying so, until a reset of every
+counter with the classic LRU back (blind_attribution()).
+
 Checked against the kernel's own per-cgroup reclaim counters (memory.stat
 pgsteal, pgsteal_kswapd, pgsteal_direct, workingset_refault_file), which
 count only the victim side. The memqos command is checked against the same
@@ -355,7 +360,51 @@ def global_pressure(mnt):
                (not dirr - dir0 or (glob and glob[0]["kind"] == "other")))
 
 
+def stats_attribution():
+    """The "attribution complete|unavailable" line of the stats file."""
+    return memqos.stats().get("attribution")
+
+
+def blind_attribution(mnt):
+    """The Multi-Gen LRU reclaims where attribution cannot see it."""
+    ktap.cg_create("memqos-at/service")
+    memqos.cg_write("memqos-at", "memory.max", 32 * MIB)
+    before = stats_attribution()
+    path = mnt + "/service.dat"
+    ktap.cg_run("memqos-at/service", memqos.write_file, path, 64 * MIB)
+    ktap.cg_run("memqos-at/service", memqos.read_file, path, 1)
+    d = detail("memqos-at/service")
+    ktap.print_msg(f"attribution before {before}, after {stats_attribution()}; "
+                   f"pgsteal {pgsteal('memqos-at/service')[0]}")
+    ktap.check("complete before the Multi-Gen LRU reclaimed, unavailable after",
+               before == "complete" and stats_attribution() == "unavailable")
+    ktap.check("its fields are left out, not zero",
+               all(d[f"{k}_pages"] == "-" for k in
+                   ("victim_scanned", "reclaimed_by_others", "reclaimed_by_self")
+                   + SUBTREE))
+    r = subprocess.run([TOOL, "blame", "/memqos-at/service"],
+                       capture_output=True, text=True)
+    ktap.print_msg(f"blame: exit {r.returncode}: {r.stderr.strip()}")
+    ktap.check("memqos blame says attribution is not available",
+               r.returncode != 0 and "not available" in r.stderr)
+    with open("/sys/kernel/mm/lru_gen/enabled", "w") as f:
+        f.write("n")
+    subprocess.run([TOOL, "reset"], check=True)
+    ktap.check("after a reset with the classic LRU, complete again",
+               stats_attribution() == "complete" and
+               isinstance(detail("memqos-at/service")["victim_scanned_pages"],
+                          int))
+    with open("/sys/kernel/mm/lru_gen/enabled", "w") as f:
+        f.write("y")
+
+
 def main():
+    if memqos.attribution_blind():
+        ktap.print_header(4)
+        mnt = memqos.setup_ext4(256)
+        memqos.drop_caches()
+        blind_attribution(mnt)
+        ktap.finish()
     ktap.print_header(18)
     mnt = memqos.setup_ext4(256)
     memqos.drop_caches()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The guest environment the other tests rely on (does not use the module):
-# kernel 6.1, cgroup2 with the memory controller, debugfs, tracefs with the
-# memcg reclaim tracepoint, loopback up, and lib.sh's cgroup helpers.
+# the kernel the run asked for (MEMQOS_KVER), cgroup2 with the memory
+# controller, debugfs, tracefs with the memcg reclaim tracepoint, loopback
+# up, and lib.sh's cgroup helpers.
 set -euo pipefail
 # shellcheck source=selftests/lib.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
@@ -9,10 +10,11 @@ set -euo pipefail
 ktap_print_header 8
 
 release=$(</proc/sys/kernel/osrelease)
-if [[ $release == 6.1.* ]]; then
-	ktap_ok "kernel is 6.1 ($release)"
+want=${MEMQOS_KVER:-}
+if [[ -n $want && $release == "$want" ]]; then
+	ktap_ok "kernel is the one asked for ($release)"
 else
-	ktap_fail "kernel is 6.1 ($release)"
+	ktap_fail "kernel is the one asked for ($release, asked: ${want:-none})"
 fi
 
 declare -A mounts=()

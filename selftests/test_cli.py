@@ -42,7 +42,15 @@ STALL_KINDS = ["memcg_reclaim", "direct_reclaim", "high_throttle"]
 STAT_FILE_KEYS = {
     "anon", "file_mapped", "shmem", "slab_reclaimable", "slab_unreclaimable",
     "kernel_stack", "pagetables", "sec_pagetables", "file", "active_anon",
-    "inactive_anon", "active_file", "inactive_file",
+    "inactive_anon", "active_file", "inactive_file", "kernel", "percpu",
+    "sock", "vmalloc", "zswap", "zswapped",
+}
+# Counts of memory.stat, keyed as stat -j has them (where the kernel has).
+STAT_FILE_COUNTS = {
+    "workingset_refault_anon", "workingset_refault_file",
+    "workingset_activate_anon", "workingset_activate_file",
+    "workingset_restore_anon", "workingset_restore_file",
+    "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged", "zswpwb",
 }
 
 
@@ -103,8 +111,8 @@ def kernel_levels(cg):
             pass            # no swap accounting: compared with debugfs
     for n in ("low", "high", "max", "oom", "oom_kill"):
         k[f"events_{n}_total"] = ev[n]
-    for n in ("anon", "file"):
-        k[f"workingset_refault_{n}_total"] = st[f"workingset_refault_{n}"]
+    for n in STAT_FILE_COUNTS & set(st):
+        k[f"{n}_total"] = st[n]
     k["psi_some_us"] = memqos.cg_pressure_total_us(cg, "some")
     k["psi_full_us"] = memqos.cg_pressure_total_us(cg, "full")
     return k

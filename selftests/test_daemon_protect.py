@@ -12,6 +12,13 @@ in one run.
     |-- bg          the hog's own domain for the baseline
     `-- ref         the reference workload
 
+Reads of the datasets' device are throttled to 8 MiB/s (io.max of
+memqos-pt; MEMQOS_PT_READ_MBPS), as on a node's disk: the loop device reads
+the guest's RAM, where cache a service loses costs it almost nothing (on
+6.12 crit refaulted 60 MiB a phase and lost only 10% of its throughput;
+device-mapper's delay target did not help, since it delays the requests of
+one 1 MiB read side by side).
+
 Swap is zram, so the hog's anon memory can be reclaimed as well as crit's
 cache; vm.swappiness is 10 (MEMQOS_PT_SWAPPINESS), as on nodes that keep
 swap for emergencies: reclaim prefers dropping page cache, which is where
@@ -134,6 +141,9 @@ EXTRA_ROUNDS = 2                # at most, while no harm is shown
 # extra rounds end 30 s before selftests/run.sh's limit (default 300 s)
 DEADLINE = time.monotonic() + ktap.test_limit() - 30
 SWAPPINESS = int(os.environ.get("MEMQOS_PT_SWAPPINESS", 10))
+# ms each read of the datasets' device waits (memqos.setup_ext4)
+# MiB/s the datasets' device reads at, for every task of TOP
+READ_MBPS = int(os.environ.get("MEMQOS_PT_READ_MBPS", 8))
 # crc passes per MiB: crit touches its dataset every few seconds, like a
 # service's working set, not in a tight loop the LRU would always keep
 WORK = int(os.environ.get("MEMQOS_PT_WORK", 8))
@@ -318,25 +328,26 @@ def set_swappiness(value):
         f.write(str(value))
 
 
-def cpu_controller_on():
-    """The root's cpu controller on, as systemd and crun leave it on a node
-    (crun turns it on for its containers; the suite's OCI test runs before
-    this one): then every cgroup below the root is a CPU group. Turned off
-    again at exit if it was off. Returns whether it is on."""
+def root_controller_on(name):
+    """Controller @name on at the root, turned off again at exit if it was
+    off. Returns whether it is on. The cpu controller: as systemd and crun
+    leave it on a node (crun turns it on for its containers; the suite's
+    OCI test runs before this one): then every cgroup below the root is a
+    CPU group. The io controller: for io.max."""
     knob = os.path.join(memqos.cg_path(""), "cgroup.subtree_control")
     with open(knob) as f:
-        if "cpu" in f.read().split():
+        if name in f.read().split():
             return True
     try:
         with open(knob, "w") as f:
-            f.write("+cpu")
+            f.write("+" + name)
     except OSError:
         return False
 
     def restore():
         try:
             with open(knob, "w") as f:
-                f.write("-cpu")
+                f.write("-" + name)
         except OSError:
             pass
 
@@ -374,8 +385,9 @@ def main():
         ktap.exit_skip("needs 2 CPUs to keep the workloads apart")
     memqos.setup_swap(768)
     set_swappiness(SWAPPINESS)
-    cpu_ctl = cpu_controller_on()
+    cpu_ctl = root_controller_on("cpu")
     paths = dataset_files() if MODE == "file" else [None, None]
+    io_ctl = MODE == "file" and root_controller_on("io")
     # crit, the reference, the hog: tasks of the one CPU group TOP, so that
     # crit and the reference, on CPU 0, have the same weight whatever runs
     # on CPU 1 (were P and REF CPU groups, P's weight would be split
@@ -385,6 +397,9 @@ def main():
     ktap.cg_create(BATCH)
     ktap.cg_create(ELSEWHERE)
     ktap.cg_create(REF)
+    if io_ctl:
+        memqos.cg_write(TOP, "io.max", f"{memqos.block_device(paths[0])} "
+                        f"rbps={READ_MBPS * MIB}")
     memqos.cg_write(P, "memory.max", LIMIT)
     conf = memqosd.config("/tmp/memqos-pt.conf",
                           rules=[f"/{CRIT} critical", f"/{BATCH} batch"],
@@ -403,7 +418,8 @@ def main():
                        f"{LIMIT // MIB} MiB, {ROUNDS} rounds, swappiness "
                        f"{SWAPPINESS}; crit resident "
                        f"{res // MIB} MiB; cpu controller "
-                       f"{'on' if cpu_ctl else 'off'} at the root, "
+                       f"{'on' if cpu_ctl else 'off'} at the root, reads "
+                       f"{f'{READ_MBPS} MiB/s' if io_ctl else 'unthrottled'}, "
                        f"{TOP}'s subtree_control: "
                        f"{memqosd.read(TOP, 'cgroup.subtree_control')}")
         # the baseline's hog has the room it gets next to a protected crit

@@ -47,10 +47,16 @@ def set_comm(name):
     ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)   # PR_SET_NAME
 
 
+# oom_score_adj of each victim (raising one's own needs no privilege)
+SCORE_ADJ = {False: 300, True: 500}
+
+
 def victim(comm, unprivileged):
     if unprivileged:
         drop_privileges()
     set_comm(comm)
+    with open("/proc/self/oom_score_adj", "w") as f:
+        f.write(str(SCORE_ADJ[unprivileged]))
     memqos.touch_anon(64 * MIB)
 
 
@@ -133,7 +139,7 @@ def unprivileged_session(cgids):
 
 
 def main():
-    ktap.print_header(9)
+    ktap.print_header(10)
     for name in ("memqos-gp/root-oom", "memqos-gp/user-oom"):
         ktap.cg_create(name)
         memqos.cg_write(name, "memory.max", 32 * MIB)
@@ -206,6 +212,10 @@ def main():
                rk.get(cg_user, {}).get("PID") == pids["user"] and
                rk.get(cg_user, {}).get("UID") == NOBODY and
                rk.get(cg_user, {}).get("COMM") == USER_COMM)
+    ktap.check("each kill has the victim's oom_score_adj and page tables",
+               rk.get(cg_root, {}).get("OOM_SCORE_ADJ") == SCORE_ADJ[False] and
+               rk.get(cg_user, {}).get("OOM_SCORE_ADJ") == SCORE_ADJ[True] and
+               all(k.get("PGTABLES_BYTES", 0) > 0 for k in rk.values()))
     theirs = uk.get(cg_root, {})
     ktap.check("uid 65534: a root victim's kill is shown without pid, uid, comm",
                theirs.get("SEQ") == rk.get(cg_root, {}).get("SEQ") and

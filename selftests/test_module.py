@@ -50,8 +50,14 @@ def main():
     ktap.print_msg(f"workload status {status}, reclaim hits {before} -> "
                    f"{after}, memory.events max {events['max']}")
     ktap.check("memcg reclaim count rises under memory.max", after > before)
-    ktap.check("hits equal memory.events max (no other memcg reclaim ran)",
-               after - before == events["max"])
+    # memory.events max counts charges that hit the limit; each reclaimed,
+    # but on 7.3 one more per OOM kill did not (seen: max 36, hits 35, one
+    # kill): the victim's last charge, given up without reclaim.
+    late = events["max"] - (after - before)
+    ktap.check("hits equal memory.events max (no other memcg reclaim ran), "
+               "less at most one a kill",
+               0 <= late <= (events["oom_kill"]
+                             if memqos.kernel_version()[:2] > (6, 12) else 0))
 
     memqos.rmmod()
     ktap.check("debugfs directory gone after unload",
