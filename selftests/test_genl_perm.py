@@ -52,11 +52,13 @@ SCORE_ADJ = {False: 300, True: 500}
 
 
 def victim(comm, unprivileged):
+    # Before the uid changes: a task that changed it is no longer dumpable,
+    # and its /proc/self files stay root's.
+    with open("/proc/self/oom_score_adj", "w") as f:
+        f.write(str(SCORE_ADJ[unprivileged]))
     if unprivileged:
         drop_privileges()
     set_comm(comm)
-    with open("/proc/self/oom_score_adj", "w") as f:
-        f.write(str(SCORE_ADJ[unprivileged]))
     memqos.touch_anon(64 * MIB)
 
 
