@@ -4,8 +4,8 @@
 # The main job, `make demo`. Where this kernel can load modules (a real
 # node), build memqos.ko for it, load it and show the node's own cgroups;
 # elsewhere (no module support, as on CI machines) boot a Debian kernel in
-# QEMU (MEMQOS_KERNEL, default 6.1, as scripts/kernel.sh names them) and run
-# the demo workloads there (demo/guest.sh).
+# QEMU (MEMQOS_KERNEL, default 6.1, as scripts/kernel.sh names them) and tell
+# the demo's story there (demo/guest.sh, demo/story.py).
 # MEMQOS_DEMO=guest forces the guest even where modules load.
 set -euo pipefail
 
