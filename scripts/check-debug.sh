@@ -5,7 +5,7 @@
 #
 # Usage: scripts/check-debug.sh
 # 1. The debug kernel: scripts/debug-kernel.sh build (cached in
-#    ~/.cache/memqos; the first build takes long, see README).
+#    ~/.cache/memqos; the first build takes long, see Documentation/testing.md).
 # 2. memqos.ko built against it, in build/check-debug/mod (the work tree's
 #    kmod/memqos.ko stays the Debian kernel's), and the tool.
 # 3. Host: scripts/vm/test-dmesg-filter.sh, the harness's dmesg check

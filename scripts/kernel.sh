@@ -20,7 +20,7 @@
 #                                        in a root of NAME's Debian release
 #                                        with its headers installed where a
 #                                        node has them; DKMS signs the module
-#                                        with its MOK key (README, "Secure
+#                                        with its MOK key (Documentation/kernels.md, "DKMS and Secure
 #                                        Boot"). Prints the .ko's path and
 #                                        its signer last.
 #

@@ -30,7 +30,7 @@ export MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-$(awk -v s="$scale" \
 	'BEGIN { print int(2400 * s) + 600 }')}
 # Reloads patch kernel text (static keys, kprobes) while other vCPUs run it;
 # under multi-threaded TCG that crashed or stalled the guest within a few
-# dozen reloads, with the old module and the new (see README); with one
+# dozen reloads, with the old module and the new (see Documentation/testing.md); with one
 # host thread for all vCPUs the same reloads ran clean. KVM (not usable on
 # the machine this was measured on) has no such emulation of cross-CPU
 # code patching.
