@@ -85,7 +85,7 @@ run_guests() {
 	# host; a loaded host can double that, and a timeout loses every
 	# result. Single-threaded TCG: one host CPU per guest, and with one
 	# host thread per vCPU the guest kernel now and then broke while
-	# patching its own code at module load or unload (README).
+	# patching its own code at module load or unload (Documentation/testing.md).
 	export MEMQOS_GUEST_TIMEOUT=${MEMQOS_GUEST_TIMEOUT:-2400}
 	export MEMQOS_TCG_THREAD=${MEMQOS_TCG_THREAD:-single}
 	for k in "${KERNELS[@]}"; do

@@ -65,6 +65,18 @@ dkms_signed() {
 	[[ $(tail -n 1 <<<"$out") == "signer: DKMS module signing key" ]]
 }
 
+# A kernel older than the oldest or newer than the newest supported stops
+# the build at once with a message naming the supported ones (the version
+# is given on make's command line, over the headers' own).
+# shellcheck disable=SC2317 # called through check_ok()
+unsupported_refused() {
+	local out
+	out=$(scripts/kernel.sh build 6.1 VERSION=5 PATCHLEVEL=15 2>&1) && return 1
+	grep -q 'memqos needs Linux 6.1 or newer; .* is Linux 5.15 (tested: ' <<<"$out" || return 1
+	out=$(scripts/kernel.sh build 6.1 VERSION=99 PATCHLEVEL=0 2>&1) && return 1
+	grep -q 'memqos knows Linux 6.1 to .* is Linux 99.0, newer' <<<"$out"
+}
+
 # shellcheck disable=SC2317 # called through check_ok()
 dkms_version() {
 	local conf version
@@ -74,13 +86,15 @@ dkms_version() {
 }
 
 echo "KTAP version 1"
-echo "1..$((5 + 2 * $#))"
+echo "1..$((6 + 2 * $#))"
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header matches the netlink spec" scripts/gen-uapi.py --check
 check "memqos tool builds with no warning" \
 	sh -c 'make -s -C user clean && make -s -C user'
 check "man page matches the help texts" make -s -C user check-man
 check_ok "dkms.conf version matches VERSION" dkms_version
+check_ok "make on an unsupported kernel stops, naming the supported ones" \
+	unsupported_refused
 for k in "$@"; do
 	check "module builds on $k with W=1, no warning, sparse (C=2) clean" \
 		scripts/kernel.sh build "$k" W=1 C=2 KCFLAGS=-Werror
