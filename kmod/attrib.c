@@ -69,7 +69,6 @@ struct mq_pair {
 static struct mq_pair *mq_pairs;
 /* The victim kswapd of each node is shrinking; one kswapd per node. */
 static u64 mq_kswapd_victim[MAX_NUMNODES];
-static bool mq_attrib_bound[2];
 /* Reclaim ran that attribution cannot see (see above). */
 static bool mq_attrib_blind;
 
@@ -190,13 +189,31 @@ out:
 
 /* ---- which LRU is being shrunk: kprobes on the reclaim path ---- */
 
+/*
+ * A kprobe on a static reclaim function that takes the lruvec it shrinks.
+ * Which argument that is comes from the kernel's BTF at load (ksym.c);
+ * without BTF, from compat.h. The pointer is still checked before use: a
+ * wrong index must cost attribution, never the machine.
+ */
+struct mq_shrink_probe {
+	struct kprobe kp;
+	unsigned int arg;
+	unsigned int fallback;	/* the lruvec's index per compat.h */
+	bool bound;
+};
+
 static int mq_shrink_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	const struct mq_shrink_probe *p =
+		container_of(kp, struct mq_shrink_probe, kp);
 	struct lruvec *lruvec =
-		(struct lruvec *)regs_get_kernel_argument(regs, 0);
-	struct mem_cgroup *memcg = lruvec_memcg(lruvec);
+		(struct lruvec *)regs_get_kernel_argument(regs, p->arg);
+	struct mem_cgroup *memcg;
 	u64 id, unused;
 
+	if (!virt_addr_valid(lruvec))
+		return 0;
+	memcg = lruvec_memcg(lruvec);
 	if (!memcg)
 		return 0;
 	id = cgroup_id(memcg->css.cgroup);
@@ -219,10 +236,35 @@ static int mq_evict_pre(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /* shrink_lruvec() for the classic LRU, evict_folios() for MGLRU. */
-static struct kprobe mq_shrink_kps[] = {
-	{ .symbol_name = "shrink_lruvec", .pre_handler = mq_shrink_pre },
-	{ .symbol_name = "evict_folios", .pre_handler = mq_evict_pre },
+static struct mq_shrink_probe mq_shrink_probes[] = {
+	{ .kp = { .symbol_name = "shrink_lruvec", .pre_handler = mq_shrink_pre },
+	  .fallback = 0 },
+	{ .kp = { .symbol_name = "evict_folios", .pre_handler = mq_evict_pre },
+	  .fallback = MQ_EVICT_FOLIOS_LRUVEC_ARG },
 };
+
+/* Registers @p where its lruvec argument is known; false, said, if not. */
+static bool mq_shrink_probe_bind(struct mq_shrink_probe *p)
+{
+	const char *name = p->kp.symbol_name;
+	int arg = mq_ksym_arg_index(name, "lruvec"), ret;
+
+	if (arg == -ENODATA) {
+		pr_info("no BTF: taking argument %u of %s as its lruvec\n",
+			p->fallback, name);
+		arg = p->fallback;
+	} else if (arg < 0) {
+		pr_warn("%s has no lruvec argument here: reclaim victims not attributed there\n",
+			name);
+		return false;
+	}
+	p->arg = arg;
+	ret = register_kprobe(&p->kp);
+	if (ret)
+		pr_info("%s not probed (%d): reclaim victims not attributed there\n",
+			name, ret);
+	return !ret;
+}
 
 /*
  * Whether every batch of reclaim since the counters began was seen: the
@@ -230,7 +272,7 @@ static struct kprobe mq_shrink_kps[] = {
  */
 bool mq_attrib_available(void)
 {
-	return (mq_attrib_bound[0] || mq_attrib_bound[1]) &&
+	return (mq_shrink_probes[0].bound || mq_shrink_probes[1].bound) &&
 	       !READ_ONCE(mq_attrib_blind);
 }
 
@@ -244,10 +286,13 @@ void mq_attrib_show(struct seq_file *m)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(mq_shrink_kps); i++)
-		seq_printf(m, "kprobe %s %s %lu\n", mq_shrink_kps[i].symbol_name,
-			   mq_attrib_bound[i] ? "bound" : "absent",
-			   mq_shrink_kps[i].nmissed);
+	for (i = 0; i < ARRAY_SIZE(mq_shrink_probes); i++) {
+		const struct mq_shrink_probe *p = &mq_shrink_probes[i];
+
+		seq_printf(m, "kprobe %s %s %lu arg %u\n", p->kp.symbol_name,
+			   p->bound ? "bound" : "absent", p->kp.nmissed,
+			   p->arg);
+	}
 	seq_printf(m, "attribution %s\n", mq_attrib_available() ?
 		   "complete" : "unavailable");
 }
@@ -410,7 +455,6 @@ size_t mq_attrib_bytes(void)
 int mq_attrib_init(void)
 {
 	size_t i;
-	int ret;
 
 	mq_pairs = kvcalloc(MQ_PAIRS, sizeof(*mq_pairs), GFP_KERNEL);
 	mq_pair_order = kvcalloc(MQ_PAIRS, sizeof(*mq_pair_order), GFP_KERNEL);
@@ -420,13 +464,9 @@ int mq_attrib_init(void)
 		return -ENOMEM;
 	}
 	/* Either symbol may be absent (or not probe-able): then say so. */
-	for (i = 0; i < ARRAY_SIZE(mq_shrink_kps); i++) {
-		ret = register_kprobe(&mq_shrink_kps[i]);
-		mq_attrib_bound[i] = !ret;
-		if (ret)
-			pr_info("%s not probed (%d): reclaim victims not attributed there\n",
-				mq_shrink_kps[i].symbol_name, ret);
-	}
+	for (i = 0; i < ARRAY_SIZE(mq_shrink_probes); i++)
+		mq_shrink_probes[i].bound =
+			mq_shrink_probe_bind(&mq_shrink_probes[i]);
 	return 0;
 }
 
@@ -434,9 +474,9 @@ void mq_attrib_exit(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(mq_shrink_kps); i++)
-		if (mq_attrib_bound[i])
-			unregister_kprobe(&mq_shrink_kps[i]);
+	for (i = 0; i < ARRAY_SIZE(mq_shrink_probes); i++)
+		if (mq_shrink_probes[i].bound)
+			unregister_kprobe(&mq_shrink_probes[i].kp);
 	kvfree(mq_pairs);
 	kvfree(mq_pair_order);
 	mq_pairs = NULL;

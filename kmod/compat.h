@@ -47,6 +47,22 @@
 #endif
 
 /*
+ * By v7.2, the Multi-Gen LRU's evict_folios() takes nr_to_scan first and
+ * the lruvec second (6.12: first). attrib.c reads where it is from the
+ * running kernel's BTF; this is what it assumes on a kernel without BTF.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
+#define MQ_EVICT_FOLIOS_LRUVEC_ARG	1
+#else
+#define MQ_EVICT_FOLIOS_LRUVEC_ARG	0
+#endif
+
+/* The kernel's BTF, to read static functions' prototypes (ksym.c). */
+#if defined(CONFIG_DEBUG_INFO_BTF) && defined(CONFIG_BPF_SYSCALL)
+#define MQ_HAVE_BTF	1
+#endif
+
+/*
  * By v7.2, mem_cgroup_handle_over_high() is an inline wrapper and the work
  * is in __mem_cgroup_handle_over_high(). probes_high.c tries the new name
  * first, then the old one, and says which it bound.

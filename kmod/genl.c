@@ -797,11 +797,9 @@ static int mq_genl_pair_dump_start(struct netlink_callback *cb)
 	size_t max = mq_attrib_max_pairs();
 	struct mq_pair_dump *d;
 
-	if (!mq_attrib_available()) {
-		NL_SET_ERR_MSG(cb->extack,
-			       "reclaim attribution is not available: reclaim ran that this kernel does not trace (Multi-Gen LRU before 6.12) or the reclaim path is not probed");
-		return -EOPNOTSUPP;
-	}
+	/* No extack message: 6.1 gives a dump's start none to fill. */
+	if (!mq_attrib_available())
+		return -ENODATA;
 	d = kvzalloc(struct_size(d, pairs, max), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;

@@ -14,18 +14,85 @@
  * kernels with IBT enforced, where functions never called indirectly lose
  * their ENDBR ("sealed"), and turning IBT off around each call (as
  * lttng-modules does) costs two MSR writes per call on the probe path.
+ *
+ * The kprobes of attrib.c read an argument of static kernel functions,
+ * whose parameters are no ABI (evict_folios() gained one in front by
+ * 7.2): where an argument is, is read from the running kernel's BTF, the
+ * prototypes it was built with.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bpf.h>
+#include <linux/btf.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/static_call.h>
+#include <linux/string.h>
 
 #include "memqos.h"
 
 DEFINE_STATIC_CALL_RET0(mq_kallsyms_lookup_name, kallsyms_lookup_name);
 
 static bool mq_ksym_ready;
+
+#ifdef MQ_HAVE_BTF
+DEFINE_STATIC_CALL_RET0(mq_btf_vmlinux_call, bpf_get_btf_vmlinux);
+DEFINE_STATIC_CALL_RET0(mq_btf_find_call, btf_find_by_name_kind);
+DEFINE_STATIC_CALL_RET0(mq_btf_name_call, btf_name_by_offset);
+static bool mq_btf_ready;
+
+/* Points the BTF static calls at the kernel's functions, if found. */
+static void mq_btf_bind(void)
+{
+	unsigned long vmlinux = mq_ksym_lookup("bpf_get_btf_vmlinux");
+	unsigned long find = mq_ksym_lookup("btf_find_by_name_kind");
+	unsigned long name = mq_ksym_lookup("btf_name_by_offset");
+
+	if (!vmlinux || !find || !name)
+		return;
+	static_call_update(mq_btf_vmlinux_call,
+			   (typeof(bpf_get_btf_vmlinux) *)vmlinux);
+	static_call_update(mq_btf_find_call,
+			   (typeof(btf_find_by_name_kind) *)find);
+	static_call_update(mq_btf_name_call, (typeof(btf_name_by_offset) *)name);
+	mq_btf_ready = true;
+}
+
+int mq_ksym_arg_index(const char *func, const char *arg)
+{
+	const struct btf_type *t, *proto;
+	const struct btf_param *params;
+	const struct btf *btf;
+	unsigned int i;
+	const char *name;
+	s32 id;
+
+	if (!mq_btf_ready)
+		return -ENODATA;
+	btf = static_call(mq_btf_vmlinux_call)();
+	if (IS_ERR_OR_NULL(btf))
+		return -ENODATA;
+	id = static_call(mq_btf_find_call)(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf_type_by_id(btf, id);
+	proto = t ? btf_type_by_id(btf, t->type) : NULL;
+	if (!proto || BTF_INFO_KIND(proto->info) != BTF_KIND_FUNC_PROTO)
+		return -ENOENT;
+	params = (const struct btf_param *)(proto + 1);
+	for (i = 0; i < BTF_INFO_VLEN(proto->info); i++) {
+		name = static_call(mq_btf_name_call)(btf, params[i].name_off);
+		if (name && !strcmp(name, arg))
+			return i;
+	}
+	return -ENOENT;
+}
+#else
+int mq_ksym_arg_index(const char *func, const char *arg)
+{
+	return -ENODATA;
+}
+#endif
 
 static int mq_ksym_noop(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -53,6 +120,9 @@ int mq_ksym_init(void)
 			   (typeof(kallsyms_lookup_name) *)kp.addr);
 	unregister_kprobe(&kp);
 	mq_ksym_ready = true;
+#ifdef MQ_HAVE_BTF
+	mq_btf_bind();
+#endif
 	return 0;
 }
 

@@ -26,6 +26,11 @@ struct lruvec;
 int mq_ksym_init(void);
 /* The address of global function @name, 0 if not found. */
 unsigned long mq_ksym_lookup(const char *name);
+/*
+ * Which parameter of kernel function @func is named @arg, from the
+ * kernel's BTF: -ENOENT if it has none of that name, -ENODATA without BTF.
+ */
+int mq_ksym_arg_index(const char *func, const char *arg);
 
 /* ---- memcg_stat.c: the kernel's memcg statistics accessors ---- */
 

@@ -385,8 +385,9 @@ def blind_attribution(mnt):
     r = subprocess.run([TOOL, "blame", "/memqos-at/service"],
                        capture_output=True, text=True)
     ktap.print_msg(f"blame: exit {r.returncode}: {r.stderr.strip()}")
-    ktap.check("memqos blame says attribution is not available",
-               r.returncode != 0 and "not available" in r.stderr)
+    ktap.check("memqos blame says it is not available",
+               r.returncode != 0 and "not available on this kernel now" in
+               r.stderr)
     with open("/sys/kernel/mm/lru_gen/enabled", "w") as f:
         f.write("n")
     subprocess.run([TOOL, "reset"], check=True)

@@ -24,11 +24,14 @@ struct dump {
 	bool has_kills, has_ver, has_stats, has_cfg, has_attr;
 };
 
-/* -EOPNOTSUPP leaves a part out; other errors fail the dump. */
+/*
+ * -EOPNOTSUPP (a module too old for it) and -ENODATA (not available on
+ * this kernel now) leave a part out; other errors fail the dump.
+ */
 static int optional(int err, bool *has)
 {
 	*has = !err;
-	return err == -EOPNOTSUPP ? 0 : err;
+	return err == -EOPNOTSUPP || err == -ENODATA ? 0 : err;
 }
 
 static int collect(struct memqos_ctx *ctx, struct dump *d)

@@ -68,6 +68,11 @@ static int take_dump(struct top *t)
 	if (err || t->no_attr)
 		return err;
 	err = attribq_dump(t->ctx, &t->attr);
+	/* not available now (attribution incomplete): the column is empty */
+	if (err == -ENODATA) {
+		attrib_list_free(&t->attr);
+		return 0;
+	}
 	/* an older module: top without the column's contents */
 	if (err == -EOPNOTSUPP) {
 		t->no_attr = true;

@@ -105,6 +105,7 @@ struct daemon {
 	unsigned int last_scaled;
 	bool warned_cover;
 	bool no_attrib;		/* the module has no reclaim attribution */
+	bool attrib_warned;	/* said that it has none now */
 	int mglru;		/* Multi-Gen LRU on (1), off (0), unknown (-1) */
 	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
@@ -636,13 +637,17 @@ static void find_aggressors(struct daemon *d)
 		return;
 	err = attribq_dump(d->ctx, &list);
 	if (err) {
-		dlog(d, LOG_WARNING,
-		     "no reclaim attribution from the module (%s): every batch cgroup squeezed alike",
-		     strerror(-err));
+		/* ENODATA may pass (attrib.c): said once, tried again */
+		if (!d->attrib_warned)
+			dlog(d, LOG_WARNING,
+			     "no reclaim attribution from the module (%s): every batch cgroup squeezed alike",
+			     strerror(-err));
+		d->attrib_warned = true;
 		d->no_attrib = err == -EOPNOTSUPP;
 		attrib_list_free(&list);
 		return;
 	}
+	d->attrib_warned = false;
 	for (i = 1; i < d->n; i++) {
 		struct dcg *v = &d->cg[i];
 		const struct tier_cfg *t = tier_of(d, v);

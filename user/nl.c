@@ -631,6 +631,13 @@ void memqos_nl_perror(const struct memqos_nl *nl, const char *what, int err)
 		fprintf(stderr,
 			"memqos: permission denied (need CAP_NET_ADMIN)\n");
 		return;
+	case ENODATA:
+		if (msg)
+			break;
+		fprintf(stderr,
+			"memqos: %s: not available on this kernel now (memqos stats says why)\n",
+			what);
+		return;
 	case EOPNOTSUPP:
 		/* an unknown command has no message; a known one may */
 		if (msg)

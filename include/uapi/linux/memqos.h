@@ -278,8 +278,8 @@ enum memqos_a_stats {
 	/*
 	 * u8: 1 if the reclaim path is probed and no reclaim went unseen: else
 	 * the attribution counters are left out of cgroup messages and
-	 * attribution-get fails with EOPNOTSUPP (on 6.1 once the Multi-Gen LRU
-	 * has reclaimed, until every counter is reset)
+	 * attribution-get fails with ENODATA (on 6.1 once the Multi-Gen LRU has
+	 * reclaimed, until every counter is reset)
 	 */
 	MEMQOS_A_STATS_ATTRIBUTION,
 
@@ -462,7 +462,8 @@ enum memqos_cmd {
 	MEMQOS_CMD_CGROUP_REMOVED_NTF,
 	/*
 	 * Dump the reclaim attribution matrix, highest recent score first. Pairs
-	 * whose cgroups are not visible to the requester are left out.
+	 * whose cgroups are not visible to the requester are left out. ENODATA
+	 * while attribution is unavailable (stats-get's attribution is 0).
 	 */
 	MEMQOS_CMD_ATTRIBUTION_GET,
 
