@@ -225,9 +225,12 @@ static void add_error(struct parse *p, int line, const char *fmt, ...)
 	if (e->n >= CFG_MAX_ERRORS)
 		return;
 	n = snprintf(e->msg[e->n], CFG_ERR_LEN, "%s:%d: ", p->name, line);
-	va_start(ap, fmt);
-	vsnprintf(e->msg[e->n] + n, CFG_ERR_LEN - n, fmt, ap);
-	va_end(ap);
+	/* a name that fills the message leaves no room for the rest */
+	if (n >= 0 && n < CFG_ERR_LEN - 1) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n] + n, CFG_ERR_LEN - n, fmt, ap);
+		va_end(ap);
+	}
 	e->n++;
 }
 

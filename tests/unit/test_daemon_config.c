@@ -263,6 +263,41 @@ static void many_errors_are_counted(void)
 	EXPECT_INT_EQ(errs.n, CFG_MAX_ERRORS);
 }
 
+/*
+ * A name longer than a message: every message is the name cut short,
+ * within its buffer (ASan saw the rest of the format written past it).
+ */
+static void long_name_many_errors(void)
+{
+	struct daemon_cfg cfg;
+	struct cfg_errors errs;
+	char *name = malloc(PATH_MAX), text[2048] = "[daemon]\n";
+	unsigned int i;
+	int j;
+
+	EXPECT_TRUE(name != NULL);
+	if (!name)
+		return;
+	memset(name, 'n', PATH_MAX - 1);
+	name[PATH_MAX - 1] = '\0';
+	for (j = 0; j < 20; j++)
+		strcat(text, "window_s = 0\n");
+	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, text, &errs), -EINVAL);
+	EXPECT_INT_EQ(errs.total, 20);
+	EXPECT_INT_EQ(errs.n, CFG_MAX_ERRORS);
+	for (i = 0; i < errs.n; i++) {
+		EXPECT_INT_EQ(strnlen(errs.msg[i], CFG_ERR_LEN), CFG_ERR_LEN - 1);
+		EXPECT_TRUE(!strncmp(errs.msg[i], name, CFG_ERR_LEN - 1));
+	}
+	/* a name that leaves room for part of the message */
+	name[CFG_ERR_LEN - 10] = '\0';
+	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, "[daemon]\nwindow_s = 0\n",
+				       &errs), -EINVAL);
+	EXPECT_INT_EQ(errs.n, 1);
+	EXPECT_TRUE(!strcmp(errs.msg[0] + CFG_ERR_LEN - 10, ":2: [daem"));
+	free(name);
+}
+
 static void missing_file(void)
 {
 	struct daemon_cfg cfg;
@@ -348,6 +383,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(errors_cross_checks),
 	UNIT_TEST(long_line_is_an_error),
 	UNIT_TEST(many_errors_are_counted),
+	UNIT_TEST(long_name_many_errors),
 	UNIT_TEST(missing_file),
 	UNIT_TEST(shipped_example_parses),
 };
