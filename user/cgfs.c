@@ -40,11 +40,32 @@ int cgfs_open(struct cgfs *fs)
 	return ret;
 }
 
+bool cgfs_rel_ok(const char *rel)
+{
+	const char *s = rel, *end;
+	size_t n;
+
+	if (*rel != '/')
+		return false;
+	for (; *s; s = end) {
+		s += strspn(s, "/");
+		end = strchrnul(s, '/');
+		n = end - s;
+		if ((n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
 int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
 	      char *buf, size_t len)
 {
 	int n;
 
+	/* "/a/../../etc" would leave the mount */
+	if (!cgfs_rel_ok(rel) || (file && strchr(file, '/')))
+		return -EINVAL;
 	/* the root's own files: "<root>/<file>", not "<root>//<file>" */
 	if (!strcmp(rel, "/"))
 		rel = "";
@@ -53,9 +74,38 @@ int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd, err;
+
+	err = cgfs_path(fs, rel, NULL, dir, sizeof(dir));
+	if (err)
+		return err;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (id && st.st_ino != id) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
 int cgfs_read(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return cgfs_read_at(AT_FDCWD, path, buf, len);
+}
+
+int cgfs_read_at(int dfd, const char *file, char *buf, size_t len)
+{
+	int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t off = 0;
 	ssize_t n;
 	int ret = 0;
@@ -104,8 +154,13 @@ static int parse_u64(const char *s, uint64_t *v)
 
 int cgfs_read_u64(const char *path, uint64_t *v)
 {
+	return cgfs_read_u64_at(AT_FDCWD, path, v);
+}
+
+int cgfs_read_u64_at(int dfd, const char *file, uint64_t *v)
+{
 	char buf[CGFS_VALUE_LEN];
-	int err = cgfs_read(path, buf, sizeof(buf));
+	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
 
 	return err ? err : parse_u64(buf, v);
 }
@@ -113,8 +168,14 @@ int cgfs_read_u64(const char *path, uint64_t *v)
 int cgfs_read_keyed(const char *path, const char *const *keys,
 		    uint64_t *vals, size_t n)
 {
+	return cgfs_read_keyed_at(AT_FDCWD, path, keys, vals, n);
+}
+
+int cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
+		       uint64_t *vals, size_t n)
+{
 	char buf[8192], *line, *p, *val;
-	int err = cgfs_read(path, buf, sizeof(buf));
+	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
 	size_t i;
 
 	if (err)
@@ -134,8 +195,13 @@ int cgfs_read_keyed(const char *path, const char *const *keys,
 
 int cgfs_read_psi_some(const char *path, uint64_t *us)
 {
+	return cgfs_read_psi_some_at(AT_FDCWD, path, us);
+}
+
+int cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us)
+{
 	char buf[256], *t;
-	int err = cgfs_read(path, buf, sizeof(buf));
+	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
 
 	if (err)
 		return err;
@@ -147,9 +213,14 @@ int cgfs_read_psi_some(const char *path, uint64_t *us)
 
 int cgfs_write(const char *path, const char *value)
 {
+	return cgfs_write_at(AT_FDCWD, path, value);
+}
+
+int cgfs_write_at(int dfd, const char *file, const char *value)
+{
 	size_t len = strlen(value);
 	ssize_t n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = openat(dfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	int ret = 0;
 
 	if (fd < 0)
@@ -176,6 +247,16 @@ const char *cgfs_fmt(uint64_t v, char *buf, size_t len)
 int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len)
 {
 	ssize_t n = getxattr(dir, name, buf, len - 1);
+
+	if (n < 0)
+		return errno == ENOTSUP ? -ENODATA : -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = fgetxattr(fd, name, buf, len - 1);
 
 	if (n < 0)
 		return errno == ENOTSUP ? -ENODATA : -errno;
@@ -213,7 +294,9 @@ static int walk(char *path, size_t root_len,
 	if (!dir)
 		return 0;
 	while ((de = readdir(dir))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		/* only . and ..: a cgroup named ".x" is a cgroup too */
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
 			continue;
 		if (len + 1 + strlen(de->d_name) >= PATH_MAX)
 			continue;

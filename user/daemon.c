@@ -242,7 +242,8 @@ static void levels_from_rec(struct levels *lv, const struct cg_rec *r)
 	lv->cur[F_HIGH] = cg_val(r, MEMQOS_A_CGROUP_HIGH_BYTES);
 }
 
-static int levels_from_files(struct daemon *d, const char *rel,
+/* @c's levels from its cgroupfs files, if it is still the one walked. */
+static int levels_from_files(struct daemon *d, const struct dcg *c,
 			     struct levels *lv)
 {
 	static const char *const keys[] = {
@@ -251,13 +252,14 @@ static int levels_from_files(struct daemon *d, const char *rel,
 		"workingset_refault_anon", "workingset_refault_file",
 	};
 	uint64_t v[sizeof(keys) / sizeof(keys[0])] = { };
-	char path[PATH_MAX];
-	int err, f;
+	int err, f, dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
 
-	cgfs_path(&d->fs, rel, "memory.stat", path, sizeof(path));
-	err = cgfs_read_keyed(path, keys, v, sizeof(keys) / sizeof(keys[0]));
+	if (dfd < 0)
+		return dfd;
+	err = cgfs_read_keyed_at(dfd, "memory.stat", keys, v,
+				 sizeof(keys) / sizeof(keys[0]));
 	if (err)
-		return err;
+		goto out;
 	lv->anon = v[0];
 	lv->shmem = v[1];
 	lv->file = v[2];
@@ -265,19 +267,17 @@ static int levels_from_files(struct daemon *d, const char *rel,
 	lv->slab_recl = v[4];
 	lv->kmem = v[4] + v[5] + v[6] + v[7];
 	lv->refaults = v[8] + v[9];
-	cgfs_path(&d->fs, rel, "memory.current", path, sizeof(path));
-	err = cgfs_read_u64(path, &lv->usage);
-	cgfs_path(&d->fs, rel, "memory.max", path, sizeof(path));
+	err = cgfs_read_u64_at(dfd, "memory.current", &lv->usage);
 	if (!err)
-		err = cgfs_read_u64(path, &lv->max);
-	for (f = 0; !err && f < NR_FILES; f++) {
-		cgfs_path(&d->fs, rel, file_names[f], path, sizeof(path));
-		err = cgfs_read_u64(path, &lv->cur[f]);
-	}
+		err = cgfs_read_u64_at(dfd, "memory.max", &lv->max);
+	for (f = 0; !err && f < NR_FILES; f++)
+		err = cgfs_read_u64_at(dfd, file_names[f], &lv->cur[f]);
 	/* PSI "some" stands in for the module's stall and throttle time */
-	cgfs_path(&d->fs, rel, "memory.pressure", path, sizeof(path));
-	if (!err && !cgfs_read_psi_some(path, &lv->stall_us))
+	if (!err && !cgfs_read_psi_some_at(dfd, "memory.pressure",
+					   &lv->stall_us))
 		lv->throttle_us = lv->stall_us;
+out:
+	close(dfd);
 	return err;
 }
 
@@ -307,7 +307,7 @@ static void read_levels(struct daemon *d)
 			continue;
 		}
 		/* files for the tiered and their ancestors' siblings only */
-		c->has_levels = !levels_from_files(d, c->rel, &c->lv);
+		c->has_levels = !levels_from_files(d, c, &c->lv);
 	}
 }
 
@@ -836,10 +836,17 @@ static void drop_entries(struct daemon *d, const char *rel, const char *why)
 		     why, n);
 }
 
-static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
+/*
+ * Set file @f of @c to what the plan wants, through @dfd, its directory
+ * opened and checked to be the cgroup measured: a cgroup removed and made
+ * again at its path meanwhile is another, never written.
+ */
+static void apply_one(struct daemon *d, struct dcg *c, int dfd,
+		      enum cg_file f)
 {
 	struct state_ent *e = state_find(&d->st, c->rel, file_names[f]);
-	char path[PATH_MAX], cur_s[CGFS_VALUE_LEN], want_s[CGFS_VALUE_LEN];
+	char cur_s[CGFS_VALUE_LEN], want_s[CGFS_VALUE_LEN];
+	const char *name = file_names[f];
 	uint64_t cur;
 	int err;
 
@@ -850,17 +857,16 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 	}
 	if (e)
 		e->mark = d->pass_no;
-	if (cgfs_path(&d->fs, c->rel, file_names[f], path, sizeof(path)))
-		return;
-	err = cgfs_read(path, cur_s, sizeof(cur_s));
-	if (!err && cgfs_read_u64(path, &cur))
+	err = cgfs_read_at(dfd, name, cur_s, sizeof(cur_s));
+	if (!err && cgfs_read_u64_at(dfd, name, &cur))
 		err = -EINVAL;
 	if (err == -ENOENT) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
 	if (err) {
-		dlog(d, LOG_ERR, "read %s: %s", path, strerror(-err));
+		dlog(d, LOG_ERR, "read %s %s: %s", c->rel, name,
+		     strerror(-err));
 		d->failures++;
 		return;
 	}
@@ -869,48 +875,48 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 		return;
 	cgfs_fmt(c->want[f], want_s, sizeof(want_s));
 	if (d->o->dry_run) {
-		printf("would set %s %s: %s -> %s (%s)\n", c->rel, file_names[f],
+		printf("would set %s %s: %s -> %s (%s)\n", c->rel, name,
 		       cur_s, want_s, c->why[f]);
 		d->changes++;
 		return;
 	}
 	if (!e) {
 		/* the original goes to disk before the file changes */
-		err = state_add(&d->st, c->id, c->rel, file_names[f], cur_s);
+		err = state_add(&d->st, c->id, c->rel, name, cur_s);
 		if (err) {
-			dlog(d, LOG_ERR, "%s: cannot record the original: %s",
-			     path, strerror(-err));
+			dlog(d, LOG_ERR, "%s %s: cannot record the original: %s",
+			     c->rel, name, strerror(-err));
 			d->failures++;
 			return;
 		}
 		d->st.e[d->st.n - 1].mark = d->pass_no;
 		if (!save_state(d)) {
 			state_del(&d->st, d->st.n - 1);
-			dlog(d, LOG_ERR, "%s left at %s: its original could not be recorded",
-			     path, cur_s);
+			dlog(d, LOG_ERR, "%s %s left at %s: its original could not be recorded",
+			     c->rel, name, cur_s);
 			d->failures++;
 			return;
 		}
 	}
-	err = cgfs_write(path, want_s);
+	err = cgfs_write_at(dfd, name, want_s);
 	if (err == -ENOENT) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
 	if (err) {
-		dlog(d, LOG_ERR, "write %s: %s -> %s: %s (%s)", path, cur_s,
-		     want_s, strerror(-err), c->why[f]);
+		dlog(d, LOG_ERR, "write %s %s: %s -> %s: %s (%s)", c->rel, name,
+		     cur_s, want_s, strerror(-err), c->why[f]);
 		d->failures++;
 		return;
 	}
 	d->changes++;
-	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", c->rel, file_names[f], cur_s,
+	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", c->rel, name, cur_s,
 	     want_s, c->why[f]);
 }
 
-static void reclaim(struct daemon *d, struct dcg *c)
+static void reclaim(struct daemon *d, struct dcg *c, int dfd)
 {
-	char path[PATH_MAX], amount[CGFS_VALUE_LEN], b[UNITS_BUF_SIZE];
+	char amount[CGFS_VALUE_LEN], b[UNITS_BUF_SIZE];
 	int err;
 
 	if (d->o->dry_run) {
@@ -918,14 +924,12 @@ static void reclaim(struct daemon *d, struct dcg *c)
 		       size_str(c->reclaim, b), c->rel, c->reclaim_why);
 		return;
 	}
-	if (cgfs_path(&d->fs, c->rel, "memory.reclaim", path, sizeof(path)))
-		return;
 	cgfs_fmt(c->reclaim, amount, sizeof(amount));
-	err = cgfs_write(path, amount);
+	err = cgfs_write_at(dfd, "memory.reclaim", amount);
 	/* EAGAIN: it could not reclaim that much, the next step lowers high */
 	if (err && err != -EAGAIN && err != -ENOENT) {
-		dlog(d, LOG_ERR, "write %s: %s: %s", path, amount,
-		     strerror(-err));
+		dlog(d, LOG_ERR, "write %s memory.reclaim: %s: %s", c->rel,
+		     amount, strerror(-err));
 		d->failures++;
 		return;
 	}
@@ -934,42 +938,77 @@ static void reclaim(struct daemon *d, struct dcg *c)
 	     c->reclaim_why);
 }
 
+/* What the plan wants of @c, written only to the cgroup it measured. */
+static void apply(struct daemon *d, struct dcg *c)
+{
+	bool any = c->reclaim;
+	enum cg_file f;
+	int dfd;
+
+	for (f = 0; f < NR_FILES; f++)
+		any |= c->manage[f];
+	if (!any)
+		return;
+	dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
+	if (dfd == -ENOENT || dfd == -ESTALE) {
+		/* its originals belong to a cgroup that is gone */
+		drop_entries(d, c->rel, dfd == -ESTALE ?
+			     "removed and made again since it was measured" :
+			     "cgroup vanished");
+		/* not to be restored into the one there now */
+		return;
+	}
+	if (dfd < 0) {
+		dlog(d, LOG_ERR, "open %s: %s", c->rel, strerror(-dfd));
+		d->failures++;
+		return;
+	}
+	for (f = 0; f < NR_FILES; f++)
+		if (c->manage[f])
+			apply_one(d, c, dfd, f);
+	if (c->reclaim)
+		reclaim(d, c, dfd);
+	close(dfd);
+}
+
 /* Write @e's original back if its cgroup is still the one we changed. */
 static int restore_entry(struct daemon *d, const struct state_ent *e,
 			 const char *why)
 {
-	char path[PATH_MAX], cur[CGFS_VALUE_LEN];
-	struct stat sb;
-	int err;
+	char cur[CGFS_VALUE_LEN];
+	int err, dfd = cgfs_cg_open(&d->fs, e->path, e->id);
 
-	if (cgfs_path(&d->fs, e->path, NULL, path, sizeof(path)) ||
-	    stat(path, &sb) || sb.st_ino != e->id) {
+	if (dfd < 0) {
 		dlog(d, LOG_INFO, "%s %s: %s, original %s not restored",
-		     e->path, e->file, access(path, F_OK) ? "cgroup gone" :
-		     "a new cgroup at this path", e->value);
+		     e->path, e->file, dfd == -ESTALE ?
+		     "a new cgroup at this path" : "cgroup gone", e->value);
 		return 0;
 	}
-	cgfs_path(&d->fs, e->path, e->file, path, sizeof(path));
-	if (cgfs_read(path, cur, sizeof(cur)))
+	if (cgfs_read_at(dfd, e->file, cur, sizeof(cur)))
 		cur[0] = '\0';
+	err = 0;
 	if (!strcmp(cur, e->value))
-		return 0;
+		goto out;
 	if (d->o->dry_run) {
 		printf("would set %s %s: %s -> %s (%s)\n", e->path, e->file,
 		       cur, e->value, why);
-		return 0;
+		goto out;
 	}
-	err = cgfs_write(path, e->value);
-	if (err == -ENOENT)
-		return 0;
+	err = cgfs_write_at(dfd, e->file, e->value);
+	if (err == -ENOENT) {
+		err = 0;
+		goto out;
+	}
 	if (err) {
-		dlog(d, LOG_ERR, "restore %s: %s -> %s: %s", path, cur,
-		     e->value, strerror(-err));
-		return err;
+		dlog(d, LOG_ERR, "restore %s %s: %s -> %s: %s", e->path,
+		     e->file, cur, e->value, strerror(-err));
+		goto out;
 	}
 	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", e->path, e->file, cur,
 	     e->value, why);
-	return 0;
+out:
+	close(dfd);
+	return err;
 }
 
 /* Originals of the files this pass did not manage go back. */
@@ -1004,7 +1043,6 @@ static int pass(struct daemon *d)
 	uint64_t now = now_ms();
 	size_t i;
 	int err;
-	enum cg_file f;
 
 	d->pass_no++;
 	d->changes = d->failures = 0;
@@ -1026,13 +1064,8 @@ static int pass(struct daemon *d)
 	cover(d);
 	rt_prune(d);
 
-	for (i = 1; i < d->n; i++) {
-		for (f = 0; f < NR_FILES; f++)
-			if (d->cg[i].manage[f])
-				apply_one(d, &d->cg[i], f);
-		if (d->cg[i].reclaim)
-			reclaim(d, &d->cg[i]);
-	}
+	for (i = 1; i < d->n; i++)
+		apply(d, &d->cg[i]);
 	restore_unmanaged(d);
 	if (d->state_dirty && !d->o->dry_run)
 		save_state(d);
