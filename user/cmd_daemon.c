@@ -97,7 +97,15 @@ const struct cmd cmd_daemon = {
 		"restore them all; after a crash the next start restores those\n"
 		"it no longer manages. SIGHUP reloads the configuration, and\n"
 		"keeps the running one if the new file is bad. Writes the\n"
-		"kernel rejects and vanished cgroups are logged and survived.\n",
+		"kernel rejects and vanished cgroups are logged and survived;\n"
+		"a cgroup is written only if it is still the one measured (a\n"
+		"cgroup removed and made again at its path is another).\n"
+		"\n"
+		"One daemon per node: it holds the lock on state_dir/lock\n"
+		"while it runs, and a second one, --once and --restore\n"
+		"included, refuses to start (\"already running\", exit\n"
+		"status 1). state_dir must be a directory only root can\n"
+		"write in.\n",
 	.options	=
 		"-c, --config FILE\n"
 		"       The configuration (default /etc/memqos/memqos.conf;\n"
@@ -115,7 +123,8 @@ const struct cmd cmd_daemon = {
 		"\n"
 		"--restore\n"
 		"       Put back every original value the state file holds,\n"
-		"       then exit.\n"
+		"       then exit. Refused while the daemon runs (it restores\n"
+		"       them itself when stopped).\n"
 		"\n"
 		"-v, --verbose\n"
 		"       Log a summary of every pass.\n",

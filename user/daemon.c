@@ -108,6 +108,7 @@ struct daemon {
 	int mglru;		/* Multi-Gen LRU on (1), off (0), unknown (-1) */
 	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
+	int lock_fd;		/* state_dir/lock, held while it runs */
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
 	/* this pass */
 	struct dcg *cg;
@@ -1296,6 +1297,54 @@ static int restore_all(struct daemon *d, const char *why)
 	return failed;
 }
 
+/*
+ * The state directory, made if absent, only root's to write in, and its
+ * lock taken: a second daemon (a --once or --restore while the service
+ * runs) would write the state file over the first one's, and originals
+ * one of them recorded would be lost. A dry run changes nothing, so it
+ * takes no lock.
+ */
+static int lock_state(struct daemon *d)
+{
+	const char *dir = d->cfg.state_dir, *why;
+	struct stat st;
+	long holder;
+	int fd;
+
+	if (!d->o->dry_run && mkdir(dir, 0700) && errno != EEXIST) {
+		dlog(d, LOG_ERR, "cannot create %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (lstat(dir, &st)) {
+		if (errno == ENOENT && d->o->dry_run)
+			return 0;	/* no state yet */
+		dlog(d, LOG_ERR, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	why = state_dir_unsafe(st.st_mode, st.st_uid, geteuid());
+	if (why) {
+		dlog(d, LOG_ERR, "state_dir %s: %s (uid %u, mode %04o); the original values of cgroup files go only where no one else can write",
+		     dir, why, (unsigned int)st.st_uid,
+		     (unsigned int)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (d->o->dry_run)
+		return 0;
+	fd = state_lock(dir, &holder);
+	if (fd == -EWOULDBLOCK) {
+		dlog(d, LOG_ERR, "already running (pid %ld holds %s/lock): one daemon per node; stop it first (systemctl stop memqos)",
+		     holder, dir);
+		return fd;
+	}
+	if (fd < 0) {
+		dlog(d, LOG_ERR, "cannot lock %s/lock: %s", dir,
+		     strerror(-fd));
+		return fd;
+	}
+	d->lock_fd = fd;
+	return 0;
+}
+
 static int open_state(struct daemon *d)
 {
 	char err[128] = "";
@@ -1303,12 +1352,9 @@ static int open_state(struct daemon *d)
 
 	snprintf(d->state_path, sizeof(d->state_path), "%s/state",
 		 d->cfg.state_dir);
-	if (!d->o->dry_run && mkdir(d->cfg.state_dir, 0700) &&
-	    errno != EEXIST) {
-		dlog(d, LOG_ERR, "cannot create %s: %s", d->cfg.state_dir,
-		     strerror(errno));
-		return -errno;
-	}
+	ret = lock_state(d);
+	if (ret)
+		return ret;
 	ret = state_load(&d->st, d->state_path, err, sizeof(err));
 	if (ret) {
 		dlog(d, LOG_ERR, "%s: %s; fix or remove it (it holds the original values of cgroup files a previous run changed)",
@@ -1429,6 +1475,7 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 		return MEMQOS_EXIT_ERROR;
 	d->ctx = ctx;
 	d->mglru = -1;
+	d->lock_fd = -1;
 	d->o = o;
 	d->page = sysconf(_SC_PAGESIZE);
 	d->ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * d->page;
@@ -1476,6 +1523,9 @@ out:
 	memqos_nl_close(d->ev);
 	if (d->sfd > 0)
 		close(d->sfd);
+	/* the lock goes last: the state file is final */
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 	free(d);
 	return ret;
 }
