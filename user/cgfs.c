@@ -264,6 +264,19 @@ int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len)
 	return 0;
 }
 
+const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len)
+{
+	int err;
+
+	if (fd < 0 || !*name)
+		return NULL;
+	err = cgfs_fget_xattr(fd, name, buf, len);
+	/* a value too long for a tier name is no tier name */
+	if (err == -ERANGE)
+		return "";
+	return err ? NULL : buf;
+}
+
 int cgfs_set_xattr(const char *dir, const char *name, const char *value)
 {
 	return setxattr(dir, name, value, strlen(value), 0) ? -errno : 0;
@@ -274,20 +287,33 @@ int cgfs_remove_xattr(const char *dir, const char *name)
 	return removexattr(dir, name) ? -errno : 0;
 }
 
-/* Depth first, a directory before its children. @path has PATH_MAX. */
-static int walk(char *path, size_t root_len,
-		int (*fn)(const char *rel, const struct stat *st, void *data),
-		void *data)
+/* Root's levels below the root: those of the parent, and this one's? */
+static int root_depth(const struct cgfs_node *parent, uid_t uid)
+{
+	if (parent->root_depth == parent->depth && uid == 0)
+		return parent->depth + 1;
+	return parent->root_depth;
+}
+
+/*
+ * Depth first, a directory before its children. @path has PATH_MAX;
+ * @parent is NULL for the root.
+ */
+static int walk(char *path, size_t root_len, const struct cgfs_node *parent,
+		int (*fn)(const struct cgfs_node *n, void *data), void *data)
 {
 	size_t len = strlen(path);
+	struct cgfs_node n;
 	struct dirent *de;
-	struct stat st;
 	DIR *dir;
 	int ret;
 
-	if (stat(path, &st))
+	if (stat(path, &n.st))
 		return 0;		/* removed meanwhile */
-	ret = fn(len > root_len ? path + root_len : "/", &st, data);
+	n.rel = len > root_len ? path + root_len : "/";
+	n.depth = parent ? parent->depth + 1 : 0;
+	n.root_depth = parent ? root_depth(parent, n.st.st_uid) : 0;
+	ret = fn(&n, data);
 	if (ret)
 		return ret;
 	dir = opendir(path);
@@ -302,7 +328,7 @@ static int walk(char *path, size_t root_len,
 			continue;
 		path[len] = '/';
 		strcpy(path + len + 1, de->d_name);
-		ret = walk(path, root_len, fn, data);
+		ret = walk(path, root_len, &n, fn, data);
 		path[len] = '\0';
 		if (ret)
 			break;
@@ -312,8 +338,7 @@ static int walk(char *path, size_t root_len,
 }
 
 int cgfs_walk(const struct cgfs *fs,
-	      int (*fn)(const char *rel, const struct stat *st, void *data),
-	      void *data)
+	      int (*fn)(const struct cgfs_node *n, void *data), void *data)
 {
 	char *path = malloc(PATH_MAX);
 	size_t root_len = strlen(fs->root);
@@ -325,7 +350,46 @@ int cgfs_walk(const struct cgfs *fs,
 	/* "/" as the mount point: children are "//x" otherwise */
 	if (root_len == 1)
 		root_len = 0;
-	ret = walk(path, root_len, fn, data);
+	ret = walk(path, root_len, NULL, fn, data);
 	free(path);
 	return ret;
+}
+
+int cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n)
+{
+	char dir[PATH_MAX];
+	size_t root_len;
+	struct cgfs_node up = { .depth = 0, .root_depth = 0 };
+	const char *s;
+	int err;
+
+	err = cgfs_path(fs, rel, NULL, dir, sizeof(dir));
+	if (err)
+		return err;
+	root_len = strlen(dir) - (strcmp(rel, "/") ? strlen(rel) : 0);
+	/* each ancestor below the root, then the cgroup itself */
+	for (s = dir + root_len; *s; ) {
+		struct stat st;
+		char c;
+
+		s += strspn(s, "/");
+		if (!*s)
+			break;
+		s = strchrnul(s, '/');
+		c = *s;
+		dir[s - dir] = '\0';
+		err = stat(dir, &st) ? -errno : 0;
+		dir[s - dir] = c;
+		if (err)
+			return err;
+		up.root_depth = root_depth(&up, st.st_uid);
+		up.depth++;
+		n->st = st;
+	}
+	if (!up.depth && stat(dir, &n->st))
+		return -errno;
+	n->rel = rel;
+	n->depth = up.depth;
+	n->root_depth = up.root_depth;
+	return 0;
 }

@@ -85,18 +85,39 @@ const char *cgfs_fmt(uint64_t v, char *buf, size_t len);
 /* The tier xattr @name of directory @dir: -ENODATA if not set. */
 int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len);
 int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len);
+/*
+ * A tier tag @name ("" for none) of the cgroup open at @fd (< 0: none)
+ * into @buf: @buf, "" for a value too long for a tier name, or NULL if
+ * it is not set or cannot be read.
+ */
+const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len);
 int cgfs_set_xattr(const char *dir, const char *name, const char *value);
 int cgfs_remove_xattr(const char *dir, const char *name);
 
+/* One cgroup as cgfs_walk() and cgfs_node_at() find it. */
+struct cgfs_node {
+	const char *rel;	/* path from the root, "/" for it */
+	struct stat st;		/* of its directory: st_ino is its id */
+	int depth;		/* components of rel: 0 for the root */
+	/*
+	 * How many of them, from the first, are cgroups root owns: below
+	 * them begins a subtree delegated to someone else (systemd chowns
+	 * a delegated cgroup's directory to its user, who owns all it
+	 * makes below). depth if root owns them all.
+	 */
+	int root_depth;
+};
+
 /*
- * Call @fn for the root and every cgroup below it, parents first, with
- * the path from the root ("/" for it) and the directory's stat (st_ino
- * is the cgroup id). A non-zero return from @fn stops the walk and is
- * returned. Cgroups that vanish during the walk are skipped; every other
- * is visited, whatever its name (".hidden" too).
+ * Call @fn for the root and every cgroup below it, parents first. A
+ * non-zero return from @fn stops the walk and is returned. Cgroups that
+ * vanish during the walk are skipped; every other is visited, whatever
+ * its name (".hidden" too).
  */
 int cgfs_walk(const struct cgfs *fs,
-	      int (*fn)(const char *rel, const struct stat *st, void *data),
-	      void *data);
+	      int (*fn)(const struct cgfs_node *n, void *data), void *data);
+
+/* The node of the cgroup at @rel (@n->rel is @rel); 0 or -errno. */
+int cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n);
 
 #endif /* MEMQOS_CGFS_H */

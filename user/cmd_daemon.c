@@ -57,10 +57,12 @@ const struct cmd cmd_daemon = {
 	.summary	= "apply QoS tiers: size memory.min/low, squeeze batch",
 	.synopsis	= "[-c FILE] [-n] [--once | --restore] [-v]",
 	.description	=
-		"Classify every cgroup into a QoS tier (the user.memqos.tier\n"
-		"xattr, the Kubernetes QoS class, path rules, the default;\n"
-		"see 'memqos tier') and keep its memory protection sized\n"
-		"to what it measurably uses:\n"
+		"Classify every cgroup into a QoS tier (root's\n"
+		"trusted.memqos.tier tag, the Kubernetes QoS class, path\n"
+		"rules, the default; an owner's user.memqos.tier tag may\n"
+		"lower that tier, never raise it, and the daemon logs the\n"
+		"tags it ignores; see 'memqos tier') and keep its memory\n"
+		"protection sized to what it measurably uses:\n"
 		"\n"
 		"critical: memory.min = working set + headroom, below\n"
 		"memory.max by enough room for the cgroup to reclaim its own\n"

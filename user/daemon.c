@@ -61,11 +61,21 @@ struct rt {
 	unsigned int seen;	/* pass number */
 };
 
+/* An owner's tag the daemon said it ignores (keyed by cgroup id). */
+struct note {
+	uint64_t id;
+	enum owner_verdict verdict;
+	unsigned int seen;	/* pass number */
+};
+
+#define MAX_NOTES	4096
+
 /* One cgroup in this pass. */
 struct dcg {
 	char *rel;
 	uint64_t id;
 	int parent;
+	int root_depth;			/* cgfs_node */
 	struct tier_result tr;
 	bool has_levels;
 	struct levels lv;
@@ -97,6 +107,8 @@ struct daemon {
 	bool ev_warned;		/* joining the events failed, logged */
 	struct rt *rts;
 	size_t n_rts, cap_rts;
+	struct note *notes;	/* MAX_NOTES */
+	size_t n_notes;
 	uint64_t page, ram;
 	unsigned int pass_no;
 	bool pressure;		/* a protected cgroup stalled, last pass */
@@ -156,16 +168,12 @@ static const char *size_str(uint64_t v, char *buf)
 
 /* ---- the walk ---- */
 
-static int add_cg(const char *rel, const struct stat *sb, void *data)
+static int add_cg(const struct cgfs_node *n, void *data)
 {
 	struct daemon *d = data;
+	int depth = n->depth;
 	struct dcg *c;
-	int depth = 0;
-	const char *p;
 
-	if (strcmp(rel, "/"))
-		for (p = rel; *p; p++)
-			depth += *p == '/';
 	if (depth >= MAX_DEPTH)
 		return 0;
 	if (d->n == d->cap) {
@@ -179,10 +187,11 @@ static int add_cg(const char *rel, const struct stat *sb, void *data)
 	}
 	c = &d->cg[d->n];
 	memset(c, 0, sizeof(*c));
-	c->rel = strdup(rel);
+	c->rel = strdup(n->rel);
 	if (!c->rel)
 		return -ENOMEM;
-	c->id = sb->st_ino;
+	c->id = n->st.st_ino;
+	c->root_depth = n->root_depth;
 	c->parent = depth ? d->depth_idx[depth - 1] : -1;
 	d->depth_idx[depth] = (int)d->n;
 	d->n++;
@@ -199,26 +208,71 @@ static void free_pass(struct daemon *d)
 	cg_list_free(&d->list);
 }
 
+/*
+ * The trusted sources' tier, and what the owner's tag asks, which an
+ * admin hears about once per cgroup when it is ignored: an upgrade from
+ * owners' tags that raised tiers changes protection.
+ */
+static void note_owner_tag(struct daemon *d, struct dcg *c, const char *tag)
+{
+	char text[CFG_NAME_LEN + 192];
+	struct note *nt = NULL;
+	size_t i;
+
+	for (i = 0; i < d->n_notes; i++)
+		if (d->notes[i].id == c->id)
+			nt = &d->notes[i];
+	if (!nt && d->n_notes < MAX_NOTES) {
+		nt = &d->notes[d->n_notes++];
+		nt->id = c->id;
+		nt->verdict = OWNER_UNSET;
+	}
+	if (!nt)
+		return;
+	nt->seen = d->pass_no;
+	if (nt->verdict == c->tr.owner)
+		return;
+	nt->verdict = c->tr.owner;
+	if (c->tr.owner != OWNER_RAISE && c->tr.owner != OWNER_UNKNOWN)
+		return;
+	classify_owner_text(&d->cfg, &c->tr, tag, text, sizeof(text));
+	dlog(d, LOG_WARNING, "%s: %s; root's tag is %s ('memqos tier set')",
+	     c->rel, text, d->cfg.tier_xattr);
+}
+
 static void classify_all(struct daemon *d)
 {
-	char dir[PATH_MAX], val[CFG_NAME_LEN + 1];
+	char tag[CFG_NAME_LEN + 1], owner[CFG_NAME_LEN + 1];
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		int err = -ENODATA;
+		struct classify_in in = { c->rel, NULL, NULL, c->root_depth };
+		int fd;
 
 		if (!i) {
 			/* the root is never managed */
-			classify(&d->cfg, "/", "none", &c->tr);
+			in.tag = "none";
+			classify(&d->cfg, &in, &c->tr);
 			continue;
 		}
-		if (!cgfs_path(&d->fs, c->rel, NULL, dir, sizeof(dir)))
-			err = cgfs_get_xattr(dir, d->cfg.tier_xattr, val,
-					     sizeof(val));
-		/* a value too long for a tier name is no tier name */
-		classify(&d->cfg, c->rel, err == -ERANGE ? "" :
-			 err ? NULL : val, &c->tr);
+		/* the tags of the cgroup walked, not of one made since */
+		fd = cgfs_cg_open(&d->fs, c->rel, c->id);
+		in.tag = cgfs_read_tag(fd, d->cfg.tier_xattr, tag, sizeof(tag));
+		in.owner_tag = cgfs_read_tag(fd, d->cfg.owner_tier_xattr, owner,
+					sizeof(owner));
+		if (fd >= 0)
+			close(fd);
+		classify(&d->cfg, &in, &c->tr);
+		if (in.owner_tag)
+			note_owner_tag(d, c, in.owner_tag);
+	}
+	/* forget the notes of cgroups gone or untagged */
+	for (i = 0; i < d->n_notes; ) {
+		if (d->notes[i].seen != d->pass_no)
+			d->notes[i] = d->notes[--d->n_notes];
+		else
+			i++;
 	}
 }
 
@@ -424,16 +478,7 @@ static void plan(struct dcg *c, enum cg_file f, uint64_t v,
 static void source_text(const struct daemon *d, const struct dcg *c,
 			char *buf, size_t len)
 {
-	switch (c->tr.reason) {
-	case REASON_KUBE:
-		snprintf(buf, len, "kubernetes %s", kube_qos_name(c->tr.qos));
-		break;
-	case REASON_RULE:
-		snprintf(buf, len, "rule %s", d->cfg.rules[c->tr.rule].glob);
-		break;
-	default:
-		snprintf(buf, len, "%s", tier_reason_name(c->tr.reason));
-	}
+	classify_source_text(&d->cfg, &c->tr, buf, len);
 }
 
 /* Measure every tiered cgroup and size its protection. */
@@ -503,7 +548,7 @@ static void size_protection(struct daemon *d)
 	size_t i, n = 0;
 	unsigned int scaled;
 	char b1[UNITS_BUF_SIZE], b2[UNITS_BUF_SIZE], b3[UNITS_BUF_SIZE];
-	char src[CFG_GLOB_LEN + 32];
+	char src[CFG_GLOB_LEN + 128];
 
 	if (!items || !item_of)
 		goto out;
@@ -700,7 +745,7 @@ static void squeeze(struct daemon *d, uint64_t now)
 		struct squeeze_in in = { };
 		struct squeeze_out out;
 		uint64_t elapsed;
-		char src[CFG_GLOB_LEN + 32];
+		char src[CFG_GLOB_LEN + 128];
 		bool was_active;
 
 		if (!t || t->action != TIER_SQUEEZE || !c->rt)
@@ -1476,6 +1521,11 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 	d->ctx = ctx;
 	d->mglru = -1;
 	d->lock_fd = -1;
+	d->notes = calloc(MAX_NOTES, sizeof(*d->notes));
+	if (!d->notes) {
+		free(d);
+		return MEMQOS_EXIT_ERROR;
+	}
 	d->o = o;
 	d->page = sysconf(_SC_PAGESIZE);
 	d->ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * d->page;
@@ -1519,6 +1569,7 @@ out:
 	free_pass(d);
 	free(d->cg);
 	free(d->rts);
+	free(d->notes);
 	state_free(&d->st);
 	memqos_nl_close(d->ev);
 	if (d->sfd > 0)
