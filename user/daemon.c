@@ -59,6 +59,7 @@ struct rt {
 	bool aggressor_known;
 	uint64_t last_throttle_us, last_ms;
 	unsigned int seen;	/* pass number */
+	bool from_files;	/* its levels' source, last pass */
 };
 
 /* An owner's tag the daemon said it ignores (keyed by cgroup id). */
@@ -78,6 +79,7 @@ struct dcg {
 	int root_depth;			/* cgfs_node */
 	struct tier_result tr;
 	bool has_levels;
+	bool from_files;		/* memory.stat and memory.pressure */
 	struct levels lv;
 	struct rt *rt;
 	struct ws_estimate est;
@@ -353,15 +355,18 @@ static void read_levels(struct daemon *d)
 		struct dcg *c = &d->cg[i];
 		const struct cg_rec *r;
 
-		if (d->module) {
-			r = cg_list_find(&d->list, c->id);
-			if (r) {
-				levels_from_rec(&c->lv, r);
-				c->has_levels = true;
-			}
+		r = d->module ? cg_list_find(&d->list, c->id) : NULL;
+		if (r && r->tracked) {
+			levels_from_rec(&c->lv, r);
+			c->has_levels = true;
 			continue;
 		}
-		/* files for the tiered and their ancestors' siblings only */
+		/*
+		 * The module has no record of it (its table was full when
+		 * the cgroup was made) or it is not in the dump: its stall
+		 * counters would read 0, so the kernel's files stand in.
+		 */
+		c->from_files = true;
 		c->has_levels = !levels_from_files(d, c, &c->lv);
 	}
 }
@@ -496,12 +501,24 @@ static void measure(struct daemon *d, uint64_t now)
 		const struct tier_cfg *t = tier_of(d, c);
 		struct ws_sample s;
 		struct ws_estimate e;
+		bool switched;
 
 		if (!t || !c->has_levels)
 			continue;
 		c->rt = rt_get(d, c->id, true);
 		if (!c->rt)
 			continue;
+		switched = c->rt->seen && c->rt->from_files != c->from_files;
+		if (switched) {
+			/* stall time from PSI and from the module differ */
+			memset(&c->rt->win, 0, sizeof(c->rt->win));
+			c->rt->last_ms = 0;
+		}
+		if (d->module && (switched || (!c->rt->seen && c->from_files)))
+			dlog(d, LOG_INFO, "%s: %s", c->rel, c->from_files ?
+			     "not tracked by the module: levels from memory.stat, pressure from memory.pressure" :
+			     "tracked by the module again");
+		c->rt->from_files = c->from_files;
 		c->rt->seen = d->pass_no;
 		s.t_ms = now;
 		s.usage = c->lv.usage;
