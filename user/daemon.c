@@ -866,6 +866,15 @@ static void cover(struct daemon *d)
 
 /* ---- applying ---- */
 
+/*
+ * A file of a removed cgroup: ENOENT to open by path or relative to its
+ * directory still open, ENODEV to read or write once open.
+ */
+static bool gone(int err)
+{
+	return err == -ENOENT || err == -ENODEV;
+}
+
 static bool save_state(struct daemon *d)
 {
 	int err = state_save(&d->st, d->state_path);
@@ -923,7 +932,7 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 	err = cgfs_read_at(dfd, name, cur_s, sizeof(cur_s));
 	if (!err && cgfs_read_u64_at(dfd, name, &cur))
 		err = -EINVAL;
-	if (err == -ENOENT) {
+	if (gone(err)) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
@@ -962,7 +971,7 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 		}
 	}
 	err = cgfs_write_at(dfd, name, want_s);
-	if (err == -ENOENT) {
+	if (gone(err)) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
@@ -990,7 +999,7 @@ static void reclaim(struct daemon *d, struct dcg *c, int dfd)
 	cgfs_fmt(c->reclaim, amount, sizeof(amount));
 	err = cgfs_write_at(dfd, "memory.reclaim", amount);
 	/* EAGAIN: it could not reclaim that much, the next step lowers high */
-	if (err && err != -EAGAIN && err != -ENOENT) {
+	if (err && err != -EAGAIN && !gone(err)) {
 		dlog(d, LOG_ERR, "write %s memory.reclaim: %s: %s", c->rel,
 		     amount, strerror(-err));
 		d->failures++;
@@ -1013,7 +1022,7 @@ static void apply(struct daemon *d, struct dcg *c)
 	if (!any)
 		return;
 	dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
-	if (dfd == -ENOENT || dfd == -ESTALE) {
+	if (gone(dfd) || dfd == -ESTALE) {
 		/* its originals belong to a cgroup that is gone */
 		drop_entries(d, c->rel, dfd == -ESTALE ?
 			     "removed and made again since it was measured" :
@@ -1058,7 +1067,7 @@ static int restore_entry(struct daemon *d, const struct state_ent *e,
 		goto out;
 	}
 	err = cgfs_write_at(dfd, e->file, e->value);
-	if (err == -ENOENT) {
+	if (gone(err)) {
 		err = 0;
 		goto out;
 	}
