@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "cgfs.h"
 
@@ -275,6 +278,19 @@ const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len)
 	if (err == -ERANGE)
 		return "";
 	return err ? NULL : buf;
+}
+
+bool cgfs_trusted_ok(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
+	       CAP_TO_MASK(CAP_SYS_ADMIN);
 }
 
 int cgfs_set_xattr(const char *dir, const char *name, const char *value)

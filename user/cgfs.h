@@ -91,6 +91,11 @@ int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len);
  * it is not set or cannot be read.
  */
 const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len);
+/*
+ * Whether this process may read and write trusted.* xattrs (CAP_SYS_ADMIN
+ * in the initial user namespace); without it they read as unset.
+ */
+bool cgfs_trusted_ok(void);
 int cgfs_set_xattr(const char *dir, const char *name, const char *value);
 int cgfs_remove_xattr(const char *dir, const char *name);
 

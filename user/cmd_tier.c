@@ -8,10 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#include <linux/capability.h>
 
 #include "cgfs.h"
 #include "cgroup_arg.h"
@@ -93,20 +90,6 @@ static int resolve(struct tier_ctx *t, const char *arg)
 		return MEMQOS_EXIT_NOTFOUND;
 	}
 	return MEMQOS_EXIT_OK;
-}
-
-/* Whether this process may read and write trusted.* xattrs. */
-static bool cap_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = { };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
-	       CAP_TO_MASK(CAP_SYS_ADMIN);
 }
 
 static int xattr_error(struct tier_ctx *t, const char *dir, const char *name,
@@ -225,7 +208,7 @@ static int list_one(const struct cgfs_node *n, void *data)
 
 static void warn_unprivileged(struct tier_ctx *t)
 {
-	if (!cap_sys_admin())
+	if (!cgfs_trusted_ok())
 		fprintf(stderr, "memqos: without CAP_SYS_ADMIN root's tags (%s) cannot be read; the tiers they set are not shown\n",
 			t->cfg.tier_xattr);
 }
@@ -375,7 +358,7 @@ static int tier_migrate(struct tier_ctx *t)
 {
 	if (!*t->cfg.owner_tier_xattr)
 		return cmd_usage_error(t->ctx, "owner_tier_xattr = off: no owners' tags to migrate");
-	if (!cap_sys_admin())
+	if (!cgfs_trusted_ok())
 		return cmd_usage_error(t->ctx, "migrate writes %s: it needs CAP_SYS_ADMIN",
 				       t->cfg.tier_xattr);
 	cgfs_walk(&t->fs, migrate_one, t);
@@ -515,9 +498,9 @@ const struct cmd cmd_tier = {
 		"get and list show the tier 'memqos daemon' gives a cgroup,\n"
 		"the source it trusted, and what an owner's tag asked for\n"
 		"and why it was ignored. list shows the cgroups that have a\n"
-		"tier or an ignored tag; with -a every cgroup. Without\n"
-		"CAP_SYS_ADMIN root's tags cannot be read, and a warning\n"
-		"says so.\n"
+		"tier, an ignored tag or an untrusted pod layout; with -a\n"
+		"every cgroup. Without CAP_SYS_ADMIN root's tags cannot be\n"
+		"read, and a warning says so.\n"
 		"\n"
 		"Migration: memqos up to 0.1.0 trusted user.memqos.tier as\n"
 		"root's tag. Such tags still count, as owners'\n"

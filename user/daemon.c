@@ -1528,6 +1528,10 @@ static void describe_start(struct daemon *d)
 		dlog(d, LOG_INFO,
 		     "memqos module not loaded: levels from memory.stat, pressure from memory.pressure every %u ms",
 		     d->cfg.squeeze_interval_ms);
+	if (!cgfs_trusted_ok())
+		dlog(d, LOG_WARNING,
+		     "without CAP_SYS_ADMIN root's tags (%s) cannot be read: they count as unset",
+		     d->cfg.tier_xattr);
 	dlog(d, LOG_INFO,
 	     "protection: cgroup2 at %s %s memory_recursiveprot; %s; memory.min budget %u%% of %s",
 	     d->fs.root, d->fs.recursiveprot ? "with" : "without",
