@@ -1050,11 +1050,17 @@ static int restore_entry(struct daemon *d, const struct state_ent *e,
 	char cur[CGFS_VALUE_LEN];
 	int err, dfd = cgfs_cg_open(&d->fs, e->path, e->id);
 
-	if (dfd < 0) {
+	if (gone(dfd) || dfd == -ESTALE) {
 		dlog(d, LOG_INFO, "%s %s: %s, original %s not restored",
 		     e->path, e->file, dfd == -ESTALE ?
 		     "a new cgroup at this path" : "cgroup gone", e->value);
 		return 0;
+	}
+	if (dfd < 0) {
+		/* kept, to be tried again */
+		dlog(d, LOG_ERR, "restore %s %s: %s", e->path, e->file,
+		     strerror(-dfd));
+		return dfd;
 	}
 	if (cgfs_read_at(dfd, e->file, cur, sizeof(cur)))
 		cur[0] = '\0';

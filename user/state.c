@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgfs.h"
 #include "state.h"
 
 #define STATE_MAGIC	"memqos-state 1"
@@ -39,9 +40,10 @@ int state_add(struct state *st, uint64_t id, const char *path,
 {
 	struct state_ent *e;
 
+	/* a path from the cgroup2 root: nothing outside the mount */
 	if (!valid_token(file, STATE_FILE_LEN) ||
-	    !valid_token(value, STATE_VALUE_LEN) || path[0] != '/' ||
-	    strchr(path, '\n'))
+	    !valid_token(value, STATE_VALUE_LEN) || !cgfs_rel_ok(path) ||
+	    strchr(path, '\n') || strchr(file, '/'))
 		return -EINVAL;
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 16;

@@ -50,7 +50,10 @@ char *state_format(const struct state *st);
 struct state_ent *state_find(const struct state *st, const char *path,
 			     const char *file);
 
-/* Add an entry; -EINVAL for a path with a newline or a too long value. */
+/*
+ * Add an entry; -EINVAL for a path with a newline or a . or ..
+ * component, a file name with a '/', or a too long value.
+ */
 int state_add(struct state *st, uint64_t id, const char *path,
 	      const char *file, const char *value);
 

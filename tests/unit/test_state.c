@@ -72,6 +72,11 @@ static void malformed(void)
 		{ "memqos-state 1\nx memory.min 0 /a\n", "line 2: malformed entry" },
 		{ "memqos-state 1\n-1 memory.min 0 /a\n", "line 2: malformed entry" },
 		{ "memqos-state 1\n1 memory.min 0 rel\n", "line 2: malformed entry" },
+		/* nothing outside the cgroup2 mount */
+		{ "memqos-state 1\n1 memory.min 0 /a/../../etc\n",
+		  "line 2: malformed entry" },
+		{ "memqos-state 1\n1 ../../shadow 0 /a\n",
+		  "line 2: malformed entry" },
 		{ "memqos-state 1\n1 memory.min 0 /a\n2 memory.min 5 /a\n",
 		  "line 3: duplicate entry" },
 		{ "memqos-state 1\n\n", "line 2: malformed entry" },
