@@ -3,7 +3,9 @@
 #
 # Usage: scripts/check.sh [TEST...]    (TEST as for selftests/run.sh; default all)
 # 1. Host unit tests: tests/unit/run-unit, if it exists (TAP "ok N - name" /
-#    "not ok N - name" lines; nonzero exit on failure).
+#    "not ok N - name" lines; nonzero exit on failure), then the same tests
+#    built with AddressSanitizer and UBSan, tests/unit/run-unit-san (each
+#    of its results counts too; a sanitizer report aborts it, a failure).
 # 2. Host checks (scripts/host-checks.sh): checkpatch, UAPI header against
 #    the spec, the tool's build and man page; and for each kernel, the
 #    module's W=1 and sparse builds and DKMS. MEMQOS_HOST_CHECKS=0 skips
@@ -29,19 +31,29 @@ source scripts/results.sh
 source scripts/guest-kernel.sh
 read -r -a KERNELS <<<"${MEMQOS_KERNELS:-6.1 6.12}"
 
+# $1: the unit test binary, $2: what it is.
+run_unit_one() {
+	local bin=tests/unit/$1 log=build/check/$1.tap rc=0 failed_before=$FAILED
+	if [[ ! -e $bin ]]; then
+		extra_failure "no $bin: build it with 'make -C tests/unit'"
+		return
+	fi
+	mkdir -p build/check
+	echo "check: host unit tests$2"
+	"$bin" | tee "$log" || rc=$?
+	count_tap "$log"
+	if ((rc != 0 && FAILED == failed_before)); then
+		extra_failure "$bin exited with status $rc without a failing test"
+	fi
+}
+
 run_unit() {
 	if [[ ! -e tests/unit/run-unit ]]; then
 		echo "check: no tests/unit/run-unit, no host unit tests"
 		return
 	fi
-	local log=build/check/unit.tap rc=0 failed_before=$FAILED
-	mkdir -p build/check
-	echo "check: host unit tests"
-	tests/unit/run-unit | tee "$log" || rc=$?
-	count_tap "$log"
-	if ((rc != 0 && FAILED == failed_before)); then
-		extra_failure "tests/unit/run-unit exited with status $rc without a failing test"
-	fi
+	run_unit_one run-unit ""
+	run_unit_one run-unit-san " with AddressSanitizer and UBSan"
 }
 
 run_host_checks() {

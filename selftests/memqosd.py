@@ -7,11 +7,17 @@ file, and 'memqos tier'.
     d.wait_for("memory.min")        # a log line containing this, or None
     d.stop()                        # SIGTERM, returns the exit status
 
-and the workloads' progress counters and the batch memory hog.
+and the workloads' progress counters and the batch memory hog; and a
+tenant: a cgroup delegated to uid 65534 the way systemd delegates, and
+code run as that tenant inside it.
+
+    memqosd.delegate("memqos-x/tenant")
+    memqosd.as_tenant("memqos-x/tenant", os.mkdir, path)   # in a child
 """
 import json
 import mmap
 import os
+import pickle
 import signal
 import struct
 import subprocess
@@ -46,11 +52,104 @@ def config(path="/tmp/memqos-test.conf", rules=(), daemon=None, node=None,
     return path
 
 
-def run(*args, check=False):
-    """memqos ARGS: (exit status, stdout, stderr)."""
-    p = subprocess.run([TOOL, *args], capture_output=True, text=True,
-                       check=check)
+NOBODY = 65534
+AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
+             "--clear-groups"]
+
+
+def run(*args, check=False, user=None):
+    """memqos ARGS (as uid 65534 with user="nobody"): (exit status,
+    stdout, stderr)."""
+    cmd = (AS_NOBODY if user == "nobody" else []) + [TOOL, *args]
+    p = subprocess.run(cmd, capture_output=True, text=True, check=check)
     return p.returncode, p.stdout, p.stderr
+
+
+# ---- a tenant ----
+
+def _cg(name):
+    return os.path.join(ktap.CG_ROOT, name)
+
+
+def delegate(cg, uid=NOBODY):
+    """Makes cgroup @cg and delegates it to @uid as systemd does (Delegate=
+    yes with User=): the directory and the files the kernel lists in
+    /sys/kernel/cgroup/delegate (cgroup.procs, cgroup.subtree_control,
+    ...) owned by @uid; its other files (memory.min, memory.max, ...)
+    stay root's. Memory is on for its children. @cg/init, made and
+    owned by @uid as a user manager would, is where its processes
+    start. Returns the path."""
+    path = ktap.cg_create(cg)
+    with open("/sys/kernel/cgroup/delegate") as f:
+        files = f.read().split()
+    os.chown(path, uid, uid)
+    for name in files:
+        if os.path.exists(os.path.join(path, name)):
+            os.chown(os.path.join(path, name), uid, uid)
+    with open(os.path.join(path, "cgroup.subtree_control"), "w") as f:
+        f.write("+memory")
+    init = os.path.join(path, "init")
+    os.mkdir(init)
+    os.chown(init, uid, uid)
+    for name in os.listdir(init):
+        os.chown(os.path.join(init, name), uid, uid)
+    return path
+
+
+def _become(cg, uid):
+    with open(os.path.join(_cg(cg), "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def as_tenant(cg, fn, *args, uid=NOBODY):
+    """fn(*args) in a forked child running as @uid (no groups, no
+    capabilities) in @cg/init (delegate()); returns what it returns, and
+    raises what it raised as a RuntimeError (its repr)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            _become(f"{cg}/init", uid)
+            out = ("ok", fn(*args))
+        except BaseException as e:  # noqa: B902 - the child must report
+            out = ("err", repr(e))
+        try:
+            os.write(w, pickle.dumps(out))
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    kind, val = pickle.loads(data) if data else ("err", "child died")
+    if kind == "err":
+        raise RuntimeError(val)
+    return val
+
+
+def tenant_spawn(cg, fn, *args, uid=NOBODY):
+    """A child running as @uid in cgroup @cg (anywhere in the tenant's
+    subtree) that calls fn(*args) until killed (memqos.stop()); its
+    pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _become(cg, uid)
+            fn(*args)
+        finally:
+            os._exit(0)
+    return pid
+
 
 
 def tier_list(conf, all_cgroups=False):

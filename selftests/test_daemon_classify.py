@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Tier classification on real cgroupfs trees: a kubepods hierarchy laid out
 as the kubelet's systemd driver does, one as its cgroupfs driver does, path
-globs for docker/podman/systemd layouts, and user.memqos.tier xattrs, read
-back with 'memqos tier list -j' (tier and source of each cgroup) and acted
-on by 'memqos daemon --dry-run --once'.
+globs for docker/podman/systemd layouts, and root's tags (the
+trusted.memqos.tier xattr), read back with 'memqos tier list -j' (tier and
+source of each cgroup) and acted on by 'memqos daemon --dry-run --once'.
 
     /sys/fs/cgroup
     |-- kubepods.slice                                     (QoS level: none)
@@ -73,7 +73,7 @@ EXPECT = {
     SD_BC: ("standard", "kubernetes Burstable"),
     SD_E: ("batch", "kubernetes BestEffort"),
     SD_EC: ("batch", "kubernetes BestEffort"),
-    SD_EX: ("critical", "xattr user.memqos.tier"),
+    SD_EX: ("critical", "xattr trusted.memqos.tier"),
     FS_G: ("critical", "kubernetes Guaranteed"),
     FS_B: ("standard", "kubernetes Burstable"),
     FS_E: ("batch", "kubernetes BestEffort"),
@@ -114,8 +114,8 @@ def main():
     rc1 = memqosd.run(*tier, "set", "/" + SD_EX, "critical")[0]
     rc2 = memqosd.run(*tier, "set", "/" + FS_E, "batch")[0]
     rc3 = memqosd.run(*tier, "set", "memqos-cl/opted-out.service", "none")[0]
-    # an xattr that names no tier, written as any tool might
-    os.setxattr(memqos.cg_path(FS_E), "user.memqos.tier", b"platinum")
+    # a tag that names no tier, written as any tool might
+    os.setxattr(memqos.cg_path(FS_E), "trusted.memqos.tier", b"platinum")
     ktap.check("tier set accepted three tiers", (rc1, rc2, rc3) == (0, 0, 0))
 
     listed = memqosd.tier_list(conf)

@@ -10,8 +10,10 @@ container leaves nothing behind.
     |                                   set by the daemon
     `-- ctr2   io.memqos.tier=gold      starts, untagged, hook logs why
 
-Proven: crun runs the hook with the OCI state and the hook sets
-user.memqos.tier on the container's own cgroup; the daemon sets that
+Proven: crun runs the hook with the OCI state and the hook sets root's
+tag, trusted.memqos.tier, on the container's own cgroup, for a tier
+annotation_tiers allows (by default an annotation cannot ask for critical:
+refused, nothing tagged); the daemon sets that
 cgroup's memory.min (and its parent's, to cover it) and records the
 originals; an unknown tier, a malformed state, a state without pid or
 annotations all exit 0 with a message; after 'crun delete' the daemon
@@ -97,17 +99,20 @@ def hook(stdin, conf):
 
 def xattr(cg):
     try:
-        return os.getxattr(memqos.cg_path(cg), "user.memqos.tier").decode()
+        return os.getxattr(memqos.cg_path(cg), "trusted.memqos.tier").decode()
     except OSError:
         return None
 
 
 def main():
-    ktap.print_header(11)
+    ktap.print_header(12)
     if not shutil.which("crun"):
         ktap.exit_skip("crun not installed")
     conf = memqosd.config(daemon={"reconcile_ms": 500,
-                                  "squeeze_interval_ms": 500})
+                                  "squeeze_interval_ms": 500},
+                          classify={"annotation_tiers":
+                                    "critical standard batch none"})
+    default_conf = memqosd.config("/tmp/memqos-oci-default.conf")
     ktap.cg_create(PARENT)
     ids = []
     daemon = None
@@ -122,7 +127,7 @@ def main():
                    os.path.isdir(memqos.cg_path(f"{PARENT}/ctr1")))
         ktap.check("the hook tagged its cgroup critical",
                    xattr(f"{PARENT}/ctr1") == "critical" and
-                   f"/{PARENT}/ctr1: user.memqos.tier=critical" in
+                   f"/{PARENT}/ctr1: trusted.memqos.tier=critical" in
                    hook_said("ctr1"))
 
         b2 = bundle("ctr2", "gold", conf)
@@ -160,6 +165,17 @@ def main():
         rc, err = hook("{}", "/nonexistent.conf")
         ktap.check("even a missing configuration exits 0",
                    rc == 0 and "nonexistent.conf" in err)
+        ktap.cg_create(f"{PARENT}/scratch")
+        pid = memqos.spawn(f"{PARENT}/scratch", memqos.hold, 3600)
+        rc, err = hook(json.dumps({"id": "c", "pid": pid, "annotations":
+                                   {"io.memqos.tier": "critical"}}),
+                       default_conf)
+        memqos.stop(pid)
+        ktap.print_msg(f"hook, default configuration, critical: exit {rc}: "
+                       f"{err}")
+        ktap.check("by default an annotation cannot ask for critical",
+                   rc == 0 and "may not ask for that tier" in err and
+                   xattr(f"{PARENT}/scratch") is None)
 
         daemon = memqosd.Daemon(conf, "-v")
         line = daemon.wait_for(f"/{PARENT}/ctr1 memory.min")
@@ -170,7 +186,7 @@ def main():
         ktap.print_msg(f"ctr1 memory.min {cmin}, {PARENT} memory.min {pmin}")
         ktap.check("the daemon set the container's memory.min",
                    line is not None and cmin >= 8 * MIB and
-                   "critical (xattr)" in line)
+                   "critical (xattr trusted.memqos.tier)" in line)
         ktap.check("and raised its parent to cover it, originals recorded",
                    pmin >= cmin and memqosd.state() == {
                        (f"/{PARENT}/ctr1", "memory.min"): "0",

@@ -10,7 +10,8 @@ logged and survived.
     |-- std      standard  memory.low 12288 beforehand
     `-- batch    batch
 
-Proven: a bad configuration is refused with file:line and changes nothing;
+Proven: a bad configuration is refused with file:line and changes nothing,
+also one whose path is longer than a message (run as uid 65534);
 a malformed state file is refused likewise; --dry-run prints the plan and
 changes nothing, not even the state file; on a read-only cgroupfs every
 refused write is logged, the pass completes and nothing changes; the
@@ -69,7 +70,7 @@ def ro_once():
 
 
 def main():
-    ktap.print_header(11)
+    ktap.print_header(12)
     for cg in ("crit1", "crit2", "std", "batch"):
         ktap.cg_create(f"{P}/{cg}")
     memqos.cg_write(f"{P}/crit1", "memory.min", "4096")
@@ -90,6 +91,25 @@ def main():
                rc == 2 and f"{BAD}:2:" in err and f"{BAD}:4:" in err and
                "not starting" in err and values() == before and
                not os.path.exists(memqosd.STATE))
+
+    # as uid 65534 too, a path longer than a message: no overflow
+    # (ASan saw add_error() write past its buffer), every error reported
+    longdir = "/tmp/" + "/".join(["d" * 200] * 15)
+    os.makedirs(longdir, exist_ok=True)
+    longconf = os.path.join(longdir, "bad.conf")
+    with open(longconf, "w") as f:
+        f.write("[daemon]\n" + "window_s = 0\n" * 20)
+    rc, _, err = memqosd.run("daemon", "-c", longconf, "--once",
+                             user="nobody")
+    lines = err.splitlines()
+    ktap.print_msg(f"{len(longconf)}-byte path, 20 errors: exit {rc}, "
+                   f"{len(lines)} lines, last: {lines[-1:]}")
+    ktap.check("a long configuration path with many errors: exit 2, each "
+               "error cut short, nothing changed",
+               rc == 2 and "... and 4 more errors" in err and
+               sum(ln.startswith("memqos daemon: /tmp/ddd") and
+                   len(ln) < 300 for ln in lines) == 16 and
+               values() == before)
 
     os.makedirs(memqosd.STATE_DIR, exist_ok=True)
     with open(memqosd.STATE, "w") as f:

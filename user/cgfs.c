@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "cgfs.h"
 
@@ -40,11 +43,32 @@ int cgfs_open(struct cgfs *fs)
 	return ret;
 }
 
+bool cgfs_rel_ok(const char *rel)
+{
+	const char *s = rel, *end;
+	size_t n;
+
+	if (*rel != '/')
+		return false;
+	for (; *s; s = end) {
+		s += strspn(s, "/");
+		end = strchrnul(s, '/');
+		n = end - s;
+		if ((n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
 int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
 	      char *buf, size_t len)
 {
 	int n;
 
+	/* "/a/../../etc" would leave the mount */
+	if (!cgfs_rel_ok(rel) || (file && strchr(file, '/')))
+		return -EINVAL;
 	/* the root's own files: "<root>/<file>", not "<root>//<file>" */
 	if (!strcmp(rel, "/"))
 		rel = "";
@@ -53,9 +77,38 @@ int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd, err;
+
+	err = cgfs_path(fs, rel, NULL, dir, sizeof(dir));
+	if (err)
+		return err;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (id && st.st_ino != id) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
 int cgfs_read(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return cgfs_read_at(AT_FDCWD, path, buf, len);
+}
+
+int cgfs_read_at(int dfd, const char *file, char *buf, size_t len)
+{
+	int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t off = 0;
 	ssize_t n;
 	int ret = 0;
@@ -104,8 +157,13 @@ static int parse_u64(const char *s, uint64_t *v)
 
 int cgfs_read_u64(const char *path, uint64_t *v)
 {
+	return cgfs_read_u64_at(AT_FDCWD, path, v);
+}
+
+int cgfs_read_u64_at(int dfd, const char *file, uint64_t *v)
+{
 	char buf[CGFS_VALUE_LEN];
-	int err = cgfs_read(path, buf, sizeof(buf));
+	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
 
 	return err ? err : parse_u64(buf, v);
 }
@@ -113,8 +171,14 @@ int cgfs_read_u64(const char *path, uint64_t *v)
 int cgfs_read_keyed(const char *path, const char *const *keys,
 		    uint64_t *vals, size_t n)
 {
+	return cgfs_read_keyed_at(AT_FDCWD, path, keys, vals, n);
+}
+
+int cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
+		       uint64_t *vals, size_t n)
+{
 	char buf[8192], *line, *p, *val;
-	int err = cgfs_read(path, buf, sizeof(buf));
+	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
 	size_t i;
 
 	if (err)
@@ -134,8 +198,13 @@ int cgfs_read_keyed(const char *path, const char *const *keys,
 
 int cgfs_read_psi_some(const char *path, uint64_t *us)
 {
+	return cgfs_read_psi_some_at(AT_FDCWD, path, us);
+}
+
+int cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us)
+{
 	char buf[256], *t;
-	int err = cgfs_read(path, buf, sizeof(buf));
+	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
 
 	if (err)
 		return err;
@@ -147,9 +216,14 @@ int cgfs_read_psi_some(const char *path, uint64_t *us)
 
 int cgfs_write(const char *path, const char *value)
 {
+	return cgfs_write_at(AT_FDCWD, path, value);
+}
+
+int cgfs_write_at(int dfd, const char *file, const char *value)
+{
 	size_t len = strlen(value);
 	ssize_t n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = openat(dfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	int ret = 0;
 
 	if (fd < 0)
@@ -183,6 +257,42 @@ int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len)
 	return 0;
 }
 
+int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = fgetxattr(fd, name, buf, len - 1);
+
+	if (n < 0)
+		return errno == ENOTSUP ? -ENODATA : -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len)
+{
+	int err;
+
+	if (fd < 0 || !*name)
+		return NULL;
+	err = cgfs_fget_xattr(fd, name, buf, len);
+	/* a value too long for a tier name is no tier name */
+	if (err == -ERANGE)
+		return "";
+	return err ? NULL : buf;
+}
+
+bool cgfs_trusted_ok(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &
+	       CAP_TO_MASK(CAP_SYS_ADMIN);
+}
+
 int cgfs_set_xattr(const char *dir, const char *name, const char *value)
 {
 	return setxattr(dir, name, value, strlen(value), 0) ? -errno : 0;
@@ -193,33 +303,48 @@ int cgfs_remove_xattr(const char *dir, const char *name)
 	return removexattr(dir, name) ? -errno : 0;
 }
 
-/* Depth first, a directory before its children. @path has PATH_MAX. */
-static int walk(char *path, size_t root_len,
-		int (*fn)(const char *rel, const struct stat *st, void *data),
-		void *data)
+/* Root's levels below the root: those of the parent, and this one's? */
+static int root_depth(const struct cgfs_node *parent, uid_t uid)
+{
+	if (parent->root_depth == parent->depth && uid == 0)
+		return parent->depth + 1;
+	return parent->root_depth;
+}
+
+/*
+ * Depth first, a directory before its children. @path has PATH_MAX;
+ * @parent is NULL for the root.
+ */
+static int walk(char *path, size_t root_len, const struct cgfs_node *parent,
+		int (*fn)(const struct cgfs_node *n, void *data), void *data)
 {
 	size_t len = strlen(path);
+	struct cgfs_node n;
 	struct dirent *de;
-	struct stat st;
 	DIR *dir;
 	int ret;
 
-	if (stat(path, &st))
+	if (stat(path, &n.st))
 		return 0;		/* removed meanwhile */
-	ret = fn(len > root_len ? path + root_len : "/", &st, data);
+	n.rel = len > root_len ? path + root_len : "/";
+	n.depth = parent ? parent->depth + 1 : 0;
+	n.root_depth = parent ? root_depth(parent, n.st.st_uid) : 0;
+	ret = fn(&n, data);
 	if (ret)
 		return ret;
 	dir = opendir(path);
 	if (!dir)
 		return 0;
 	while ((de = readdir(dir))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		/* only . and ..: a cgroup named ".x" is a cgroup too */
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
 			continue;
 		if (len + 1 + strlen(de->d_name) >= PATH_MAX)
 			continue;
 		path[len] = '/';
 		strcpy(path + len + 1, de->d_name);
-		ret = walk(path, root_len, fn, data);
+		ret = walk(path, root_len, &n, fn, data);
 		path[len] = '\0';
 		if (ret)
 			break;
@@ -229,8 +354,7 @@ static int walk(char *path, size_t root_len,
 }
 
 int cgfs_walk(const struct cgfs *fs,
-	      int (*fn)(const char *rel, const struct stat *st, void *data),
-	      void *data)
+	      int (*fn)(const struct cgfs_node *n, void *data), void *data)
 {
 	char *path = malloc(PATH_MAX);
 	size_t root_len = strlen(fs->root);
@@ -242,7 +366,46 @@ int cgfs_walk(const struct cgfs *fs,
 	/* "/" as the mount point: children are "//x" otherwise */
 	if (root_len == 1)
 		root_len = 0;
-	ret = walk(path, root_len, fn, data);
+	ret = walk(path, root_len, NULL, fn, data);
 	free(path);
 	return ret;
+}
+
+int cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n)
+{
+	char dir[PATH_MAX];
+	size_t root_len;
+	struct cgfs_node up = { .depth = 0, .root_depth = 0 };
+	const char *s;
+	int err;
+
+	err = cgfs_path(fs, rel, NULL, dir, sizeof(dir));
+	if (err)
+		return err;
+	root_len = strlen(dir) - (strcmp(rel, "/") ? strlen(rel) : 0);
+	/* each ancestor below the root, then the cgroup itself */
+	for (s = dir + root_len; *s; ) {
+		struct stat st;
+		char c;
+
+		s += strspn(s, "/");
+		if (!*s)
+			break;
+		s = strchrnul(s, '/');
+		c = *s;
+		dir[s - dir] = '\0';
+		err = stat(dir, &st) ? -errno : 0;
+		dir[s - dir] = c;
+		if (err)
+			return err;
+		up.root_depth = root_depth(&up, st.st_uid);
+		up.depth++;
+		n->st = st;
+	}
+	if (!up.depth && stat(dir, &n->st))
+		return -errno;
+	n->rel = rel;
+	n->depth = up.depth;
+	n->root_depth = up.root_depth;
+	return 0;
 }

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which QoS tier a cgroup is in, and why. In this order:
- *   1. the user.memqos.tier xattr on its cgroupfs directory (set by
- *      memqos-oci-hook or 'memqos tier set'); "none" opts out;
+ * Which QoS tier a cgroup is in, and why.
+ *
+ * The tier is what trusted sources grant, first match wins:
+ *   1. root's tag: the trusted.memqos.tier xattr on its cgroupfs
+ *      directory (only CAP_SYS_ADMIN can set trusted.* xattrs; set by
+ *      'memqos tier set' and memqos-oci-hook); "none" opts out;
  *   2. the Kubernetes QoS class of the pod it belongs to, read from the
  *      kubepods hierarchy the kubelet lays out (systemd and cgroupfs
- *      drivers; Guaranteed pods sit directly under kubepods);
+ *      drivers; Guaranteed pods sit directly under kubepods), if root
+ *      owns every cgroup down to the pod's: a tenant can name the
+ *      cgroups of its delegated subtree "kubepods/pod1" too;
  *   3. the first [classify] rule whose glob matches its path (fnmatch);
  *   4. the configured default.
- * Pure: the caller reads the xattr. Unit tested.
+ * The owner of a cgroup (whoever may write its directory: a tenant of a
+ * delegated subtree) may set the user.memqos.tier xattr. That tag only
+ * lowers the tier granted, never raises it (tier_at_most()): critical
+ * (memory.min) > standard (memory.low) > none (never touched) > batch
+ * (squeezed), by what the tier's action does.
+ *
+ * Pure: the caller reads the xattrs and the owners. Unit tested.
  */
 #ifndef MEMQOS_CLASSIFY_H
 #define MEMQOS_CLASSIFY_H
@@ -24,19 +35,48 @@ enum kube_qos {
 
 enum tier_reason {
 	REASON_NONE,		/* nothing matched and no default */
-	REASON_XATTR,
+	REASON_XATTR,		/* root's tag */
 	REASON_KUBE,
 	REASON_RULE,
 	REASON_DEFAULT,
+	REASON_OWNER,		/* the owner's tag lowered it */
+};
+
+/* What became of the owner's tag. */
+enum owner_verdict {
+	OWNER_UNSET,		/* none set (or owner tags are off) */
+	OWNER_LOWERED,		/* it lowered the tier granted */
+	OWNER_SAME,		/* it asked for the tier granted */
+	OWNER_RAISE,		/* it asked for more: ignored */
+	OWNER_UNKNOWN,		/* it names no tier: ignored */
+};
+
+struct classify_in {
+	const char *path;	/* from the cgroup2 root */
+	const char *tag;	/* root's tag, NULL if unset */
+	const char *owner_tag;	/* the owner's tag, NULL if unset */
+	/*
+	 * How many components of @path, from the first, are cgroups root
+	 * owns (cgfs_node): below them begins a subtree someone else may
+	 * write. -1: all.
+	 */
+	int root_depth;
 };
 
 struct tier_result {
 	int tier;		/* index in cfg->tiers, CFG_NO_TIER */
-	enum tier_reason reason;
+	enum tier_reason reason;	/* of @tier */
+	/* what the trusted sources grant */
+	int granted;
+	enum tier_reason granted_reason;
 	enum kube_qos qos;	/* REASON_KUBE */
 	int rule;		/* REASON_RULE: index in cfg->rules */
-	/* the xattr named no known tier and was ignored */
+	/* root's tag named no known tier and was ignored */
 	bool bad_xattr;
+	enum owner_verdict owner;
+	int owner_tier;		/* asked for: OWNER_LOWERED, _SAME, _RAISE */
+	/* a pod's path in a subtree root does not own: not trusted */
+	enum kube_qos untrusted_qos;
 };
 
 /*
@@ -51,13 +91,40 @@ struct tier_result {
  * are no pod: KUBE_NONE.
  */
 enum kube_qos classify_kube(const char *path);
+/* The same, with how many components lead down to the pod's cgroup. */
+enum kube_qos classify_kube_depth(const char *path, int *pod_depth);
 
-/* The tier of @path whose xattr reads @xattr (NULL: none set). */
-void classify(const struct daemon_cfg *cfg, const char *path,
-	      const char *xattr, struct tier_result *out);
+/*
+ * Whether tier @want gives a cgroup no more than tier @granted: the same
+ * tier, or one whose action ranks lower (min > low > no tier > squeeze).
+ * Tiers of the same action are not ranked: their sizes differ.
+ */
+bool tier_at_most(const struct daemon_cfg *cfg, int want, int granted);
 
-/* "xattr", "kubernetes", "rule", "default", "none" */
+void classify(const struct daemon_cfg *cfg, const struct classify_in *in,
+	      struct tier_result *out);
+
+/*
+ * One line on why the owner's tag @tag was ignored (OWNER_RAISE,
+ * OWNER_UNKNOWN) or what it did, into @buf; "" for OWNER_UNSET.
+ */
+void classify_owner_text(const struct daemon_cfg *cfg,
+			 const struct tier_result *r, const char *tag,
+			 char *buf, size_t len);
+
+/*
+ * Where @r's tier comes from, into @buf: "xattr trusted.memqos.tier",
+ * "kubernetes Guaranteed", "rule GLOB", "default", "none", or "owner
+ * user.memqos.tier, below standard of rule GLOB" where the owner lowered
+ * it. @len: CFG_GLOB_LEN + 128 holds any.
+ */
+void classify_source_text(const struct daemon_cfg *cfg,
+			  const struct tier_result *r, char *buf, size_t len);
+
+/* "xattr", "kubernetes", "rule", "default", "none", "owner" */
 const char *tier_reason_name(enum tier_reason r);
+/* A tier's name, "none" for CFG_NO_TIER. */
+const char *tier_name(const struct daemon_cfg *cfg, int tier);
 /* "Guaranteed", "Burstable", "BestEffort" */
 const char *kube_qos_name(enum kube_qos q);
 

@@ -59,15 +59,27 @@ struct rt {
 	bool aggressor_known;
 	uint64_t last_throttle_us, last_ms;
 	unsigned int seen;	/* pass number */
+	bool from_files;	/* its levels' source, last pass */
 };
+
+/* An owner's tag the daemon said it ignores (keyed by cgroup id). */
+struct note {
+	uint64_t id;
+	enum owner_verdict verdict;
+	unsigned int seen;	/* pass number */
+};
+
+#define MAX_NOTES	4096
 
 /* One cgroup in this pass. */
 struct dcg {
 	char *rel;
 	uint64_t id;
 	int parent;
+	int root_depth;			/* cgfs_node */
 	struct tier_result tr;
 	bool has_levels;
+	bool from_files;		/* memory.stat and memory.pressure */
 	struct levels lv;
 	struct rt *rt;
 	struct ws_estimate est;
@@ -97,6 +109,8 @@ struct daemon {
 	bool ev_warned;		/* joining the events failed, logged */
 	struct rt *rts;
 	size_t n_rts, cap_rts;
+	struct note *notes;	/* MAX_NOTES */
+	size_t n_notes;
 	uint64_t page, ram;
 	unsigned int pass_no;
 	bool pressure;		/* a protected cgroup stalled, last pass */
@@ -109,6 +123,7 @@ struct daemon {
 	int mglru;		/* Multi-Gen LRU on (1), off (0), unknown (-1) */
 	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
+	int lock_fd;		/* state_dir/lock, held while it runs */
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
 	/* this pass */
 	struct dcg *cg;
@@ -156,16 +171,12 @@ static const char *size_str(uint64_t v, char *buf)
 
 /* ---- the walk ---- */
 
-static int add_cg(const char *rel, const struct stat *sb, void *data)
+static int add_cg(const struct cgfs_node *n, void *data)
 {
 	struct daemon *d = data;
+	int depth = n->depth;
 	struct dcg *c;
-	int depth = 0;
-	const char *p;
 
-	if (strcmp(rel, "/"))
-		for (p = rel; *p; p++)
-			depth += *p == '/';
 	if (depth >= MAX_DEPTH)
 		return 0;
 	if (d->n == d->cap) {
@@ -179,10 +190,11 @@ static int add_cg(const char *rel, const struct stat *sb, void *data)
 	}
 	c = &d->cg[d->n];
 	memset(c, 0, sizeof(*c));
-	c->rel = strdup(rel);
+	c->rel = strdup(n->rel);
 	if (!c->rel)
 		return -ENOMEM;
-	c->id = sb->st_ino;
+	c->id = n->st.st_ino;
+	c->root_depth = n->root_depth;
 	c->parent = depth ? d->depth_idx[depth - 1] : -1;
 	d->depth_idx[depth] = (int)d->n;
 	d->n++;
@@ -199,26 +211,71 @@ static void free_pass(struct daemon *d)
 	cg_list_free(&d->list);
 }
 
+/*
+ * The trusted sources' tier, and what the owner's tag asks, which an
+ * admin hears about once per cgroup when it is ignored: an upgrade from
+ * owners' tags that raised tiers changes protection.
+ */
+static void note_owner_tag(struct daemon *d, struct dcg *c, const char *tag)
+{
+	char text[CFG_NAME_LEN + 192];
+	struct note *nt = NULL;
+	size_t i;
+
+	for (i = 0; i < d->n_notes; i++)
+		if (d->notes[i].id == c->id)
+			nt = &d->notes[i];
+	if (!nt && d->n_notes < MAX_NOTES) {
+		nt = &d->notes[d->n_notes++];
+		nt->id = c->id;
+		nt->verdict = OWNER_UNSET;
+	}
+	if (!nt)
+		return;
+	nt->seen = d->pass_no;
+	if (nt->verdict == c->tr.owner)
+		return;
+	nt->verdict = c->tr.owner;
+	if (c->tr.owner != OWNER_RAISE && c->tr.owner != OWNER_UNKNOWN)
+		return;
+	classify_owner_text(&d->cfg, &c->tr, tag, text, sizeof(text));
+	dlog(d, LOG_WARNING, "%s: %s; root's tag is %s ('memqos tier set')",
+	     c->rel, text, d->cfg.tier_xattr);
+}
+
 static void classify_all(struct daemon *d)
 {
-	char dir[PATH_MAX], val[CFG_NAME_LEN + 1];
+	char tag[CFG_NAME_LEN + 1], owner[CFG_NAME_LEN + 1];
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		int err = -ENODATA;
+		struct classify_in in = { c->rel, NULL, NULL, c->root_depth };
+		int fd;
 
 		if (!i) {
 			/* the root is never managed */
-			classify(&d->cfg, "/", "none", &c->tr);
+			in.tag = "none";
+			classify(&d->cfg, &in, &c->tr);
 			continue;
 		}
-		if (!cgfs_path(&d->fs, c->rel, NULL, dir, sizeof(dir)))
-			err = cgfs_get_xattr(dir, d->cfg.tier_xattr, val,
-					     sizeof(val));
-		/* a value too long for a tier name is no tier name */
-		classify(&d->cfg, c->rel, err == -ERANGE ? "" :
-			 err ? NULL : val, &c->tr);
+		/* the tags of the cgroup walked, not of one made since */
+		fd = cgfs_cg_open(&d->fs, c->rel, c->id);
+		in.tag = cgfs_read_tag(fd, d->cfg.tier_xattr, tag, sizeof(tag));
+		in.owner_tag = cgfs_read_tag(fd, d->cfg.owner_tier_xattr, owner,
+					sizeof(owner));
+		if (fd >= 0)
+			close(fd);
+		classify(&d->cfg, &in, &c->tr);
+		if (in.owner_tag)
+			note_owner_tag(d, c, in.owner_tag);
+	}
+	/* forget the notes of cgroups gone or untagged */
+	for (i = 0; i < d->n_notes; ) {
+		if (d->notes[i].seen != d->pass_no)
+			d->notes[i] = d->notes[--d->n_notes];
+		else
+			i++;
 	}
 }
 
@@ -243,7 +300,8 @@ static void levels_from_rec(struct levels *lv, const struct cg_rec *r)
 	lv->cur[F_HIGH] = cg_val(r, MEMQOS_A_CGROUP_HIGH_BYTES);
 }
 
-static int levels_from_files(struct daemon *d, const char *rel,
+/* @c's levels from its cgroupfs files, if it is still the one walked. */
+static int levels_from_files(struct daemon *d, const struct dcg *c,
 			     struct levels *lv)
 {
 	static const char *const keys[] = {
@@ -252,13 +310,14 @@ static int levels_from_files(struct daemon *d, const char *rel,
 		"workingset_refault_anon", "workingset_refault_file",
 	};
 	uint64_t v[sizeof(keys) / sizeof(keys[0])] = { };
-	char path[PATH_MAX];
-	int err, f;
+	int err, f, dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
 
-	cgfs_path(&d->fs, rel, "memory.stat", path, sizeof(path));
-	err = cgfs_read_keyed(path, keys, v, sizeof(keys) / sizeof(keys[0]));
+	if (dfd < 0)
+		return dfd;
+	err = cgfs_read_keyed_at(dfd, "memory.stat", keys, v,
+				 sizeof(keys) / sizeof(keys[0]));
 	if (err)
-		return err;
+		goto out;
 	lv->anon = v[0];
 	lv->shmem = v[1];
 	lv->file = v[2];
@@ -266,19 +325,17 @@ static int levels_from_files(struct daemon *d, const char *rel,
 	lv->slab_recl = v[4];
 	lv->kmem = v[4] + v[5] + v[6] + v[7];
 	lv->refaults = v[8] + v[9];
-	cgfs_path(&d->fs, rel, "memory.current", path, sizeof(path));
-	err = cgfs_read_u64(path, &lv->usage);
-	cgfs_path(&d->fs, rel, "memory.max", path, sizeof(path));
+	err = cgfs_read_u64_at(dfd, "memory.current", &lv->usage);
 	if (!err)
-		err = cgfs_read_u64(path, &lv->max);
-	for (f = 0; !err && f < NR_FILES; f++) {
-		cgfs_path(&d->fs, rel, file_names[f], path, sizeof(path));
-		err = cgfs_read_u64(path, &lv->cur[f]);
-	}
+		err = cgfs_read_u64_at(dfd, "memory.max", &lv->max);
+	for (f = 0; !err && f < NR_FILES; f++)
+		err = cgfs_read_u64_at(dfd, file_names[f], &lv->cur[f]);
 	/* PSI "some" stands in for the module's stall and throttle time */
-	cgfs_path(&d->fs, rel, "memory.pressure", path, sizeof(path));
-	if (!err && !cgfs_read_psi_some(path, &lv->stall_us))
+	if (!err && !cgfs_read_psi_some_at(dfd, "memory.pressure",
+					   &lv->stall_us))
 		lv->throttle_us = lv->stall_us;
+out:
+	close(dfd);
 	return err;
 }
 
@@ -299,16 +356,19 @@ static void read_levels(struct daemon *d)
 		struct dcg *c = &d->cg[i];
 		const struct cg_rec *r;
 
-		if (d->module) {
-			r = cg_list_find(&d->list, c->id);
-			if (r) {
-				levels_from_rec(&c->lv, r);
-				c->has_levels = true;
-			}
+		r = d->module ? cg_list_find(&d->list, c->id) : NULL;
+		if (r && r->tracked) {
+			levels_from_rec(&c->lv, r);
+			c->has_levels = true;
 			continue;
 		}
-		/* files for the tiered and their ancestors' siblings only */
-		c->has_levels = !levels_from_files(d, c->rel, &c->lv);
+		/*
+		 * The module has no record of it (its table was full when
+		 * the cgroup was made) or it is not in the dump: its stall
+		 * counters would read 0, so the kernel's files stand in.
+		 */
+		c->from_files = true;
+		c->has_levels = !levels_from_files(d, c, &c->lv);
 	}
 }
 
@@ -424,16 +484,7 @@ static void plan(struct dcg *c, enum cg_file f, uint64_t v,
 static void source_text(const struct daemon *d, const struct dcg *c,
 			char *buf, size_t len)
 {
-	switch (c->tr.reason) {
-	case REASON_KUBE:
-		snprintf(buf, len, "kubernetes %s", kube_qos_name(c->tr.qos));
-		break;
-	case REASON_RULE:
-		snprintf(buf, len, "rule %s", d->cfg.rules[c->tr.rule].glob);
-		break;
-	default:
-		snprintf(buf, len, "%s", tier_reason_name(c->tr.reason));
-	}
+	classify_source_text(&d->cfg, &c->tr, buf, len);
 }
 
 /* Measure every tiered cgroup and size its protection. */
@@ -451,12 +502,24 @@ static void measure(struct daemon *d, uint64_t now)
 		const struct tier_cfg *t = tier_of(d, c);
 		struct ws_sample s;
 		struct ws_estimate e;
+		bool switched;
 
 		if (!t || !c->has_levels)
 			continue;
 		c->rt = rt_get(d, c->id, true);
 		if (!c->rt)
 			continue;
+		switched = c->rt->seen && c->rt->from_files != c->from_files;
+		if (switched) {
+			/* stall time from PSI and from the module differ */
+			memset(&c->rt->win, 0, sizeof(c->rt->win));
+			c->rt->last_ms = 0;
+		}
+		if (d->module && (switched || (!c->rt->seen && c->from_files)))
+			dlog(d, LOG_INFO, "%s: %s", c->rel, c->from_files ?
+			     "not tracked by the module: levels from memory.stat, pressure from memory.pressure" :
+			     "tracked by the module again");
+		c->rt->from_files = c->from_files;
 		c->rt->seen = d->pass_no;
 		s.t_ms = now;
 		s.usage = c->lv.usage;
@@ -503,7 +566,7 @@ static void size_protection(struct daemon *d)
 	size_t i, n = 0;
 	unsigned int scaled;
 	char b1[UNITS_BUF_SIZE], b2[UNITS_BUF_SIZE], b3[UNITS_BUF_SIZE];
-	char src[CFG_GLOB_LEN + 32];
+	char src[CFG_GLOB_LEN + 128];
 
 	if (!items || !item_of)
 		goto out;
@@ -704,7 +767,7 @@ static void squeeze(struct daemon *d, uint64_t now)
 		struct squeeze_in in = { };
 		struct squeeze_out out;
 		uint64_t elapsed;
-		char src[CFG_GLOB_LEN + 32];
+		char src[CFG_GLOB_LEN + 128];
 		bool was_active;
 
 		if (!t || t->action != TIER_SQUEEZE || !c->rt)
@@ -808,6 +871,15 @@ static void cover(struct daemon *d)
 
 /* ---- applying ---- */
 
+/*
+ * A file of a removed cgroup: ENOENT to open by path or relative to its
+ * directory still open, ENODEV to read or write once open.
+ */
+static bool gone(int err)
+{
+	return err == -ENOENT || err == -ENODEV;
+}
+
 static bool save_state(struct daemon *d)
 {
 	int err = state_save(&d->st, d->state_path);
@@ -841,10 +913,17 @@ static void drop_entries(struct daemon *d, const char *rel, const char *why)
 		     why, n);
 }
 
-static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
+/*
+ * Set file @f of @c to what the plan wants, through @dfd, its directory
+ * opened and checked to be the cgroup measured: a cgroup removed and made
+ * again at its path meanwhile is another, never written.
+ */
+static void apply_one(struct daemon *d, struct dcg *c, int dfd,
+		      enum cg_file f)
 {
 	struct state_ent *e = state_find(&d->st, c->rel, file_names[f]);
-	char path[PATH_MAX], cur_s[CGFS_VALUE_LEN], want_s[CGFS_VALUE_LEN];
+	char cur_s[CGFS_VALUE_LEN], want_s[CGFS_VALUE_LEN];
+	const char *name = file_names[f];
 	uint64_t cur;
 	int err;
 
@@ -855,17 +934,16 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 	}
 	if (e)
 		e->mark = d->pass_no;
-	if (cgfs_path(&d->fs, c->rel, file_names[f], path, sizeof(path)))
-		return;
-	err = cgfs_read(path, cur_s, sizeof(cur_s));
-	if (!err && cgfs_read_u64(path, &cur))
+	err = cgfs_read_at(dfd, name, cur_s, sizeof(cur_s));
+	if (!err && cgfs_read_u64_at(dfd, name, &cur))
 		err = -EINVAL;
-	if (err == -ENOENT) {
+	if (gone(err)) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
 	if (err) {
-		dlog(d, LOG_ERR, "read %s: %s", path, strerror(-err));
+		dlog(d, LOG_ERR, "read %s %s: %s", c->rel, name,
+		     strerror(-err));
 		d->failures++;
 		return;
 	}
@@ -874,48 +952,48 @@ static void apply_one(struct daemon *d, struct dcg *c, enum cg_file f)
 		return;
 	cgfs_fmt(c->want[f], want_s, sizeof(want_s));
 	if (d->o->dry_run) {
-		printf("would set %s %s: %s -> %s (%s)\n", c->rel, file_names[f],
+		printf("would set %s %s: %s -> %s (%s)\n", c->rel, name,
 		       cur_s, want_s, c->why[f]);
 		d->changes++;
 		return;
 	}
 	if (!e) {
 		/* the original goes to disk before the file changes */
-		err = state_add(&d->st, c->id, c->rel, file_names[f], cur_s);
+		err = state_add(&d->st, c->id, c->rel, name, cur_s);
 		if (err) {
-			dlog(d, LOG_ERR, "%s: cannot record the original: %s",
-			     path, strerror(-err));
+			dlog(d, LOG_ERR, "%s %s: cannot record the original: %s",
+			     c->rel, name, strerror(-err));
 			d->failures++;
 			return;
 		}
 		d->st.e[d->st.n - 1].mark = d->pass_no;
 		if (!save_state(d)) {
 			state_del(&d->st, d->st.n - 1);
-			dlog(d, LOG_ERR, "%s left at %s: its original could not be recorded",
-			     path, cur_s);
+			dlog(d, LOG_ERR, "%s %s left at %s: its original could not be recorded",
+			     c->rel, name, cur_s);
 			d->failures++;
 			return;
 		}
 	}
-	err = cgfs_write(path, want_s);
-	if (err == -ENOENT) {
+	err = cgfs_write_at(dfd, name, want_s);
+	if (gone(err)) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
 	}
 	if (err) {
-		dlog(d, LOG_ERR, "write %s: %s -> %s: %s (%s)", path, cur_s,
-		     want_s, strerror(-err), c->why[f]);
+		dlog(d, LOG_ERR, "write %s %s: %s -> %s: %s (%s)", c->rel, name,
+		     cur_s, want_s, strerror(-err), c->why[f]);
 		d->failures++;
 		return;
 	}
 	d->changes++;
-	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", c->rel, file_names[f], cur_s,
+	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", c->rel, name, cur_s,
 	     want_s, c->why[f]);
 }
 
-static void reclaim(struct daemon *d, struct dcg *c)
+static void reclaim(struct daemon *d, struct dcg *c, int dfd)
 {
-	char path[PATH_MAX], amount[CGFS_VALUE_LEN], b[UNITS_BUF_SIZE];
+	char amount[CGFS_VALUE_LEN], b[UNITS_BUF_SIZE];
 	int err;
 
 	if (d->o->dry_run) {
@@ -923,14 +1001,12 @@ static void reclaim(struct daemon *d, struct dcg *c)
 		       size_str(c->reclaim, b), c->rel, c->reclaim_why);
 		return;
 	}
-	if (cgfs_path(&d->fs, c->rel, "memory.reclaim", path, sizeof(path)))
-		return;
 	cgfs_fmt(c->reclaim, amount, sizeof(amount));
-	err = cgfs_write(path, amount);
+	err = cgfs_write_at(dfd, "memory.reclaim", amount);
 	/* EAGAIN: it could not reclaim that much, the next step lowers high */
-	if (err && err != -EAGAIN && err != -ENOENT) {
-		dlog(d, LOG_ERR, "write %s: %s: %s", path, amount,
-		     strerror(-err));
+	if (err && err != -EAGAIN && !gone(err)) {
+		dlog(d, LOG_ERR, "write %s memory.reclaim: %s: %s", c->rel,
+		     amount, strerror(-err));
 		d->failures++;
 		return;
 	}
@@ -939,42 +1015,83 @@ static void reclaim(struct daemon *d, struct dcg *c)
 	     c->reclaim_why);
 }
 
+/* What the plan wants of @c, written only to the cgroup it measured. */
+static void apply(struct daemon *d, struct dcg *c)
+{
+	bool any = c->reclaim;
+	enum cg_file f;
+	int dfd;
+
+	for (f = 0; f < NR_FILES; f++)
+		any |= c->manage[f];
+	if (!any)
+		return;
+	dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
+	if (gone(dfd) || dfd == -ESTALE) {
+		/* its originals belong to a cgroup that is gone */
+		drop_entries(d, c->rel, dfd == -ESTALE ?
+			     "removed and made again since it was measured" :
+			     "cgroup vanished");
+		/* not to be restored into the one there now */
+		return;
+	}
+	if (dfd < 0) {
+		dlog(d, LOG_ERR, "open %s: %s", c->rel, strerror(-dfd));
+		d->failures++;
+		return;
+	}
+	for (f = 0; f < NR_FILES; f++)
+		if (c->manage[f])
+			apply_one(d, c, dfd, f);
+	if (c->reclaim)
+		reclaim(d, c, dfd);
+	close(dfd);
+}
+
 /* Write @e's original back if its cgroup is still the one we changed. */
 static int restore_entry(struct daemon *d, const struct state_ent *e,
 			 const char *why)
 {
-	char path[PATH_MAX], cur[CGFS_VALUE_LEN];
-	struct stat sb;
-	int err;
+	char cur[CGFS_VALUE_LEN];
+	int err, dfd = cgfs_cg_open(&d->fs, e->path, e->id);
 
-	if (cgfs_path(&d->fs, e->path, NULL, path, sizeof(path)) ||
-	    stat(path, &sb) || sb.st_ino != e->id) {
+	if (gone(dfd) || dfd == -ESTALE) {
 		dlog(d, LOG_INFO, "%s %s: %s, original %s not restored",
-		     e->path, e->file, access(path, F_OK) ? "cgroup gone" :
-		     "a new cgroup at this path", e->value);
+		     e->path, e->file, dfd == -ESTALE ?
+		     "a new cgroup at this path" : "cgroup gone", e->value);
 		return 0;
 	}
-	cgfs_path(&d->fs, e->path, e->file, path, sizeof(path));
-	if (cgfs_read(path, cur, sizeof(cur)))
+	if (dfd < 0) {
+		/* kept, to be tried again */
+		dlog(d, LOG_ERR, "restore %s %s: %s", e->path, e->file,
+		     strerror(-dfd));
+		return dfd;
+	}
+	if (cgfs_read_at(dfd, e->file, cur, sizeof(cur)))
 		cur[0] = '\0';
+	err = 0;
 	if (!strcmp(cur, e->value))
-		return 0;
+		goto out;
 	if (d->o->dry_run) {
 		printf("would set %s %s: %s -> %s (%s)\n", e->path, e->file,
 		       cur, e->value, why);
-		return 0;
+		goto out;
 	}
-	err = cgfs_write(path, e->value);
-	if (err == -ENOENT)
-		return 0;
+	err = cgfs_write_at(dfd, e->file, e->value);
+	if (gone(err)) {
+		err = 0;
+		goto out;
+	}
 	if (err) {
-		dlog(d, LOG_ERR, "restore %s: %s -> %s: %s", path, cur,
-		     e->value, strerror(-err));
-		return err;
+		dlog(d, LOG_ERR, "restore %s %s: %s -> %s: %s", e->path,
+		     e->file, cur, e->value, strerror(-err));
+		goto out;
 	}
 	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", e->path, e->file, cur,
 	     e->value, why);
-	return 0;
+out:
+	close(dfd);
+	return err;
 }
 
 /* Originals of the files this pass did not manage go back. */
@@ -1009,7 +1126,6 @@ static int pass(struct daemon *d)
 	uint64_t now = now_ms();
 	size_t i;
 	int err;
-	enum cg_file f;
 
 	d->pass_no++;
 	d->changes = d->failures = 0;
@@ -1031,13 +1147,8 @@ static int pass(struct daemon *d)
 	cover(d);
 	rt_prune(d);
 
-	for (i = 1; i < d->n; i++) {
-		for (f = 0; f < NR_FILES; f++)
-			if (d->cg[i].manage[f])
-				apply_one(d, &d->cg[i], f);
-		if (d->cg[i].reclaim)
-			reclaim(d, &d->cg[i]);
-	}
+	for (i = 1; i < d->n; i++)
+		apply(d, &d->cg[i]);
 	restore_unmanaged(d);
 	if (d->state_dirty && !d->o->dry_run)
 		save_state(d);
@@ -1268,6 +1379,54 @@ static int restore_all(struct daemon *d, const char *why)
 	return failed;
 }
 
+/*
+ * The state directory, made if absent, only root's to write in, and its
+ * lock taken: a second daemon (a --once or --restore while the service
+ * runs) would write the state file over the first one's, and originals
+ * one of them recorded would be lost. A dry run changes nothing, so it
+ * takes no lock.
+ */
+static int lock_state(struct daemon *d)
+{
+	const char *dir = d->cfg.state_dir, *why;
+	struct stat st;
+	long holder;
+	int fd;
+
+	if (!d->o->dry_run && mkdir(dir, 0700) && errno != EEXIST) {
+		dlog(d, LOG_ERR, "cannot create %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (lstat(dir, &st)) {
+		if (errno == ENOENT && d->o->dry_run)
+			return 0;	/* no state yet */
+		dlog(d, LOG_ERR, "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	why = state_dir_unsafe(st.st_mode, st.st_uid, geteuid());
+	if (why) {
+		dlog(d, LOG_ERR, "state_dir %s: %s (uid %u, mode %04o); the original values of cgroup files go only where no one else can write",
+		     dir, why, (unsigned int)st.st_uid,
+		     (unsigned int)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	if (d->o->dry_run)
+		return 0;
+	fd = state_lock(dir, &holder);
+	if (fd == -EWOULDBLOCK) {
+		dlog(d, LOG_ERR, "already running (pid %ld holds %s/lock): one daemon per node; stop it first (systemctl stop memqos)",
+		     holder, dir);
+		return fd;
+	}
+	if (fd < 0) {
+		dlog(d, LOG_ERR, "cannot lock %s/lock: %s", dir,
+		     strerror(-fd));
+		return fd;
+	}
+	d->lock_fd = fd;
+	return 0;
+}
+
 static int open_state(struct daemon *d)
 {
 	char err[128] = "";
@@ -1275,12 +1434,9 @@ static int open_state(struct daemon *d)
 
 	snprintf(d->state_path, sizeof(d->state_path), "%s/state",
 		 d->cfg.state_dir);
-	if (!d->o->dry_run && mkdir(d->cfg.state_dir, 0700) &&
-	    errno != EEXIST) {
-		dlog(d, LOG_ERR, "cannot create %s: %s", d->cfg.state_dir,
-		     strerror(errno));
-		return -errno;
-	}
+	ret = lock_state(d);
+	if (ret)
+		return ret;
 	ret = state_load(&d->st, d->state_path, err, sizeof(err));
 	if (ret) {
 		dlog(d, LOG_ERR, "%s: %s; fix or remove it (it holds the original values of cgroup files a previous run changed)",
@@ -1383,6 +1539,10 @@ static void describe_start(struct daemon *d)
 		dlog(d, LOG_INFO,
 		     "memqos module not loaded: levels from memory.stat, pressure from memory.pressure every %u ms",
 		     d->cfg.squeeze_interval_ms);
+	if (!cgfs_trusted_ok())
+		dlog(d, LOG_WARNING,
+		     "without CAP_SYS_ADMIN root's tags (%s) cannot be read: they count as unset",
+		     d->cfg.tier_xattr);
 	dlog(d, LOG_INFO,
 	     "protection: cgroup2 at %s %s memory_recursiveprot; %s; memory.min budget %u%% of %s",
 	     d->fs.root, d->fs.recursiveprot ? "with" : "without",
@@ -1401,6 +1561,12 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 		return MEMQOS_EXIT_ERROR;
 	d->ctx = ctx;
 	d->mglru = -1;
+	d->lock_fd = -1;
+	d->notes = calloc(MAX_NOTES, sizeof(*d->notes));
+	if (!d->notes) {
+		free(d);
+		return MEMQOS_EXIT_ERROR;
+	}
 	d->o = o;
 	d->page = sysconf(_SC_PAGESIZE);
 	d->ram = (uint64_t)sysconf(_SC_PHYS_PAGES) * d->page;
@@ -1444,10 +1610,14 @@ out:
 	free_pass(d);
 	free(d->cg);
 	free(d->rts);
+	free(d->notes);
 	state_free(&d->st);
 	memqos_nl_close(d->ev);
 	if (d->sfd > 0)
 		close(d->sfd);
+	/* the lock goes last: the state file is final */
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 	free(d);
 	return ret;
 }

@@ -74,8 +74,14 @@ void daemon_cfg_defaults(struct daemon_cfg *cfg)
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/run/memqos");
 	cfg->min_budget_pct = 50;
 	cfg->ancestors = PROT_AUTO;
-	snprintf(cfg->tier_xattr, sizeof(cfg->tier_xattr), "user.memqos.tier");
+	snprintf(cfg->tier_xattr, sizeof(cfg->tier_xattr),
+		 "trusted.memqos.tier");
+	snprintf(cfg->owner_tier_xattr, sizeof(cfg->owner_tier_xattr),
+		 "user.memqos.tier");
 	snprintf(cfg->annotation, sizeof(cfg->annotation), "io.memqos.tier");
+	/* standard, batch and none: critical only from root */
+	cfg->annotation_tiers = 1u << 1 | 1u << 2;
+	cfg->annotation_none = true;
 	cfg->kubernetes = true;
 	tier_defaults(&cfg->tiers[0], "critical", TIER_MIN, 0);
 	tier_defaults(&cfg->tiers[1], "standard", TIER_LOW, 1);
@@ -95,6 +101,16 @@ int daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name)
 		if (!strcmp(cfg->tiers[i].name, name))
 			return (int)i;
 	return CFG_NO_TIER;
+}
+
+bool daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name)
+{
+	int t;
+
+	if (!strcmp(name, "none"))
+		return cfg->annotation_none;
+	t = daemon_cfg_tier(cfg, name);
+	return t != CFG_NO_TIER && (cfg->annotation_tiers & 1u << t);
 }
 
 /* ---- values ---- */
@@ -151,6 +167,8 @@ static const struct key_desc node_keys[] = {
 
 static const struct key_desc classify_keys[] = {
 	DK(tier_xattr, V_STR, 0, sizeof(((struct daemon_cfg *)0)->tier_xattr)),
+	DK(owner_tier_xattr, V_STR, 0,
+	   sizeof(((struct daemon_cfg *)0)->owner_tier_xattr)),
 	DK(annotation, V_STR, 0, sizeof(((struct daemon_cfg *)0)->annotation)),
 	DK(kubernetes, V_BOOL, 0, 0),
 };
@@ -210,7 +228,9 @@ struct parse {
 	/* first line of each tier's section, for "needs action" */
 	int tier_line[CFG_MAX_TIERS];
 	bool tier_has_action[CFG_MAX_TIERS];
-	int squeeze_line, xattr_line;
+	int squeeze_line, xattr_line, owner_xattr_line;
+	int annotation_tiers_line;
+	char annotation_tiers[CFG_GLOB_LEN];
 	int section_line;	/* of the last [section] */
 };
 
@@ -225,9 +245,12 @@ static void add_error(struct parse *p, int line, const char *fmt, ...)
 	if (e->n >= CFG_MAX_ERRORS)
 		return;
 	n = snprintf(e->msg[e->n], CFG_ERR_LEN, "%s:%d: ", p->name, line);
-	va_start(ap, fmt);
-	vsnprintf(e->msg[e->n] + n, CFG_ERR_LEN - n, fmt, ap);
-	va_end(ap);
+	/* a name that fills the message leaves no room for the rest */
+	if (n >= 0 && n < CFG_ERR_LEN - 1) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n] + n, CFG_ERR_LEN - n, fmt, ap);
+		va_end(ap);
+	}
 	e->n++;
 }
 
@@ -413,6 +436,13 @@ static void classify_key(struct parse *p, const char *key, const char *value)
 		p->default_line = p->line;
 		return;
 	}
+	if (!strcmp(key, "annotation_tiers")) {
+		/* tier names are known once the whole file is read */
+		snprintf(p->annotation_tiers, sizeof(p->annotation_tiers),
+			 "%s", value);
+		p->annotation_tiers_line = p->line;
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(kube_keys); i++) {
 		if (!strcmp(key, kube_keys[i])) {
 			snprintf(p->kube_name[i], CFG_NAME_LEN, "%s", value);
@@ -433,6 +463,8 @@ static int handler(void *user, const char *section, const char *key,
 		p->squeeze_line = p->line;
 	if (!strcmp(key, "tier_xattr"))
 		p->xattr_line = p->line;
+	if (!strcmp(key, "owner_tier_xattr"))
+		p->owner_xattr_line = p->line;
 	if (!strcmp(section, "daemon"))
 		set_from_table(p, section, daemon_keys,
 			       ARRAY_SIZE(daemon_keys), p->cfg, key, value);
@@ -514,6 +546,28 @@ static bool resolve_tier(struct parse *p, int line, const char *what,
 	return false;
 }
 
+/* "annotation_tiers = standard batch none": names, space or comma apart. */
+static void annotation_tiers(struct parse *p)
+{
+	struct daemon_cfg *cfg = p->cfg;
+	char *list = p->annotation_tiers, *name;
+	int t;
+
+	cfg->annotation_tiers = 0;
+	cfg->annotation_none = false;
+	while ((name = strsep(&list, " \t,"))) {
+		if (!*name)
+			continue;
+		if (!resolve_tier(p, p->annotation_tiers_line,
+				  "annotation_tiers", name, &t))
+			continue;
+		if (t == CFG_NO_TIER)
+			cfg->annotation_none = true;
+		else
+			cfg->annotation_tiers |= 1u << t;
+	}
+}
+
 static void resolve(struct parse *p)
 {
 	struct daemon_cfg *cfg = p->cfg;
@@ -539,10 +593,24 @@ static void resolve(struct parse *p)
 		add_error(p, p->squeeze_line ? p->squeeze_line : p->line,
 			  "[daemon] squeeze_interval_ms (%u) must not exceed reconcile_ms (%u)",
 			  cfg->squeeze_interval_ms, cfg->reconcile_ms);
-	if (strncmp(cfg->tier_xattr, "user.", 5) || !cfg->tier_xattr[5])
+	/* kernfs keeps trusted.* too; only CAP_SYS_ADMIN may set them */
+	if (!strncmp(cfg->tier_xattr, "user.", 5))
 		add_error(p, p->xattr_line,
-			  "[classify] tier_xattr: '%s' must be user.NAME (cgroupfs only stores user xattrs)",
+			  "[classify] tier_xattr: '%s' is a user.* xattr, which every owner of a cgroup may set; root's tag is trusted.NAME (owners' tags: owner_tier_xattr, which can only lower a tier)",
 			  cfg->tier_xattr);
+	else if (strncmp(cfg->tier_xattr, "trusted.", 8) || !cfg->tier_xattr[8])
+		add_error(p, p->xattr_line,
+			  "[classify] tier_xattr: '%s' must be trusted.NAME",
+			  cfg->tier_xattr);
+	if (!strcmp(cfg->owner_tier_xattr, "off"))
+		cfg->owner_tier_xattr[0] = '\0';
+	else if (strncmp(cfg->owner_tier_xattr, "user.", 5) ||
+		 !cfg->owner_tier_xattr[5])
+		add_error(p, p->owner_xattr_line,
+			  "[classify] owner_tier_xattr: '%s' must be user.NAME or off",
+			  cfg->owner_tier_xattr);
+	if (p->annotation_tiers_line)
+		annotation_tiers(p);
 }
 
 int daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,

@@ -85,8 +85,12 @@ struct daemon_cfg {
 	unsigned int min_budget_pct;	/* sum of memory.min vs RAM */
 	enum prot_mode ancestors;
 	/* [classify] */
-	char tier_xattr[64];
+	char tier_xattr[64];		/* root's tag: trusted.NAME */
+	char owner_tier_xattr[64];	/* the owner's: user.NAME, "" if off */
 	char annotation[128];		/* read by memqos-oci-hook */
+	/* the tiers an annotation may ask for: bit i for tiers[i] */
+	uint32_t annotation_tiers;
+	bool annotation_none;		/* and "none" */
 	bool kubernetes;
 	int kube_tier[3];		/* Guaranteed, Burstable, BestEffort */
 	int default_tier;
@@ -121,6 +125,9 @@ int daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
 
 /* The index of tier @name, CFG_NO_TIER if none. */
 int daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name);
+
+/* Whether an OCI annotation may ask for tier @name ("none" included). */
+bool daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name);
 
 const char *tier_action_name(enum tier_action a);
 

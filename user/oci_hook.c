@@ -2,12 +2,19 @@
 /*
  * memqos-oci-hook: an OCI runtime hook (createRuntime or poststart) that
  * tags a container's cgroup with the QoS tier its annotation asks for,
- * by setting the user.memqos.tier xattr that 'memqos daemon' reads.
+ * by setting root's tag, the trusted.memqos.tier xattr that 'memqos
+ * daemon' reads (the hook runs as root; only CAP_SYS_ADMIN may set
+ * trusted.* xattrs).
  *
  * stdin is the OCI state (id, pid, bundle, annotations). The annotation
  * (io.memqos.tier unless the configuration says otherwise) comes from the
  * state or, for runtimes that leave it out, from the bundle's
- * config.json. The cgroup is the one the container's pid is in.
+ * config.json. It is the wish of whoever created the container (under
+ * CRI-O, of whoever may create pods): only the tiers annotation_tiers
+ * lists are granted (by default standard, batch and none, not
+ * critical). The cgroup is the one the container's pid is in; a path
+ * with a . or .. component (the pid's cgroup outside the hook's cgroup
+ * namespace) is refused, as is such a bundle path.
  *
  * A hook that fails stops the container, so this one never does: any
  * problem (malformed state, unknown tier, no cgroup) is logged to stderr
@@ -30,6 +37,7 @@
 #define STATE_MAX	(1 << 20)
 
 static const char *container = "?";
+static const char *config_name = CFG_DEFAULT_PATH;
 
 __attribute__((format(printf, 2, 3)))
 static void hook_log(int prio, const char *fmt, ...)
@@ -94,6 +102,12 @@ static char *bundle_annotation(const char *bundle, const char *key)
 	const char *v;
 	char *ret = NULL;
 
+	/* an absolute path without . or .. components, like a cgroup's */
+	if (!cgfs_rel_ok(bundle)) {
+		hook_log(LOG_WARNING, "bundle path \"%s\" is not absolute or has a . or .. component; not read",
+			 bundle);
+		return NULL;
+	}
 	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >=
 	    (int)sizeof(path))
 		return NULL;
@@ -167,6 +181,11 @@ static void tag(const struct daemon_cfg *cfg, struct json_object *state)
 			 cfg->annotation, tier);
 		goto out;
 	}
+	if (!daemon_cfg_annotation_ok(cfg, tier)) {
+		hook_log(LOG_WARNING, "annotation %s=\"%s\": an annotation may not ask for that tier (annotation_tiers in %s); cgroup not tagged",
+			 cfg->annotation, tier, config_name);
+		goto out;
+	}
 	if (json_object_object_get_ex(state, "pid", &pid_obj) &&
 	    json_object_is_type(pid_obj, json_type_int))
 		pid = json_object_get_int64(pid_obj);
@@ -175,6 +194,12 @@ static void tag(const struct daemon_cfg *cfg, struct json_object *state)
 		goto out;
 	}
 	err = pid_cgroup(pid, rel, sizeof(rel));
+	if (!err && !cgfs_rel_ok(rel)) {
+		/* "/../x": outside this cgroup namespace, not under the mount */
+		hook_log(LOG_WARNING, "the cgroup of pid %ld is \"%s\", which has a . or .. component (outside the hook's cgroup namespace); cgroup not tagged",
+			 pid, rel);
+		goto out;
+	}
 	if (!err)
 		err = cgfs_open(&fs);
 	if (!err)
@@ -182,8 +207,10 @@ static void tag(const struct daemon_cfg *cfg, struct json_object *state)
 	if (!err)
 		err = cgfs_set_xattr(dir, cfg->tier_xattr, tier);
 	if (err) {
-		hook_log(LOG_WARNING, "cannot tag the cgroup of pid %ld (%s): %s",
-			 pid, rel, strerror(-err));
+		hook_log(LOG_WARNING, "cannot tag the cgroup of pid %ld (%s): %s%s",
+			 pid, rel, strerror(-err), err == -EPERM ?
+			 " (root's tag needs CAP_SYS_ADMIN: a rootless runtime's hook cannot set it)" :
+			 "");
 		goto out;
 	}
 	hook_log(LOG_INFO, "cgroup %s: %s=%s", rel, cfg->tier_xattr, tier);
@@ -217,7 +244,9 @@ int main(int argc, char **argv)
 		else
 			hook_log(LOG_WARNING, "unknown option ignored");
 	}
-	err = daemon_cfg_load(cfg, config ? config : CFG_DEFAULT_PATH, errs);
+	if (config)
+		config_name = config;
+	err = daemon_cfg_load(cfg, config_name, errs);
 	if (err == -ENOENT && !config) {
 		daemon_cfg_defaults(cfg);
 	} else if (err) {

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgfs.h"
 #include "state.h"
 
 #define STATE_MAGIC	"memqos-state 1"
@@ -37,9 +40,10 @@ int state_add(struct state *st, uint64_t id, const char *path,
 {
 	struct state_ent *e;
 
+	/* a path from the cgroup2 root: nothing outside the mount */
 	if (!valid_token(file, STATE_FILE_LEN) ||
-	    !valid_token(value, STATE_VALUE_LEN) || path[0] != '/' ||
-	    strchr(path, '\n'))
+	    !valid_token(value, STATE_VALUE_LEN) || !cgfs_rel_ok(path) ||
+	    strchr(path, '\n') || strchr(file, '/'))
 		return -EINVAL;
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 16;
@@ -234,4 +238,46 @@ int state_save(const struct state *st, const char *path)
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+const char *state_dir_unsafe(mode_t mode, uid_t owner, uid_t euid)
+{
+	if (!S_ISDIR(mode))
+		return "not a directory";
+	if (owner != euid)
+		return "owned by another user";
+	if (mode & (S_IWGRP | S_IWOTH))
+		return "writable by others";
+	return NULL;
+}
+
+int state_lock(const char *dir, long *holder)
+{
+	char path[4096], pid[32];
+	ssize_t n;
+	int fd, ret;
+
+	*holder = 0;
+	if (snprintf(path, sizeof(path), "%s/lock", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ret = -errno;
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		if (n > 0) {
+			pid[n] = '\0';
+			*holder = strtol(pid, NULL, 10);
+		}
+		close(fd);
+		return ret == -EAGAIN ? -EWOULDBLOCK : ret;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
 }

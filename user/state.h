@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define STATE_FILE_LEN	32
 #define STATE_VALUE_LEN	32
@@ -49,7 +50,10 @@ char *state_format(const struct state *st);
 struct state_ent *state_find(const struct state *st, const char *path,
 			     const char *file);
 
-/* Add an entry; -EINVAL for a path with a newline or a too long value. */
+/*
+ * Add an entry; -EINVAL for a path with a newline or a . or ..
+ * component, a file name with a '/', or a too long value.
+ */
 int state_add(struct state *st, uint64_t id, const char *path,
 	      const char *file, const char *value);
 
@@ -61,5 +65,21 @@ int state_load(struct state *st, const char *path, char *err, size_t errlen);
 
 /* Replace @path with @st, atomically. 0 or -errno. */
 int state_save(const struct state *st, const char *path);
+
+/*
+ * Why a directory of @mode owned by @owner may not hold the state of a
+ * daemon running as @euid, NULL if it may: only its owner may write in
+ * it, or another user could replace the state file or the lock.
+ */
+const char *state_dir_unsafe(mode_t mode, uid_t owner, uid_t euid);
+
+/*
+ * One daemon per node: takes the lock on "@dir/lock" (flock(2),
+ * exclusive) and writes its pid in it. Returns the descriptor, to keep
+ * open for the process lifetime (close-on-exec), -EWOULDBLOCK with the
+ * holder's pid in @holder (0 if unknown) while another process has it,
+ * or -errno.
+ */
+int state_lock(const char *dir, long *holder);
 
 #endif /* MEMQOS_STATE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/classify.c: tier resolution order and the kubelet's layouts.
+ * user/classify.c: tier resolution order, the kubelet's layouts, and
+ * what a cgroup's owner may and may not change.
  */
 #include <string.h>
 
@@ -89,20 +90,38 @@ static void config(struct daemon_cfg *cfg)
 	cfg->n_rules = 3;
 }
 
+/* @path whose root's tag is @tag, no owner's tag, all cgroups root's. */
+static void cls(const struct daemon_cfg *cfg, const char *path,
+		const char *tag, struct tier_result *r)
+{
+	struct classify_in in = { path, tag, NULL, -1 };
+
+	classify(cfg, &in, r);
+}
+
+/* @path with the owner's tag @owner, root owning @root_depth levels. */
+static void cls_owner(const struct daemon_cfg *cfg, const char *path,
+		      const char *owner, int root_depth, struct tier_result *r)
+{
+	struct classify_in in = { path, NULL, owner, root_depth };
+
+	classify(cfg, &in, r);
+}
+
 static void order_xattr_first(void)
 {
 	struct daemon_cfg cfg;
 	struct tier_result r;
 
 	config(&cfg);
-	classify(&cfg, SD_BURST, "critical", &r);
+	cls(&cfg, SD_BURST, "critical", &r);
 	EXPECT_INT_EQ(r.tier, 0);
 	EXPECT_INT_EQ(r.reason, REASON_XATTR);
-	classify(&cfg, "/system.slice/docker-1.scope", "batch", &r);
+	cls(&cfg, "/system.slice/docker-1.scope", "batch", &r);
 	EXPECT_INT_EQ(r.tier, 2);
 	EXPECT_INT_EQ(r.reason, REASON_XATTR);
 	/* "none" opts out whatever else would match */
-	classify(&cfg, SD_GUAR, "none", &r);
+	cls(&cfg, SD_GUAR, "none", &r);
 	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
 	EXPECT_INT_EQ(r.reason, REASON_XATTR);
 	EXPECT_TRUE(!r.bad_xattr);
@@ -114,11 +133,11 @@ static void bad_xattr_falls_through(void)
 	struct tier_result r;
 
 	config(&cfg);
-	classify(&cfg, SD_GUAR, "platinum", &r);
+	cls(&cfg, SD_GUAR, "platinum", &r);
 	EXPECT_INT_EQ(r.tier, 0);
 	EXPECT_INT_EQ(r.reason, REASON_KUBE);
 	EXPECT_TRUE(r.bad_xattr);
-	classify(&cfg, "/elsewhere", "", &r);
+	cls(&cfg, "/elsewhere", "", &r);
 	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
 	EXPECT_INT_EQ(r.reason, REASON_NONE);
 	EXPECT_TRUE(r.bad_xattr);
@@ -130,7 +149,7 @@ static void order_kube_then_rules(void)
 	struct tier_result r;
 
 	config(&cfg);
-	classify(&cfg, SD_BE, NULL, &r);
+	cls(&cfg, SD_BE, NULL, &r);
 	EXPECT_INT_EQ(r.tier, 2);
 	EXPECT_INT_EQ(r.reason, REASON_KUBE);
 	EXPECT_INT_EQ(r.qos, KUBE_BESTEFFORT);
@@ -139,11 +158,11 @@ static void order_kube_then_rules(void)
 	strcpy(cfg.rules[3].glob, "/kubepods.slice/*/*");
 	cfg.rules[3].tier = 1;
 	cfg.n_rules = 4;
-	classify(&cfg, SD_BE, NULL, &r);
+	cls(&cfg, SD_BE, NULL, &r);
 	EXPECT_INT_EQ(r.reason, REASON_KUBE);
 	/* kubernetes = no: rules decide */
 	cfg.kubernetes = false;
-	classify(&cfg, SD_BE, NULL, &r);
+	cls(&cfg, SD_BE, NULL, &r);
 	EXPECT_INT_EQ(r.reason, REASON_RULE);
 	EXPECT_INT_EQ(r.rule, 3);
 	EXPECT_INT_EQ(r.tier, 1);
@@ -155,18 +174,18 @@ static void rules_first_match_and_pathname(void)
 	struct tier_result r;
 
 	config(&cfg);
-	classify(&cfg, "/system.slice/docker-abc.scope", NULL, &r);
+	cls(&cfg, "/system.slice/docker-abc.scope", NULL, &r);
 	EXPECT_INT_EQ(r.reason, REASON_RULE);
 	EXPECT_INT_EQ(r.rule, 0);
 	EXPECT_INT_EQ(r.tier, 1);
-	classify(&cfg, "/system.slice/cron.service", NULL, &r);
+	cls(&cfg, "/system.slice/cron.service", NULL, &r);
 	EXPECT_INT_EQ(r.rule, 1);
 	EXPECT_INT_EQ(r.tier, 2);
 	/* '*' does not cross '/' */
-	classify(&cfg, "/system.slice/cron.service/child", NULL, &r);
+	cls(&cfg, "/system.slice/cron.service/child", NULL, &r);
 	EXPECT_INT_EQ(r.reason, REASON_NONE);
 	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
-	classify(&cfg, "/machine.slice/libpod-1.scope", NULL, &r);
+	cls(&cfg, "/machine.slice/libpod-1.scope", NULL, &r);
 	EXPECT_INT_EQ(r.tier, 0);
 	EXPECT_STR_EQ(tier_reason_name(r.reason), "rule");
 }
@@ -178,16 +197,208 @@ static void default_last(void)
 
 	config(&cfg);
 	cfg.default_tier = 1;
-	classify(&cfg, "/user.slice", NULL, &r);
+	cls(&cfg, "/user.slice", NULL, &r);
 	EXPECT_INT_EQ(r.tier, 1);
 	EXPECT_INT_EQ(r.reason, REASON_DEFAULT);
-	classify(&cfg, "/system.slice/a.service", NULL, &r);
+	cls(&cfg, "/system.slice/a.service", NULL, &r);
 	EXPECT_INT_EQ(r.reason, REASON_RULE);
 	/* a kube class mapped to none is a decision, not a fall-through */
 	cfg.kube_tier[KUBE_GUARANTEED] = CFG_NO_TIER;
-	classify(&cfg, SD_GUAR, NULL, &r);
+	cls(&cfg, SD_GUAR, NULL, &r);
 	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
 	EXPECT_INT_EQ(r.reason, REASON_KUBE);
+}
+
+static void kube_pod_depth(void)
+{
+	int d = -1;
+
+	EXPECT_INT_EQ(classify_kube_depth(SD_GUAR "/x.scope", &d),
+		      KUBE_GUARANTEED);
+	EXPECT_INT_EQ(d, 2);
+	EXPECT_INT_EQ(classify_kube_depth(SD_BURST "/x.scope", &d),
+		      KUBE_BURSTABLE);
+	EXPECT_INT_EQ(d, 3);
+	EXPECT_INT_EQ(classify_kube_depth("/a/kubepods/pod1/c", &d),
+		      KUBE_GUARANTEED);
+	EXPECT_INT_EQ(d, 3);
+	EXPECT_INT_EQ(classify_kube_depth("/kubepods/besteffort/pod2", &d),
+		      KUBE_BESTEFFORT);
+	EXPECT_INT_EQ(d, 3);
+	EXPECT_INT_EQ(classify_kube_depth("/kubepods/burstable", &d),
+		      KUBE_NONE);
+	EXPECT_INT_EQ(d, 0);
+}
+
+/*
+ * A pod's class is trusted only if root owns the cgroups down to the
+ * pod's: a tenant may lay out "kubepods/pod1" in its own subtree.
+ */
+static void kube_only_where_root_owns(void)
+{
+	struct daemon_cfg cfg;
+	struct tier_result r;
+
+	config(&cfg);
+	cls_owner(&cfg, SD_GUAR "/c.scope", NULL, 2, &r);
+	EXPECT_INT_EQ(r.tier, 0);
+	EXPECT_INT_EQ(r.reason, REASON_KUBE);
+	EXPECT_INT_EQ(r.untrusted_qos, KUBE_NONE);
+	cls_owner(&cfg, SD_GUAR "/c.scope", NULL, 1, &r);
+	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
+	EXPECT_INT_EQ(r.reason, REASON_NONE);
+	EXPECT_INT_EQ(r.untrusted_qos, KUBE_GUARANTEED);
+	/* then the other sources decide */
+	cfg.default_tier = 2;
+	cls_owner(&cfg, "/user.slice/u/kubepods/pod1", NULL, 2, &r);
+	EXPECT_INT_EQ(r.tier, 2);
+	EXPECT_INT_EQ(r.reason, REASON_DEFAULT);
+	EXPECT_INT_EQ(r.untrusted_qos, KUBE_GUARANTEED);
+	cfg.default_tier = CFG_NO_TIER;
+	/* the root's tag is root's wherever the cgroup is */
+	{
+		struct classify_in in = { "/t/kubepods/pod1", "critical", NULL,
+					  0 };
+
+		classify(&cfg, &in, &r);
+		EXPECT_INT_EQ(r.tier, 0);
+		EXPECT_INT_EQ(r.reason, REASON_XATTR);
+	}
+}
+
+static void owner_lowers_never_raises(void)
+{
+	struct daemon_cfg cfg;
+	struct tier_result r;
+	const char *std = "/system.slice/docker-1.scope";	/* standard */
+
+	config(&cfg);
+	cls_owner(&cfg, std, "batch", 1, &r);
+	EXPECT_INT_EQ(r.tier, 2);
+	EXPECT_INT_EQ(r.reason, REASON_OWNER);
+	EXPECT_INT_EQ(r.granted, 1);
+	EXPECT_INT_EQ(r.granted_reason, REASON_RULE);
+	EXPECT_INT_EQ(r.owner, OWNER_LOWERED);
+	cls_owner(&cfg, std, "none", 1, &r);
+	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
+	EXPECT_INT_EQ(r.owner, OWNER_LOWERED);
+	cls_owner(&cfg, std, "critical", 1, &r);
+	EXPECT_INT_EQ(r.tier, 1);
+	EXPECT_INT_EQ(r.reason, REASON_RULE);
+	EXPECT_INT_EQ(r.owner, OWNER_RAISE);
+	EXPECT_INT_EQ(r.owner_tier, 0);
+	cls_owner(&cfg, std, "standard", 1, &r);
+	EXPECT_INT_EQ(r.tier, 1);
+	EXPECT_INT_EQ(r.owner, OWNER_SAME);
+	cls_owner(&cfg, std, "gold", 1, &r);
+	EXPECT_INT_EQ(r.tier, 1);
+	EXPECT_INT_EQ(r.owner, OWNER_UNKNOWN);
+
+	/* nothing granted: it may ask to be squeezed, nothing more */
+	cls_owner(&cfg, "/t/x", "critical", 0, &r);
+	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
+	EXPECT_INT_EQ(r.owner, OWNER_RAISE);
+	cls_owner(&cfg, "/t/x", "batch", 0, &r);
+	EXPECT_INT_EQ(r.tier, 2);
+	EXPECT_INT_EQ(r.reason, REASON_OWNER);
+	cls_owner(&cfg, "/t/x", "none", 0, &r);
+	EXPECT_INT_EQ(r.owner, OWNER_SAME);
+
+	/* batch granted: opting out would escape the squeeze */
+	cls_owner(&cfg, "/system.slice/cron.service", "none", 1, &r);
+	EXPECT_INT_EQ(r.tier, 2);
+	EXPECT_INT_EQ(r.owner, OWNER_RAISE);
+
+	/* the owner's tag caps root's too */
+	{
+		struct classify_in in = { "/t/x", "critical", "standard", 0 };
+
+		classify(&cfg, &in, &r);
+		EXPECT_INT_EQ(r.tier, 1);
+		EXPECT_INT_EQ(r.reason, REASON_OWNER);
+		EXPECT_INT_EQ(r.granted_reason, REASON_XATTR);
+	}
+}
+
+/* Tiers rank by what their action does; equal actions do not rank. */
+static void ranks_by_action(void)
+{
+	struct daemon_cfg cfg;
+
+	config(&cfg);
+	cfg.tiers[3] = cfg.tiers[0];
+	strcpy(cfg.tiers[3].name, "gold");
+	cfg.tiers[3].priority = 5;
+	cfg.n_tiers = 4;
+	EXPECT_TRUE(tier_at_most(&cfg, 1, 0));
+	EXPECT_TRUE(tier_at_most(&cfg, CFG_NO_TIER, 1));
+	EXPECT_TRUE(tier_at_most(&cfg, 2, CFG_NO_TIER));
+	EXPECT_TRUE(tier_at_most(&cfg, 3, 3));
+	EXPECT_TRUE(!tier_at_most(&cfg, 0, 1));
+	EXPECT_TRUE(!tier_at_most(&cfg, CFG_NO_TIER, 2));
+	EXPECT_TRUE(!tier_at_most(&cfg, 3, 0));
+	EXPECT_TRUE(!tier_at_most(&cfg, 0, 3));
+	/* a tier's action decides, not its name */
+	cfg.tiers[1].action = TIER_MIN;
+	EXPECT_TRUE(!tier_at_most(&cfg, 1, 0));
+}
+
+static void owner_texts(void)
+{
+	static const struct {
+		const char *path, *tag;
+		int root_depth;
+		const char *text;
+	} cases[] = {
+		{ "/t/x", "critical", 0, "user.memqos.tier \"critical\" ignored: a cgroup's owner may lower its tier (none), never raise it" },
+		{ "/t/x", "batch", 0, "user.memqos.tier \"batch\" lowered it from none" },
+		{ "/system.slice/a", "batch", 1, "user.memqos.tier \"batch\" asks for the tier granted" },
+		{ "/system.slice/docker-1.scope", "none", 1, "user.memqos.tier \"none\" lowered it from standard" },
+		{ "/t/x", "x", 0, "user.memqos.tier \"x\" ignored: no such tier" },
+		{ "/t/x", NULL, 0, "" },
+	};
+	struct daemon_cfg cfg;
+	struct tier_result r;
+	char buf[256];
+	size_t i;
+
+	config(&cfg);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cls_owner(&cfg, cases[i].path, cases[i].tag,
+			  cases[i].root_depth, &r);
+		classify_owner_text(&cfg, &r, cases[i].tag, buf, sizeof(buf));
+		EXPECT_STR_EQ(buf, cases[i].text);
+	}
+	EXPECT_STR_EQ(tier_name(&cfg, CFG_NO_TIER), "none");
+	EXPECT_STR_EQ(tier_reason_name(REASON_OWNER), "owner");
+}
+
+static void source_texts(void)
+{
+	struct classify_in in = { "/system.slice/docker-1.scope", NULL,
+				  "batch", -1 };
+	struct daemon_cfg cfg;
+	struct tier_result r;
+	char buf[CFG_GLOB_LEN + 128];
+
+	config(&cfg);
+	classify(&cfg, &in, &r);
+	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	EXPECT_STR_EQ(buf, "owner user.memqos.tier, below standard of rule /system.slice/docker-*.scope");
+	in.tag = "critical";
+	in.owner_tag = NULL;
+	classify(&cfg, &in, &r);
+	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	EXPECT_STR_EQ(buf, "xattr trusted.memqos.tier");
+	in.tag = NULL;
+	in.path = SD_GUAR;
+	classify(&cfg, &in, &r);
+	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	EXPECT_STR_EQ(buf, "kubernetes Guaranteed");
+	in.path = "/t";
+	classify(&cfg, &in, &r);
+	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	EXPECT_STR_EQ(buf, "none");
 }
 
 static const struct unit_test tests[] = {
@@ -200,5 +411,11 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(order_kube_then_rules),
 	UNIT_TEST(rules_first_match_and_pathname),
 	UNIT_TEST(default_last),
+	UNIT_TEST(kube_pod_depth),
+	UNIT_TEST(kube_only_where_root_owns),
+	UNIT_TEST(owner_lowers_never_raises),
+	UNIT_TEST(ranks_by_action),
+	UNIT_TEST(owner_texts),
+	UNIT_TEST(source_texts),
 };
 UNIT_SUITE(classify_suite, "classify", tests);

@@ -72,7 +72,14 @@ static void defaults_three_tiers(void)
 	EXPECT_INT_EQ(cfg.default_tier, CFG_NO_TIER);
 	EXPECT_INT_EQ(cfg.kube_tier[0], 0);
 	EXPECT_INT_EQ(cfg.kube_tier[2], 2);
-	EXPECT_STR_EQ(cfg.tier_xattr, "user.memqos.tier");
+	EXPECT_STR_EQ(cfg.tier_xattr, "trusted.memqos.tier");
+	EXPECT_STR_EQ(cfg.owner_tier_xattr, "user.memqos.tier");
+	/* an annotation may not ask for critical */
+	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "critical"));
+	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "standard"));
+	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "batch"));
+	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "none"));
+	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "gold"));
 	EXPECT_INT_EQ(cfg.reconcile_ms, 5000);
 	EXPECT_INT_EQ(cfg.min_budget_pct, 50);
 	EXPECT_U64_EQ(cfg.tiers[2].floor, 64 * MiB);
@@ -104,7 +111,9 @@ static void full_config(void)
 		   "min_budget_pct = 40\n"
 		   "ancestors = off\n"
 		   "[classify]\n"
-		   "tier_xattr = user.qos\n"
+		   "tier_xattr = trusted.qos\n"
+		   "owner_tier_xattr = off\n"
+		   "annotation_tiers = critical, gold batch\n"
 		   "kube_besteffort = none\n"
 		   "default = batch\n"
 		   "rule = /system.slice/docker-*.scope standard\n"
@@ -131,7 +140,13 @@ static void full_config(void)
 	EXPECT_TRUE(cfg.syslog);
 	EXPECT_INT_EQ(cfg.min_budget_pct, 40);
 	EXPECT_INT_EQ(cfg.ancestors, PROT_OFF);
-	EXPECT_STR_EQ(cfg.tier_xattr, "user.qos");
+	EXPECT_STR_EQ(cfg.tier_xattr, "trusted.qos");
+	EXPECT_STR_EQ(cfg.owner_tier_xattr, "");
+	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "critical"));
+	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "gold"));
+	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "batch"));
+	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "standard"));
+	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "none"));
 	EXPECT_INT_EQ(cfg.kube_tier[2], CFG_NO_TIER);
 	EXPECT_INT_EQ(cfg.default_tier, 2);
 	EXPECT_INT_EQ(cfg.n_rules, 2);
@@ -223,15 +238,26 @@ static void errors_cross_checks(void)
 			   "reconcile_ms = 1000\n"
 			   "squeeze_interval_ms = 2000\n"
 			   "[classify]\n"
-			   "tier_xattr = trusted.tier\n"
-			   "key before = nothing\n",
+			   "tier_xattr = security.tier\n"
+			   "key before = nothing\n"
+			   "owner_tier_xattr = trusted.x\n"
+			   "annotation_tiers = standard gold\n",
 			   &cfg, &errs), -EINVAL);
-	EXPECT_INT_EQ(errs.total, 3);
+	EXPECT_INT_EQ(errs.total, 5);
 	EXPECT_STR_EQ(msg(&errs, 0), "F:6: [classify] unknown key 'key before'");
 	EXPECT_STR_EQ(msg(&errs, 1),
 		      "F:3: [daemon] squeeze_interval_ms (2000) must not exceed reconcile_ms (1000)");
 	EXPECT_STR_EQ(msg(&errs, 2),
-		      "F:5: [classify] tier_xattr: 'trusted.tier' must be user.NAME (cgroupfs only stores user xattrs)");
+		      "F:5: [classify] tier_xattr: 'security.tier' must be trusted.NAME");
+	EXPECT_STR_EQ(msg(&errs, 3),
+		      "F:7: [classify] owner_tier_xattr: 'trusted.x' must be user.NAME or off");
+	EXPECT_STR_EQ(msg(&errs, 4),
+		      "F:8: annotation_tiers: unknown tier 'gold'");
+	/* the old default, written out: refused, with where to go */
+	EXPECT_INT_EQ(load("[classify]\ntier_xattr = user.memqos.tier\n",
+			   &cfg, &errs), -EINVAL);
+	EXPECT_STR_EQ(msg(&errs, 0),
+		      "F:2: [classify] tier_xattr: 'user.memqos.tier' is a user.* xattr, which every owner of a cgroup may set; root's tag is trusted.NAME (owners' tags: owner_tier_xattr, which can only lower a tier)");
 	EXPECT_INT_EQ(load("x = 1\n", &cfg, &errs), -EINVAL);
 	EXPECT_STR_EQ(msg(&errs, 0), "F:1: 'x' before any [section]");
 }
@@ -261,6 +287,41 @@ static void many_errors_are_counted(void)
 	EXPECT_INT_EQ(load(text, &cfg, &errs), -EINVAL);
 	EXPECT_INT_EQ(errs.total, 20);
 	EXPECT_INT_EQ(errs.n, CFG_MAX_ERRORS);
+}
+
+/*
+ * A name longer than a message: every message is the name cut short,
+ * within its buffer (ASan saw the rest of the format written past it).
+ */
+static void long_name_many_errors(void)
+{
+	struct daemon_cfg cfg;
+	struct cfg_errors errs;
+	char *name = malloc(PATH_MAX), text[2048] = "[daemon]\n";
+	unsigned int i;
+	int j;
+
+	EXPECT_TRUE(name != NULL);
+	if (!name)
+		return;
+	memset(name, 'n', PATH_MAX - 1);
+	name[PATH_MAX - 1] = '\0';
+	for (j = 0; j < 20; j++)
+		strcat(text, "window_s = 0\n");
+	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, text, &errs), -EINVAL);
+	EXPECT_INT_EQ(errs.total, 20);
+	EXPECT_INT_EQ(errs.n, CFG_MAX_ERRORS);
+	for (i = 0; i < errs.n; i++) {
+		EXPECT_INT_EQ(strnlen(errs.msg[i], CFG_ERR_LEN), CFG_ERR_LEN - 1);
+		EXPECT_TRUE(!strncmp(errs.msg[i], name, CFG_ERR_LEN - 1));
+	}
+	/* a name that leaves room for part of the message */
+	name[CFG_ERR_LEN - 10] = '\0';
+	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, "[daemon]\nwindow_s = 0\n",
+				       &errs), -EINVAL);
+	EXPECT_INT_EQ(errs.n, 1);
+	EXPECT_TRUE(!strcmp(errs.msg[0] + CFG_ERR_LEN - 10, ":2: [daem"));
+	free(name);
 }
 
 static void missing_file(void)
@@ -348,6 +409,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(errors_cross_checks),
 	UNIT_TEST(long_line_is_an_error),
 	UNIT_TEST(many_errors_are_counted),
+	UNIT_TEST(long_name_many_errors),
 	UNIT_TEST(missing_file),
 	UNIT_TEST(shipped_example_parses),
 };

@@ -72,6 +72,11 @@ static void malformed(void)
 		{ "memqos-state 1\nx memory.min 0 /a\n", "line 2: malformed entry" },
 		{ "memqos-state 1\n-1 memory.min 0 /a\n", "line 2: malformed entry" },
 		{ "memqos-state 1\n1 memory.min 0 rel\n", "line 2: malformed entry" },
+		/* nothing outside the cgroup2 mount */
+		{ "memqos-state 1\n1 memory.min 0 /a/../../etc\n",
+		  "line 2: malformed entry" },
+		{ "memqos-state 1\n1 ../../shadow 0 /a\n",
+		  "line 2: malformed entry" },
 		{ "memqos-state 1\n1 memory.min 0 /a\n2 memory.min 5 /a\n",
 		  "line 3: duplicate entry" },
 		{ "memqos-state 1\n\n", "line 2: malformed entry" },
@@ -130,10 +135,52 @@ static void save_and_load(void)
 	state_free(&back);
 }
 
+static void dir_only_its_owner_writes(void)
+{
+	EXPECT_TRUE(!state_dir_unsafe(S_IFDIR | 0700, 0, 0));
+	EXPECT_TRUE(!state_dir_unsafe(S_IFDIR | 0755, 0, 0));
+	EXPECT_STR_EQ(state_dir_unsafe(S_IFDIR | 0700, 65534, 0),
+		      "owned by another user");
+	EXPECT_STR_EQ(state_dir_unsafe(S_IFDIR | 01777, 0, 0),
+		      "writable by others");
+	EXPECT_STR_EQ(state_dir_unsafe(S_IFDIR | 0770, 0, 0),
+		      "writable by others");
+	EXPECT_STR_EQ(state_dir_unsafe(S_IFLNK | 0777, 0, 0),
+		      "not a directory");
+}
+
+/* flock(2) locks belong to an open file: a second open conflicts. */
+static void one_lock_holder(void)
+{
+	char dir[] = "/tmp/memqos-unit-lock-XXXXXX", path[64];
+	long holder = -1;
+	int fd, fd2;
+
+	EXPECT_TRUE(mkdtemp(dir) != NULL);
+	fd = state_lock(dir, &holder);
+	EXPECT_TRUE(fd >= 0);
+	EXPECT_INT_EQ(holder, 0);
+	fd2 = state_lock(dir, &holder);
+	EXPECT_INT_EQ(fd2, -EWOULDBLOCK);
+	EXPECT_INT_EQ(holder, getpid());
+	if (fd >= 0)
+		close(fd);
+	/* released with its holder */
+	fd2 = state_lock(dir, &holder);
+	EXPECT_TRUE(fd2 >= 0);
+	if (fd2 >= 0)
+		close(fd2);
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(round_trip),
 	UNIT_TEST(add_and_delete),
 	UNIT_TEST(malformed),
 	UNIT_TEST(save_and_load),
+	UNIT_TEST(dir_only_its_owner_writes),
+	UNIT_TEST(one_lock_holder),
 };
 UNIT_SUITE(state_suite, "state", tests);

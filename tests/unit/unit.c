@@ -23,6 +23,7 @@ extern const struct unit_suite policy_suite;
 extern const struct unit_suite state_suite;
 extern const struct unit_suite attrib_suite;
 extern const struct unit_suite blame_suite;
+extern const struct unit_suite cgfs_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -40,6 +41,7 @@ static const struct unit_suite *const suites[] = {
 	&state_suite,
 	&attrib_suite,
 	&blame_suite,
+	&cgfs_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
