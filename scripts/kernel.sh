@@ -176,8 +176,17 @@ headers_gcc() {
 }
 
 # Sets KNAME KREL KDIR VMLINUZ MODDIR BUILDROOT (and DEBS, RELEASE) for
-# NAME $1, fetching it.
+# NAME $1, fetching it. Runs of this script at once (check.sh starts a
+# guest per kernel) take turns: they share the apt state and build roots.
 fetch() {
+	mkdir -p "$CACHE"
+	exec 8>>"$CACHE/lock"
+	flock 8
+	fetch_locked "$@"
+	flock -u 8
+}
+
+fetch_locked() {
 	local name=$1 suite toolchain abi dir root hdr p
 	read -r suite toolchain RELEASE < <(kernel_suite "$name") ||
 		die "unknown kernel '$name' (supported: $(list | xargs))"
@@ -329,10 +338,16 @@ build() {
 dkms_build() {
 	local name=$1 version inner tmp ko gcc signer
 	fetch "$name"
-	[[ $KNAME == 6.1 ]] && system_debs
+	if [[ $KNAME == 6.1 ]]; then
+		flock 8
+		system_debs
+		flock -u 8
+	fi
 	gcc=$(headers_gcc "$(echo "$DEBS"/linux-headers-"${KREL%-amd64}"-amd64_*.deb)")
+	flock 8
 	BUILDROOT=$(buildroot "$RELEASE" "$gcc")
 	install_headers "$BUILDROOT"
+	flock -u 8
 	version=$(cat "$PROJ/VERSION")
 	inner=/build/dkms-$name
 	tmp=$BUILDROOT$inner
