@@ -4,7 +4,7 @@
     bench/report.py BENCH_JSON OUT_DIR
 
 Reads the raw figures bench/guest.py measured in the guest and writes
-OUT_DIR/latest.md (also printed), OUT_DIR/bench-DATE.md, the gnuplot data
+OUT_DIR/latest.md (also printed), OUT_DIR/BENCH_JSON-NAME.md, the gnuplot data
 OUT_DIR/*.dat and, through bench/*.gp, OUT_DIR/scaling.png and
 OUT_DIR/latency.png. Every figure is a ratio or a distribution measured
 side by side in one guest run; absolute times are those of a TCG guest.
@@ -363,7 +363,8 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     md = Md()
     day = time.strftime("%Y-%m-%d", time.gmtime(r["started"]))
-    md(f"# memqos benchmarks, {day}")
+    kernel = r.get("kernel", "6.1")
+    md(f"# memqos benchmarks, {day}, kernel {kernel}")
     md()
     md(f"`make bench`: {r.get('host', 'QEMU guest')}; "
        f"{(r.get('finished', r['started']) - r['started']) / 60:.1f} min in the guest. "
@@ -382,7 +383,8 @@ def main():
         md("Plots: " + ", ".join(f"[{m}]({m})" for m in made) + ".")
         md()
     text = "\n".join(md.lines)
-    for name in ("latest.md", f"bench-{day}.md"):
+    base = os.path.splitext(os.path.basename(sys.argv[1]))[0]
+    for name in ("latest.md", f"{base}.md"):
         with open(os.path.join(outdir, name), "w") as f:
             f.write(text)
     print(text)

@@ -3,8 +3,10 @@
 #
 # bench/run.sh - `make bench`: builds the workload helper, boots the guest,
 # runs bench/guest.py in it, and turns its figures into bench/results/
-# (latest.md, bench-DATE.md, bench-DATE.json, scaling.png, latency.png).
-# Run by the Makefile after the module and the tool are built.
+# (latest.md, bench-DATE-KERNEL.md and .json, scaling.png, latency.png; not
+# committed: Documentation/performance.md holds the current table).
+# Run by the Makefile after the module and the tool are built. Runs for
+# different kernels at once keep apart (a guest dir each).
 #
 # Environment: MEMQOS_KERNEL (the guest's kernel, as scripts/kernel.sh
 # names them; default 6.1), MEMQOS_BENCH_REPS (default 8: overhead repetitions; the
@@ -16,11 +18,13 @@ set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 RESULTS=bench/results
-OUT=build/guest/out
 
 # shellcheck source=scripts/guest-kernel.sh
 source scripts/guest-kernel.sh
 use_kernel "${MEMQOS_KERNEL:-6.1}"
+KNAME=${MEMQOS_KERNEL:-6.1}
+export MEMQOS_GUEST_DIR=build/guest/bench-$KNAME
+OUT=$MEMQOS_GUEST_DIR/out
 mkdir -p build/bench "$RESULTS"
 gcc -O2 -Wall -Wextra -o build/bench/load bench/load.c
 
@@ -40,10 +44,11 @@ path, start, load = sys.argv[1:]
 r = json.load(open(path))
 r["host"] = (f"QEMU TCG guest (2 vCPUs, 2 GiB) on a {os.cpu_count()}-CPU host, "
              f"host load average {load} at start")
+r["kernel"] = os.environ["MEMQOS_KVER"]
 r["note"] = os.environ.get("MEMQOS_BENCH_NOTE", "")
 json.dump(r, open(path, "w"), indent=1)
 PY
-cp "$OUT/bench.json" "$RESULTS/bench-$day.json"
-python3 bench/report.py "$RESULTS/bench-$day.json" "$RESULTS"
+cp "$OUT/bench.json" "$RESULTS/bench-$day-$KNAME.json"
+python3 bench/report.py "$RESULTS/bench-$day-$KNAME.json" "$RESULTS"
 echo "bench: results in $RESULTS/latest.md ($(( $(date +%s) - start )) s)"
 exit "$rc"
