@@ -190,11 +190,12 @@ unsigned long mq_cg_count(void);
  * optionally their subtree totals from the same walk: subtree[2 * i] and
  * [2 * i + 1] are ids[i]'s MQ_C_SUBTREE_RECLAIMED_WITHIN and _OUTSIDE, or
  * subtree is NULL (not asked for, no memory, or a hierarchy too deep).
+ * Charged to the caller's memory cgroup, and sized to the cgroups listed.
  */
 struct mq_idlist {
-	size_t nr;
+	size_t nr, cap;
+	u64 *ids;
 	u64 *subtree;
-	u64 ids[];
 };
 
 struct mq_idlist *mq_idlist_collect(struct cgroup *top, bool subtrees);
@@ -206,6 +207,35 @@ static inline const u64 *mq_idlist_subtree(const struct mq_idlist *list,
 {
 	return list->subtree ? &list->subtree[2 * (id - list->ids)] : NULL;
 }
+
+/* ---- walk.c: a subtree's memory cgroups, in bounded chunks ---- */
+
+/*
+ * A pre-order walk of the memory css of @top and its descendants (none if
+ * @top has no memory controller):
+ *
+ *	mq_walk_start(&w, top);
+ *	while ((pos = mq_walk_next(&w)))
+ *		...;
+ *	mq_walk_end(&w);
+ *
+ * The loop body runs under RCU and must not sleep; mq_walk_next() leaves
+ * RCU and reschedules between chunks, so no pointer read under RCU may be
+ * kept across it. To sleep between two cgroups, mq_walk_pin() the
+ * position and, if it could, leave RCU and take it again before the next
+ * mq_walk_next().
+ */
+struct mq_walk {
+	struct cgroup_subsys_state *root;	/* referenced, or NULL */
+	struct cgroup_subsys_state *pos;	/* the last one returned */
+	struct cgroup_subsys_state *pinned;	/* referenced, or NULL */
+	unsigned int visited;			/* since the last pin */
+};
+
+void mq_walk_start(struct mq_walk *w, struct cgroup *top) __acquires(RCU);
+struct cgroup_subsys_state *mq_walk_next(struct mq_walk *w);
+bool mq_walk_pin(struct mq_walk *w);
+void mq_walk_end(struct mq_walk *w) __releases(RCU);
 
 unsigned int mq_cg_generation(void);
 void mq_cg_generation_bump(void);
@@ -360,8 +390,8 @@ int mq_report_read(struct cgroup *cgrp, struct mq_report *r,
 /* Subtree totals of a whole pre-order walk, see report.c. */
 struct mq_subtree_walk;
 struct mq_subtree_walk *mq_subtree_walk_alloc(void);
-void mq_subtree_walk_start(struct mq_subtree_walk *w, u64 *sums);
-void mq_subtree_visit(struct mq_subtree_walk *w,
+void mq_subtree_walk_start(struct mq_subtree_walk *w);
+void mq_subtree_visit(struct mq_subtree_walk *w, u64 *sums,
 		      struct cgroup_subsys_state *pos, long idx);
 bool mq_subtree_walk_complete(const struct mq_subtree_walk *w);
 
