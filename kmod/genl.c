@@ -422,7 +422,7 @@ static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(cgrp);
 
 	ret = -ENOMEM;
-	s = kvmalloc(sizeof(*s), GFP_KERNEL);
+	s = kvmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!s || !msg)
 		goto out;
@@ -462,7 +462,7 @@ static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
 	struct mq_cg_dump *d;
 	struct cgroup *top;
 
-	d = kvzalloc(sizeof(*d), GFP_KERNEL);
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
 		return -ENOMEM;
 	/* "/" resolves to the root of the requester's cgroup namespace. */
@@ -683,8 +683,8 @@ struct mq_oom_dump {
 	size_t nr, pos;
 	bool privileged;
 	uid_t uid;
+	struct mq_oom_kill *kills;
 	char path[PATH_MAX];
-	struct mq_oom_kill kills[];
 };
 
 static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
@@ -692,15 +692,19 @@ static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
 	return (struct mq_oom_dump **)cb->ctx;
 }
 
+/* State of a dump: charged to the requester, sized to what it copies. */
 static int mq_genl_oom_dump_start(struct netlink_callback *cb)
 {
-	size_t max = READ_ONCE(mq_config[MQ_CFG_OOM_RING_ENTRIES]);
 	struct mq_oom_dump *d;
 
-	d = kvzalloc(struct_size(d, kills, max), GFP_KERNEL);
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
 		return -ENOMEM;
-	d->nr = mq_oomring_copy(d->kills, max);
+	d->kills = mq_oomring_snapshot(&d->nr);
+	if (!d->kills) {
+		kvfree(d);
+		return -ENOMEM;
+	}
 	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
 	d->uid = from_kuid_munged(&init_user_ns, current_uid());
 	*mq_oom_dump_ctx(cb) = d;
@@ -775,7 +779,11 @@ static int mq_genl_oom_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int mq_genl_oom_dump_done(struct netlink_callback *cb)
 {
-	kvfree(*mq_oom_dump_ctx(cb));
+	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
+
+	if (d)
+		kvfree(d->kills);
+	kvfree(d);
 	return 0;
 }
 
@@ -783,8 +791,8 @@ static int mq_genl_oom_dump_done(struct netlink_callback *cb)
 
 struct mq_pair_dump {
 	size_t nr, pos;
+	struct mq_pair_snap *pairs;
 	char path[PATH_MAX];
-	struct mq_pair_snap pairs[];
 };
 
 static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
@@ -794,7 +802,6 @@ static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
 
 static int mq_genl_pair_dump_start(struct netlink_callback *cb)
 {
-	size_t max = mq_attrib_max_pairs();
 	struct mq_pair_dump *d;
 
 	if (!mq_attrib_available()) {
@@ -802,10 +809,14 @@ static int mq_genl_pair_dump_start(struct netlink_callback *cb)
 			       "reclaim attribution is not available: reclaim ran that this kernel does not trace (Multi-Gen LRU before 6.12) or the reclaim path is not probed");
 		return -EOPNOTSUPP;
 	}
-	d = kvzalloc(struct_size(d, pairs, max), GFP_KERNEL);
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
 		return -ENOMEM;
-	d->nr = mq_attrib_copy(d->pairs, max);
+	d->pairs = mq_attrib_snapshot(&d->nr);
+	if (!d->pairs) {
+		kvfree(d);
+		return -ENOMEM;
+	}
 	*mq_pair_dump_ctx(cb) = d;
 	return 0;
 }
@@ -887,7 +898,11 @@ static int mq_genl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int mq_genl_pair_dump_done(struct netlink_callback *cb)
 {
-	kvfree(*mq_pair_dump_ctx(cb));
+	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
+
+	if (d)
+		kvfree(d->pairs);
+	kvfree(d);
 	return 0;
 }
 

@@ -289,8 +289,7 @@ struct mq_oom_kill {
 int mq_oomring_init(void);
 void mq_oomring_exit(void);
 void mq_oomring_add(const struct mq_oom_kill *k);
-/* Copies up to @max entries, oldest first; returns how many. */
-size_t mq_oomring_copy(struct mq_oom_kill *out, size_t max);
+struct mq_oom_kill *mq_oomring_snapshot(size_t *nr);
 int mq_oomring_resize(unsigned int entries);
 size_t mq_oomring_bytes(void);
 
@@ -467,8 +466,8 @@ void mq_attrib_account(int nid, unsigned long scanned,
 		       unsigned long reclaimed, bool file);
 void mq_attrib_tick(u64 elapsed_ms);
 size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max);
+struct mq_pair_snap *mq_attrib_snapshot(size_t *nr);
 size_t mq_attrib_bytes(void);
-size_t mq_attrib_max_pairs(void);
 /* Probed, and no reclaim went unseen: else its counters are left out. */
 bool mq_attrib_available(void);
 void mq_attrib_counters_reset(void);
