@@ -68,6 +68,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	records = mq_cg_count();
 
 	seq_printf(m, "records %lu\n", records);
+	seq_printf(m, "records_delegated %lu\n", mq_cg_count_delegated());
 	seq_printf(m, "inflight %u\n", mq_inflight_used());
 	seq_printf(m, "events_seq %llu\n", mq_event_last_seq());
 	seq_printf(m, "record_bytes %zu\n", sizeof(struct mq_cgroup));

@@ -145,6 +145,7 @@ struct mq_cgroup {
 		struct rcu_head rcu;
 	};
 	atomic_t removing;		/* 0, or MQ_CG_REMOVE_* once queued */
+	bool delegated;			/* not seen made by root */
 	unsigned int level;		/* 0 for the root */
 	u64 ancestors[MQ_ATTR_DEPTH];	/* [l]: id at level l, itself last */
 	atomic64_t memcg_reclaim_pages;
@@ -175,7 +176,6 @@ int mq_cgtable_init(void);
 void mq_cgtable_exit(void);
 /* Lookup under RCU (any context); the record is valid until rcu unlock. */
 struct mq_cgroup *mq_cg_lookup(u64 id);
-struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp);
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg);
 /* From the cgroup probes (IRQs off): queue the change for process context. */
 void mq_cg_queue_create(struct cgroup *cgrp);
@@ -184,6 +184,8 @@ void mq_cg_queue_remove(u64 id, bool notify);
 void mq_cg_sync(void);
 int mq_cg_discover(void);
 unsigned long mq_cg_count(void);
+/* Records of cgroups that count as delegated (cgtable.c). */
+unsigned long mq_cg_count_delegated(void);
 
 /*
  * A snapshot of the ids of online memory cgroups, in hierarchy order, and
@@ -400,6 +402,7 @@ enum mq_stat {
 	MQ_STAT_RECORDS_CREATED,
 	MQ_STAT_RECORDS_FREED,
 	MQ_STAT_DROPPED_CAP,		/* record refused: max_cgroups reached */
+	MQ_STAT_DROPPED_DELEGATED,	/* ... delegated: only the reserve left */
 	MQ_STAT_DROPPED_NOMEM,		/* record refused: no atomic memory */
 	MQ_STAT_UNTRACKED_EVENTS,	/* event for a cgroup with no record */
 	MQ_STAT_UNPAIRED_END,		/* end without a begin (e.g. at load) */
