@@ -56,8 +56,11 @@ enum { MQ_CG_REMOVE_SILENT = 1, MQ_CG_REMOVE_NOTIFY };
 
 #define MQ_CG_RESERVE	8
 
-/* Probe context: no sleeping. */
-#define MQ_GFP_PROBE	GFP_NOWAIT
+/*
+ * Probe context: no sleeping, and no dipping into the reserves that a task
+ * in direct reclaim (PF_MEMALLOC) may use, which are for freeing memory.
+ */
+#define MQ_GFP_PROBE	(GFP_NOWAIT | __GFP_NOMEMALLOC)
 
 static struct kmem_cache *mq_cg_cache;
 static struct rhashtable mq_cg_table;
@@ -340,7 +343,8 @@ void mq_cg_sync(void)
  * The record of @memcg, created if missing. Called from probes under RCU:
  * creation only in task context with IRQs on (rhashtable inserts take
  * bh-disabling bucket locks) and only for online cgroups, so a dying one is
- * not brought back.
+ * not brought back. The reclaim probes call it inside direct reclaim,
+ * where MQ_GFP_PROBE keeps the record out of the reserves.
  */
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
 {
