@@ -442,9 +442,30 @@ size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max)
 	return n;
 }
 
-size_t mq_attrib_max_pairs(void)
+/*
+ * mq_attrib_copy() of every pair, in memory charged to the caller and
+ * sized to the pairs in use; NULL without memory.
+ */
+struct mq_pair_snap *mq_attrib_snapshot(size_t *nr)
 {
-	return MQ_PAIRS;
+	struct mq_pair_snap *out;
+	size_t i, n = 0;
+
+	for (i = 0; i < MQ_PAIRS; i++)
+		n += mq_pair_state(&mq_pairs[i]) == MQ_PAIR_READY;
+	/* Pairs claimed meanwhile: a little room, and more if it filled up. */
+	n = min_t(size_t, n + n / 8 + 16, MQ_PAIRS);
+	for (;;) {
+		out = kvmalloc_array(n, sizeof(*out),
+				     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!out)
+			return NULL;
+		*nr = mq_attrib_copy(out, n);
+		if (*nr < n || n == MQ_PAIRS)
+			return out;
+		kvfree(out);
+		n = min_t(size_t, 2 * n, MQ_PAIRS);
+	}
 }
 
 size_t mq_attrib_bytes(void)

@@ -13,13 +13,39 @@
  * table's bucket locks (which disable bottom halves) must not be taken.
  * The probes only queue the change on a lockless list, in order; a work
  * item applies it in process context.
+ *
+ * Records are charged to the memory cgroup they describe (SLAB_ACCOUNT and
+ * set_active_memcg()): whoever makes cgroups pays for their records within
+ * the limits of the subtree they are made in. And max_cgroups is not a
+ * pool one tenant can drain: a share of it is kept for cgroups outside
+ * delegated subtrees.
+ *
+ * A cgroup counts as delegated unless memqos saw root make it: a cgroup
+ * whose mkdir ran with a non-root fsuid (in the initial user namespace),
+ * or whose mkdir memqos did not see with the memory controller on (made
+ * before load, or given the controller later). The kernel makes a new
+ * cgroup directory its maker's, and an unprivileged task can only make one
+ * below a directory delegated to it (systemd, and container managers after
+ * it, chown a delegated cgroup's directory, cgroup.procs,
+ * cgroup.subtree_control and cgroup.threads to the user): root's cgroups
+ * (services, pods made by a root runtime, the delegation points
+ * themselves) are not delegated; all a user or a user namespace makes is.
+ * A cgroup memqos did not see made counts as delegated because it cannot
+ * tell by whom: a directory's owner is kept in kernfs's private
+ * structures, and a tenant could otherwise make its cgroups without the
+ * memory controller and turn it on afterwards.
+ *
+ * Records of delegated cgroups are made only while fewer than max_cgroups
+ * minus 1/MQ_CG_RESERVE of it exist: that last share is for root's.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/memcontrol.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/workqueue.h>
@@ -28,9 +54,18 @@
 
 enum { MQ_CG_REMOVE_SILENT = 1, MQ_CG_REMOVE_NOTIFY };
 
+#define MQ_CG_RESERVE	8
+
+/*
+ * Probe context: no sleeping, and no dipping into the reserves that a task
+ * in direct reclaim (PF_MEMALLOC) may use, which are for freeing memory.
+ */
+#define MQ_GFP_PROBE	(GFP_NOWAIT | __GFP_NOMEMALLOC)
+
 static struct kmem_cache *mq_cg_cache;
 static struct rhashtable mq_cg_table;
 static atomic_long_t mq_cg_nr = ATOMIC_LONG_INIT(0);
+static atomic_long_t mq_cg_nr_delegated = ATOMIC_LONG_INIT(0);
 /* Bumped on every cgroup mkdir/rmdir; dumps use it to flag a race. */
 static atomic_t mq_cg_gen = ATOMIC_INIT(1);
 
@@ -63,13 +98,29 @@ unsigned long mq_cg_count(void)
 	return atomic_long_read(&mq_cg_nr);
 }
 
-/* False, and the refusal counted, when the cap is reached. */
-static bool mq_cg_room(void)
+unsigned long mq_cg_count_delegated(void)
 {
-	if (mq_cg_count() < READ_ONCE(mq_config[MQ_CFG_MAX_CGROUPS]))
-		return true;
-	mq_stat_inc(MQ_STAT_DROPPED_CAP);
-	return false;
+	return atomic_long_read(&mq_cg_nr_delegated);
+}
+
+/*
+ * False, and the refusal counted, when the cap is reached, or for a
+ * delegated cgroup when only the reserve is left.
+ */
+static bool mq_cg_room(bool delegated)
+{
+	unsigned long max = READ_ONCE(mq_config[MQ_CFG_MAX_CGROUPS]);
+	unsigned long n = mq_cg_count();
+
+	if (n >= max) {
+		mq_stat_inc(MQ_STAT_DROPPED_CAP);
+		return false;
+	}
+	if (delegated && n >= max - max / MQ_CG_RESERVE) {
+		mq_stat_inc(MQ_STAT_DROPPED_DELEGATED);
+		return false;
+	}
+	return true;
 }
 
 static void mq_cg_free_rcu(struct rcu_head *head)
@@ -88,22 +139,29 @@ static void mq_cg_place(struct mq_cgroup *cg, struct cgroup *cgrp)
 }
 
 /*
- * A new record for @cgrp, not yet in the table; NULL (the refusal counted)
- * at the cap or without memory. The cap is checked before, not atomically
- * with, the insert: racing creators may overshoot it by a few records.
+ * A new record for @cgrp, not yet in the table, charged to @memcg (the
+ * memcg of @cgrp); NULL (the refusal counted) at the cap or without
+ * memory. The cap is checked before, not atomically with, the insert:
+ * racing creators may overshoot it by a few records.
  */
-static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp, gfp_t gfp)
+static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp,
+				     struct mem_cgroup *memcg, gfp_t gfp,
+				     bool delegated)
 {
+	struct mem_cgroup *old_memcg;
 	struct mq_cgroup *cg;
 
-	if (!mq_cg_room())
+	if (!mq_cg_room(delegated))
 		return NULL;
+	old_memcg = set_active_memcg(memcg);
 	cg = kmem_cache_zalloc(mq_cg_cache, gfp | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
 	if (!cg) {
 		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
 		return NULL;
 	}
 	cg->id = cgroup_id(cgrp);
+	cg->delegated = delegated;
 	mq_cg_place(cg, cgrp);
 	return cg;
 }
@@ -122,18 +180,23 @@ static struct mq_cgroup *mq_cg_insert(struct mq_cgroup *cg)
 		mq_stat_inc(MQ_STAT_DROPPED_NOMEM);
 	} else if (!old) {
 		atomic_long_inc(&mq_cg_nr);
+		if (cg->delegated)
+			atomic_long_inc(&mq_cg_nr_delegated);
 		mq_stat_inc(MQ_STAT_RECORDS_CREATED);
 	}
 	return old;
 }
 
 /*
- * Creates the record of @cgrp, or returns the one that exists. May run in
- * a probe: @gfp is then GFP_NOWAIT and failure only costs a counter.
+ * Creates the record of @cgrp (whose memcg is @memcg), or returns the one
+ * that exists. May run in a probe: @gfp is then MQ_GFP_PROBE and failure
+ * only costs a counter.
  */
-struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp)
+static struct mq_cgroup *mq_cg_create(struct cgroup *cgrp,
+				      struct mem_cgroup *memcg, gfp_t gfp,
+				      bool delegated)
 {
-	struct mq_cgroup *cg = mq_cg_alloc(cgrp, gfp), *old;
+	struct mq_cgroup *cg = mq_cg_alloc(cgrp, memcg, gfp, delegated), *old;
 
 	if (!cg)
 		return NULL;
@@ -153,6 +216,8 @@ static bool mq_cg_unlink(struct mq_cgroup *cg)
 	if (rhashtable_remove_fast(&mq_cg_table, &cg->node, mq_cg_params))
 		return false;
 	atomic_long_dec(&mq_cg_nr);
+	if (cg->delegated)
+		atomic_long_dec(&mq_cg_nr_delegated);
 	mq_stat_inc(MQ_STAT_RECORDS_FREED);
 	call_rcu(&cg->rcu, mq_cg_free_rcu);
 	return true;
@@ -175,7 +240,7 @@ static void mq_cg_apply_create(struct mq_cgroup *cg)
 		mq_event_cgroup_removed(cg->id);
 		goto drop;
 	}
-	if (!mq_cg_room() || mq_cg_insert(cg))
+	if (!mq_cg_room(cg->delegated) || mq_cg_insert(cg))
 		goto drop;	/* at the cap, created lazily meanwhile, no room */
 	/*
 	 * Pairs with the barrier in mq_cg_queue_remove(): either its lookup
@@ -226,14 +291,22 @@ static void mq_cg_queue(struct mq_cgroup *cg)
 }
 
 /*
- * Queues a record for @cgrp. The cap check of mq_cg_alloc() is only an
- * early out here: the count leaves out changes still queued, so
- * mq_cg_apply_create() checks again.
+ * Queues a record for @cgrp, made just now by the current task. The cap
+ * check of mq_cg_alloc() is only an early out here: the count leaves out
+ * changes still queued, so mq_cg_apply_create() checks again.
  */
 void mq_cg_queue_create(struct cgroup *cgrp)
 {
-	struct mq_cgroup *cg = mq_cg_alloc(cgrp, GFP_NOWAIT);
+	bool delegated = !uid_eq(current_fsuid(), GLOBAL_ROOT_UID);
+	struct cgroup_subsys_state *css;
+	struct mq_cgroup *cg;
 
+	/* Under cgroup_mutex: the new css stays. */
+	rcu_read_lock();
+	css = rcu_dereference(cgrp->subsys[memory_cgrp_id]);
+	cg = css ? mq_cg_alloc(cgrp, mem_cgroup_from_css(css), MQ_GFP_PROBE,
+			       delegated) : NULL;
+	rcu_read_unlock();
 	if (!cg)
 		return;
 	cgroup_get(cgrp);
@@ -270,12 +343,13 @@ void mq_cg_sync(void)
  * The record of @memcg, created if missing. Called from probes under RCU:
  * creation only in task context with IRQs on (rhashtable inserts take
  * bh-disabling bucket locks) and only for online cgroups, so a dying one is
- * not brought back.
+ * not brought back. The reclaim probes call it inside direct reclaim,
+ * where MQ_GFP_PROBE keeps the record out of the reserves.
  */
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
 {
-	u64 id = cgroup_id(memcg->css.cgroup);
-	struct mq_cgroup *cg = mq_cg_lookup(id);
+	struct cgroup *cgrp = memcg->css.cgroup;
+	struct mq_cgroup *cg = mq_cg_lookup(cgroup_id(cgrp));
 
 	if (cg)
 		return cg;
@@ -283,7 +357,8 @@ struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg)
 		mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
 		return NULL;
 	}
-	return mq_cg_create(memcg->css.cgroup, GFP_NOWAIT);
+	/* Who made it is not known: delegated. */
+	return mq_cg_create(cgrp, memcg, MQ_GFP_PROBE, true);
 }
 
 u64 mq_current_memcg_id(struct mem_cgroup **memcgp)
@@ -301,82 +376,148 @@ u64 mq_current_memcg_id(struct mem_cgroup **memcgp)
 	return cgroup_id(memcg->css.cgroup);
 }
 
+/* Ids a list starts with room for; and may take beyond a pause at most. */
+#define MQ_IDLIST_MIN	256
+#define MQ_IDLIST_SLACK	64
+
+/*
+ * Gives @list room for @cap ids (and their totals if @totals): false,
+ * @list unchanged, without memory.
+ */
+static bool mq_idlist_grow(struct mq_idlist *list, size_t cap, bool totals)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+	u64 *ids, *subtree = NULL;
+
+	ids = kvmalloc_array(cap, sizeof(*ids), gfp);
+	if (!ids)
+		return false;
+	if (totals) {
+		subtree = kvcalloc(2 * cap, sizeof(*subtree), gfp);
+		if (!subtree) {
+			kvfree(ids);
+			return false;
+		}
+	}
+	if (list->nr) {
+		memcpy(ids, list->ids, list->nr * sizeof(*ids));
+		if (totals)
+			memcpy(subtree, list->subtree,
+			       2 * list->nr * sizeof(*subtree));
+	}
+	kvfree(list->ids);
+	kvfree(list->subtree);
+	list->ids = ids;
+	list->subtree = subtree;
+	list->cap = cap;
+	return true;
+}
+
+/*
+ * One walk for mq_idlist_collect(): 0, -ENOMEM, or -EAGAIN when the list
+ * filled up where the walk could not pause to grow it (MQ_IDLIST_SLACK
+ * cgroups in a row removed as they were listed).
+ */
+static int mq_idlist_walk(struct mq_idlist *list, struct cgroup *top,
+			  struct mq_subtree_walk *sw)
+{
+	struct cgroup_subsys_state *pos;
+	struct mq_walk w;
+	int ret = 0;
+	long idx;
+
+	if (sw)
+		mq_subtree_walk_start(sw);
+	mq_walk_start(&w, top);
+	while ((pos = mq_walk_next(&w))) {
+		idx = -1;
+		if (READ_ONCE(pos->flags) & CSS_ONLINE) {
+			if (list->nr == list->cap) {
+				ret = -EAGAIN;
+				break;
+			}
+			idx = list->nr++;
+			list->ids[idx] = cgroup_id(pos->cgroup);
+		}
+		if (sw)
+			mq_subtree_visit(sw, list->subtree, pos, idx);
+		/* Grow between two cgroups, outside RCU. */
+		if (list->nr + MQ_IDLIST_SLACK > list->cap &&
+		    mq_walk_pin(&w)) {
+			rcu_read_unlock();
+			if (!mq_idlist_grow(list, 2 * list->cap, sw))
+				ret = -ENOMEM;
+			rcu_read_lock();
+			if (ret)
+				break;
+		}
+	}
+	mq_walk_end(&w);
+	return ret;
+}
+
 /*
  * Collects the ids of the online memory cgroups under @top (itself
  * included; NULL for the whole hierarchy), parents before children, and
- * if @subtrees their subtree totals in the same walk. The walk holds RCU,
- * so the arrays are sized beforehand and the walk retried with larger
- * ones if cgroups appeared meanwhile.
+ * if @subtrees their subtree totals in the same walk. The walk gives the
+ * CPU back between chunks (walk.c) and the list grows as it goes: the
+ * memory, charged to the caller, is what the caller can see.
  */
 struct mq_idlist *mq_idlist_collect(struct cgroup *top, bool subtrees)
 {
-	struct cgroup_subsys_state *root, *pos;
-	size_t cap = mq_cg_count() + 64;
-	struct mq_subtree_walk *w = NULL;
+	struct mq_subtree_walk *sw = NULL;
 	struct mq_idlist *list;
-	long idx;
+	int ret, tries = 0;
 
 	if (!top)
 		top = &cgrp_dfl_root.cgrp;
+	list = kzalloc(sizeof(*list), GFP_KERNEL_ACCOUNT);
+	if (!list)
+		return NULL;
 	/* Without memory for the totals, readers walk each subtree. */
 	if (subtrees)
-		w = mq_subtree_walk_alloc();
+		sw = mq_subtree_walk_alloc();
 	/* A cgroup made just before is listed with its record. */
 	mq_cg_sync();
-	for (;;) {
-		list = kvmalloc(struct_size(list, ids, cap), GFP_KERNEL);
-		if (!list)
-			break;
+	do {
 		list->nr = 0;
-		list->subtree = w ? kvcalloc(2 * cap, sizeof(u64), GFP_KERNEL) :
-				    NULL;
-		if (list->subtree)
-			mq_subtree_walk_start(w, list->subtree);
-
-		rcu_read_lock();
-		root = rcu_dereference(top->subsys[memory_cgrp_id]);
-		/* No memory controller at the top: nothing below has one. */
-		if (!root) {
-			rcu_read_unlock();
+		ret = -ENOMEM;
+		if (!mq_idlist_grow(list, max_t(size_t, list->cap,
+						MQ_IDLIST_MIN), sw))
 			break;
-		}
-		css_for_each_descendant_pre(pos, root) {
-			idx = -1;
-			if (READ_ONCE(pos->flags) & CSS_ONLINE) {
-				if (list->nr == cap)
-					break;
-				idx = list->nr++;
-				list->ids[idx] = cgroup_id(pos->cgroup);
-			}
-			if (list->subtree)
-				mq_subtree_visit(w, pos, idx);
-		}
-		rcu_read_unlock();
-
-		if (list->nr < cap)
-			break;
-		mq_idlist_free(list);
-		cap *= 2;
-	}
-	if (list && list->subtree && !mq_subtree_walk_complete(w)) {
+		ret = mq_idlist_walk(list, top, sw);
+	} while (ret == -EAGAIN && ++tries < 4);
+	if (!ret && sw && !mq_subtree_walk_complete(sw)) {
 		kvfree(list->subtree);
 		list->subtree = NULL;
 	}
-	kvfree(w);
+	kvfree(sw);
+	if (ret) {
+		mq_idlist_free(list);
+		return NULL;
+	}
 	return list;
 }
 
 void mq_idlist_free(struct mq_idlist *list)
 {
-	if (list)
-		kvfree(list->subtree);
-	kvfree(list);
+	if (!list)
+		return;
+	kvfree(list->ids);
+	kvfree(list->subtree);
+	kfree(list);
 }
 
-/* Records for the cgroups that existed before load. */
+/*
+ * Records for the cgroups that existed before load, parents first; who
+ * made them is not known, so all but the root cgroup count as delegated.
+ * A cgroup at its limit does without one rather than have a task killed
+ * for it (__GFP_NORETRY).
+ */
 int mq_cg_discover(void)
 {
 	struct mq_idlist *list = mq_idlist_collect(NULL, false);
+	struct cgroup_subsys_state *css;
 	struct cgroup *cgrp;
 	size_t i;
 
@@ -387,8 +528,13 @@ int mq_cg_discover(void)
 		cgrp = cgroup_get_from_id(list->ids[i]);
 		if (IS_ERR(cgrp))
 			continue;
-		if (READ_ONCE(cgrp->self.flags) & CSS_ONLINE)
-			mq_cg_create(cgrp, GFP_KERNEL);
+		css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
+		if (css->cgroup == cgrp &&
+		    READ_ONCE(cgrp->self.flags) & CSS_ONLINE)
+			mq_cg_create(cgrp, mem_cgroup_from_css(css),
+				     GFP_KERNEL | __GFP_NORETRY,
+				     !!cgroup_parent(cgrp));
+		css_put(css);
 		cgroup_put(cgrp);
 	}
 	mq_idlist_free(list);
@@ -473,7 +619,7 @@ int mq_cgtable_init(void)
 		pr_err("the memory controller is not on cgroup v2\n");
 		return -ENODEV;
 	}
-	mq_cg_cache = KMEM_CACHE(mq_cgroup, 0);
+	mq_cg_cache = KMEM_CACHE(mq_cgroup, SLAB_ACCOUNT);
 	if (!mq_cg_cache)
 		return -ENOMEM;
 	ret = rhashtable_init(&mq_cg_table, &mq_cg_params);

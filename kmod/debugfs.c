@@ -68,6 +68,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	records = mq_cg_count();
 
 	seq_printf(m, "records %lu\n", records);
+	seq_printf(m, "records_delegated %lu\n", mq_cg_count_delegated());
 	seq_printf(m, "inflight %u\n", mq_inflight_used());
 	seq_printf(m, "events_seq %llu\n", mq_event_last_seq());
 	seq_printf(m, "record_bytes %zu\n", sizeof(struct mq_cgroup));
@@ -332,7 +333,7 @@ static int detail_open(struct inode *inode, struct file *file)
 	struct mq_view *v;
 	int ret;
 
-	v = kvzalloc(sizeof(*v), GFP_KERNEL);
+	v = kvzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!v)
 		return -ENOMEM;
 	ret = single_open(file, detail_show, v);
@@ -401,13 +402,12 @@ static const struct file_operations detail_fops = {
 
 static int oom_kills_show(struct seq_file *m, void *unused)
 {
-	size_t n, i, max = READ_ONCE(mq_config[MQ_CFG_OOM_RING_ENTRIES]);
 	struct mq_oom_kill *kills;
+	size_t n, i;
 
-	kills = kvcalloc(max, sizeof(*kills), GFP_KERNEL);
+	kills = mq_oomring_snapshot(&n);
 	if (!kills)
 		return -ENOMEM;
-	n = mq_oomring_copy(kills, max);
 
 	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem pgtables oom_score_adj comm\n");
 	for (i = 0; i < n; i++) {
@@ -438,17 +438,16 @@ static void mq_print_reclaimer(struct seq_file *m, u64 id)
 
 static int attribution_show(struct seq_file *m, void *unused)
 {
-	size_t i, n, max = mq_attrib_max_pairs();
 	struct mq_pair_snap *pairs;
+	size_t i, n;
 
 	if (!mq_attrib_available()) {
 		seq_puts(m, "unavailable: reclaim ran that this kernel does not trace, or the reclaim path is not probed (stats)\n");
 		return 0;
 	}
-	pairs = kvcalloc(max, sizeof(*pairs), GFP_KERNEL);
+	pairs = mq_attrib_snapshot(&n);
 	if (!pairs)
 		return -ENOMEM;
-	n = mq_attrib_copy(pairs, max);
 	seq_puts(m, "reclaimer victim node scanned reclaimed_anon reclaimed_file refaults recent\n");
 	for (i = 0; i < n; i++) {
 		struct mq_pair_snap *p = &pairs[i];

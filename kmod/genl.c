@@ -170,6 +170,7 @@ static const u16 mq_stat_attr[MQ_NR_STATS] = {
 	[MQ_STAT_RECORDS_CREATED] = MEMQOS_A_STATS_RECORDS_CREATED,
 	[MQ_STAT_RECORDS_FREED] = MEMQOS_A_STATS_RECORDS_FREED,
 	[MQ_STAT_DROPPED_CAP] = MEMQOS_A_STATS_DROPPED_CAP,
+	[MQ_STAT_DROPPED_DELEGATED] = MEMQOS_A_STATS_DROPPED_DELEGATED,
 	[MQ_STAT_DROPPED_NOMEM] = MEMQOS_A_STATS_DROPPED_NOMEM,
 	[MQ_STAT_UNTRACKED_EVENTS] = MEMQOS_A_STATS_UNTRACKED_EVENTS,
 	[MQ_STAT_UNPAIRED_END] = MEMQOS_A_STATS_UNPAIRED_END,
@@ -422,7 +423,7 @@ static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(cgrp);
 
 	ret = -ENOMEM;
-	s = kvmalloc(sizeof(*s), GFP_KERNEL);
+	s = kvmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!s || !msg)
 		goto out;
@@ -462,7 +463,7 @@ static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
 	struct mq_cg_dump *d;
 	struct cgroup *top;
 
-	d = kvzalloc(sizeof(*d), GFP_KERNEL);
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
 		return -ENOMEM;
 	/* "/" resolves to the root of the requester's cgroup namespace. */
@@ -561,6 +562,8 @@ static int mq_fill_stats(struct sk_buff *skb)
 	records = mq_cg_count();
 	if (nla_put_u64_64bit(skb, MEMQOS_A_STATS_RECORDS, records,
 			      MEMQOS_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_RECORDS_DELEGATED,
+			      mq_cg_count_delegated(), MEMQOS_A_STATS_PAD) ||
 	    nla_put_u32(skb, MEMQOS_A_STATS_RECORD_BYTES,
 			sizeof(struct mq_cgroup)) ||
 	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_BYTES_USED,
@@ -683,8 +686,8 @@ struct mq_oom_dump {
 	size_t nr, pos;
 	bool privileged;
 	uid_t uid;
+	struct mq_oom_kill *kills;
 	char path[PATH_MAX];
-	struct mq_oom_kill kills[];
 };
 
 static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
@@ -692,15 +695,19 @@ static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
 	return (struct mq_oom_dump **)cb->ctx;
 }
 
+/* State of a dump: charged to the requester, sized to what it copies. */
 static int mq_genl_oom_dump_start(struct netlink_callback *cb)
 {
-	size_t max = READ_ONCE(mq_config[MQ_CFG_OOM_RING_ENTRIES]);
 	struct mq_oom_dump *d;
 
-	d = kvzalloc(struct_size(d, kills, max), GFP_KERNEL);
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
 		return -ENOMEM;
-	d->nr = mq_oomring_copy(d->kills, max);
+	d->kills = mq_oomring_snapshot(&d->nr);
+	if (!d->kills) {
+		kvfree(d);
+		return -ENOMEM;
+	}
 	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
 	d->uid = from_kuid_munged(&init_user_ns, current_uid());
 	*mq_oom_dump_ctx(cb) = d;
@@ -775,7 +782,11 @@ static int mq_genl_oom_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int mq_genl_oom_dump_done(struct netlink_callback *cb)
 {
-	kvfree(*mq_oom_dump_ctx(cb));
+	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
+
+	if (d)
+		kvfree(d->kills);
+	kvfree(d);
 	return 0;
 }
 
@@ -783,8 +794,8 @@ static int mq_genl_oom_dump_done(struct netlink_callback *cb)
 
 struct mq_pair_dump {
 	size_t nr, pos;
+	struct mq_pair_snap *pairs;
 	char path[PATH_MAX];
-	struct mq_pair_snap pairs[];
 };
 
 static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
@@ -794,16 +805,19 @@ static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
 
 static int mq_genl_pair_dump_start(struct netlink_callback *cb)
 {
-	size_t max = mq_attrib_max_pairs();
 	struct mq_pair_dump *d;
 
 	/* No extack message: 6.1 gives a dump's start none to fill. */
 	if (!mq_attrib_available())
 		return -ENODATA;
-	d = kvzalloc(struct_size(d, pairs, max), GFP_KERNEL);
+	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!d)
 		return -ENOMEM;
-	d->nr = mq_attrib_copy(d->pairs, max);
+	d->pairs = mq_attrib_snapshot(&d->nr);
+	if (!d->pairs) {
+		kvfree(d);
+		return -ENOMEM;
+	}
 	*mq_pair_dump_ctx(cb) = d;
 	return 0;
 }
@@ -885,7 +899,11 @@ static int mq_genl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int mq_genl_pair_dump_done(struct netlink_callback *cb)
 {
-	kvfree(*mq_pair_dump_ctx(cb));
+	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
+
+	if (d)
+		kvfree(d->pairs);
+	kvfree(d);
 	return 0;
 }
 

@@ -150,6 +150,7 @@ struct mq_cgroup {
 		struct rcu_head rcu;
 	};
 	atomic_t removing;		/* 0, or MQ_CG_REMOVE_* once queued */
+	bool delegated;			/* not seen made by root */
 	unsigned int level;		/* 0 for the root */
 	u64 ancestors[MQ_ATTR_DEPTH];	/* [l]: id at level l, itself last */
 	atomic64_t memcg_reclaim_pages;
@@ -180,7 +181,6 @@ int mq_cgtable_init(void);
 void mq_cgtable_exit(void);
 /* Lookup under RCU (any context); the record is valid until rcu unlock. */
 struct mq_cgroup *mq_cg_lookup(u64 id);
-struct mq_cgroup *mq_cg_create(struct cgroup *cgrp, gfp_t gfp);
 struct mq_cgroup *mq_cg_lookup_or_create(struct mem_cgroup *memcg);
 /* From the cgroup probes (IRQs off): queue the change for process context. */
 void mq_cg_queue_create(struct cgroup *cgrp);
@@ -189,17 +189,20 @@ void mq_cg_queue_remove(u64 id, bool notify);
 void mq_cg_sync(void);
 int mq_cg_discover(void);
 unsigned long mq_cg_count(void);
+/* Records of cgroups that count as delegated (cgtable.c). */
+unsigned long mq_cg_count_delegated(void);
 
 /*
  * A snapshot of the ids of online memory cgroups, in hierarchy order, and
  * optionally their subtree totals from the same walk: subtree[2 * i] and
  * [2 * i + 1] are ids[i]'s MQ_C_SUBTREE_RECLAIMED_WITHIN and _OUTSIDE, or
  * subtree is NULL (not asked for, no memory, or a hierarchy too deep).
+ * Charged to the caller's memory cgroup, and sized to the cgroups listed.
  */
 struct mq_idlist {
-	size_t nr;
+	size_t nr, cap;
+	u64 *ids;
 	u64 *subtree;
-	u64 ids[];
 };
 
 struct mq_idlist *mq_idlist_collect(struct cgroup *top, bool subtrees);
@@ -211,6 +214,35 @@ static inline const u64 *mq_idlist_subtree(const struct mq_idlist *list,
 {
 	return list->subtree ? &list->subtree[2 * (id - list->ids)] : NULL;
 }
+
+/* ---- walk.c: a subtree's memory cgroups, in bounded chunks ---- */
+
+/*
+ * A pre-order walk of the memory css of @top and its descendants (none if
+ * @top has no memory controller):
+ *
+ *	mq_walk_start(&w, top);
+ *	while ((pos = mq_walk_next(&w)))
+ *		...;
+ *	mq_walk_end(&w);
+ *
+ * The loop body runs under RCU and must not sleep; mq_walk_next() leaves
+ * RCU and reschedules between chunks, so no pointer read under RCU may be
+ * kept across it. To sleep between two cgroups, mq_walk_pin() the
+ * position and, if it could, leave RCU and take it again before the next
+ * mq_walk_next().
+ */
+struct mq_walk {
+	struct cgroup_subsys_state *root;	/* referenced, or NULL */
+	struct cgroup_subsys_state *pos;	/* the last one returned */
+	struct cgroup_subsys_state *pinned;	/* referenced, or NULL */
+	unsigned int visited;			/* since the last pin */
+};
+
+void mq_walk_start(struct mq_walk *w, struct cgroup *top) __acquires(RCU);
+struct cgroup_subsys_state *mq_walk_next(struct mq_walk *w);
+bool mq_walk_pin(struct mq_walk *w);
+void mq_walk_end(struct mq_walk *w) __releases(RCU);
 
 unsigned int mq_cg_generation(void);
 void mq_cg_generation_bump(void);
@@ -264,8 +296,7 @@ struct mq_oom_kill {
 int mq_oomring_init(void);
 void mq_oomring_exit(void);
 void mq_oomring_add(const struct mq_oom_kill *k);
-/* Copies up to @max entries, oldest first; returns how many. */
-size_t mq_oomring_copy(struct mq_oom_kill *out, size_t max);
+struct mq_oom_kill *mq_oomring_snapshot(size_t *nr);
 int mq_oomring_resize(unsigned int entries);
 size_t mq_oomring_bytes(void);
 
@@ -365,8 +396,8 @@ int mq_report_read(struct cgroup *cgrp, struct mq_report *r,
 /* Subtree totals of a whole pre-order walk, see report.c. */
 struct mq_subtree_walk;
 struct mq_subtree_walk *mq_subtree_walk_alloc(void);
-void mq_subtree_walk_start(struct mq_subtree_walk *w, u64 *sums);
-void mq_subtree_visit(struct mq_subtree_walk *w,
+void mq_subtree_walk_start(struct mq_subtree_walk *w);
+void mq_subtree_visit(struct mq_subtree_walk *w, u64 *sums,
 		      struct cgroup_subsys_state *pos, long idx);
 bool mq_subtree_walk_complete(const struct mq_subtree_walk *w);
 
@@ -376,6 +407,7 @@ enum mq_stat {
 	MQ_STAT_RECORDS_CREATED,
 	MQ_STAT_RECORDS_FREED,
 	MQ_STAT_DROPPED_CAP,		/* record refused: max_cgroups reached */
+	MQ_STAT_DROPPED_DELEGATED,	/* ... delegated: only the reserve left */
 	MQ_STAT_DROPPED_NOMEM,		/* record refused: no atomic memory */
 	MQ_STAT_UNTRACKED_EVENTS,	/* event for a cgroup with no record */
 	MQ_STAT_UNPAIRED_END,		/* end without a begin (e.g. at load) */
@@ -442,8 +474,8 @@ void mq_attrib_account(int nid, unsigned long scanned,
 		       unsigned long reclaimed, bool file);
 void mq_attrib_tick(u64 elapsed_ms);
 size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max);
+struct mq_pair_snap *mq_attrib_snapshot(size_t *nr);
 size_t mq_attrib_bytes(void);
-size_t mq_attrib_max_pairs(void);
 /* Probed, and no reclaim went unseen: else its counters are left out. */
 bool mq_attrib_available(void);
 void mq_attrib_counters_reset(void);

@@ -26,7 +26,8 @@ void mq_oomring_add(const struct mq_oom_kill *k)
 	spin_unlock_irqrestore(&mq_oomring_lock, flags);
 }
 
-size_t mq_oomring_copy(struct mq_oom_kill *out, size_t max)
+/* Copies up to @max entries, oldest first; returns how many. */
+static size_t mq_oomring_copy(struct mq_oom_kill *out, size_t max)
 {
 	unsigned long flags;
 	size_t n, i;
@@ -39,6 +40,28 @@ size_t mq_oomring_copy(struct mq_oom_kill *out, size_t max)
 		out[i] = mq_oomring[(first + i) % mq_oomring_size];
 	spin_unlock_irqrestore(&mq_oomring_lock, flags);
 	return n;
+}
+
+/*
+ * A copy of the kills kept, oldest first, in memory charged to the caller
+ * and sized to them; NULL without memory. Kills recorded meanwhile push
+ * the oldest out, as they do in the ring.
+ */
+struct mq_oom_kill *mq_oomring_snapshot(size_t *nr)
+{
+	struct mq_oom_kill *out;
+	unsigned long flags;
+	size_t n;
+
+	spin_lock_irqsave(&mq_oomring_lock, flags);
+	n = min_t(u64, mq_oomring_size, mq_oomring_seq);
+	spin_unlock_irqrestore(&mq_oomring_lock, flags);
+	/* One at least: a NULL return means no memory. */
+	out = kvmalloc_array(max_t(size_t, n, 1), sizeof(*out),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (out)
+		*nr = mq_oomring_copy(out, n);
+	return out;
 }
 
 /* Keeps the newest kills that fit in the new size. */

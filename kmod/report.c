@@ -141,15 +141,13 @@ static unsigned int mq_split_level(int level)
 static void mq_report_subtree(struct mq_report *r, struct cgroup *cgrp)
 {
 	unsigned int level = mq_split_level(cgrp->level);
-	struct cgroup_subsys_state *top, *pos;
 	u64 within[MQ_ATTR_DEPTH + 1], total;
+	struct cgroup_subsys_state *pos;
 	struct mq_cgroup *cg;
+	struct mq_walk w;
 
-	rcu_read_lock();
-	top = rcu_dereference(cgrp->subsys[memory_cgrp_id]);
-	if (!top)
-		goto out;
-	css_for_each_descendant_pre(pos, top) {
+	mq_walk_start(&w, cgrp);
+	while ((pos = mq_walk_next(&w))) {
 		cg = mq_cg_lookup(cgroup_id(pos->cgroup));
 		if (!cg)
 			continue;
@@ -158,8 +156,7 @@ static void mq_report_subtree(struct mq_report *r, struct cgroup *cgrp)
 		r->counters[MQ_C_SUBTREE_RECLAIMED_OUTSIDE] += total -
 							      within[level];
 	}
-out:
-	rcu_read_unlock();
+	mq_walk_end(&w);
 }
 
 /*
@@ -172,7 +169,6 @@ out:
 #define MQ_SUBTREE_MAX_DEPTH	64	/* deeper: each cgroup walks its own */
 
 struct mq_subtree_walk {
-	u64 *sums;
 	unsigned int depth;
 	bool overflow;
 	struct {
@@ -183,12 +179,12 @@ struct mq_subtree_walk {
 
 struct mq_subtree_walk *mq_subtree_walk_alloc(void)
 {
-	return kvmalloc(sizeof(struct mq_subtree_walk), GFP_KERNEL);
+	return kvmalloc(sizeof(struct mq_subtree_walk),
+			GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 }
 
-void mq_subtree_walk_start(struct mq_subtree_walk *w, u64 *sums)
+void mq_subtree_walk_start(struct mq_subtree_walk *w)
 {
-	w->sums = sums;
 	w->depth = 0;
 	w->overflow = false;
 }
@@ -198,8 +194,8 @@ bool mq_subtree_walk_complete(const struct mq_subtree_walk *w)
 	return !w->overflow;
 }
 
-/* @pos, next in pre-order, listed at @idx; under RCU. */
-void mq_subtree_visit(struct mq_subtree_walk *w,
+/* @pos, next in pre-order, listed at @idx; its totals go to @sums. */
+void mq_subtree_visit(struct mq_subtree_walk *w, u64 *sums,
 		      struct cgroup_subsys_state *pos, long idx)
 {
 	u64 within[MQ_ATTR_DEPTH + 1], total;
@@ -225,8 +221,8 @@ void mq_subtree_visit(struct mq_subtree_walk *w,
 		if (w->stack[i].idx < 0)
 			continue;
 		l = mq_split_level(w->stack[i].level);
-		w->sums[2 * w->stack[i].idx] += within[l];
-		w->sums[2 * w->stack[i].idx + 1] += total - within[l];
+		sums[2 * w->stack[i].idx] += within[l];
+		sums[2 * w->stack[i].idx + 1] += total - within[l];
 	}
 }
 

@@ -17,6 +17,7 @@ const char *const mq_stat_names[MQ_NR_STATS] = {
 	[MQ_STAT_RECORDS_CREATED] = "records_created",
 	[MQ_STAT_RECORDS_FREED] = "records_freed",
 	[MQ_STAT_DROPPED_CAP] = "dropped_cap",
+	[MQ_STAT_DROPPED_DELEGATED] = "dropped_delegated",
 	[MQ_STAT_DROPPED_NOMEM] = "dropped_nomem",
 	[MQ_STAT_UNTRACKED_EVENTS] = "untracked_events",
 	[MQ_STAT_UNPAIRED_END] = "unpaired_end",

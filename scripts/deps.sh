@@ -19,7 +19,7 @@ set -euo pipefail
 declare -A group=(
 	[build]="gcc make pkg-config libmnl-dev libinih-dev libjson-c-dev"
 	[guest]="linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
-		 iproute2 python3 python3-pyroute2 crun stress-ng"
+		 iproute2 python3 python3-pyroute2 crun stress-ng rt-tests"
 	[kernels]="mmdebstrap dwarves xz-utils zstd debian-archive-keyring"
 	[check]="sparse dkms python3-yaml"
 	[style]="linux-source-6.1 perl xz-utils"

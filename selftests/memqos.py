@@ -214,6 +214,11 @@ class TraceCount:
     def records(self, event):
         """[(timestamp in ns of the trace clock, pid, the event's text)] of
         the events named @event in the buffer."""
+        return [(ts, pid, text) for ts, pid, _, text in self.in_order(event)]
+
+    def in_order(self, *names):
+        """[(timestamp in ns of the trace clock, pid, event name, text)]
+        of the events named in @names, in the buffer's order."""
         out = []
         with open(f"{TRACEFS}/trace") as f:
             for line in f:
@@ -221,9 +226,9 @@ class TraceCount:
                 # "...: sys_recvfrom -> 0x40" for a syscall's exit
                 m = re.match(r"\s*.*?-(\d+)\s+\[\d+\].*?\s(\d+)\.(\d{6}):"
                              r"\s+(\w+)(?::\s?|\s+)(.*)$", line)
-                if m and m.group(4) == event:
+                if m and m.group(4) in names:
                     out.append((int(m.group(2)) * 10**9 + int(m.group(3)) * 1000,
-                                int(m.group(1)), m.group(5)))
+                                int(m.group(1)), m.group(4), m.group(5)))
         return out
 
     def count(self, event, task_only=False):
@@ -256,6 +261,23 @@ def touch_anon(nbytes):
     for off in range(0, nbytes, PAGE):
         m[off] = 1
     return m
+
+
+MADV_POPULATE_WRITE = 23        # Linux 5.14; not in Python 3.11's mmap
+
+
+def populate(nbytes, chunk=64 * MIB):
+    """Maps @nbytes of anonymous memory in small-page chunks, every page
+    written by the kernel (MADV_POPULATE_WRITE: a page at a time from
+    Python is too slow to matter under TCG)."""
+    maps = []
+    for off in range(0, nbytes, chunk):
+        m = mmap.mmap(-1, min(chunk, nbytes - off),
+                      flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        m.madvise(mmap.MADV_NOHUGEPAGE)
+        m.madvise(MADV_POPULATE_WRITE)
+        maps.append(m)
+    return maps
 
 
 def anon_churn(nbytes, rounds):
@@ -329,6 +351,15 @@ def read_file(path, rounds):
 
 
 # ---- node setup ----
+
+MIN_FREE = "/proc/sys/vm/min_free_kbytes"
+
+
+def min_free_kbytes(value=None):
+    """Reads vm.min_free_kbytes, or sets it to @value."""
+    with open(MIN_FREE, "r" if value is None else "w") as f:
+        return f.read().strip() if value is None else f.write(str(value))
+
 
 ZRAM = "/sys/block/zram0"
 
@@ -473,3 +504,110 @@ def oom_loop(cgroup_unused, nbytes):
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
+
+
+# ---- an unprivileged tenant ----
+
+NOBODY = 65534
+
+
+def delegate(name, uid=NOBODY, gid=NOBODY, memory=True):
+    """A cgroup delegated to @uid the way systemd delegates one: made by
+    root (with +memory for its children unless @memory is False), its
+    directory and cgroup.procs, cgroup.subtree_control and cgroup.threads
+    owned by the user; and a leaf "init" of the user's, where its
+    processes start (a cgroup that gives controllers to its children may
+    hold no process). Returns the leaf's name."""
+    ktap.cg_create(name)
+    if memory:
+        cg_write(name, "cgroup.subtree_control", "+memory")
+    leaf = f"{name}/init"
+    os.mkdir(cg_path(leaf))
+    for cg in (name, leaf):
+        os.chown(cg_path(cg), uid, gid)
+        for f in ("cgroup.procs", "cgroup.subtree_control",
+                  "cgroup.threads"):
+            os.chown(os.path.join(cg_path(cg), f), uid, gid)
+    return leaf
+
+
+class Tenant:
+    """fn(tenant, *args) run by uid/gid 65534, with no supplementary
+    groups and no capabilities, in cgroup @leaf (joined as root first, as
+    a service manager starts a delegated unit's process), on CPU @cpu if
+    given, with an open-file limit of @nofile if given. The child reports
+    with tell(obj) (one JSON line each); the parent reads with hear(), and
+    wait() gives the child's exit status (negative signal if killed, e.g.
+    -9 after an OOM kill)."""
+
+    def __init__(self, leaf, fn, *args, nofile=None, cpu=None):
+        import json
+        import resource
+        import sys
+        self._json = json
+        r, w = os.pipe()
+        sys.stdout.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 1
+            try:
+                os.close(r)
+                self._w = w
+                cg_write(leaf, "cgroup.procs", os.getpid())
+                if cpu is not None:
+                    os.sched_setaffinity(0, {cpu})
+                if nofile:
+                    resource.setrlimit(resource.RLIMIT_NOFILE,
+                                       (nofile, nofile))
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+                fn(self, *args)
+                code = 0
+            except BaseException as e:
+                self.tell({"exception": repr(e)})
+            finally:
+                os._exit(code)
+        os.close(w)
+        self._r = os.fdopen(r, "r")
+
+    def tell(self, obj):
+        os.write(self._w, (self._json.dumps(obj) + "\n").encode())
+
+    def hear(self, timeout=60):
+        """The child's next report, or None once it exits or is silent
+        for @timeout seconds."""
+        import select
+        if not select.select([self._r], [], [], timeout)[0]:
+            return None
+        line = self._r.readline()
+        if not line:
+            return None
+        obj = self._json.loads(line)
+        if "exception" in obj:
+            ktap.print_msg(f"tenant {self.pid} failed: {obj['exception']}")
+        return obj
+
+    def wait(self):
+        self._r.close()
+        return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+
+    def stop(self):
+        import signal
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return self.wait()
+
+
+def meminfo():
+    """/proc/meminfo in bytes."""
+    with open("/proc/meminfo") as f:
+        return {k: int(v.split()[0]) * 1024 for k, v in
+                (line.split(":", 1) for line in f)}
+
+
+def vmstat():
+    with open("/proc/vmstat") as f:
+        return {k: int(v) for k, v in (line.split() for line in f)}

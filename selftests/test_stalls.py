@@ -10,7 +10,6 @@ totals must equal event counts; stall sums must be plausible against PSI.
     `-- memqos-st-global   no limit: fills memory, then free < min watermark
 """
 import ctypes
-import mmap
 import os
 import sys
 import time
@@ -22,7 +21,6 @@ import memqos  # noqa: E402
 MIB = memqos.MIB
 VICTIM_COMM = "mq-oom-victim"
 KINDS = ("memcg_reclaim", "direct_reclaim", "high_throttle")
-MADV_POPULATE_WRITE = 23        # Linux 5.14; not in Python 3.11's mmap
 
 
 def total(column):
@@ -34,29 +32,6 @@ def oom_victim():
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(15, VICTIM_COMM.encode(), 0, 0, 0)   # PR_SET_NAME
     memqos.touch_anon(64 * MIB)
-
-
-MIN_FREE = "/proc/sys/vm/min_free_kbytes"
-
-
-def min_free_kbytes(value=None):
-    """Reads vm.min_free_kbytes, or sets it to @value."""
-    with open(MIN_FREE, "r" if value is None else "w") as f:
-        return f.read().strip() if value is None else f.write(str(value))
-
-
-def populate(nbytes):
-    """Maps @nbytes of anonymous memory in 64 MiB small-page chunks, every
-    page written by the kernel (MADV_POPULATE_WRITE: a page at a time from
-    Python is too slow to matter under TCG)."""
-    maps = []
-    for off in range(0, nbytes, 64 * MIB):
-        m = mmap.mmap(-1, min(64 * MIB, nbytes - off),
-                      flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        m.madvise(mmap.MADV_NOHUGEPAGE)
-        m.madvise(MADV_POPULATE_WRITE)
-        maps.append(m)
-    return maps
 
 
 def squeeze_below_min(headroom):
@@ -72,9 +47,9 @@ def squeeze_below_min(headroom):
     much more evicts the guest's own binaries, which TCG reads back
     slowly over 9p (one loaded run took 288 s with 64 MiB and min a
     quarter above free)."""
-    held = populate(max(free_bytes() - headroom, 0))
-    min_free_kbytes((free_bytes() + 8 * MIB) // 1024)
-    held += populate(16 * MIB)
+    held = memqos.populate(max(free_bytes() - headroom, 0))
+    memqos.min_free_kbytes((free_bytes() + 8 * MIB) // 1024)
+    held += memqos.populate(16 * MIB)
     for m in held:
         m.close()
 
@@ -124,7 +99,7 @@ def main():
     # Global direct reclaim, from a cgroup without a limit.
     ktap.cg_create("memqos-st-global")
     memqos.drop_caches()
-    min_free = min_free_kbytes()
+    min_free = memqos.min_free_kbytes()
     before = total("direct_reclaims")
     wakeups = total("kswapd_wakeups")
     with memqos.TraceCount("vmscan/mm_vmscan_direct_reclaim_begin",
@@ -134,7 +109,7 @@ def main():
             status = ktap.cg_run("memqos-st-global", squeeze_below_min,
                                  128 * MIB)
         finally:
-            min_free_kbytes(min_free)
+            memqos.min_free_kbytes(min_free)
         took = time.monotonic() - t0
     traced = tc.count("mm_vmscan_direct_reclaim_begin")
     ours = total("direct_reclaims") - before

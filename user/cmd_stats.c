@@ -52,7 +52,9 @@ const struct cmd cmd_stats = {
 	.description	=
 		"Print the module's own counters: cgroups tracked and the\n"
 		"memory their records use, records created, freed and refused\n"
-		"(dropped_cap at max_cgroups, dropped_nomem), events for\n"
+		"(dropped_cap at max_cgroups, dropped_delegated when only the\n"
+		"share kept for cgroups outside delegated subtrees is left,\n"
+		"dropped_nomem), events for\n"
 		"untracked cgroups, unpaired or unpairable tracepoints, kswapd\n"
 		"wakeups, OOM kills, reclaim stalls, multicast events sent and\n"
 		"dropped, the last event sequence number; then each\n"

@@ -166,6 +166,8 @@ static const struct field cgroup_table[] = {
 
 static const struct field stats_table[] = {
 	GAUGE(RECORDS, "records", "records", "cgroups tracked now"),
+	GAUGE(RECORDS_DELEGATED, "records_delegated", "records_delegated",
+	      "records of cgroups in delegated subtrees"),
 	BYTES(RECORD_BYTES, "record", "record_size", "bytes per tracked cgroup"),
 	BYTES(BYTES_USED, "memory_used", "memory_used",
 	      "records plus fixed tables"),
@@ -174,6 +176,8 @@ static const struct field stats_table[] = {
 	COUNT(RECORDS_FREED, "records_freed", "records_freed", "records freed"),
 	COUNT(DROPPED_CAP, "dropped_cap", "dropped_cap",
 	      "records refused at max-cgroups"),
+	COUNT(DROPPED_DELEGATED, "dropped_delegated", "dropped_delegated",
+	      "records refused to delegated cgroups: only the reserve left"),
 	COUNT(DROPPED_NOMEM, "dropped_nomem", "dropped_nomem",
 	      "records refused for lack of atomic memory"),
 	COUNT(UNTRACKED_EVENTS, "untracked_events", "untracked_events",

@@ -282,6 +282,17 @@ enum memqos_a_stats {
 	 * reclaimed, until every counter is reset)
 	 */
 	MEMQOS_A_STATS_ATTRIBUTION,
+	/*
+	 * u64: records of cgroups that count as delegated: all but those the
+	 * module saw made by a task with root's fsuid (made by another uid,
+	 * before load, or given the memory controller after mkdir)
+	 */
+	MEMQOS_A_STATS_RECORDS_DELEGATED,
+	/*
+	 * u64: records refused to cgroups that count as delegated: the last
+	 * eighth of max-cgroups is kept for the cgroups root made
+	 */
+	MEMQOS_A_STATS_DROPPED_DELEGATED,
 
 	__MEMQOS_A_STATS_MAX,
 	MEMQOS_A_STATS_MAX = __MEMQOS_A_STATS_MAX - 1
