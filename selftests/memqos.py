@@ -7,10 +7,12 @@ ktap.cg_run(); fork+exec costs ~170 ms in a TCG guest, so they loop inside
 one process and never shell out.
 """
 
+import errno
 import mmap
 import os
 import re
 import subprocess
+import sys
 import time
 
 import ktap
@@ -174,7 +176,8 @@ def cg_write(name, file, value):
 class TraceCount:
     """Counts tracefs events over a window, independently of the module.
     clock: a trace_clock ("mono" stamps events with CLOCK_MONOTONIC, as
-    time.monotonic_ns() reads it), restored on exit."""
+    time.monotonic_ns() reads it), restored on exit, which empties the
+    buffer: read records() inside the with block."""
 
     def __init__(self, *events, clock=None):
         self.events = events
@@ -431,6 +434,89 @@ def spawn(cgroup, target, *args):
         finally:
             os._exit(0)
     return pid
+
+
+# ---- tenants: unprivileged users in cgroups delegated to them ----
+
+NOBODY = 65534
+# What systemd hands to the user of a unit with Delegate=yes, besides the
+# directory itself (systemd.resource-control(5), "Delegate=").
+DELEGATED_FILES = ("cgroup.procs", "cgroup.threads", "cgroup.subtree_control")
+
+
+def cg_delegate(name, uid=NOBODY, gid=NOBODY):
+    """Creates cgroup @name (memory on in its parents) and delegates it to
+    @uid the way systemd does: the directory and its cgroup.procs,
+    cgroup.threads and cgroup.subtree_control owned by the user, its other
+    files (memory.max, ...) root's. Removed at exit like ktap.cg_create's."""
+    path = ktap.cg_create(name)
+    for f in ("",) + DELEGATED_FILES:
+        os.chown(os.path.join(path, f), uid, gid)
+    return path
+
+
+def drop_privileges(uid=NOBODY, gid=NOBODY):
+    """Becomes @uid, with no supplementary groups and no capabilities, and
+    owns its /proc files again as a process the user started would (a uid
+    change makes the process non-dumpable: /proc/self/* root's)."""
+    import ctypes
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)     # PR_SET_DUMPABLE
+
+
+def tenant_setup(name, leaf="init"):
+    """Run by a tenant's process after spawn_tenant() put it in its
+    delegated cgroup @name: moves itself into the child @leaf, as a user
+    manager does (no process may stay in a cgroup whose children have
+    controllers), and enables memory for @name's children."""
+    base = cg_path(name)
+    os.makedirs(os.path.join(base, leaf), exist_ok=True)
+    with open(os.path.join(base, leaf, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
+    control = os.path.join(base, "cgroup.subtree_control")
+    for _ in range(100):
+        with open(control) as f:
+            if "memory" in f.read().split():
+                return
+        try:
+            with open(control, "w") as f:
+                f.write("+memory")
+            return
+        except OSError as e:
+            # EBUSY: another of its processes has yet to move to @leaf
+            if e.errno != errno.EBUSY:
+                raise
+        time.sleep(0.1)
+    raise TimeoutError(f"{name}: processes stay in the delegated cgroup")
+
+
+def _as_tenant(name, target, args):
+    import traceback
+    try:
+        # Where systemd would start it: the delegated cgroup, or the leaf
+        # its user manager made there.
+        leaf = os.path.join(cg_path(name), "init")
+        where = leaf if os.path.isdir(leaf) else cg_path(name)
+        with open(os.path.join(where, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+        drop_privileges()
+        tenant_setup(name)
+        target(*args)
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+def spawn_tenant(name, target, *args):
+    """Like spawn(), for the tenant of delegated cgroup @name: root puts
+    the child there (in its leaf "init" once made), it becomes uid 65534
+    and runs tenant_setup(), then target(*args). The tenant may then mkdir
+    in @name and write the files of what it made (memory.max, ...), as
+    uid 65534 could on a node."""
+    return spawn(None, _as_tenant, name, target, args)
 
 
 def stop(*pids):
