@@ -8,8 +8,13 @@
  * GENL_ADMIN_PERM. A requester sees only the cgroups of its cgroup
  * namespace (cgroup_get_from_id() and cgroup_get_from_path() resolve
  * relative to it), with paths relative to its root. OOM victims' pids,
- * uids and names go only to CAP_NET_ADMIN or to the victim's own uid, and
- * never into multicast events: on 6.1 any local user may join a group.
+ * uids and names go only to CAP_NET_ADMIN or to the victim's own uid.
+ *
+ * The "events" group needs CAP_NET_ADMIN (GENL_MCAST_CAP_NET_ADMIN, which
+ * genl_bind() enforces on 6.1 as on newer kernels): a multicast message
+ * goes to every member alike, so it cannot be cut to what each listener's
+ * cgroup namespace shows, and other tenants' OOM kills and pressure are
+ * not theirs to watch. Events still carry no pid, uid or comm.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,7 +38,10 @@ enum mq_genl_mcgrp {
 };
 
 static const struct genl_multicast_group mq_genl_mcgrps[] = {
-	[MQ_NLGRP_EVENTS] = { .name = MEMQOS_MCGRP_EVENTS },
+	[MQ_NLGRP_EVENTS] = {
+		.name = MEMQOS_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* Where each level, counter and stat goes in the cgroup/stats sets. */

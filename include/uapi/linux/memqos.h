@@ -471,6 +471,13 @@ enum memqos_cmd {
 	MEMQOS_CMD_MAX = __MEMQOS_CMD_MAX - 1
 };
 
+/*
+ * Every event of every cgroup on the node. Joining needs CAP_NET_ADMIN in
+ * the initial user namespace (EPERM otherwise): a multicast message cannot
+ * be cut to what each listener's cgroup namespace shows. An unprivileged
+ * user watches its own cgroups in cgroupfs (memory.events,
+ * memory.pressure) and reads them with cgroup-get. Flags: cap-net-admin.
+ */
 #define MEMQOS_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_MEMQOS_H */
