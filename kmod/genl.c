@@ -625,7 +625,11 @@ static int mq_fill_stats(struct sk_buff *skb)
 	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_EVENTS_SEQ,
 			      mq_event_last_seq(), MEMQOS_A_STATS_PAD) ||
 	    nla_put_u32(skb, MEMQOS_A_STATS_INFLIGHT, mq_inflight_used()) ||
-	    nla_put_u8(skb, MEMQOS_A_STATS_ATTRIBUTION, mq_attrib_available()))
+	    nla_put_u8(skb, MEMQOS_A_STATS_ATTRIBUTION, mq_attrib_available()) ||
+	    nla_put_u32(skb, MEMQOS_A_STATS_HIGH_PROBE_MAXACTIVE,
+			mq_high_probe_maxactive()) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_HIGH_PROBE_MISSED,
+			      mq_high_probe_missed(), MEMQOS_A_STATS_PAD))
 		return -EMSGSIZE;
 	for (i = 0; i < MQ_NR_STATS; i++)
 		if (nla_put_u64_64bit(skb, mq_stat_attr[i], mq_stat_read(i),

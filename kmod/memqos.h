@@ -486,6 +486,8 @@ void mq_high_probe_exit(void);
 void mq_high_probe_show(struct seq_file *m);
 bool mq_high_probe_bound(void);
 u64 mq_high_probe_hits(void);
+u64 mq_high_probe_missed(void);
+u32 mq_high_probe_maxactive(void);
 const char *mq_high_probe_name(void);
 
 /* ---- debugfs.c ---- */
