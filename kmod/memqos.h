@@ -170,6 +170,7 @@ struct mq_cgroup {
 	atomic64_t victim_self;		/* reclaimed by its own tasks */
 	atomic64_t inflicted;		/* its tasks reclaimed from others */
 	/* Owned by the pressure monitor's work item alone. */
+	u64 monitor_ns;			/* its last pass (ktime_get_ns()) */
 	u64 monitor_stall_us;		/* stall total at its last pass */
 	bool pressured;
 	bool attrib_refaults_seen;
