@@ -536,12 +536,13 @@ def forever(fn, *args):
         fn(*args)
 
 
-def cgroup_churn(parent, batch):
-    """Creates and removes @batch cgroups under @parent, over and over."""
+def cgroup_churn(parent, batch, tag=""):
+    """Creates and removes @batch cgroups under @parent, over and over;
+    @tag tells apart the names of several churners of one parent."""
     base = cg_path(parent)
     i = 0
     while True:
-        names = [os.path.join(base, f"c{i}-{n}") for n in range(batch)]
+        names = [os.path.join(base, f"c{tag}{i}-{n}") for n in range(batch)]
         for p in names:
             os.mkdir(p)
         for p in names:

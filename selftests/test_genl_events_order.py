@@ -46,35 +46,12 @@ SO_RCVBUFFORCE = 33
 NEAR_NS = 50_000
 
 
-def churn(tag):
-    """The tenant makes and removes BATCH cgroups of its own, over and over."""
-    base = memqos.cg_path(TENANT)
-    i = 0
-    while True:
-        names = [os.path.join(base, f"c{tag}-{i}-{n}") for n in range(BATCH)]
-        for p in names:
-            os.mkdir(p)
-        for p in names:
-            os.rmdir(p)
-        i += 1
-
-
 def flicker(seed):
     """Reclaim in bursts, with pauses of up to three intervals between."""
     rnd = random.Random(seed)
     while True:
         memqos.touch_anon(12 * MIB).close()
         time.sleep(rnd.uniform(0, 0.3))
-
-
-def settle(nl):
-    """STATS_GET once the event work has sent or dropped every event."""
-    for _ in range(400):
-        st = nl.stats_get()
-        if st["EVENTS_SENT"] + st["EVENTS_DROPPED"] == st["EVENTS_SEQ"]:
-            return st
-        time.sleep(0.05)
-    return st
 
 
 def receive(sock, out, timeout):
@@ -120,9 +97,10 @@ def main():
     raw.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 * MIB)
     raw.join(nl.mcast_groups[H.MCGRP_EVENTS])
     raw.sock.setblocking(False)
-    st0 = settle(nl)
+    st0 = nl.events_settled()
 
-    pids = [memqos.spawn_tenant(TENANT, churn, n) for n in range(CHURNERS)]
+    pids = [memqos.spawn_tenant(TENANT, memqos.cgroup_churn, TENANT, BATCH, f"{n}-")
+            for n in range(CHURNERS)]
     pids += [memqos.spawn(f"memqos-eo/p{i}", flicker, i) for i in range(PRESSURED)]
     pids.append(memqos.spawn("memqos-eo/oom", memqos.oom_loop, None, 32 * MIB))
     evs = []
@@ -133,7 +111,7 @@ def main():
     nl.config_set(**{k: cfg0[k] for k in ("EVENT_INTERVAL_MS",
                                           "PRESSURE_THRESHOLD_PERMILLE",
                                           "PRESSURE_HYSTERESIS_PERMILLE")})
-    st1 = settle(nl)
+    st1 = nl.events_settled()
     enobufs += receive(raw.sock, evs, 2)
     raw.close()
     first, last = st0["EVENTS_SEQ"], st1["EVENTS_SEQ"]

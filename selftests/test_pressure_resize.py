@@ -54,20 +54,6 @@ RECLAIM_EVENTS = ("vmscan/mm_vmscan_memcg_reclaim_begin",
                   "vmscan/mm_vmscan_direct_reclaim_end")
 
 
-def churn(tag):
-    """The tenant makes BATCH cgroups of its own, then removes them, over
-    and over."""
-    base = memqos.cg_path(TENANT)
-    i = 0
-    while True:
-        names = [os.path.join(base, f"c{tag}-{i}-{n}") for n in range(BATCH)]
-        for p in names:
-            os.mkdir(p)
-        for p in names:
-            os.rmdir(p)
-        i += 1
-
-
 class Listener:
     def __init__(self, nl):
         self.family = nl.prid
@@ -151,7 +137,8 @@ def main():
                    [e.get("PRESSURED") for e in enter] == [1] and
                    enter[0].get("STALL_PERMILLE", 0) >= THRESHOLD)
 
-        churners = [memqos.spawn_tenant(TENANT, churn, n) for n in range(CHURNERS)]
+        churners = [memqos.spawn_tenant(TENANT, memqos.cgroup_churn, TENANT,
+                                        BATCH, f"{n}-") for n in range(CHURNERS)]
         records, during = [], []
         # The kernel's stamps of the thrashing task's reclaim ends: a leave
         # (0 permille) is true only after an interval in which none ended.
