@@ -51,7 +51,6 @@ enum mq_pair_state {
 };
 
 struct mq_pair {
-	int state;
 	int nid;
 	u64 reclaimer;		/* cgroup id, or MQ_RECLAIMER_KSWAPD */
 	u64 victim;
@@ -62,6 +61,7 @@ struct mq_pair {
 	u64 refaults;
 	u64 last_reclaimed;
 	u64 score;		/* decayed recent pages, << MQ_SCORE_SHIFT */
+	int state;		/* last: mq_pair_recycle() clears the rest */
 };
 
 #define MQ_SCORE_SHIFT	10
@@ -82,6 +82,23 @@ static void mq_pair_publish(struct mq_pair *p, int state)
 {
 	/* Pairs with mq_pair_state(): keys are written before the state. */
 	smp_store_release(&p->state, state);
+}
+
+/*
+ * Makes a RETIRED pair FREE for reuse, once no probe or copy can hold it
+ * (after a grace period). The state stays RETIRED, which no claimer
+ * touches, until every other field is zero; then the release store
+ * publishes FREE, and a claimer that sees FREE (its cmpxchg reads that
+ * store) finds the pair clean: nothing is zeroed under the keys it writes.
+ * A memset() of the whole pair would store FREE (0) in the middle of the
+ * clearing, and the publish after it would take back a pair claimed since.
+ */
+static void mq_pair_recycle(struct mq_pair *p)
+{
+	BUILD_BUG_ON(sizeof(*p) != ALIGN(offsetofend(struct mq_pair, state),
+					 __alignof__(struct mq_pair)));
+	memset(p, 0, offsetof(struct mq_pair, state));
+	mq_pair_publish(p, MQ_PAIR_FREE);
 }
 
 static struct mq_pair *mq_pair_slot(u64 reclaimer, u64 victim, int nid,
@@ -399,14 +416,12 @@ void mq_attrib_tick(u64 elapsed_ms)
 	mq_attrib_share_refaults();
 	if (!retired)
 		return;
-	/* No probe may still hold a retired pair when it is reused. */
+	/* No probe or copy may still hold a retired pair when it is reused. */
 	synchronize_rcu();
 	for (i = 0; i < MQ_PAIRS; i++) {
 		p = &mq_pairs[i];
-		if (READ_ONCE(p->state) != MQ_PAIR_RETIRED)
-			continue;
-		memset(p, 0, sizeof(*p));
-		mq_pair_publish(p, MQ_PAIR_FREE);
+		if (READ_ONCE(p->state) == MQ_PAIR_RETIRED)
+			mq_pair_recycle(p);
 	}
 }
 
@@ -423,6 +438,12 @@ size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max)
 	struct mq_pair *p;
 	size_t i, n = 0;
 
+	/*
+	 * Under RCU, like the probes: a pair read as READY is not recycled
+	 * under the copy (mq_attrib_tick() waits for a grace period), so its
+	 * keys are never half of one pair and half of the next.
+	 */
+	rcu_read_lock();
 	for (i = 0; i < MQ_PAIRS && n < max; i++) {
 		p = &mq_pairs[i];
 		if (mq_pair_state(p) != MQ_PAIR_READY)
@@ -438,6 +459,7 @@ size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max)
 			.score = READ_ONCE(p->score) >> MQ_SCORE_SHIFT,
 		};
 	}
+	rcu_read_unlock();
 	sort(out, n, sizeof(*out), mq_cmp_score_desc, NULL);
 	return n;
 }

@@ -6,7 +6,9 @@
  *
  * Every event gets a sequence number when raised, shared by all kinds. An
  * event that finds the queue full is dropped and counted, and the gap in
- * the sequence tells listeners to resync with a dump.
+ * the sequence tells listeners to resync with a dump. The number is taken
+ * under the lock that orders the queue, so events are queued, and sent, in
+ * the order of their numbers: a gap is always a loss.
  */
 #include <linux/spinlock.h>
 #include <linux/ktime.h>
@@ -21,12 +23,18 @@
 static DEFINE_SPINLOCK(mq_event_lock);
 static struct mq_event mq_event_queue[MQ_EVENT_QUEUE];
 static unsigned int mq_event_head, mq_event_len;
-static atomic64_t mq_event_seq = ATOMIC64_INIT(0);
+static u64 mq_event_seq;	/* under mq_event_lock */
 static struct work_struct mq_event_work;
 
 u64 mq_event_last_seq(void)
 {
-	return atomic64_read(&mq_event_seq);
+	unsigned long flags;
+	u64 seq;
+
+	spin_lock_irqsave(&mq_event_lock, flags);
+	seq = mq_event_seq;
+	spin_unlock_irqrestore(&mq_event_lock, flags);
+	return seq;
 }
 
 void mq_event_raise(struct mq_event *ev)
@@ -36,10 +44,11 @@ void mq_event_raise(struct mq_event *ev)
 
 	if (!mq_genl_has_listeners())
 		return;
-	ev->seq = atomic64_inc_return(&mq_event_seq);
-	ev->time_ns = ktime_get_real_ns();
 
 	spin_lock_irqsave(&mq_event_lock, flags);
+	/* Numbered and stamped in queue order, whoever raised it. */
+	ev->seq = ++mq_event_seq;
+	ev->time_ns = ktime_get_real_ns();
 	if (mq_event_len < MQ_EVENT_QUEUE) {
 		mq_event_queue[(mq_event_head + mq_event_len++) %
 			       MQ_EVENT_QUEUE] = *ev;

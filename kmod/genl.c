@@ -8,8 +8,13 @@
  * GENL_ADMIN_PERM. A requester sees only the cgroups of its cgroup
  * namespace (cgroup_get_from_id() and cgroup_get_from_path() resolve
  * relative to it), with paths relative to its root. OOM victims' pids,
- * uids and names go only to CAP_NET_ADMIN or to the victim's own uid, and
- * never into multicast events: on 6.1 any local user may join a group.
+ * uids and names go only to CAP_NET_ADMIN or to the victim's own uid.
+ *
+ * The "events" group needs CAP_NET_ADMIN (GENL_MCAST_CAP_NET_ADMIN, which
+ * genl_bind() enforces on 6.1 as on newer kernels): a multicast message
+ * goes to every member alike, so it cannot be cut to what each listener's
+ * cgroup namespace shows, and other tenants' OOM kills and pressure are
+ * not theirs to watch. Events still carry no pid, uid or comm.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,7 +38,10 @@ enum mq_genl_mcgrp {
 };
 
 static const struct genl_multicast_group mq_genl_mcgrps[] = {
-	[MQ_NLGRP_EVENTS] = { .name = MEMQOS_MCGRP_EVENTS },
+	[MQ_NLGRP_EVENTS] = {
+		.name = MEMQOS_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* Where each level, counter and stat goes in the cgroup/stats sets. */
@@ -356,6 +364,53 @@ static int mq_cgroup_path(struct cgroup *cgrp, char *buf, size_t len)
 	return ret < 0 ? ret : (ret >= len ? -ENAMETOOLONG : 0);
 }
 
+/*
+ * The payload of the largest message each command makes: a path of
+ * PATH_MAX - 1 bytes and every attribute. A dump's skb is NLMSG_GOODSIZE
+ * (under 4 KiB) unless the reader's earlier recv() buffers were larger:
+ * too small for a deep cgroup's path. Each dump start asks for room for
+ * its largest message (cb->min_dump_alloc), so a message that fits no skb
+ * is a bug, reported as EMSGSIZE (mq_dump_full()), never a dump that ends
+ * early in silence.
+ */
+#define MQ_NLA_U64	nla_total_size_64bit(sizeof(u64))
+#define MQ_NLA_PATH	nla_total_size(PATH_MAX)
+
+static size_t mq_cgroup_payload(void)
+{
+	const size_t hist = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+			    (ARRAY_SIZE(mq_hist_attr) + MQ_HIST_BUCKETS) *
+			    MQ_NLA_U64;
+
+	return MQ_NLA_U64 + MQ_NLA_PATH + nla_total_size(sizeof(u8)) +
+	       (MQ_NR_LEVELS + MQ_NR_COUNTERS) * MQ_NLA_U64 +
+	       MQ_NR_STALL_KINDS * hist;
+}
+
+static size_t mq_oom_kill_payload(void)
+{
+	return 8 * MQ_NLA_U64 + MQ_NLA_PATH + 3 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(TASK_COMM_LEN);
+}
+
+static size_t mq_pair_payload(void)
+{
+	return 7 * MQ_NLA_U64 + 2 * MQ_NLA_PATH + nla_total_size(sizeof(u32));
+}
+
+/*
+ * The end of one dumpit call that stopped at a message that did not fit:
+ * a full skb goes out and the next call resumes there, but a message that
+ * does not fit an empty skb never will.
+ */
+static int mq_dump_full(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	if (skb->len)
+		return skb->len;
+	NL_SET_ERR_MSG(cb->extack, "a message is larger than the dump's buffer");
+	return -EMSGSIZE;
+}
+
 /* Reads @cgrp and puts one message for it into @skb. */
 static int mq_put_cgroup(struct sk_buff *skb, struct cgroup *cgrp,
 			 const u64 *subtree, struct mq_cg_scratch *s,
@@ -424,7 +479,7 @@ static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
 
 	ret = -ENOMEM;
 	s = kvmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(mq_cgroup_payload(), GFP_KERNEL);
 	if (!s || !msg)
 		goto out;
 
@@ -484,6 +539,7 @@ static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	}
 	*mq_cg_dump_ctx(cb) = d;
+	cb->min_dump_alloc = genlmsg_total_size(mq_cgroup_payload());
 	return 0;
 }
 
@@ -511,9 +567,8 @@ static int mq_genl_cgroup_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (ret)
 			return ret;
 	}
-	/* A full skb goes out and the dump resumes at d->pos. */
-	if (ret == -EMSGSIZE && skb->len)
-		return skb->len;
+	if (ret == -EMSGSIZE)
+		return mq_dump_full(skb, cb);
 	return ret ?: skb->len;
 }
 
@@ -573,7 +628,11 @@ static int mq_fill_stats(struct sk_buff *skb)
 	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_EVENTS_SEQ,
 			      mq_event_last_seq(), MEMQOS_A_STATS_PAD) ||
 	    nla_put_u32(skb, MEMQOS_A_STATS_INFLIGHT, mq_inflight_used()) ||
-	    nla_put_u8(skb, MEMQOS_A_STATS_ATTRIBUTION, mq_attrib_available()))
+	    nla_put_u8(skb, MEMQOS_A_STATS_ATTRIBUTION, mq_attrib_available()) ||
+	    nla_put_u32(skb, MEMQOS_A_STATS_HIGH_PROBE_MAXACTIVE,
+			mq_high_probe_maxactive()) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_STATS_HIGH_PROBE_MISSED,
+			      mq_high_probe_missed(), MEMQOS_A_STATS_PAD))
 		return -EMSGSIZE;
 	for (i = 0; i < MQ_NR_STATS; i++)
 		if (nla_put_u64_64bit(skb, mq_stat_attr[i], mq_stat_read(i),
@@ -711,6 +770,7 @@ static int mq_genl_oom_dump_start(struct netlink_callback *cb)
 	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
 	d->uid = from_kuid_munged(&init_user_ns, current_uid());
 	*mq_oom_dump_ctx(cb) = d;
+	cb->min_dump_alloc = genlmsg_total_size(mq_oom_kill_payload());
 	return 0;
 }
 
@@ -776,7 +836,7 @@ static int mq_genl_oom_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	for (; d->pos < d->nr; d->pos++)
 		if (mq_put_oom_kill(skb, cb, d, &d->kills[d->pos]))
-			break;
+			return mq_dump_full(skb, cb);
 	return skb->len;
 }
 
@@ -819,6 +879,7 @@ static int mq_genl_pair_dump_start(struct netlink_callback *cb)
 		return -ENOMEM;
 	}
 	*mq_pair_dump_ctx(cb) = d;
+	cb->min_dump_alloc = genlmsg_total_size(mq_pair_payload());
 	return 0;
 }
 
@@ -893,7 +954,7 @@ static int mq_genl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	for (; d->pos < d->nr; d->pos++)
 		if (mq_put_pair(skb, cb, d, &d->pairs[d->pos]))
-			break;
+			return mq_dump_full(skb, cb);
 	return skb->len;
 }
 

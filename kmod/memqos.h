@@ -171,6 +171,7 @@ struct mq_cgroup {
 	atomic64_t victim_self;		/* reclaimed by its own tasks */
 	atomic64_t inflicted;		/* its tasks reclaimed from others */
 	/* Owned by the pressure monitor's work item alone. */
+	u64 monitor_ns;			/* its last pass (ktime_get_ns()) */
 	u64 monitor_stall_us;		/* stall total at its last pass */
 	bool pressured;
 	bool attrib_refaults_seen;
@@ -518,6 +519,8 @@ void mq_high_probe_exit(void);
 void mq_high_probe_show(struct seq_file *m);
 bool mq_high_probe_bound(void);
 u64 mq_high_probe_hits(void);
+u64 mq_high_probe_missed(void);
+u32 mq_high_probe_maxactive(void);
 const char *mq_high_probe_name(void);
 
 /* ---- debugfs.c ---- */

@@ -8,6 +8,14 @@
  * threshold - hysteresis, a storm only below half its rate, so neither
  * flaps around the line. The work is deferrable: an idle node is not woken.
  * It also ages the reclaim attribution pairs (attrib.c).
+ *
+ * The walk of the record table is not a snapshot: when the table is
+ * resized under it, it starts over in the new table and visits records a
+ * second time (and a bounded walk may miss some). So each record keeps
+ * when it was last evaluated: a second visit in one pass is skipped, not
+ * read as a whole interval without stalls (a false leave, and an enter
+ * again at the next pass), and a record a pass missed gets its rate over
+ * the time since its own last evaluation.
  */
 #include <linux/math64.h>
 #include <linux/ktime.h>
@@ -24,7 +32,8 @@ static u64 mq_storm_last_stalls;
 static bool mq_storm;
 
 struct mq_pressure_pass {
-	u64 elapsed_us;
+	u64 now_ns;		/* when this pass began: its stamp */
+	u64 elapsed_us;		/* since the previous pass */
 	u32 threshold, hysteresis;
 };
 
@@ -41,14 +50,23 @@ static u64 mq_cg_stall_us(const struct mq_cgroup *cg)
 static void mq_pressure_one(struct mq_cgroup *cg, void *arg)
 {
 	const struct mq_pressure_pass *pass = arg;
-	u64 total = mq_cg_stall_us(cg), delta;
 	struct mq_event ev = { .cmd = MEMQOS_CMD_PRESSURE_NTF, .cgid = cg->id };
+	u64 total, delta, elapsed_us;
 	u32 permille;
 
+	if (cg->monitor_ns == pass->now_ns)
+		return;		/* seen in this pass already */
+	/* A new record's stalls count over this pass's interval. */
+	elapsed_us = cg->monitor_ns ?
+		     max_t(u64, (pass->now_ns - cg->monitor_ns) / NSEC_PER_USEC,
+			   1) : pass->elapsed_us;
+	cg->monitor_ns = pass->now_ns;
+
+	total = mq_cg_stall_us(cg);
 	/* A reset moved the total backwards: start over from here. */
 	delta = total >= cg->monitor_stall_us ? total - cg->monitor_stall_us : 0;
 	cg->monitor_stall_us = total;
-	permille = min_t(u64, div64_u64(delta * 1000, pass->elapsed_us), U32_MAX);
+	permille = min_t(u64, div64_u64(delta * 1000, elapsed_us), U32_MAX);
 
 	if (!cg->pressured && permille >= pass->threshold)
 		cg->pressured = true;
@@ -90,6 +108,7 @@ static void mq_pressure_pass(struct work_struct *work)
 {
 	u64 now = ktime_get_ns();
 	struct mq_pressure_pass pass = {
+		.now_ns = now,
 		.elapsed_us = max_t(u64, (now - mq_pressure_last_ns) /
 				    NSEC_PER_USEC, 1),
 		.threshold = READ_ONCE(mq_config[MQ_CFG_PRESSURE_THRESHOLD]),

@@ -63,7 +63,7 @@ static void mq_mark_victim(void *data, struct task_struct *task, uid_t uid)
 
 	mq_oomring_add(&k);
 
-	/* The event carries no pid, comm or uid: any local user may listen. */
+	/* No pid, comm or uid: the OOM-kill dump checks who asks for those. */
 	ev.cgid = k.cgid;
 	ev.rss_bytes = k.rss_anon_bytes + k.rss_file_bytes + k.rss_shmem_bytes;
 	mq_event_raise(&ev);

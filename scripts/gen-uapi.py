@@ -19,6 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "Documentation/netlink/specs/memqos.yaml")
 HEADER = os.path.join(ROOT, "include/uapi/linux/memqos.h")
 DOC = os.path.join(ROOT, "Documentation/netlink/memqos.md")
+# GENL_MCAST_CAP_NET_ADMIN / _SYS_ADMIN: who may join a group.
+MCGRP_FLAGS = {"cap-net-admin", "cap-sys-admin"}
 
 
 def c_name(*parts):
@@ -102,6 +104,14 @@ def gen_ops(spec, out):
     out.append("};")
     out.append("")
     for grp in spec["mcast-groups"]["list"]:
+        doc = grp.get("doc")
+        flags = grp.get("flags", [])
+        unknown = set(flags) - MCGRP_FLAGS
+        if unknown:
+            raise ValueError(f"{SPEC}: mcast group {grp['name']}: unknown flags {unknown}")
+        if flags:
+            doc = f"{doc or ''} Flags: {', '.join(flags)}."
+        out += comment(doc)
         out.append(f"#define {c_name('memqos_mcgrp', grp['name'])}\t\"{grp['name']}\"")
     out.append("")
 

@@ -26,6 +26,7 @@ TCG guest rather than the kernel.
         nl.do("CGROUP_GET", ID=5)        -> Reply (.attrs: decoded dict)
         nl.dump("CGROUP_GET")            -> Reply (.msgs, .batches, .intr)
         nl.join("events"); nl.events(timeout)
+        nl.events_settled()              STATS_GET once every event is out
     errors raise NlError(errno, ext-ack message, ext-ack offset)
 """
 
@@ -653,6 +654,16 @@ class Memqos(GenericNetlinkSocket):
 
     def join(self, group=None):
         self.add_membership(group or H.MCGRP_EVENTS)
+
+    def events_settled(self):
+        """STATS_GET once the module's event work has sent or dropped every
+        event raised (up to 20 s)."""
+        for _ in range(400):
+            st = self.stats_get()
+            if st["EVENTS_SENT"] + st["EVENTS_DROPPED"] == st["EVENTS_SEQ"]:
+                return st
+            time.sleep(0.05)
+        return st
 
     def events(self, timeout, until=None, bufsize=1 << 16):
         """Multicast events received within @timeout s (or until

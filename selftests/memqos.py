@@ -7,10 +7,12 @@ ktap.cg_run(); fork+exec costs ~170 ms in a TCG guest, so they loop inside
 one process and never shell out.
 """
 
+import errno
 import mmap
 import os
 import re
 import subprocess
+import sys
 import time
 
 import ktap
@@ -174,7 +176,8 @@ def cg_write(name, file, value):
 class TraceCount:
     """Counts tracefs events over a window, independently of the module.
     clock: a trace_clock ("mono" stamps events with CLOCK_MONOTONIC, as
-    time.monotonic_ns() reads it), restored on exit."""
+    time.monotonic_ns() reads it), restored on exit, which empties the
+    buffer: read records() inside the with block."""
 
     def __init__(self, *events, clock=None):
         self.events = events
@@ -464,6 +467,97 @@ def spawn(cgroup, target, *args):
     return pid
 
 
+# ---- tenants: unprivileged users in cgroups delegated to them ----
+
+NOBODY = 65534
+
+
+def chown_delegated(path, uid=NOBODY, gid=NOBODY):
+    """Gives cgroup @path to @uid the way systemd delegates one (Delegate=
+    yes with User=, systemd.resource-control(5)): the directory and the
+    files the kernel lists in /sys/kernel/cgroup/delegate (cgroup.procs,
+    cgroup.threads, cgroup.subtree_control, ...) owned by the user, its
+    other files (memory.max, memory.min, ...) root's."""
+    with open("/sys/kernel/cgroup/delegate") as f:
+        files = f.read().split()
+    os.chown(path, uid, gid)
+    for name in files:
+        if os.path.exists(os.path.join(path, name)):
+            os.chown(os.path.join(path, name), uid, gid)
+
+
+def cg_delegate(name, uid=NOBODY, gid=NOBODY):
+    """Creates cgroup @name (memory on in its parents) and delegates it to
+    @uid (chown_delegated()). Removed at exit like ktap.cg_create's."""
+    path = ktap.cg_create(name)
+    chown_delegated(path, uid, gid)
+    return path
+
+
+def drop_privileges(uid=NOBODY, gid=NOBODY):
+    """Becomes @uid, with no supplementary groups and no capabilities, and
+    owns its /proc files again as a process the user started would (a uid
+    change makes the process non-dumpable: /proc/self/* root's)."""
+    import ctypes
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)     # PR_SET_DUMPABLE
+
+
+def tenant_setup(name, leaf="init"):
+    """Run by a tenant's process after spawn_tenant() put it in its
+    delegated cgroup @name: moves itself into the child @leaf, as a user
+    manager does (no process may stay in a cgroup whose children have
+    controllers), and enables memory for @name's children."""
+    base = cg_path(name)
+    os.makedirs(os.path.join(base, leaf), exist_ok=True)
+    with open(os.path.join(base, leaf, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
+    control = os.path.join(base, "cgroup.subtree_control")
+    for _ in range(100):
+        with open(control) as f:
+            if "memory" in f.read().split():
+                return
+        try:
+            with open(control, "w") as f:
+                f.write("+memory")
+            return
+        except OSError as e:
+            # EBUSY: another of its processes has yet to move to @leaf
+            if e.errno != errno.EBUSY:
+                raise
+        time.sleep(0.1)
+    raise TimeoutError(f"{name}: processes stay in the delegated cgroup")
+
+
+def _as_tenant(name, target, args):
+    import traceback
+    try:
+        # Where systemd would start it: the delegated cgroup, or the leaf
+        # its user manager made there.
+        leaf = os.path.join(cg_path(name), "init")
+        where = leaf if os.path.isdir(leaf) else cg_path(name)
+        with open(os.path.join(where, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+        drop_privileges()
+        tenant_setup(name)
+        target(*args)
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+def spawn_tenant(name, target, *args):
+    """Like spawn(), for the tenant of delegated cgroup @name: root puts
+    the child there (in its leaf "init" once made), it becomes uid 65534
+    and runs tenant_setup(), then target(*args). The tenant may then mkdir
+    in @name and write the files of what it made (memory.max, ...), as
+    uid 65534 could on a node."""
+    return spawn(None, _as_tenant, name, target, args)
+
+
 def stop(*pids):
     """Kills background children and reaps them."""
     import signal
@@ -481,12 +575,13 @@ def forever(fn, *args):
         fn(*args)
 
 
-def cgroup_churn(parent, batch):
-    """Creates and removes @batch cgroups under @parent, over and over."""
+def cgroup_churn(parent, batch, tag=""):
+    """Creates and removes @batch cgroups under @parent, over and over;
+    @tag tells apart the names of several churners of one parent."""
     base = cg_path(parent)
     i = 0
     while True:
-        names = [os.path.join(base, f"c{i}-{n}") for n in range(batch)]
+        names = [os.path.join(base, f"c{tag}{i}-{n}") for n in range(batch)]
         for p in names:
             os.mkdir(p)
         for p in names:
@@ -508,26 +603,21 @@ def oom_loop(cgroup_unused, nbytes):
 
 # ---- an unprivileged tenant ----
 
-NOBODY = 65534
-
-
 def delegate(name, uid=NOBODY, gid=NOBODY, memory=True):
     """A cgroup delegated to @uid the way systemd delegates one: made by
-    root (with +memory for its children unless @memory is False), its
-    directory and cgroup.procs, cgroup.subtree_control and cgroup.threads
-    owned by the user; and a leaf "init" of the user's, where its
-    processes start (a cgroup that gives controllers to its children may
-    hold no process). Returns the leaf's name."""
-    ktap.cg_create(name)
+    root (with +memory for its children unless @memory is False) and
+    given to @uid by chown_delegated(); and a leaf "init" of the user's,
+    where its processes start (a cgroup that gives controllers to its
+    children may hold no process). Returns the leaf's name."""
+    cg_delegate(name, uid, gid)
     if memory:
         cg_write(name, "cgroup.subtree_control", "+memory")
     leaf = f"{name}/init"
     os.mkdir(cg_path(leaf))
-    for cg in (name, leaf):
-        os.chown(cg_path(cg), uid, gid)
-        for f in ("cgroup.procs", "cgroup.subtree_control",
-                  "cgroup.threads"):
-            os.chown(os.path.join(cg_path(cg), f), uid, gid)
+    # All of it the user's, as if its user manager had made it.
+    os.chown(cg_path(leaf), uid, gid)
+    for f in os.listdir(cg_path(leaf)):
+        os.chown(os.path.join(cg_path(leaf), f), uid, gid)
     return leaf
 
 
@@ -559,9 +649,7 @@ class Tenant:
                 if nofile:
                     resource.setrlimit(resource.RLIMIT_NOFILE,
                                        (nofile, nofile))
-                os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
+                drop_privileges()
                 fn(self, *args)
                 code = 0
             except BaseException as e:

@@ -25,6 +25,7 @@ import threading
 import time
 
 import ktap
+import memqos
 
 TOOL = "user/memqos"
 HOOK = "user/memqos-oci-hook"
@@ -52,7 +53,7 @@ def config(path="/tmp/memqos-test.conf", rules=(), daemon=None, node=None,
     return path
 
 
-NOBODY = 65534
+NOBODY = memqos.NOBODY
 AS_NOBODY = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}",
              "--clear-groups"]
 
@@ -79,29 +80,14 @@ def delegate(cg, uid=NOBODY):
     stay root's. Memory is on for its children. @cg/init, made and
     owned by @uid as a user manager would, is where its processes
     start. Returns the path."""
-    path = ktap.cg_create(cg)
-    with open("/sys/kernel/cgroup/delegate") as f:
-        files = f.read().split()
-    os.chown(path, uid, uid)
-    for name in files:
-        if os.path.exists(os.path.join(path, name)):
-            os.chown(os.path.join(path, name), uid, uid)
-    with open(os.path.join(path, "cgroup.subtree_control"), "w") as f:
-        f.write("+memory")
-    init = os.path.join(path, "init")
-    os.mkdir(init)
-    os.chown(init, uid, uid)
-    for name in os.listdir(init):
-        os.chown(os.path.join(init, name), uid, uid)
-    return path
+    memqos.delegate(cg, uid, uid)
+    return _cg(cg)
 
 
 def _become(cg, uid):
     with open(os.path.join(_cg(cg), "cgroup.procs"), "w") as f:
         f.write(str(os.getpid()))
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
+    memqos.drop_privileges(uid, uid)
 
 
 def as_tenant(cg, fn, *args, uid=NOBODY):

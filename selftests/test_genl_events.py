@@ -410,16 +410,6 @@ def listener(nl, rcvbuf=None, force=None):
     return s
 
 
-def settle(nl):
-    """STATS_GET once the event work has sent or dropped every event."""
-    for _ in range(200):
-        st = nl.stats_get()
-        if st["EVENTS_SENT"] + st["EVENTS_DROPPED"] == st["EVENTS_SEQ"]:
-            return st
-        time.sleep(0.05)
-    return st
-
-
 def missing(seqs, first, last):
     """Seqs in (first, last] not in @seqs, counted from the gaps."""
     prev, n = first, 0
@@ -475,16 +465,16 @@ def flood(nl):
 
     small = listener(nl, rcvbuf=1)      # the kernel rounds it up to its minimum
     rcvbuf = small.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
-    st0 = settle(nl)
+    st0 = nl.events_settled()
     view = dump_view(nl)                # the listener's state to begin with
     t0 = time.monotonic()
     for p in gone:
         os.rmdir(p)
     secs = time.monotonic() - t0
-    st1 = settle(nl)
+    st1 = nl.events_settled()
     enobufs, evs = drain(small.sock)
     last, more = one_more_removal(small, "memqos-ge/flood/again")
-    st2 = settle(nl)
+    st2 = nl.events_settled()
     evs = [e for e in evs + more + drain(small.sock)[1]
            if e["SEQ"] <= st2["EVENTS_SEQ"]]
     seqs = [e["SEQ"] for e in evs]
@@ -531,10 +521,10 @@ def flood(nl):
         os.mkdir(p)
     small = listener(nl, rcvbuf=1)
     roomy = listener(nl, force=16 * MIB)
-    st0 = settle(nl)
+    st0 = nl.events_settled()
     for p in names:
         os.rmdir(p)
-    st1 = settle(nl)
+    st1 = nl.events_settled()
     en_s, ev_s = drain(small.sock)
     en_r, ev_r = drain(roomy.sock)
     first, last = st0["EVENTS_SEQ"], st1["EVENTS_SEQ"]

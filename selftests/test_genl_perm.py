@@ -1,28 +1,35 @@
 #!/usr/bin/python3
-"""Generic netlink permissions and privacy, as an unprivileged user sees
-them (forked children that drop to uid/gid 65534 with no groups and no
-capabilities before opening their sockets), through pyroute2 with the
-UAPI header's numbers.
+"""Generic netlink permissions and privacy, as an unprivileged tenant sees
+them (uid 65534 with no groups and no capabilities, in a cgroup delegated
+to it the way systemd delegates), through pyroute2 and raw sockets with
+the UAPI header's numbers.
 
 Proves: CONFIG_SET and RESET fail with EPERM for uid 65534 and change
 nothing (config read from debugfs before and after, a cgroup's counters
 still there); every read works for it (version, cgroup dump, stats,
 config, OOM kills); in the OOM-kill dump, root sees pid, uid and comm of
 every victim, uid 65534 sees a root-owned victim's kill WITHOUT pid, uid
-and comm but its own victim's WITH them; multicast OOM-kill events
-received by uid 65534 carry seq, time, cgroup id and RSS only: no pid,
-uid or comm attribute, and not the victim's name anywhere in the bytes.
+and comm but its own victim's WITH them. The "events" multicast group
+carries every cgroup's OOM kills and pressure, so it needs CAP_NET_ADMIN:
+uid 65534 cannot join it (EPERM at NETLINK_ADD_MEMBERSHIP, and `memqos
+events` says it needs CAP_NET_ADMIN), root can, and the OOM-kill events
+it gets carry seq, time, cgroup id and RSS only: no pid, uid or comm
+attribute, and not the victim's name anywhere in the bytes.
 
     /sys/fs/cgroup
     `-- memqos-gp
         |-- root-oom     max 32M, no swap: a root process is OOM-killed
-        `-- user-oom     max 32M, no swap: a uid 65534 process is OOM-killed
+        `-- tenant       delegated to uid 65534
+            |-- init     the tenant's process
+            `-- oom      made by the tenant, max 32M, no swap: it is
+                         OOM-killed there
 """
 import ctypes
 import errno
 import json
 import os
 import select
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,12 +42,12 @@ NOBODY = 65534
 ROOT_COMM, USER_COMM = "mq-root-victim", "mq-user-victim"
 EVENT_ALLOWED = {"SEQ", "TIME_NS", "CGROUP_ID", "RSS_BYTES"}
 IDENTITY = {"PID", "UID", "COMM"}
+TENANT = "memqos-gp/tenant"
+SETPRIV = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
 
 
 def drop_privileges():
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
+    memqos.drop_privileges(NOBODY, NOBODY)
 
 
 def set_comm(name):
@@ -52,14 +59,23 @@ SCORE_ADJ = {False: 300, True: 500}
 
 
 def victim(comm, unprivileged):
-    # Before the uid changes: a task that changed it is no longer dumpable,
-    # and its /proc/self files stay root's.
+    """@unprivileged: run by the tenant, after memqos.drop_privileges(),
+    which leaves its /proc/self files its own."""
+    set_comm(comm)
     with open("/proc/self/oom_score_adj", "w") as f:
         f.write(str(SCORE_ADJ[unprivileged]))
-    if unprivileged:
-        drop_privileges()
-    set_comm(comm)
     memqos.touch_anon(64 * MIB)
+
+
+def tenant_victim():
+    """The tenant, uid 65534 in its delegated cgroup: a child cgroup of its
+    own at 32M without swap, where it is OOM-killed."""
+    cg = f"{TENANT}/oom"
+    os.mkdir(memqos.cg_path(cg))
+    memqos.cg_write(cg, "memory.max", 32 * MIB)
+    memqos.cg_write(cg, "memory.swap.max", 0)
+    memqos.cg_write(cg, "cgroup.procs", os.getpid())
+    victim(USER_COMM, True)
 
 
 def as_nobody(fn, *args, ready=False):
@@ -99,22 +115,16 @@ def collect(pid, r, timeout=60):
     return res, os.waitstatus_to_exitcode(status)
 
 
-def listener(w, cgids, timeout=30):
-    """Joins "events" as uid 65534; returns the OOM-kill events of @cgids."""
+def try_join():
+    """uid 65534 joins "events" on a raw socket: {"join": 0 or -errno}."""
     with genl.Memqos() as nl:
-        nl.join()
-        os.write(w, b"r")
-        got = []
-
-        def until(e):
-            if e["cmd"] == "OOM_KILL_NTF" and e.get("CGROUP_ID") in cgids:
-                got.append(e)
-            return {e.get("CGROUP_ID") for e in got} >= set(cgids)
-        nl.events(timeout, until)
-        return [{"cmd": e["cmd"],
-                 "attrs": {k: v for k, v in e.items()
-                           if k not in ("cmd", "t_recv", "raw")},
-                 "raw": e["raw"].hex()} for e in got]
+        group = nl.family_info()["groups"][H.MCGRP_EVENTS]
+    with genl.RawSocket() as raw:
+        try:
+            raw.join(group)
+            return {"join": 0}
+        except OSError as e:
+            return {"join": -e.errno}
 
 
 def unprivileged_session(cgids):
@@ -141,28 +151,26 @@ def unprivileged_session(cgids):
 
 
 def main():
-    ktap.print_header(10)
-    for name in ("memqos-gp/root-oom", "memqos-gp/user-oom"):
-        ktap.cg_create(name)
-        memqos.cg_write(name, "memory.max", 32 * MIB)
-        memqos.cg_write(name, "memory.swap.max", 0)
-    cg_root, cg_user = memqos.cg_id("memqos-gp/root-oom"), memqos.cg_id("memqos-gp/user-oom")
+    ktap.print_header(11)
+    ktap.cg_create("memqos-gp/root-oom")
+    memqos.cg_write("memqos-gp/root-oom", "memory.max", 32 * MIB)
+    memqos.cg_write("memqos-gp/root-oom", "memory.swap.max", 0)
+    memqos.cg_delegate(TENANT)
+    cg_root = memqos.cg_id("memqos-gp/root-oom")
 
-    # An unprivileged listener, joined before the kills.
-    lpid, lr = as_nobody(listener, [cg_root, cg_user], ready=True)
-    ready = select.select([lr], [], [], 30)[0] and os.read(lr, 1) == b"r"
-    if not ready:
-        ktap.print_msg("the unprivileged listener did not get ready")
+    # A privileged listener, joined before the kills.
+    root_nl = genl.Memqos()
+    root_nl.join()
 
     pids, statuses = {}, {}
-    for key, cg, comm, unpriv in (("root", "memqos-gp/root-oom", ROOT_COMM, False),
-                                  ("user", "memqos-gp/user-oom", USER_COMM, True)):
-        pid = memqos.spawn(cg, victim, comm, unpriv)
+    for key, spawn in (("root", lambda: memqos.spawn("memqos-gp/root-oom", victim,
+                                                     ROOT_COMM, False)),
+                       ("user", lambda: memqos.spawn_tenant(TENANT, tenant_victim))):
+        pid = spawn()
         statuses[key] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
         pids[key] = pid
-    events, lstatus = collect(lpid, lr)
-    ktap.print_msg(f"victims {pids} statuses {statuses}; listener status {lstatus}")
-
+    cg_user = memqos.cg_id(f"{TENANT}/oom")
+    ktap.print_msg(f"victims {pids} statuses {statuses}")
     # Unprivileged: admin commands refused, nothing changed; reads work.
     cfg0 = memqos.read_pairs("config")
     kills0 = memqos.detail(cg_root)["oom_kills"]
@@ -228,18 +236,37 @@ def main():
                own.get("PID") == pids["user"] and own.get("UID") == NOBODY and
                own.get("COMM") == USER_COMM)
 
-    # Multicast events, as uid 65534 received them.
-    ev_cgs = sorted(e["attrs"].get("CGROUP_ID") for e in events
-                    if isinstance(e, dict))
-    for e in events if isinstance(events, list) else []:
+    # The events group: closed to uid 65534, open to root.
+    joined, _ = collect(*as_nobody(try_join))
+    cli = subprocess.run(SETPRIV + [TOOL, "events", "--count", "1", "--timeout", "5"],
+                         capture_output=True, text=True, timeout=60)
+    ktap.print_msg(f"uid 65534 joining events: {en(joined.get('join'))}; "
+                   f"memqos events: exit {cli.returncode}: {cli.stderr.strip()}")
+    ktap.check("uid 65534 cannot join the events group (EPERM), and memqos events "
+               "says it needs CAP_NET_ADMIN",
+               joined.get("join") == -errno.EPERM and cli.returncode == 1 and
+               "CAP_NET_ADMIN" in cli.stderr)
+
+    got = []
+
+    def until(e):
+        if e["cmd"] == "OOM_KILL_NTF" and e.get("CGROUP_ID") in (cg_root, cg_user):
+            got.append(e)
+        return {e.get("CGROUP_ID") for e in got} >= {cg_root, cg_user}
+    root_nl.events(30, until)
+    root_nl.close()
+    events = [{"attrs": {k: v for k, v in e.items()
+                         if k not in ("cmd", "t_recv", "raw")},
+               "raw": e["raw"], "cmd": e["cmd"]} for e in got]
+    for e in events:
         ktap.print_msg(f"event {e['cmd']} attrs {sorted(e['attrs'])}: {e['attrs']}")
-    ktap.check("uid 65534 received the OOM-kill event of both cgroups",
-               ready and ev_cgs == sorted([cg_root, cg_user]))
+    ktap.check("root received the OOM-kill event of both cgroups",
+               sorted(e["attrs"].get("CGROUP_ID") for e in events) ==
+               sorted([cg_root, cg_user]))
     leaks = []
-    for e in events if isinstance(events, list) else []:
+    for e in events:
         extra = set(e["attrs"]) - EVENT_ALLOWED
-        raw = bytes.fromhex(e["raw"])
-        if extra or ROOT_COMM.encode() in raw or USER_COMM.encode() in raw:
+        if extra or ROOT_COMM.encode() in e["raw"] or USER_COMM.encode() in e["raw"]:
             leaks.append(f"{e['attrs'].get('CGROUP_ID')}: {extra}")
     for b in leaks:
         ktap.print_msg("event carries more: " + b)
@@ -249,5 +276,7 @@ def main():
     ktap.finish()
 
 
-H_VERSION = genl.H.FAMILY_VERSION
+H = genl.H
+H_VERSION = H.FAMILY_VERSION
+TOOL = "user/memqos"
 main()

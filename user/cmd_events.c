@@ -363,8 +363,17 @@ static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 	int err, sfd = -1;
 
 	err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
-	if (!err)
+	if (!err) {
 		err = open_events_socket(&l);
+		if (err == -EPERM) {
+			cmd_error(ctx, "joining the events group needs "
+				  "CAP_NET_ADMIN: it carries every cgroup's "
+				  "events (watch your own with 'memqos stat', "
+				  "memory.events and memory.pressure)");
+			memqos_nl_close(l.ev);
+			return MEMQOS_EXIT_ERROR;
+		}
+	}
 	if (!err) {
 		seq_baseline(&l);
 		sfd = cmd_signal_fd(0);
@@ -428,13 +437,17 @@ const struct cmd cmd_events = {
 		"Listen to the module's multicast events and print one line\n"
 		"per event: local time, sequence number, kind and details.\n"
 		"Kinds: oom_kill (cgroup, victim RSS; never pid or name:\n"
-		"any user may listen), pressure (a cgroup's stall rate\n"
+		"see memqos oom), pressure (a cgroup's stall rate\n"
 		"crossed pressure_threshold_permille, entering or leaving),\n"
 		"storm (node-wide reclaim stalls per second crossed\n"
 		"storm_reclaims_per_sec, starting or over) and\n"
 		"cgroup_removed. Cgroup paths are looked up by id; one that\n"
 		"is gone or not visible prints as its id alone. Runs until\n"
 		"interrupted (SIGINT, SIGTERM, SIGHUP: exit 0).\n"
+		"\n"
+		"The events of every cgroup on the node go to one group,\n"
+		"which only CAP_NET_ADMIN may join: without it the command\n"
+		"fails (exit 1) and says so.\n"
 		"\n"
 		"Lost events are reported: a gap in the sequence numbers\n"
 		"prints \"memqos: N events lost\" (the module's queue was full,\n"

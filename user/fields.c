@@ -205,6 +205,11 @@ static const struct field stats_table[] = {
 	      "reclaim batches whose LRU memqos did not see"),
 	GAUGE(ATTRIBUTION, "attribution", "attribution",
 	      "1 if the reclaim path is probed and victims are attributed"),
+	GAUGE(HIGH_PROBE_MAXACTIVE, "high_probe_maxactive",
+	      "high_probe_maxactive",
+	      "memory.high throttles that can be timed at once"),
+	COUNT(HIGH_PROBE_MISSED, "high_probe_missed", "high_probe_missed",
+	      "memory.high handling calls not timed (more at once than high_probe_maxactive): throttle time undercounted"),
 };
 
 #undef GAUGE

@@ -12,7 +12,7 @@
 #define MEMQOS_FAMILY_NAME	"memqos"
 
 /* Bumped whenever commands or attributes are added. */
-#define MEMQOS_FAMILY_VERSION	2
+#define MEMQOS_FAMILY_VERSION	3
 
 /*
  * Buckets per stall histogram. Bucket 0 counts stalls under 1 us; bucket b
@@ -293,6 +293,19 @@ enum memqos_a_stats {
 	 * eighth of max-cgroups is kept for the cgroups root made
 	 */
 	MEMQOS_A_STATS_DROPPED_DELEGATED,
+	/*
+	 * u32: memory.high throttles the kretprobe can time at once (one per task
+	 * inside mem_cgroup_handle_over_high); 0 if it is not bound. Module
+	 * parameter high_maxactive, default 32 per possible CPU within 256..4096
+	 */
+	MEMQOS_A_STATS_HIGH_PROBE_MAXACTIVE,
+	/*
+	 * u64: calls of mem_cgroup_handle_over_high that found no free kretprobe
+	 * instance (more tasks in it at once than high-probe-maxactive),
+	 * throttled or not: while it grows, high-throttles and high-throttle-us
+	 * may undercount
+	 */
+	MEMQOS_A_STATS_HIGH_PROBE_MISSED,
 
 	__MEMQOS_A_STATS_MAX,
 	MEMQOS_A_STATS_MAX = __MEMQOS_A_STATS_MAX - 1
@@ -482,6 +495,13 @@ enum memqos_cmd {
 	MEMQOS_CMD_MAX = __MEMQOS_CMD_MAX - 1
 };
 
+/*
+ * Every event of every cgroup on the node. Joining needs CAP_NET_ADMIN in
+ * the initial user namespace (EPERM otherwise): a multicast message cannot
+ * be cut to what each listener's cgroup namespace shows. An unprivileged
+ * user watches its own cgroups in cgroupfs (memory.events,
+ * memory.pressure) and reads them with cgroup-get. Flags: cap-net-admin.
+ */
 #define MEMQOS_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_MEMQOS_H */
