@@ -148,7 +148,8 @@
 /*
  * In v6.2, generic netlink gained split ops (struct genl_split_ops) and the
  * per-op policy moved there; 6.1 has per-op .policy/.maxattr in genl_ops,
- * which is what kmod/genl.c uses. Newer kernels still accept genl_ops.
+ * which is what kmod/genl-gen.c (generated) uses. Newer kernels still
+ * accept genl_ops.
  */
 
 #endif /* MEMQOS_COMPAT_H */

@@ -8,7 +8,9 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/memqos.h>
 
+#include "genl-gen.h"
 #include "memqos.h"
 
 unsigned int mq_config[MQ_NR_CONFIG] = {
@@ -31,17 +33,29 @@ const char *const mq_config_names[MQ_NR_CONFIG] = {
 	[MQ_CFG_ATTRIB_HALFLIFE_MS] = "attribution_halflife_ms",
 };
 
-static const struct {
-	u32 min, max;
-} mq_config_range[MQ_NR_CONFIG] = {
-	[MQ_CFG_MAX_CGROUPS] = { 1, 1 << 20 },
-	[MQ_CFG_OOM_RING_ENTRIES] = { 1, 4096 },
-	[MQ_CFG_PRESSURE_THRESHOLD] = { 1, 1000 },
-	[MQ_CFG_PRESSURE_HYSTERESIS] = { 0, 1000 },	/* and <= threshold */
-	[MQ_CFG_STORM_RATE] = { 1, 10000000 },
-	[MQ_CFG_EVENT_INTERVAL_MS] = { 100, 60000 },
-	[MQ_CFG_ATTRIB_HALFLIFE_MS] = { 1000, 3600000 },
+/* Each key's netlink attribute, whose checks in the spec are its range. */
+const u16 mq_config_attr[MQ_NR_CONFIG] = {
+	[MQ_CFG_MAX_CGROUPS] = MEMQOS_A_CONFIG_MAX_CGROUPS,
+	[MQ_CFG_OOM_RING_ENTRIES] = MEMQOS_A_CONFIG_OOM_RING_ENTRIES,
+	[MQ_CFG_PRESSURE_THRESHOLD] = MEMQOS_A_CONFIG_PRESSURE_THRESHOLD_PERMILLE,
+	[MQ_CFG_PRESSURE_HYSTERESIS] = MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE,
+	[MQ_CFG_STORM_RATE] = MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC,
+	[MQ_CFG_EVENT_INTERVAL_MS] = MEMQOS_A_CONFIG_EVENT_INTERVAL_MS,
+	[MQ_CFG_ATTRIB_HALFLIFE_MS] = MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS,
 };
+
+/*
+ * The netlink policy checks the same ranges (both come from the spec);
+ * debugfs writes have only this check. A hysteresis must also not exceed
+ * the threshold, which no policy can say.
+ */
+static bool mq_config_in_range(int k, u32 val)
+{
+	const struct netlink_range_validation *r =
+		&memqos_config_range[mq_config_attr[k]];
+
+	return val >= r->min && val <= r->max;
+}
 
 static DEFINE_MUTEX(mq_config_lock);
 
@@ -54,8 +68,7 @@ int mq_config_set_many(const u32 *val, const bool *present,
 	mutex_lock(&mq_config_lock);
 	for (k = 0; k < MQ_NR_CONFIG; k++) {
 		next[k] = present[k] ? val[k] : mq_config[k];
-		if (present[k] && (val[k] < mq_config_range[k].min ||
-				   val[k] > mq_config_range[k].max)) {
+		if (present[k] && !mq_config_in_range(k, val[k])) {
 			ret = -ERANGE;
 			goto out;
 		}

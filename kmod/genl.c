@@ -28,21 +28,11 @@
 #include <net/genetlink.h>
 #include <linux/memqos.h>
 
+#include "genl-gen.h"
 #include "memqos.h"
 
 static struct genl_family mq_genl_family;
 static bool mq_genl_registered;
-
-enum mq_genl_mcgrp {
-	MQ_NLGRP_EVENTS,
-};
-
-static const struct genl_multicast_group mq_genl_mcgrps[] = {
-	[MQ_NLGRP_EVENTS] = {
-		.name = MEMQOS_MCGRP_EVENTS,
-		.flags = GENL_MCAST_CAP_NET_ADMIN,
-	},
-};
 
 /* Where each level, counter and stat goes in the cgroup/stats sets. */
 static const u16 mq_level_attr[MQ_NR_LEVELS] = {
@@ -192,16 +182,6 @@ static const u16 mq_stat_attr[MQ_NR_STATS] = {
 	[MQ_STAT_UNKNOWN_VICTIM] = MEMQOS_A_STATS_UNKNOWN_VICTIM,
 };
 
-static const u16 mq_config_attr[MQ_NR_CONFIG] = {
-	[MQ_CFG_MAX_CGROUPS] = MEMQOS_A_CONFIG_MAX_CGROUPS,
-	[MQ_CFG_OOM_RING_ENTRIES] = MEMQOS_A_CONFIG_OOM_RING_ENTRIES,
-	[MQ_CFG_PRESSURE_THRESHOLD] = MEMQOS_A_CONFIG_PRESSURE_THRESHOLD_PERMILLE,
-	[MQ_CFG_PRESSURE_HYSTERESIS] = MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE,
-	[MQ_CFG_STORM_RATE] = MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC,
-	[MQ_CFG_EVENT_INTERVAL_MS] = MEMQOS_A_CONFIG_EVENT_INTERVAL_MS,
-	[MQ_CFG_ATTRIB_HALFLIFE_MS] = MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS,
-};
-
 /* A map entry left at 0 would silently drop a field: refuse to load. */
 static int mq_genl_check_maps(void)
 {
@@ -224,7 +204,7 @@ static int mq_genl_check_maps(void)
 
 /* ---- version ---- */
 
-static int mq_genl_get_version(struct sk_buff *skb, struct genl_info *info)
+int memqos_nl_get_version_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -466,7 +446,7 @@ static struct cgroup *mq_genl_find_cgroup(struct genl_info *info)
 	return cgrp;
 }
 
-static int mq_genl_cgroup_get(struct sk_buff *skb, struct genl_info *info)
+int memqos_nl_cgroup_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mq_cg_scratch *s;
 	struct cgroup *cgrp;
@@ -513,7 +493,7 @@ static struct mq_cg_dump **mq_cg_dump_ctx(struct netlink_callback *cb)
 	return (struct mq_cg_dump **)cb->ctx;
 }
 
-static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
+int memqos_nl_cgroup_get_dump_start(struct netlink_callback *cb)
 {
 	struct mq_cg_dump *d;
 	struct cgroup *top;
@@ -543,7 +523,7 @@ static int mq_genl_cgroup_dump_start(struct netlink_callback *cb)
 	return 0;
 }
 
-static int mq_genl_cgroup_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int memqos_nl_cgroup_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
 	struct cgroup *cgrp;
@@ -572,7 +552,7 @@ static int mq_genl_cgroup_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ?: skb->len;
 }
 
-static int mq_genl_cgroup_dump_done(struct netlink_callback *cb)
+int memqos_nl_cgroup_get_dump_done(struct netlink_callback *cb)
 {
 	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
 
@@ -666,7 +646,7 @@ static int mq_genl_reply(struct genl_info *info, int (*fill)(struct sk_buff *))
 	return genlmsg_reply(msg, info);
 }
 
-static int mq_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
+int memqos_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mq_genl_reply(info, mq_fill_stats);
 }
@@ -683,12 +663,12 @@ static int mq_fill_config(struct sk_buff *skb)
 	return 0;
 }
 
-static int mq_genl_config_get(struct sk_buff *skb, struct genl_info *info)
+int memqos_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mq_genl_reply(info, mq_fill_config);
 }
 
-static int mq_genl_config_set(struct sk_buff *skb, struct genl_info *info)
+int memqos_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	bool present[MQ_NR_CONFIG] = { }, any = false;
 	u32 val[MQ_NR_CONFIG] = { };
@@ -719,7 +699,7 @@ static int mq_genl_config_set(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int mq_genl_reset(struct sk_buff *skb, struct genl_info *info)
+int memqos_nl_reset_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[MEMQOS_A_RESET_CGROUP_ID];
 	struct cgroup *cgrp;
@@ -755,7 +735,7 @@ static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
 }
 
 /* State of a dump: charged to the requester, sized to what it copies. */
-static int mq_genl_oom_dump_start(struct netlink_callback *cb)
+int memqos_nl_oom_kills_get_dump_start(struct netlink_callback *cb)
 {
 	struct mq_oom_dump *d;
 
@@ -830,7 +810,7 @@ static int mq_put_oom_kill(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int mq_genl_oom_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int memqos_nl_oom_kills_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
 
@@ -840,7 +820,7 @@ static int mq_genl_oom_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int mq_genl_oom_dump_done(struct netlink_callback *cb)
+int memqos_nl_oom_kills_get_dump_done(struct netlink_callback *cb)
 {
 	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
 
@@ -863,7 +843,7 @@ static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
 	return (struct mq_pair_dump **)cb->ctx;
 }
 
-static int mq_genl_pair_dump_start(struct netlink_callback *cb)
+int memqos_nl_attribution_get_dump_start(struct netlink_callback *cb)
 {
 	struct mq_pair_dump *d;
 
@@ -948,7 +928,7 @@ static int mq_put_pair(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-static int mq_genl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int memqos_nl_attribution_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
 
@@ -958,7 +938,7 @@ static int mq_genl_pair_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int mq_genl_pair_dump_done(struct netlink_callback *cb)
+int memqos_nl_attribution_get_dump_done(struct netlink_callback *cb)
 {
 	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
 
@@ -973,7 +953,7 @@ static int mq_genl_pair_dump_done(struct netlink_callback *cb)
 bool mq_genl_has_listeners(void)
 {
 	return READ_ONCE(mq_genl_registered) &&
-	       genl_has_listeners(&mq_genl_family, &init_net, MQ_NLGRP_EVENTS);
+	       genl_has_listeners(&mq_genl_family, &init_net, MEMQOS_NLGRP_EVENTS);
 }
 
 /* Called from the event work item only. */
@@ -1022,7 +1002,7 @@ int mq_genl_send_event(const struct mq_event *ev)
 			goto err_free;
 	}
 	genlmsg_end(msg, hdr);
-	ret = genlmsg_multicast(&mq_genl_family, msg, 0, MQ_NLGRP_EVENTS,
+	ret = genlmsg_multicast(&mq_genl_family, msg, 0, MEMQOS_NLGRP_EVENTS,
 				GFP_KERNEL);
 	/*
 	 * netlink_broadcast(): 0 if a listener took it; -ESRCH if none did,
@@ -1041,114 +1021,15 @@ err_free:
 	return -EMSGSIZE;
 }
 
-/* ---- policies and ops ---- */
-
-/*
- * Commands that take no attributes have no policy: the genetlink core
- * then installs one that rejects every attribute.
- */
-static const struct nla_policy mq_cgroup_get_policy[MEMQOS_A_CGROUP_PATH + 1] = {
-	[MEMQOS_A_CGROUP_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[MEMQOS_A_CGROUP_PATH] = { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
-};
-
-/* Ranges too wide for NLA_POLICY_RANGE's s16 bounds. */
-static struct netlink_range_validation mq_max_cgroups_range = {
-	.min = 1, .max = 1 << 20,
-};
-
-static struct netlink_range_validation mq_storm_rate_range = {
-	.min = 1, .max = 10000000,
-};
-
-static struct netlink_range_validation mq_interval_range = {
-	.min = 100, .max = 60000,
-};
-
-static struct netlink_range_validation mq_halflife_range = {
-	.min = 1000, .max = 3600000,
-};
-
-/* Must agree with mq_config_range in config.c, which checks again. */
-static const struct nla_policy mq_config_set_policy[MEMQOS_A_CONFIG_MAX + 1] = {
-	[MEMQOS_A_CONFIG_MAX_CGROUPS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_max_cgroups_range),
-	[MEMQOS_A_CONFIG_OOM_RING_ENTRIES] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
-	[MEMQOS_A_CONFIG_PRESSURE_THRESHOLD_PERMILLE] =
-		NLA_POLICY_RANGE(NLA_U32, 1, 1000),
-	[MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE] =
-		NLA_POLICY_MAX(NLA_U32, 1000),
-	[MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_storm_rate_range),
-	[MEMQOS_A_CONFIG_EVENT_INTERVAL_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_interval_range),
-	[MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &mq_halflife_range),
-};
-
-static const struct nla_policy mq_reset_policy[MEMQOS_A_RESET_CGROUP_ID + 1] = {
-	[MEMQOS_A_RESET_CGROUP_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-};
-
-static const struct genl_ops mq_genl_ops[] = {
-	{
-		.cmd = MEMQOS_CMD_GET_VERSION,
-		.doit = mq_genl_get_version,
-	},
-	{
-		.cmd = MEMQOS_CMD_CGROUP_GET,
-		.doit = mq_genl_cgroup_get,
-		.start = mq_genl_cgroup_dump_start,
-		.dumpit = mq_genl_cgroup_dump,
-		.done = mq_genl_cgroup_dump_done,
-		.policy = mq_cgroup_get_policy,
-		.maxattr = ARRAY_SIZE(mq_cgroup_get_policy) - 1,
-	},
-	{
-		.cmd = MEMQOS_CMD_STATS_GET,
-		.doit = mq_genl_stats_get,
-	},
-	{
-		.cmd = MEMQOS_CMD_CONFIG_GET,
-		.doit = mq_genl_config_get,
-	},
-	{
-		.cmd = MEMQOS_CMD_CONFIG_SET,
-		.doit = mq_genl_config_set,
-		.policy = mq_config_set_policy,
-		.maxattr = ARRAY_SIZE(mq_config_set_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = MEMQOS_CMD_RESET,
-		.doit = mq_genl_reset,
-		.policy = mq_reset_policy,
-		.maxattr = ARRAY_SIZE(mq_reset_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = MEMQOS_CMD_OOM_KILLS_GET,
-		.start = mq_genl_oom_dump_start,
-		.dumpit = mq_genl_oom_dump,
-		.done = mq_genl_oom_dump_done,
-	},
-	{
-		.cmd = MEMQOS_CMD_ATTRIBUTION_GET,
-		.start = mq_genl_pair_dump_start,
-		.dumpit = mq_genl_pair_dump,
-		.done = mq_genl_pair_dump_done,
-	},
-};
-
 static struct genl_family mq_genl_family __ro_after_init = {
 	.name = MEMQOS_FAMILY_NAME,
 	.version = MEMQOS_FAMILY_VERSION,
 	.module = THIS_MODULE,
 	.netnsok = true,
-	.ops = mq_genl_ops,
-	.n_ops = ARRAY_SIZE(mq_genl_ops),
-	.mcgrps = mq_genl_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(mq_genl_mcgrps),
+	.ops = memqos_nl_ops,
+	.n_ops = ARRAY_SIZE(memqos_nl_ops),
+	.mcgrps = memqos_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(memqos_nl_mcgrps),
 };
 
 int mq_genl_init(void)

@@ -447,6 +447,8 @@ enum mq_config_key {
 /* Read with READ_ONCE(); written only under config.c's mutex. */
 extern unsigned int mq_config[MQ_NR_CONFIG];
 extern const char *const mq_config_names[MQ_NR_CONFIG];
+/* Each key's attribute in the netlink config set. */
+extern const u16 mq_config_attr[MQ_NR_CONFIG];
 
 /*
  * Sets the keys whose @present is true to @val. All are validated first;
