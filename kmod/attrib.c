@@ -26,8 +26,6 @@
  *   refaults shared out among the pairs that recently reclaimed from it:
  *   harm, not just activity.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cgroup.h>
 #include <linux/hash.h>
 #include <linux/kprobes.h>
@@ -37,7 +35,14 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
-#include "memqos.h"
+#include "attrib.h"
+#include "cgtable.h"
+#include "config.h"
+#include "hist.h"
+#include "inflight.h"
+#include "ksym.h"
+#include "levels.h"
+#include "stats.h"
 
 #define MQ_PAIR_BITS	10
 #define MQ_PAIRS	BIT(MQ_PAIR_BITS)
@@ -433,7 +438,7 @@ static int mq_cmp_score_desc(const void *a, const void *b)
 }
 
 /* Copies up to @max pairs, highest recent score first; returns how many. */
-size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max)
+static size_t mq_attrib_copy(struct mq_pair_snap *out, size_t max)
 {
 	struct mq_pair *p;
 	size_t i, n = 0;

@@ -10,8 +10,8 @@
 #include <linux/string.h>
 #include <linux/memqos.h>
 
+#include "config.h"
 #include "genl-gen.h"
-#include "memqos.h"
 
 unsigned int mq_config[MQ_NR_CONFIG] = {
 	[MQ_CFG_MAX_CGROUPS] = 65536,
@@ -44,6 +44,9 @@ const u16 mq_config_attr[MQ_NR_CONFIG] = {
 	[MQ_CFG_ATTRIB_HALFLIFE_MS] = MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS,
 };
 
+static const struct netlink_range_validation
+	mq_config_range[MEMQOS_A_CONFIG_MAX + 1] = MEMQOS_CONFIG_RANGES;
+
 /*
  * The netlink policy checks the same ranges (both come from the spec);
  * debugfs writes have only this check. A hysteresis must also not exceed
@@ -52,12 +55,28 @@ const u16 mq_config_attr[MQ_NR_CONFIG] = {
 static bool mq_config_in_range(int k, u32 val)
 {
 	const struct netlink_range_validation *r =
-		&memqos_config_range[mq_config_attr[k]];
+		&mq_config_range[mq_config_attr[k]];
 
 	return val >= r->min && val <= r->max;
 }
 
 static DEFINE_MUTEX(mq_config_lock);
+static int (*mq_config_prepare[MQ_NR_CONFIG])(u32 val);
+static void (*mq_config_changed)(void);
+
+void mq_config_on_prepare(enum mq_config_key key, int (*prepare)(u32 val))
+{
+	mutex_lock(&mq_config_lock);
+	mq_config_prepare[key] = prepare;
+	mutex_unlock(&mq_config_lock);
+}
+
+void mq_config_on_change(void (*changed)(void))
+{
+	mutex_lock(&mq_config_lock);
+	mq_config_changed = changed;
+	mutex_unlock(&mq_config_lock);
+}
 
 int mq_config_set_many(const u32 *val, const bool *present,
 		       enum mq_config_key *bad)
@@ -80,16 +99,18 @@ int mq_config_set_many(const u32 *val, const bool *present,
 		ret = -ERANGE;
 		goto out;
 	}
-	/* The only step that can fail, so it goes before the others. */
-	if (next[MQ_CFG_OOM_RING_ENTRIES] != mq_config[MQ_CFG_OOM_RING_ENTRIES]) {
-		k = MQ_CFG_OOM_RING_ENTRIES;
-		ret = mq_oomring_resize(next[k]);
+	/* The only steps that can fail, so they go before the others. */
+	for (k = 0; k < MQ_NR_CONFIG; k++) {
+		if (!mq_config_prepare[k] || next[k] == mq_config[k])
+			continue;
+		ret = mq_config_prepare[k](next[k]);
 		if (ret)
 			goto out;
 	}
 	for (k = 0; k < MQ_NR_CONFIG; k++)
 		WRITE_ONCE(mq_config[k], next[k]);
-	mq_pressure_reschedule();
+	if (mq_config_changed)
+		mq_config_changed();
 out:
 	if (ret && bad)
 		*bad = k;

@@ -14,8 +14,6 @@
  * Numbers are plain integers: bytes, counts or microseconds (the column
  * name says which); an unlimited min/low/high/max reads as 2^64-1.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/cgroup.h>
 #include <linux/debugfs.h>
@@ -26,7 +24,21 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "memqos.h"
+#include "attrib.h"
+#include "cgtable.h"
+#include "config.h"
+#include "debugfs.h"
+#include "events.h"
+#include "hist.h"
+#include "idlist.h"
+#include "inflight.h"
+#include "levels.h"
+#include "memcg_stat.h"
+#include "oomring.h"
+#include "probes_high.h"
+#include "report.h"
+#include "stats.h"
+#include "tracepoints.h"
 
 /* The longest write any file accepts: "key value" or a cgroup path. */
 #define MQ_WRITE_MAX	PATH_MAX

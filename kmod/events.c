@@ -16,7 +16,8 @@
 #include <linux/workqueue.h>
 #include <linux/memqos.h>
 
-#include "memqos.h"
+#include "events.h"
+#include "stats.h"
 
 #define MQ_EVENT_QUEUE	256
 
@@ -25,6 +26,7 @@ static struct mq_event mq_event_queue[MQ_EVENT_QUEUE];
 static unsigned int mq_event_head, mq_event_len;
 static u64 mq_event_seq;	/* under mq_event_lock */
 static struct work_struct mq_event_work;
+static const struct mq_event_sink *mq_event_sink;
 
 u64 mq_event_last_seq(void)
 {
@@ -42,7 +44,7 @@ void mq_event_raise(struct mq_event *ev)
 	unsigned long flags;
 	bool queued = false;
 
-	if (!mq_genl_has_listeners())
+	if (!mq_event_sink->listening())
 		return;
 
 	spin_lock_irqsave(&mq_event_lock, flags);
@@ -97,15 +99,16 @@ static void mq_event_send_all(struct work_struct *work)
 	struct mq_event ev;
 
 	while (mq_event_pop(&ev)) {
-		if (mq_genl_send_event(&ev))
+		if (mq_event_sink->send(&ev))
 			mq_stat_inc(MQ_STAT_EVENTS_DROPPED);
 		else
 			mq_stat_inc(MQ_STAT_EVENTS_SENT);
 	}
 }
 
-int mq_events_init(void)
+int mq_events_init(const struct mq_event_sink *sink)
 {
+	mq_event_sink = sink;
 	INIT_WORK(&mq_event_work, mq_event_send_all);
 	return 0;
 }

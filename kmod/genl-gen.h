@@ -12,8 +12,22 @@
 #include <linux/memqos.h>
 
 /* What the checks of set config allow, by attribute. */
-extern const struct netlink_range_validation
-	memqos_config_range[MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS + 1];
+#define MEMQOS_CONFIG_RANGES { \
+	[MEMQOS_A_CONFIG_MAX_CGROUPS] = \
+		{ .min = 1ULL, .max = 1048576ULL, }, \
+	[MEMQOS_A_CONFIG_OOM_RING_ENTRIES] = \
+		{ .min = 1ULL, .max = 4096ULL, }, \
+	[MEMQOS_A_CONFIG_PRESSURE_THRESHOLD_PERMILLE] = \
+		{ .min = 1ULL, .max = 1000ULL, }, \
+	[MEMQOS_A_CONFIG_PRESSURE_HYSTERESIS_PERMILLE] = \
+		{ .min = 0ULL, .max = 1000ULL, }, \
+	[MEMQOS_A_CONFIG_STORM_RECLAIMS_PER_SEC] = \
+		{ .min = 1ULL, .max = 10000000ULL, }, \
+	[MEMQOS_A_CONFIG_EVENT_INTERVAL_MS] = \
+		{ .min = 100ULL, .max = 60000ULL, }, \
+	[MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS] = \
+		{ .min = 1000ULL, .max = 3600000ULL, }, \
+}
 
 /* cgroup-get - do */
 extern const struct nla_policy memqos_cgroup_get_nl_policy[MEMQOS_A_CGROUP_PATH + 1];

@@ -16,8 +16,6 @@
  * cgroup namespace shows, and other tenants' OOM kills and pressure are
  * not theirs to watch. Events still carry no pid, uid or comm.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
@@ -28,8 +26,22 @@
 #include <net/genetlink.h>
 #include <linux/memqos.h>
 
+#include "attrib.h"
+#include "cgtable.h"
+#include "config.h"
+#include "events.h"
 #include "genl-gen.h"
-#include "memqos.h"
+#include "genl.h"
+#include "hist.h"
+#include "idlist.h"
+#include "inflight.h"
+#include "levels.h"
+#include "memcg_stat.h"
+#include "oomring.h"
+#include "probes_high.h"
+#include "report.h"
+#include "stats.h"
+#include "tracepoints.h"
 
 static struct genl_family mq_genl_family;
 static bool mq_genl_registered;
@@ -705,8 +717,12 @@ int memqos_nl_reset_doit(struct sk_buff *skb, struct genl_info *info)
 	struct cgroup *cgrp;
 	int ret;
 
-	if (!id)
-		return mq_cg_reset(0);
+	if (!id) {
+		ret = mq_cg_reset(0);
+		/* The pairs of the attribution matrix count since a reset too. */
+		mq_attrib_counters_reset();
+		return ret;
+	}
 	/* Only cgroups the requester can see, and all of those. */
 	cgrp = cgroup_get_from_id(nla_get_u64(id));
 	if (IS_ERR(cgrp)) {
@@ -950,14 +966,14 @@ int memqos_nl_attribution_get_dump_done(struct netlink_callback *cb)
 
 /* ---- events ---- */
 
-bool mq_genl_has_listeners(void)
+static bool mq_genl_has_listeners(void)
 {
 	return READ_ONCE(mq_genl_registered) &&
 	       genl_has_listeners(&mq_genl_family, &init_net, MEMQOS_NLGRP_EVENTS);
 }
 
 /* Called from the event work item only. */
-int mq_genl_send_event(const struct mq_event *ev)
+static int mq_genl_send_event(const struct mq_event *ev)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -1020,6 +1036,11 @@ err_free:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
 }
+
+const struct mq_event_sink mq_genl_event_sink = {
+	.listening = mq_genl_has_listeners,
+	.send = mq_genl_send_event,
+};
 
 static struct genl_family mq_genl_family __ro_after_init = {
 	.name = MEMQOS_FAMILY_NAME,

@@ -4,8 +4,9 @@
  * concurrent stalls of one cgroup on several CPUs never serialize.
  */
 #include <linux/bitops.h>
+#include <linux/minmax.h>
 
-#include "memqos.h"
+#include "hist.h"
 
 const char *const mq_stall_names[MQ_NR_STALL_KINDS] = {
 	[MQ_STALL_MEMCG_RECLAIM] = "memcg_reclaim",

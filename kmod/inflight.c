@@ -21,7 +21,10 @@
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
-#include "memqos.h"
+#include "cgtable.h"
+#include "hist.h"
+#include "inflight.h"
+#include "stats.h"
 
 #define MQ_INFLIGHT_BITS	11
 #define MQ_INFLIGHT_SLOTS	BIT(MQ_INFLIGHT_BITS)

@@ -20,8 +20,6 @@
  * 7.2): where an argument is, is read from the running kernel's BTF, the
  * prototypes it was built with.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/kallsyms.h>
@@ -29,7 +27,7 @@
 #include <linux/static_call.h>
 #include <linux/string.h>
 
-#include "memqos.h"
+#include "ksym.h"
 
 DEFINE_STATIC_CALL_RET0(mq_kallsyms_lookup_name, kallsyms_lookup_name);
 

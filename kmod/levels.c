@@ -17,7 +17,8 @@
 #include <linux/mm.h>
 #include <linux/vmstat.h>
 
-#include "memqos.h"
+#include "levels.h"
+#include "memcg_stat.h"
 
 const char *const mq_level_names[MQ_NR_LEVELS] = {
 	[MQ_L_USAGE] = "usage",

@@ -6,11 +6,23 @@
  * files and the netlink family that read it. Each step is undone by the
  * label named after it; exit undoes everything in exactly reverse order.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 
-#include "memqos.h"
+#include "attrib.h"
+#include "cgtable.h"
+#include "debugfs.h"
+#include "discover.h"
+#include "events.h"
+#include "genl.h"
+#include "inflight.h"
+#include "ksym.h"
+#include "levels.h"
+#include "memcg_stat.h"
+#include "oomring.h"
+#include "pressure.h"
+#include "probes_high.h"
+#include "stats.h"
+#include "tracepoints.h"
 
 static int __init memqos_init(void)
 {
@@ -41,7 +53,7 @@ static int __init memqos_init(void)
 	if (ret)
 		goto err_inflight;
 
-	ret = mq_events_init();
+	ret = mq_events_init(&mq_genl_event_sink);
 	if (ret)
 		goto err_oomring;
 

@@ -20,8 +20,6 @@
  * disagrees is not used, the fields it would give are reported as not
  * available (never as 0), and the kernel log says why.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cgroup.h>
 #include <linux/delay.h>
 #include <linux/memcontrol.h>
@@ -33,7 +31,8 @@
 #include <linux/utsname.h>
 #include <linux/vmstat.h>
 
-#include "memqos.h"
+#include "ksym.h"
+#include "memcg_stat.h"
 
 /* The prototypes are the headers': a change breaks the build. */
 DEFINE_STATIC_CALL_RET0(mq_memcg_page_state_call, memcg_page_state);

@@ -7,7 +7,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
-#include "memqos.h"
+#include "config.h"
+#include "oomring.h"
 
 static DEFINE_SPINLOCK(mq_oomring_lock);
 static struct mq_oom_kill *mq_oomring;
@@ -65,7 +66,7 @@ struct mq_oom_kill *mq_oomring_snapshot(size_t *nr)
 }
 
 /* Keeps the newest kills that fit in the new size. */
-int mq_oomring_resize(unsigned int entries)
+static int mq_oomring_resize(u32 entries)
 {
 	struct mq_oom_kill *ring, *old;
 	unsigned long flags;
@@ -98,11 +99,15 @@ int mq_oomring_init(void)
 {
 	mq_oomring_size = mq_config[MQ_CFG_OOM_RING_ENTRIES];
 	mq_oomring = kcalloc(mq_oomring_size, sizeof(*mq_oomring), GFP_KERNEL);
-	return mq_oomring ? 0 : -ENOMEM;
+	if (!mq_oomring)
+		return -ENOMEM;
+	mq_config_on_prepare(MQ_CFG_OOM_RING_ENTRIES, mq_oomring_resize);
+	return 0;
 }
 
 void mq_oomring_exit(void)
 {
+	mq_config_on_prepare(MQ_CFG_OOM_RING_ENTRIES, NULL);
 	kfree(mq_oomring);
 	mq_oomring = NULL;
 }

@@ -23,7 +23,13 @@
 #include <linux/workqueue.h>
 #include <linux/memqos.h>
 
-#include "memqos.h"
+#include "attrib.h"
+#include "cgtable.h"
+#include "config.h"
+#include "events.h"
+#include "hist.h"
+#include "pressure.h"
+#include "stats.h"
 
 static struct delayed_work mq_pressure_work;
 static bool mq_pressure_running;
@@ -124,8 +130,8 @@ static void mq_pressure_pass(struct work_struct *work)
 	queue_delayed_work(system_percpu_wq, &mq_pressure_work, mq_pressure_delay());
 }
 
-/* The interval changed: apply it now rather than after the old one. */
-void mq_pressure_reschedule(void)
+/* The interval may have changed: apply it now rather than after the old one. */
+static void mq_pressure_reschedule(void)
 {
 	if (READ_ONCE(mq_pressure_running))
 		mod_delayed_work(system_percpu_wq, &mq_pressure_work,
@@ -139,11 +145,13 @@ int mq_pressure_init(void)
 	mq_storm_last_stalls = mq_stat_read(MQ_STAT_RECLAIM_STALLS);
 	WRITE_ONCE(mq_pressure_running, true);
 	queue_delayed_work(system_percpu_wq, &mq_pressure_work, mq_pressure_delay());
+	mq_config_on_change(mq_pressure_reschedule);
 	return 0;
 }
 
 void mq_pressure_exit(void)
 {
+	mq_config_on_change(NULL);
 	WRITE_ONCE(mq_pressure_running, false);
 	cancel_delayed_work_sync(&mq_pressure_work);
 }

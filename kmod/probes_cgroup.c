@@ -11,7 +11,9 @@
 #include <linux/tracepoint.h>
 #include <trace/events/cgroup.h>
 
-#include "memqos.h"
+#include "cgtable.h"
+#include "probes.h"
+#include "tracepoints.h"
 
 /* cgroup_on_dfl() is internal to kernel/cgroup/. */
 static bool mq_on_dfl(const struct cgroup *cgrp)

@@ -9,14 +9,15 @@
  * wrapper (compat.h): the names are tried newest first. The symbol is not
  * ABI: when neither is there the probe is skipped and module stats say so.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kprobes.h>
 #include <linux/seq_file.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
-#include "memqos.h"
+#include "cgtable.h"
+#include "hist.h"
+#include "inflight.h"
+#include "probes_high.h"
 
 static const char *const mq_high_symbols[] = {
 	"__mem_cgroup_handle_over_high",

@@ -22,7 +22,12 @@
 #include <trace/events/oom.h>
 #include <linux/memqos.h>
 
-#include "memqos.h"
+#include "cgtable.h"
+#include "events.h"
+#include "oomring.h"
+#include "probes.h"
+#include "stats.h"
+#include "tracepoints.h"
 
 static void mq_mark_victim(void *data, struct task_struct *task, uid_t uid)
 {

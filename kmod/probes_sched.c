@@ -7,7 +7,9 @@
 #include <linux/tracepoint.h>
 #include <trace/events/sched.h>
 
-#include "memqos.h"
+#include "inflight.h"
+#include "probes.h"
+#include "tracepoints.h"
 
 static void mq_process_exit(void *data, MQ_PROCESS_EXIT_ARGS)
 {

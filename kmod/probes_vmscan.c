@@ -20,7 +20,13 @@
 #include <linux/tracepoint.h>
 #include <trace/events/vmscan.h>
 
-#include "memqos.h"
+#include "attrib.h"
+#include "cgtable.h"
+#include "hist.h"
+#include "inflight.h"
+#include "probes.h"
+#include "stats.h"
+#include "tracepoints.h"
 
 /* The record of @target, the cgroup a memcg reclaim works on, or NULL. */
 static struct mq_cgroup *mq_target_cg(struct mem_cgroup *target)

@@ -8,7 +8,12 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
-#include "memqos.h"
+#include "attrib.h"
+#include "cgtable.h"
+#include "hist.h"
+#include "levels.h"
+#include "report.h"
+#include "walk.h"
 
 const char *const mq_counter_names[MQ_NR_COUNTERS] = {
 	[MQ_C_MEMCG_RECLAIMS] = "memcg_reclaims",

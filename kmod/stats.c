@@ -5,7 +5,7 @@
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 
-#include "memqos.h"
+#include "stats.h"
 
 struct mq_stat_counters {
 	u64 v[MQ_NR_STATS];

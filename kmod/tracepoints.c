@@ -7,14 +7,13 @@
  * on the one whose name matches. Each probes_*.c file owns one table; this
  * file binds and unbinds all of them.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/tracepoint.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
-#include "memqos.h"
+#include "probes.h"
+#include "tracepoints.h"
 
 /*
  * Bound in this order: task exit first, so that no task can take a pairing

@@ -19,7 +19,7 @@
 #include <linux/memcontrol.h>
 #include <linux/sched.h>
 
-#include "memqos.h"
+#include "walk.h"
 
 /* Cgroups visited per RCU read section. */
 #define MQ_WALK_CHUNK	128

@@ -30,7 +30,7 @@ KGEN_C = os.path.join(ROOT, "kmod/genl-gen.c")
 KGEN_H = os.path.join(ROOT, "kmod/genl-gen.h")
 SPEC_REL = "Documentation/netlink/specs/memqos.yaml"
 # Attribute sets whose checks kmod/ applies again outside netlink (config.c,
-# for debugfs): they also get a table of ranges indexed by attribute.
+# for debugfs): they also get an initializer of ranges indexed by attribute.
 RANGE_SETS = ("config",)
 NLA_TYPES = {"u8": "NLA_U8", "u16": "NLA_U16", "u32": "NLA_U32",
              "u64": "NLA_U64", "s8": "NLA_S8", "s16": "NLA_S16",
@@ -397,19 +397,15 @@ def generate_kernel():
     for name in RANGE_SETS:
         aset = aset_by_name(spec, name)
         checked = [a for a in aset["attributes"] if attr_range(a)]
-        size = f"{attr_enum(aset, checked[-1])} + 1"
-        tname = f"{lower('memqos', name)}_range"
+        # An initializer, not a table: the file that checks again links to
+        # nothing of the family's.
         h += [f"/* What the checks of set {name} allow, by attribute. */",
-              f"extern const struct netlink_range_validation",
-              f"\t{tname}[{size}];", ""]
-        c += [f"/* What the checks of set {name} allow, by attribute. */",
-              f"const struct netlink_range_validation",
-              f"\t{tname}[{size}] = {{"]
+              f"#define {c_name('memqos', name)}_RANGES {{ \\"]
         for a in checked:
             lo, hi = attr_range(a)
-            c.append(f"\t[{attr_enum(aset, a)}] = {{ .min = {lo}ULL, "
-                     f".max = {hi}ULL, }},")
-        c += ["};", ""]
+            h.append(f"\t[{attr_enum(aset, a)}] = \\")
+            h.append(f"\t\t{{ .min = {lo}ULL, .max = {hi}ULL, }}, \\")
+        h += ["}", ""]
 
     policies = {}
     for op in ops:
