@@ -86,10 +86,11 @@ dkms_version() {
 }
 
 echo "KTAP version 1"
-echo "1..$((6 + 2 * $#))"
+echo "1..$((7 + 2 * $#))"
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header, netlink reference and kmod/genl-gen.[ch] match the spec" \
 	scripts/gen-uapi.py --check
+check "kmod/ files call each other without a cycle" scripts/kmod-deps.py --check
 check "memqos tool builds with no warning" \
 	sh -c 'make -s -C user clean && make -s -C user'
 check "man page matches the help texts" make -s -C user check-man
