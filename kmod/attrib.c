@@ -24,7 +24,8 @@
  *   node) with pages scanned and reclaimed, a decaying score so old pairs
  *   fade and give their slot to new ones, and the victim's workingset
  *   refaults shared out among the pairs that recently reclaimed from it:
- *   harm, not just activity.
+ *   harm, not just activity. The attribution-get dump of the netlink
+ *   family is at the end of this file.
  */
 #include <linux/cgroup.h>
 #include <linux/hash.h>
@@ -34,14 +35,18 @@
 #include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/memqos.h>
+#include <net/genetlink.h>
 
 #include "attrib.h"
 #include "cgtable.h"
 #include "config.h"
+#include "genl-gen.h"
 #include "hist.h"
 #include "inflight.h"
 #include "ksym.h"
 #include "levels.h"
+#include "nldump.h"
 #include "stats.h"
 
 #define MQ_PAIR_BITS	10
@@ -529,4 +534,109 @@ void mq_attrib_exit(void)
 	kvfree(mq_pair_order);
 	mq_pairs = NULL;
 	mq_pair_order = NULL;
+}
+
+/* ---- the attribution-get dump ---- */
+
+static size_t mq_pair_payload(void)
+{
+	return 7 * MQ_NLA_U64 + 2 * MQ_NLA_PATH + nla_total_size(sizeof(u32));
+}
+
+static int mq_pair_dump_snapshot(struct mq_dump *d, struct netlink_callback *cb)
+{
+	struct mq_pair_snap *pairs;
+	size_t nr;
+
+	pairs = mq_attrib_snapshot(&nr);
+	if (!pairs)
+		return -ENOMEM;
+	mq_dump_set(d, pairs, pairs, nr);
+	return 0;
+}
+
+/*
+ * Puts the path of cgroup @id as @attr. Returns -ENOENT, leaving nothing
+ * out, when the requester's cgroup namespace does not show it.
+ */
+static int mq_put_visible_path(struct sk_buff *skb, int attr, u64 id,
+			       char *buf)
+{
+	struct cgroup *cgrp = cgroup_get_from_id(id);
+	int ret;
+
+	if (IS_ERR(cgrp))
+		return -ENOENT;
+	ret = mq_nl_cgroup_path(cgrp, buf, PATH_MAX);
+	cgroup_put(cgrp);
+	if (ret)
+		return -ENOENT;
+	return nla_put_string(skb, attr, buf);
+}
+
+static int mq_pair_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			    const void *item, void *path)
+{
+	const struct mq_pair_snap *p = item;
+	bool cgroup_reclaimer = p->reclaimer != MQ_RECLAIMER_KSWAPD &&
+				p->reclaimer != MQ_RECLAIMER_UNKNOWN;
+	void *hdr;
+	int ret;
+
+	hdr = mq_nl_dump_hdr(skb, cb, MEMQOS_CMD_ATTRIBUTION_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = mq_put_visible_path(skb, MEMQOS_A_PAIR_VICTIM_PATH, p->victim,
+				  path);
+	if (!ret && cgroup_reclaimer)
+		ret = mq_put_visible_path(skb, MEMQOS_A_PAIR_RECLAIMER_PATH,
+					  p->reclaimer, path);
+	if (ret == -ENOENT) {
+		/* Not visible from the requester's cgroup namespace. */
+		genlmsg_cancel(skb, hdr);
+		return 0;
+	}
+	if (ret ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMER, p->reclaimer,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_VICTIM, p->victim,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u32(skb, MEMQOS_A_PAIR_NODE, p->nid) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_SCANNED_PAGES, p->scanned,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMED_ANON_PAGES,
+			      p->reclaimed_anon, MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMED_FILE_PAGES,
+			      p->reclaimed_file, MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_REFAULTS, p->refaults,
+			      MEMQOS_A_PAIR_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECENT_PAGES, p->score,
+			      MEMQOS_A_PAIR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static const struct mq_dump_ops mq_pair_dump_ops = {
+	.item_size = sizeof(struct mq_pair_snap),
+	.scratch_size = PATH_MAX,
+	.snapshot = mq_pair_dump_snapshot,
+	.put = mq_pair_dump_put,
+	.free = mq_dump_kvfree,
+};
+
+int memqos_nl_attribution_get_dump_start(struct netlink_callback *cb)
+{
+	/* No extack message: 6.1 gives a dump's start none to fill. */
+	if (!mq_attrib_available())
+		return -ENODATA;
+	return mq_dump_start(cb, &mq_pair_dump_ops, mq_pair_payload());
+}
+
+int memqos_nl_attribution_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	return mq_dump_next(skb, cb);
 }

@@ -67,7 +67,7 @@ const struct genl_ops memqos_nl_ops[8] = {
 		.doit		= memqos_nl_cgroup_get_doit,
 		.start		= memqos_nl_cgroup_get_dump_start,
 		.dumpit		= memqos_nl_cgroup_get_dumpit,
-		.done		= memqos_nl_cgroup_get_dump_done,
+		.done		= mq_dump_done,
 		.policy		= memqos_cgroup_get_nl_policy,
 		.maxattr	= ARRAY_SIZE(memqos_cgroup_get_nl_policy) - 1,
 	},
@@ -97,13 +97,13 @@ const struct genl_ops memqos_nl_ops[8] = {
 		.cmd		= MEMQOS_CMD_OOM_KILLS_GET,
 		.start		= memqos_nl_oom_kills_get_dump_start,
 		.dumpit		= memqos_nl_oom_kills_get_dumpit,
-		.done		= memqos_nl_oom_kills_get_dump_done,
+		.done		= mq_dump_done,
 	},
 	{
 		.cmd		= MEMQOS_CMD_ATTRIBUTION_GET,
 		.start		= memqos_nl_attribution_get_dump_start,
 		.dumpit		= memqos_nl_attribution_get_dumpit,
-		.done		= memqos_nl_attribution_get_dump_done,
+		.done		= mq_dump_done,
 	},
 };
 

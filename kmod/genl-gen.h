@@ -52,16 +52,14 @@ int memqos_nl_get_version_doit(struct sk_buff *skb, struct genl_info *info);
 int memqos_nl_cgroup_get_doit(struct sk_buff *skb, struct genl_info *info);
 int memqos_nl_cgroup_get_dump_start(struct netlink_callback *cb);
 int memqos_nl_cgroup_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int memqos_nl_cgroup_get_dump_done(struct netlink_callback *cb);
+int mq_dump_done(struct netlink_callback *cb);
 int memqos_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 int memqos_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info);
 int memqos_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
 int memqos_nl_reset_doit(struct sk_buff *skb, struct genl_info *info);
 int memqos_nl_oom_kills_get_dump_start(struct netlink_callback *cb);
 int memqos_nl_oom_kills_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int memqos_nl_oom_kills_get_dump_done(struct netlink_callback *cb);
 int memqos_nl_attribution_get_dump_start(struct netlink_callback *cb);
 int memqos_nl_attribution_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int memqos_nl_attribution_get_dump_done(struct netlink_callback *cb);
 
 #endif /* MEMQOS_GENL_GEN_H */

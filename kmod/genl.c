@@ -15,6 +15,10 @@
  * goes to every member alike, so it cannot be cut to what each listener's
  * cgroup namespace shows, and other tenants' OOM kills and pressure are
  * not theirs to watch. Events still carry no pid, uid or comm.
+ *
+ * The policies and the ops table are generated from the spec (genl-gen.c);
+ * the dumps of OOM kills and of attribution pairs live with their data
+ * (oomring.c, attrib.c), and all dumps go through nldump.c.
  */
 #include <linux/module.h>
 #include <linux/cgroup.h>
@@ -37,6 +41,7 @@
 #include "inflight.h"
 #include "levels.h"
 #include "memcg_stat.h"
+#include "nldump.h"
 #include "oomring.h"
 #include "probes_high.h"
 #include "report.h"
@@ -348,26 +353,7 @@ static int mq_fill_cgroup(struct sk_buff *skb, const struct mq_report *r,
 	return 0;
 }
 
-/* The path of @cgrp as the requester's cgroup namespace names it. */
-static int mq_cgroup_path(struct cgroup *cgrp, char *buf, size_t len)
-{
-	int ret = cgroup_path_ns(cgrp, buf, len, current->nsproxy->cgroup_ns);
-
-	return ret < 0 ? ret : (ret >= len ? -ENAMETOOLONG : 0);
-}
-
-/*
- * The payload of the largest message each command makes: a path of
- * PATH_MAX - 1 bytes and every attribute. A dump's skb is NLMSG_GOODSIZE
- * (under 4 KiB) unless the reader's earlier recv() buffers were larger:
- * too small for a deep cgroup's path. Each dump start asks for room for
- * its largest message (cb->min_dump_alloc), so a message that fits no skb
- * is a bug, reported as EMSGSIZE (mq_dump_full()), never a dump that ends
- * early in silence.
- */
-#define MQ_NLA_U64	nla_total_size_64bit(sizeof(u64))
-#define MQ_NLA_PATH	nla_total_size(PATH_MAX)
-
+/* The payload of the largest message: a path of PATH_MAX - 1 bytes. */
 static size_t mq_cgroup_payload(void)
 {
 	const size_t hist = nla_total_size(0) + nla_total_size(sizeof(u32)) +
@@ -377,30 +363,6 @@ static size_t mq_cgroup_payload(void)
 	return MQ_NLA_U64 + MQ_NLA_PATH + nla_total_size(sizeof(u8)) +
 	       (MQ_NR_LEVELS + MQ_NR_COUNTERS) * MQ_NLA_U64 +
 	       MQ_NR_STALL_KINDS * hist;
-}
-
-static size_t mq_oom_kill_payload(void)
-{
-	return 8 * MQ_NLA_U64 + MQ_NLA_PATH + 3 * nla_total_size(sizeof(u32)) +
-	       nla_total_size(TASK_COMM_LEN);
-}
-
-static size_t mq_pair_payload(void)
-{
-	return 7 * MQ_NLA_U64 + 2 * MQ_NLA_PATH + nla_total_size(sizeof(u32));
-}
-
-/*
- * The end of one dumpit call that stopped at a message that did not fit:
- * a full skb goes out and the next call resumes there, but a message that
- * does not fit an empty skb never will.
- */
-static int mq_dump_full(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	if (skb->len)
-		return skb->len;
-	NL_SET_ERR_MSG(cb->extack, "a message is larger than the dump's buffer");
-	return -EMSGSIZE;
 }
 
 /* Reads @cgrp and puts one message for it into @skb. */
@@ -415,7 +377,7 @@ static int mq_put_cgroup(struct sk_buff *skb, struct cgroup *cgrp,
 	ret = mq_report_read(cgrp, &s->report, subtree);
 	if (ret)
 		return ret;
-	ret = mq_cgroup_path(cgrp, s->path, sizeof(s->path));
+	ret = mq_nl_cgroup_path(cgrp, s->path, sizeof(s->path));
 	if (ret)
 		return ret;
 
@@ -492,87 +454,77 @@ out:
 	return ret;
 }
 
-/* Dump state, kept across the dumpit calls of one dump. */
+/* A dump's scratch space: its snapshot of ids, and one cgroup's. */
 struct mq_cg_dump {
 	struct mq_idlist *ids;
-	size_t pos;
-	struct mq_cg_scratch scratch;
+	struct mq_cg_scratch cg;
 };
 
-static struct mq_cg_dump **mq_cg_dump_ctx(struct netlink_callback *cb)
+static int mq_cg_dump_snapshot(struct mq_dump *d, struct netlink_callback *cb)
 {
-	BUILD_BUG_ON(sizeof(struct mq_cg_dump *) > sizeof(cb->ctx));
-	return (struct mq_cg_dump **)cb->ctx;
-}
-
-int memqos_nl_cgroup_get_dump_start(struct netlink_callback *cb)
-{
-	struct mq_cg_dump *d;
+	struct mq_cg_dump *s = mq_dump_scratch(d);
 	struct cgroup *top;
 
-	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!d)
-		return -ENOMEM;
 	/* "/" resolves to the root of the requester's cgroup namespace. */
 	top = cgroup_get_from_path("/");
-	if (IS_ERR(top)) {
-		kvfree(d);
+	if (IS_ERR(top))
 		return PTR_ERR(top);
-	}
 	/*
 	 * The snapshot is taken at this generation; any cgroup created or
 	 * removed before the dump ends marks it NLM_F_DUMP_INTR.
 	 */
 	cb->prev_seq = mq_cg_generation();
-	d->ids = mq_idlist_collect(top, true);
+	s->ids = mq_idlist_collect(top, true);
 	cgroup_put(top);
-	if (!d->ids) {
-		kvfree(d);
+	if (!s->ids)
 		return -ENOMEM;
-	}
-	*mq_cg_dump_ctx(cb) = d;
-	cb->min_dump_alloc = genlmsg_total_size(mq_cgroup_payload());
+	mq_dump_set(d, s->ids, s->ids->ids, s->ids->nr);
 	return 0;
+}
+
+static int mq_cg_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			  const void *item, void *scratch)
+{
+	struct mq_cg_dump *s = scratch;
+	const u64 *id = item;
+	struct cgroup *cgrp;
+	int ret;
+
+	cgrp = cgroup_get_from_id(*id);
+	if (IS_ERR(cgrp))
+		return 0;	/* gone since the snapshot */
+	ret = mq_put_cgroup(skb, cgrp, mq_idlist_subtree(s->ids, id), &s->cg,
+			    NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			    NLM_F_MULTI, cb);
+	cgroup_put(cgrp);
+	/* Memory controller turned off, or a path too long: skip it. */
+	if (ret == -ENOENT || ret == -ENAMETOOLONG)
+		return 0;
+	return ret;
+}
+
+static void mq_cg_dump_free(void *ids)
+{
+	mq_idlist_free(ids);
+}
+
+static const struct mq_dump_ops mq_cg_dump_ops = {
+	.item_size = sizeof(u64),
+	.scratch_size = sizeof(struct mq_cg_dump),
+	.snapshot = mq_cg_dump_snapshot,
+	.put = mq_cg_dump_put,
+	.free = mq_cg_dump_free,
+};
+
+int memqos_nl_cgroup_get_dump_start(struct netlink_callback *cb)
+{
+	return mq_dump_start(cb, &mq_cg_dump_ops, mq_cgroup_payload());
 }
 
 int memqos_nl_cgroup_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
-	struct cgroup *cgrp;
-	int ret = 0;
-
 	cb->seq = mq_cg_generation();
-	for (; d->pos < d->ids->nr; d->pos++) {
-		cgrp = cgroup_get_from_id(d->ids->ids[d->pos]);
-		if (IS_ERR(cgrp))
-			continue;	/* gone since the snapshot */
-		ret = mq_put_cgroup(skb, cgrp,
-				    mq_idlist_subtree(d->ids,
-						      &d->ids->ids[d->pos]),
-				    &d->scratch, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
-		cgroup_put(cgrp);
-		if (ret == -EMSGSIZE)
-			break;		/* resume here in the next skb */
-		if (ret == -ENOENT || ret == -ENAMETOOLONG)
-			ret = 0;	/* memory controller turned off: skip */
-		if (ret)
-			return ret;
-	}
-	if (ret == -EMSGSIZE)
-		return mq_dump_full(skb, cb);
-	return ret ?: skb->len;
-}
-
-int memqos_nl_cgroup_get_dump_done(struct netlink_callback *cb)
-{
-	struct mq_cg_dump *d = *mq_cg_dump_ctx(cb);
-
-	if (d) {
-		mq_idlist_free(d->ids);
-		kvfree(d);
-	}
-	return 0;
+	return mq_dump_next(skb, cb);
 }
 
 /* ---- module stats ---- */
@@ -735,235 +687,6 @@ int memqos_nl_reset_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret == -ENOENT ? 0 : ret;
 }
 
-/* ---- OOM kills ---- */
-
-struct mq_oom_dump {
-	size_t nr, pos;
-	bool privileged;
-	uid_t uid;
-	struct mq_oom_kill *kills;
-	char path[PATH_MAX];
-};
-
-static struct mq_oom_dump **mq_oom_dump_ctx(struct netlink_callback *cb)
-{
-	return (struct mq_oom_dump **)cb->ctx;
-}
-
-/* State of a dump: charged to the requester, sized to what it copies. */
-int memqos_nl_oom_kills_get_dump_start(struct netlink_callback *cb)
-{
-	struct mq_oom_dump *d;
-
-	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!d)
-		return -ENOMEM;
-	d->kills = mq_oomring_snapshot(&d->nr);
-	if (!d->kills) {
-		kvfree(d);
-		return -ENOMEM;
-	}
-	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
-	d->uid = from_kuid_munged(&init_user_ns, current_uid());
-	*mq_oom_dump_ctx(cb) = d;
-	cb->min_dump_alloc = genlmsg_total_size(mq_oom_kill_payload());
-	return 0;
-}
-
-/*
- * A kill is shown when its cgroup is visible in the requester's cgroup
- * namespace, or, once the cgroup is gone, to privileged requesters only.
- */
-static int mq_put_oom_kill(struct sk_buff *skb, struct netlink_callback *cb,
-			   struct mq_oom_dump *d, const struct mq_oom_kill *k)
-{
-	bool has_path = false, identity;
-	struct cgroup *cgrp;
-	void *hdr;
-
-	cgrp = cgroup_get_from_id(k->cgid);
-	if (!IS_ERR(cgrp)) {
-		has_path = !mq_cgroup_path(cgrp, d->path, sizeof(d->path));
-		cgroup_put(cgrp);
-	} else if (!d->privileged) {
-		return 0;
-	}
-	identity = d->privileged || k->uid == d->uid;
-
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &mq_genl_family, NLM_F_MULTI,
-			  MEMQOS_CMD_OOM_KILLS_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_SEQ, k->seq,
-			      MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_TIME_NS, k->time_ns,
-			      MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_BOOT_NS, k->boot_ns,
-			      MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_CGROUP_ID, k->cgid,
-			      MEMQOS_A_OOM_KILL_PAD) ||
-	    (has_path &&
-	     nla_put_string(skb, MEMQOS_A_OOM_KILL_PATH, d->path)) ||
-	    (identity &&
-	     (nla_put_u32(skb, MEMQOS_A_OOM_KILL_PID, k->pid) ||
-	      nla_put_u32(skb, MEMQOS_A_OOM_KILL_UID, k->uid) ||
-	      nla_put_string(skb, MEMQOS_A_OOM_KILL_COMM, k->comm))) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_ANON_BYTES,
-			      k->rss_anon_bytes, MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_FILE_BYTES,
-			      k->rss_file_bytes, MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES,
-			      k->rss_shmem_bytes, MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_PGTABLES_BYTES,
-			      k->pgtables_bytes, MEMQOS_A_OOM_KILL_PAD) ||
-	    nla_put_s32(skb, MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
-			k->oom_score_adj)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-}
-
-int memqos_nl_oom_kills_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
-
-	for (; d->pos < d->nr; d->pos++)
-		if (mq_put_oom_kill(skb, cb, d, &d->kills[d->pos]))
-			return mq_dump_full(skb, cb);
-	return skb->len;
-}
-
-int memqos_nl_oom_kills_get_dump_done(struct netlink_callback *cb)
-{
-	struct mq_oom_dump *d = *mq_oom_dump_ctx(cb);
-
-	if (d)
-		kvfree(d->kills);
-	kvfree(d);
-	return 0;
-}
-
-/* ---- reclaim attribution ---- */
-
-struct mq_pair_dump {
-	size_t nr, pos;
-	struct mq_pair_snap *pairs;
-	char path[PATH_MAX];
-};
-
-static struct mq_pair_dump **mq_pair_dump_ctx(struct netlink_callback *cb)
-{
-	return (struct mq_pair_dump **)cb->ctx;
-}
-
-int memqos_nl_attribution_get_dump_start(struct netlink_callback *cb)
-{
-	struct mq_pair_dump *d;
-
-	/* No extack message: 6.1 gives a dump's start none to fill. */
-	if (!mq_attrib_available())
-		return -ENODATA;
-	d = kvzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!d)
-		return -ENOMEM;
-	d->pairs = mq_attrib_snapshot(&d->nr);
-	if (!d->pairs) {
-		kvfree(d);
-		return -ENOMEM;
-	}
-	*mq_pair_dump_ctx(cb) = d;
-	cb->min_dump_alloc = genlmsg_total_size(mq_pair_payload());
-	return 0;
-}
-
-/*
- * Puts the path of cgroup @id as @attr. Returns -ENOENT, leaving nothing
- * out, when the requester's cgroup namespace does not show it.
- */
-static int mq_put_visible_path(struct sk_buff *skb, int attr, u64 id,
-			       char *buf)
-{
-	struct cgroup *cgrp = cgroup_get_from_id(id);
-	int ret;
-
-	if (IS_ERR(cgrp))
-		return -ENOENT;
-	ret = mq_cgroup_path(cgrp, buf, PATH_MAX);
-	cgroup_put(cgrp);
-	if (ret)
-		return -ENOENT;
-	return nla_put_string(skb, attr, buf);
-}
-
-static int mq_put_pair(struct sk_buff *skb, struct netlink_callback *cb,
-		       struct mq_pair_dump *d, const struct mq_pair_snap *p)
-{
-	bool cgroup_reclaimer = p->reclaimer != MQ_RECLAIMER_KSWAPD &&
-				p->reclaimer != MQ_RECLAIMER_UNKNOWN;
-	void *hdr;
-	int ret;
-
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &mq_genl_family, NLM_F_MULTI,
-			  MEMQOS_CMD_ATTRIBUTION_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	ret = mq_put_visible_path(skb, MEMQOS_A_PAIR_VICTIM_PATH, p->victim,
-				  d->path);
-	if (!ret && cgroup_reclaimer)
-		ret = mq_put_visible_path(skb, MEMQOS_A_PAIR_RECLAIMER_PATH,
-					  p->reclaimer, d->path);
-	if (ret == -ENOENT) {
-		/* Not visible from the requester's cgroup namespace. */
-		genlmsg_cancel(skb, hdr);
-		return 0;
-	}
-	if (ret ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMER, p->reclaimer,
-			      MEMQOS_A_PAIR_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_VICTIM, p->victim,
-			      MEMQOS_A_PAIR_PAD) ||
-	    nla_put_u32(skb, MEMQOS_A_PAIR_NODE, p->nid) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_SCANNED_PAGES, p->scanned,
-			      MEMQOS_A_PAIR_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMED_ANON_PAGES,
-			      p->reclaimed_anon, MEMQOS_A_PAIR_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECLAIMED_FILE_PAGES,
-			      p->reclaimed_file, MEMQOS_A_PAIR_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_REFAULTS, p->refaults,
-			      MEMQOS_A_PAIR_PAD) ||
-	    nla_put_u64_64bit(skb, MEMQOS_A_PAIR_RECENT_PAGES, p->score,
-			      MEMQOS_A_PAIR_PAD)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-}
-
-int memqos_nl_attribution_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
-
-	for (; d->pos < d->nr; d->pos++)
-		if (mq_put_pair(skb, cb, d, &d->pairs[d->pos]))
-			return mq_dump_full(skb, cb);
-	return skb->len;
-}
-
-int memqos_nl_attribution_get_dump_done(struct netlink_callback *cb)
-{
-	struct mq_pair_dump *d = *mq_pair_dump_ctx(cb);
-
-	if (d)
-		kvfree(d->pairs);
-	kvfree(d);
-	return 0;
-}
-
 /* ---- events ---- */
 
 static bool mq_genl_has_listeners(void)
@@ -1063,6 +786,7 @@ int mq_genl_init(void)
 	}
 	mq_avail_build(&mq_avail_sets[0], false);
 	mq_avail_build(&mq_avail_sets[1], true);
+	mq_nl_set_family(&mq_genl_family);
 	ret = genl_register_family(&mq_genl_family);
 	if (!ret)
 		WRITE_ONCE(mq_genl_registered, true);

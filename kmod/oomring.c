@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The most recent OOM kills, node-wide. OOM kills are rare and serialized
- * by the kernel's oom_lock, so a spinlock here is never contended.
+ * by the kernel's oom_lock, so a spinlock here is never contended. The
+ * oom-kills-get dump of the netlink family is at the end of this file.
  */
+#include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/memqos.h>
+#include <net/genetlink.h>
 
 #include "config.h"
+#include "genl-gen.h"
+#include "nldump.h"
 #include "oomring.h"
 
 static DEFINE_SPINLOCK(mq_oomring_lock);
@@ -110,4 +117,110 @@ void mq_oomring_exit(void)
 	mq_config_on_prepare(MQ_CFG_OOM_RING_ENTRIES, NULL);
 	kfree(mq_oomring);
 	mq_oomring = NULL;
+}
+
+/* ---- the oom-kills-get dump ---- */
+
+static size_t mq_oom_kill_payload(void)
+{
+	return 8 * MQ_NLA_U64 + MQ_NLA_PATH + 3 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(TASK_COMM_LEN);
+}
+
+/* Who asks, and room for one path. */
+struct mq_oom_dump {
+	bool privileged;
+	uid_t uid;
+	char path[PATH_MAX];
+};
+
+static int mq_oom_dump_snapshot(struct mq_dump *dump,
+				struct netlink_callback *cb)
+{
+	struct mq_oom_dump *d = mq_dump_scratch(dump);
+	struct mq_oom_kill *kills;
+	size_t nr;
+
+	kills = mq_oomring_snapshot(&nr);
+	if (!kills)
+		return -ENOMEM;
+	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
+	d->uid = from_kuid_munged(&init_user_ns, current_uid());
+	mq_dump_set(dump, kills, kills, nr);
+	return 0;
+}
+
+/*
+ * A kill is shown when its cgroup is visible in the requester's cgroup
+ * namespace, or, once the cgroup is gone, to privileged requesters only.
+ */
+static int mq_oom_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			   const void *item, void *scratch)
+{
+	const struct mq_oom_kill *k = item;
+	struct mq_oom_dump *d = scratch;
+	bool has_path = false, identity;
+	struct cgroup *cgrp;
+	void *hdr;
+
+	cgrp = cgroup_get_from_id(k->cgid);
+	if (!IS_ERR(cgrp)) {
+		has_path = !mq_nl_cgroup_path(cgrp, d->path, sizeof(d->path));
+		cgroup_put(cgrp);
+	} else if (!d->privileged) {
+		return 0;
+	}
+	identity = d->privileged || k->uid == d->uid;
+
+	hdr = mq_nl_dump_hdr(skb, cb, MEMQOS_CMD_OOM_KILLS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_SEQ, k->seq,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_TIME_NS, k->time_ns,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_BOOT_NS, k->boot_ns,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_CGROUP_ID, k->cgid,
+			      MEMQOS_A_OOM_KILL_PAD) ||
+	    (has_path &&
+	     nla_put_string(skb, MEMQOS_A_OOM_KILL_PATH, d->path)) ||
+	    (identity &&
+	     (nla_put_u32(skb, MEMQOS_A_OOM_KILL_PID, k->pid) ||
+	      nla_put_u32(skb, MEMQOS_A_OOM_KILL_UID, k->uid) ||
+	      nla_put_string(skb, MEMQOS_A_OOM_KILL_COMM, k->comm))) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_ANON_BYTES,
+			      k->rss_anon_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_FILE_BYTES,
+			      k->rss_file_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES,
+			      k->rss_shmem_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_PGTABLES_BYTES,
+			      k->pgtables_bytes, MEMQOS_A_OOM_KILL_PAD) ||
+	    nla_put_s32(skb, MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
+			k->oom_score_adj)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static const struct mq_dump_ops mq_oom_dump_ops = {
+	.item_size = sizeof(struct mq_oom_kill),
+	.scratch_size = sizeof(struct mq_oom_dump),
+	.snapshot = mq_oom_dump_snapshot,
+	.put = mq_oom_dump_put,
+	.free = mq_dump_kvfree,
+};
+
+int memqos_nl_oom_kills_get_dump_start(struct netlink_callback *cb)
+{
+	return mq_dump_start(cb, &mq_oom_dump_ops, mq_oom_kill_payload());
+}
+
+int memqos_nl_oom_kills_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	return mq_dump_next(skb, cb);
 }

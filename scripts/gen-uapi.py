@@ -426,7 +426,8 @@ def generate_kernel():
         for member, fn, kind in op_handlers(op):
             tabs = "\t\t" if len(member) < 7 else "\t"
             c.append(f"\t\t.{member}{tabs}= {fn},")
-            protos.append(PROTOS[kind].format(fn))
+            if PROTOS[kind].format(fn) not in protos:
+                protos.append(PROTOS[kind].format(fn))
         if op["name"] in policies:
             name = policies[op["name"]][0]
             c += [f"\t\t.policy\t\t= {name},",
