@@ -6,10 +6,11 @@
 #    "not ok N - name" lines; nonzero exit on failure), then the same tests
 #    built with AddressSanitizer and UBSan, tests/unit/run-unit-san (each
 #    of its results counts too; a sanitizer report aborts it, a failure).
-# 2. Host checks (scripts/host-checks.sh): checkpatch, UAPI header against
-#    the spec, the tool's build and man page; and for each kernel, the
-#    module's W=1 and sparse builds and DKMS. MEMQOS_HOST_CHECKS=0 skips
-#    them (the module is then built plainly).
+# 2. Host checks (scripts/host-checks.sh): checkpatch, the UAPI header and
+#    kmod/genl-gen.[ch] against the spec, no cycle among kmod/'s files
+#    (scripts/kmod-deps.py), the tool's build and man page; and for each
+#    kernel, the module's W=1 and sparse builds and DKMS.
+#    MEMQOS_HOST_CHECKS=0 skips them (the module is then built plainly).
 # 3. The selftests in a guest per kernel (scripts/vm/run-guest.sh --
 #    selftests/run.sh), up to MEMQOS_GUEST_JOBS guests at once (default:
 #    one per host CPU), each counted from build/guest/KERNEL/out/results.tap.
