@@ -6,13 +6,13 @@
 #define MEMQOS_ATTRIBQUERY_H
 
 #include "attrib.h"
-#include "cmd.h"
+#include "nl.h"
 
 /*
  * Every pair visible to the caller into @list (freed first), one entry
- * per (reclaimer, victim, node). 0 or a negative errno for
- * cmd_nl_error(): -EOPNOTSUPP from a module without attribution.
+ * per (reclaimer, victim, node). 0 or a negative errno:
+ * -EOPNOTSUPP from a module without attribution.
  */
-int attribq_dump(struct memqos_ctx *ctx, struct attrib_list *list);
+int attribq_dump(struct memqos_nl **nlp, struct attrib_list *list);
 
 #endif /* MEMQOS_ATTRIBQUERY_H */

@@ -63,59 +63,44 @@ static int request_one(struct memqos_nl *nl, const struct cgroup_arg *cg,
 	return err;
 }
 
-/* ENOENT: no such cgroup, or one without the memory controller. */
-static int not_found(struct memqos_ctx *ctx, const char *arg)
-{
-	const char *msg = memqos_nl_errmsg(ctx->nl);
-
-	fflush(stdout);
-	if (msg && strcmp(msg, "no such cgroup"))
-		fprintf(stderr, "memqos: %s: %s\n", arg, msg);
-	else
-		fprintf(stderr, "memqos: no such cgroup: %s\n", arg);
-	return MEMQOS_EXIT_NOTFOUND;
-}
-
-int cgq_get(struct memqos_ctx *ctx, const char *arg, struct cg_rec *rec)
+int cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
+	    bool *bad_arg)
 {
 	struct cgroup_arg *cg = malloc(sizeof(*cg));
 	char *mountinfo = cgroup_arg_read_mountinfo();
-	struct memqos_nl *nl;
 	int err;
 
 	memset(rec, 0, sizeof(*rec));
+	*bad_arg = false;
 	err = cg ? cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
 	if (err == -EINVAL || err == -ENAMETOOLONG) {
-		free(mountinfo);
-		free(cg);
-		return cmd_usage_error(ctx, "invalid cgroup '%s'", arg);
+		*bad_arg = true;
+		goto out;
 	}
 	if (!err)
-		err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+		err = memqos_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
 	/* an id has no path yet: the root's flushes the tree on 6.1 */
 	if (!err)
 		flush_stats(mountinfo, cg->id ? "/" : cg->path);
-	free(mountinfo);
 	if (!err)
-		err = request_one(nl, cg, rec);
+		err = request_one(*nlp, cg, rec);
+out:
+	free(mountinfo);
 	free(cg);
-	if (err == -ENOENT && ctx->nl && ctx->nl->family.id)
-		return not_found(ctx, arg);
-	if (err)
-		return cmd_nl_error(ctx, err);
-	return MEMQOS_EXIT_OK;
+	return err;
 }
 
-int cgq_dump(struct memqos_ctx *ctx, struct cg_list *list)
+int cgq_dump(struct memqos_nl **nlp, struct cg_list *list)
 {
 	struct memqos_nl *nl;
 	char *mountinfo;
 	struct nlmsghdr *nlh;
 	int err, tries;
 
-	err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+	err = memqos_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
 	if (err)
 		return err;
+	nl = *nlp;
 	mountinfo = cgroup_arg_read_mountinfo();
 	flush_stats(mountinfo, "/");
 	free(mountinfo);

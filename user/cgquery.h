@@ -7,24 +7,28 @@
 #define MEMQOS_CGQUERY_H
 
 #include "cgrec.h"
-#include "cmd.h"
+#include "nl.h"
 
 /*
  * The cgroup the CGROUP argument @arg names (see cgroup_arg.h) into @rec,
  * its levels fresh: its memory.stat (the root's for an id) is read first,
- * which flushes the kernel's statistics. Reports its own errors; returns an exit status: 0, USAGE for a
- * malformed argument, NOTFOUND ("memqos: no such cgroup: X") or ERROR.
- * cg_rec_free() @rec in any case.
+ * which flushes the kernel's statistics. The socket is opened into *@nlp
+ * if need be (see memqos_nl_ready()). 0 or a negative errno, *@bad_arg
+ * set when that is because @arg names no cgroup at all (-EINVAL,
+ * -ENAMETOOLONG), before any request; -ENOENT once the family is
+ * resolved: no such cgroup, or one without the memory controller, with
+ * the kernel's message in memqos_nl_errmsg(). cg_rec_free() @rec in any
+ * case.
  */
-int cgq_get(struct memqos_ctx *ctx, const char *arg, struct cg_rec *rec);
+int cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
+	    bool *bad_arg);
 
 /*
  * Every cgroup visible to the caller, parents first, into @list (which
  * may hold a previous dump: it is freed first), after reading the root's
  * memory.stat to flush the kernel's statistics. A dump that a created or
- * removed cgroup interrupts is retried. 0 or a negative errno for
- * cmd_nl_error().
+ * removed cgroup interrupts is retried. 0 or a negative errno.
  */
-int cgq_dump(struct memqos_ctx *ctx, struct cg_list *list);
+int cgq_dump(struct memqos_nl **nlp, struct cg_list *list);
 
 #endif /* MEMQOS_CGQUERY_H */

@@ -4,14 +4,13 @@
  * access to the memqos generic netlink family.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 
 #include <linux/memqos.h>
 
+#include "cgquery.h"
 #include "cmd.h"
 
 static const char *cmd_name(const struct memqos_ctx *ctx)
@@ -95,32 +94,128 @@ int cmd_common_opt(struct memqos_ctx *ctx, int opt, char **argv)
 	}
 }
 
+void cmd_nl_warn(const char *msg)
+{
+	fflush(stdout);
+	fprintf(stderr, "memqos: warning: %s\n", msg);
+}
+
 int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp)
 {
 	int err;
 
-	if (!ctx->nl) {
-		err = memqos_nl_open(&ctx->nl);
-		if (err)
-			return err;
-	}
-	if (!ctx->nl->family.id) {
-		err = memqos_nl_resolve(ctx->nl, MEMQOS_FAMILY_NAME);
-		if (err)
-			return err;
-	}
-	/* ethtool style: ask the family rather than fail on the request */
-	if (!memqos_nl_supports(ctx->nl, genl_cmd))
-		return -EOPNOTSUPP;
-
+	err = memqos_nl_ready(&ctx->nl, genl_cmd);
+	if (err)
+		return err;
 	*nlp = ctx->nl;
 	return 0;
 }
 
+/*
+ * "memqos: ..." on stderr for @err from cmd_nl() or a request, with @what
+ * (the subcommand name) for context:
+ *   -ENOENT before the family was resolved: module not loaded (modprobe
+ *   memqos); -EPERM, -EACCES: permission denied (need CAP_NET_ADMIN);
+ *   -EOPNOTSUPP: module too old for <what>; -EBADMSG: malformed reply;
+ *   -EINTR: dump interrupted, try again; anything else: the extended ACK
+ *   message if any and strerror().
+ * @nl may be NULL (the socket could not even be opened).
+ */
+static void nl_perror(const struct memqos_nl *nl, const char *what, int err)
+{
+	const char *msg = nl ? memqos_nl_errmsg(nl) : NULL;
+
+	if (!what)
+		what = "netlink";
+	/* stdout first when both go to the same place */
+	fflush(stdout);
+
+	switch (-err) {
+	case ENOENT:
+		if (!nl || nl->family.id)
+			break;
+		if (!strcmp(nl->wanted_family, MEMQOS_FAMILY_NAME))
+			fputs("memqos: module not loaded (modprobe memqos)\n",
+			      stderr);
+		else
+			fprintf(stderr, "memqos: genl family '%s' not found\n",
+				nl->wanted_family);
+		return;
+	case EPERM:
+	case EACCES:
+		fprintf(stderr,
+			"memqos: permission denied (need CAP_NET_ADMIN)\n");
+		return;
+	case ENODATA:
+		if (msg)
+			break;
+		fprintf(stderr,
+			"memqos: %s: not available on this kernel now (memqos stats says why)\n",
+			what);
+		return;
+	case EOPNOTSUPP:
+		/* an unknown command has no message; a known one may */
+		if (msg)
+			break;
+		fprintf(stderr, "memqos: module too old for %s\n", what);
+		return;
+	case EBADMSG:
+		if (msg)
+			break;
+		fprintf(stderr, "memqos: %s: malformed reply from the kernel\n",
+			what);
+		return;
+	case EINTR:
+		fprintf(stderr, "memqos: %s: %s\n", what,
+			"interrupted by a concurrent change, try again");
+		return;
+	}
+
+	fprintf(stderr, "memqos: %s: ", what);
+	if (msg)
+		fprintf(stderr, "%s (%s)", msg, strerror(-err));
+	else
+		fputs(strerror(-err), stderr);
+	if (nl && nl->bad_attr >= 0)
+		fprintf(stderr, " [attribute %d]", nl->bad_attr);
+	if (nl && nl->missing_attr >= 0)
+		fprintf(stderr, " [missing attribute %d]", nl->missing_attr);
+	fputc('\n', stderr);
+}
+
 int cmd_nl_error(struct memqos_ctx *ctx, int err)
 {
-	memqos_nl_perror(ctx->nl, cmd_name(ctx), err);
+	nl_perror(ctx->nl, cmd_name(ctx), err);
 	return MEMQOS_EXIT_ERROR;
+}
+
+/* ENOENT: no such cgroup, or one without the memory controller. */
+static int not_found(struct memqos_ctx *ctx, const char *arg)
+{
+	const char *msg = memqos_nl_errmsg(ctx->nl);
+
+	fflush(stdout);
+	if (msg && strcmp(msg, "no such cgroup"))
+		fprintf(stderr, "memqos: %s: %s\n", arg, msg);
+	else
+		fprintf(stderr, "memqos: no such cgroup: %s\n", arg);
+	return MEMQOS_EXIT_NOTFOUND;
+}
+
+int cmd_cgroup_get(struct memqos_ctx *ctx, const char *arg,
+		   struct cg_rec *rec)
+{
+	bool bad_arg;
+	int err;
+
+	err = cgq_get(&ctx->nl, arg, rec, &bad_arg);
+	if (bad_arg)
+		return cmd_usage_error(ctx, "invalid cgroup '%s'", arg);
+	if (err == -ENOENT && ctx->nl && ctx->nl->family.id)
+		return not_found(ctx, arg);
+	if (err)
+		return cmd_nl_error(ctx, err);
+	return MEMQOS_EXIT_OK;
 }
 
 int cmd_one_cgroup(struct memqos_ctx *ctx, int argc, char **argv)
@@ -166,19 +261,4 @@ int cmd_parse_common_only(struct memqos_ctx *ctx, int argc, char **argv)
 	if (ret != CMD_CONTINUE)
 		return ret;
 	return cmd_no_operands(ctx, argc, argv);
-}
-
-int cmd_signal_fd(int flags)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	fd = signalfd(-1, &set, SFD_CLOEXEC | flags);
-	return fd < 0 ? -errno : fd;
 }

@@ -12,16 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "exit_status.h"
 #include "nl.h"
 #include "print.h"
 
-/* Exit statuses; documented in every help text. */
-enum memqos_exit {
-	MEMQOS_EXIT_OK		= 0,
-	MEMQOS_EXIT_ERROR	= 1,	/* runtime: no module, kernel error */
-	MEMQOS_EXIT_USAGE	= 2,	/* bad command line, nothing done */
-	MEMQOS_EXIT_NOTFOUND	= 3,	/* e.g. unknown cgroup */
-};
+struct cg_rec;
 
 struct memqos_ctx {
 	const struct cmd *cmd;		/* running subcommand */
@@ -126,11 +121,16 @@ int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp);
 /* Print the error of cmd_nl() or a request; returns MEMQOS_EXIT_ERROR. */
 int cmd_nl_error(struct memqos_ctx *ctx, int err);
 
+/* "memqos: warning: <msg>" for memqos_nl_on_warning(). */
+void cmd_nl_warn(const char *msg);
+
 /*
- * Block SIGINT, SIGTERM and SIGHUP and return a signalfd that reads
- * them, so a waiting command ends cleanly; or a negative errno.
- * @flags: extra signalfd() flags (SFD_NONBLOCK), SFD_CLOEXEC is always set.
+ * Fill @rec with the record of the cgroup the user named in @arg (a path
+ * or an id, see cgroup_arg.h). Returns the exit status: MEMQOS_EXIT_OK,
+ * or having said what went wrong, USAGE for an invalid cgroup, NOTFOUND
+ * for one the module does not track, ERROR for anything else.
  */
-int cmd_signal_fd(int flags);
+int cmd_cgroup_get(struct memqos_ctx *ctx, const char *arg,
+		   struct cg_rec *rec);
 
 #endif /* MEMQOS_CMD_H */

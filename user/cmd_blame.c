@@ -15,7 +15,9 @@
 #include "attribquery.h"
 #include "blame.h"
 #include "cgquery.h"
+#include "cmd.h"
 #include "module.h"
+#include "signal_fd.h"
 #include "units.h"
 
 /* The RECLAIMER column's width; longer paths lose their left end. */
@@ -51,10 +53,10 @@ static int take_end(struct blame_cmd *c, struct blame_end *e)
 {
 	int ret, err;
 
-	ret = cgq_get(c->ctx, c->arg, &e->rec);
+	ret = cmd_cgroup_get(c->ctx, c->arg, &e->rec);
 	if (ret)
 		return ret;
-	err = attribq_dump(c->ctx, &e->attr);
+	err = attribq_dump(&c->ctx->nl, &e->attr);
 	e->mono_us = mono_us();
 	return err ? cmd_nl_error(c->ctx, err) : MEMQOS_EXIT_OK;
 }
@@ -65,7 +67,7 @@ static int wait_window(uint64_t ms)
 	uint64_t end = mono_us() + ms * 1000, now;
 	struct pollfd pfd = { .events = POLLIN };
 
-	pfd.fd = cmd_signal_fd(0);
+	pfd.fd = signal_fd(0);
 	if (pfd.fd < 0)
 		return pfd.fd;
 	while ((now = mono_us()) < end) {
@@ -88,13 +90,13 @@ static void check_module(struct blame_cmd *c)
 	struct mod_stats st = { };
 	struct mod_config cfg = { };
 
-	if (!mod_stats_get(c->ctx, &st) &&
+	if (!mod_stats_get(&c->ctx->nl, &st) &&
 	    field_has(&st.v, MEMQOS_A_STATS_ATTRIBUTION) &&
 	    !st.v.val[MEMQOS_A_STATS_ATTRIBUTION])
 		cmd_error(c->ctx,
 			  "the module cannot see which LRU reclaim shrinks on this kernel: victims are not attributed, only the cgroup counters are exact");
 	mod_stats_free(&st);
-	if (!mod_config_get(c->ctx, &cfg) &&
+	if (!mod_config_get(&c->ctx->nl, &cfg) &&
 	    field_has(&cfg.v, MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS))
 		c->halflife_ms =
 			cfg.v.val[MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS];

@@ -10,6 +10,7 @@
 
 #include <linux/memqos.h>
 
+#include "cmd.h"
 #include "module.h"
 
 static int config_get(struct memqos_ctx *ctx, int argc, char **argv)
@@ -28,7 +29,7 @@ static int config_get(struct memqos_ctx *ctx, int argc, char **argv)
 			return cmd_usage_error(ctx, "unknown key '%s'",
 					       argv[0]);
 	}
-	err = mod_config_get(ctx, &cfg);
+	err = mod_config_get(&ctx->nl, &cfg);
 	if (err)
 		return cmd_nl_error(ctx, err);
 	if (f && !field_has(&cfg.v, f->attr)) {

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 
+#include "cmd.h"
 #include "daemon.h"
 
 static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
@@ -48,7 +49,7 @@ static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
 		return ret;
 	if (o.restore && o.once)
 		return cmd_usage_error(ctx, "--restore and --once exclude each other");
-	return daemon_run(ctx, &o);
+	return daemon_run(&o);
 }
 
 const struct cmd cmd_daemon = {

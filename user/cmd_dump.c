@@ -9,6 +9,7 @@
 
 #include "attribquery.h"
 #include "cgquery.h"
+#include "cmd.h"
 #include "module.h"
 #include "oomkill.h"
 #include "prom.h"
@@ -38,17 +39,17 @@ static int collect(struct memqos_ctx *ctx, struct dump *d)
 {
 	int err;
 
-	err = cgq_dump(ctx, &d->cgroups);
+	err = cgq_dump(&ctx->nl, &d->cgroups);
 	if (!err)
-		err = optional(oom_list_get(ctx, &d->kills), &d->has_kills);
+		err = optional(oom_list_get(&ctx->nl, &d->kills), &d->has_kills);
 	if (!err)
-		err = optional(mod_version_get(ctx, &d->ver), &d->has_ver);
+		err = optional(mod_version_get(&ctx->nl, &d->ver), &d->has_ver);
 	if (!err)
-		err = optional(mod_stats_get(ctx, &d->stats), &d->has_stats);
+		err = optional(mod_stats_get(&ctx->nl, &d->stats), &d->has_stats);
 	if (!err)
-		err = optional(mod_config_get(ctx, &d->cfg), &d->has_cfg);
+		err = optional(mod_config_get(&ctx->nl, &d->cfg), &d->has_cfg);
 	if (!err)
-		err = optional(attribq_dump(ctx, &d->attr), &d->has_attr);
+		err = optional(attribq_dump(&ctx->nl, &d->attr), &d->has_attr);
 	return err;
 }
 

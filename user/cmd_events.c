@@ -18,8 +18,10 @@
 #include <linux/memqos.h>
 
 #include "cgquery.h"
+#include "cmd.h"
 #include "idpath.h"
 #include "module.h"
+#include "signal_fd.h"
 
 struct event {
 	uint8_t cmd;
@@ -129,7 +131,7 @@ static const char *format_time(uint64_t ns, char *buf, size_t len)
 
 static void print_cgroup(struct listener *l, uint64_t id)
 {
-	const char *path = idpath_get(l->ctx, &l->paths, id);
+	const char *path = idpath_get(&l->ctx->nl, &l->paths, id);
 
 	print_u64(&l->pc, "cgroup_id", " cgroup %s", id);
 	if (path)
@@ -220,7 +222,7 @@ static int resync(struct listener *l)
 		fputs("memqos: events lost (receive buffer overflow), resyncing\n",
 		      stderr);
 	}
-	err = cgq_dump(l->ctx, &list);
+	err = cgq_dump(&l->ctx->nl, &list);
 	/*
 	 * Under constant cgroup churn every retry of the dump can race
 	 * (NLM_F_DUMP_INTR). The paths it did bring are still right and
@@ -290,7 +292,7 @@ static void seq_baseline(struct listener *l)
 {
 	struct mod_stats st;
 
-	if (!mod_stats_get(l->ctx, &st) &&
+	if (!mod_stats_get(&l->ctx->nl, &st) &&
 	    field_has(&st.v, MEMQOS_A_STATS_EVENTS_SEQ))
 		l->last_seq = st.v.val[MEMQOS_A_STATS_EVENTS_SEQ];
 	mod_stats_free(&st);
@@ -376,7 +378,7 @@ static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 	}
 	if (!err) {
 		seq_baseline(&l);
-		sfd = cmd_signal_fd(0);
+		sfd = signal_fd(0);
 		err = sfd < 0 ? sfd : 0;
 	}
 	if (!err) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cgquery.h"
+#include "cmd.h"
 #include "hist.h"
 #include "units.h"
 
@@ -107,7 +108,7 @@ static int hist_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (ret != CMD_CONTINUE)
 		return ret;
 
-	ret = cgq_get(ctx, argv[optind], &rec);
+	ret = cmd_cgroup_get(ctx, argv[optind], &rec);
 	if (ret == MEMQOS_EXIT_OK) {
 		print_init(&pc, stdout, ctx->json, ctx->pretty);
 		print_hists(&pc, &rec);

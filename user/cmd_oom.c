@@ -2,6 +2,7 @@
 /*
  * memqos oom: the recent OOM kills the module remembers.
  */
+#include "cmd.h"
 #include "oomkill.h"
 
 static int oom_run(struct memqos_ctx *ctx, int argc, char **argv)
@@ -14,7 +15,7 @@ static int oom_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (ret != CMD_CONTINUE)
 		return ret;
 
-	err = oom_list_get(ctx, &list);
+	err = oom_list_get(&ctx->nl, &list);
 	if (!err) {
 		print_init(&pc, stdout, ctx->json, ctx->pretty);
 		print_obj_begin(&pc, NULL);

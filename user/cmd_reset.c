@@ -8,6 +8,7 @@
 #include <linux/memqos.h>
 
 #include "cgquery.h"
+#include "cmd.h"
 
 static int reset_request(struct memqos_ctx *ctx, uint64_t id)
 {
@@ -41,7 +42,7 @@ static int reset_run(struct memqos_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "unexpected argument '%s'",
 				       argv[optind + 1]);
 	if (optind < argc) {
-		ret = cgq_get(ctx, argv[optind], &rec);
+		ret = cmd_cgroup_get(ctx, argv[optind], &rec);
 		id = rec.id;
 		cg_rec_free(&rec);
 		if (ret)

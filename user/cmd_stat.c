@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cgquery.h"
+#include "cmd.h"
 #include "units.h"
 
 /* Table columns: width in human and in exact mode. */
@@ -71,7 +72,7 @@ static int stat_all(struct memqos_ctx *ctx, bool exact)
 	struct print_ctx pc;
 	int err;
 
-	err = cgq_dump(ctx, &list);
+	err = cgq_dump(&ctx->nl, &list);
 	if (!err) {
 		print_init(&pc, stdout, ctx->json, ctx->pretty);
 		print_table(&pc, &list, exact);
@@ -87,7 +88,7 @@ static int stat_one(struct memqos_ctx *ctx, const char *arg, bool exact)
 	struct cg_rec rec;
 	int ret;
 
-	ret = cgq_get(ctx, arg, &rec);
+	ret = cmd_cgroup_get(ctx, arg, &rec);
 	if (ret == MEMQOS_EXIT_OK) {
 		print_init(&pc, stdout, ctx->json, ctx->pretty);
 		cg_rec_print(&pc, &rec, exact);

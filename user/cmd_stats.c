@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 
+#include "cmd.h"
 #include "module.h"
 
 static int stats_run(struct memqos_ctx *ctx, int argc, char **argv)
@@ -32,7 +33,7 @@ static int stats_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (ret != CMD_CONTINUE)
 		return ret;
 
-	err = mod_stats_get(ctx, &st);
+	err = mod_stats_get(&ctx->nl, &st);
 	if (!err) {
 		print_init(&pc, stdout, ctx->json, ctx->pretty);
 		print_obj_begin(&pc, NULL);

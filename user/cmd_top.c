@@ -19,6 +19,8 @@
 
 #include "attribquery.h"
 #include "cgquery.h"
+#include "cmd.h"
+#include "signal_fd.h"
 #include "toprate.h"
 #include "units.h"
 
@@ -63,11 +65,11 @@ static int take_dump(struct top *t)
 	t->prev = t->cur;
 	t->prev_us = t->cur_us;
 	t->cur = tmp;
-	err = cgq_dump(t->ctx, &t->cur);
+	err = cgq_dump(&t->ctx->nl, &t->cur);
 	t->cur_us = mono_us();
 	if (err || t->no_attr)
 		return err;
-	err = attribq_dump(t->ctx, &t->attr);
+	err = attribq_dump(&t->ctx->nl, &t->attr);
 	/* not available now (attribution incomplete): the column is empty */
 	if (err == -ENODATA) {
 		attrib_list_free(&t->attr);
@@ -322,7 +324,7 @@ static int run_top(struct top *t)
 {
 	int err;
 
-	t->sfd = cmd_signal_fd(0);
+	t->sfd = signal_fd(0);
 	if (t->sfd < 0)
 		return cmd_nl_error(t->ctx, t->sfd);
 	err = keys_begin(t);

@@ -53,7 +53,7 @@ static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 		return ret;
 
 	/* ask first, print after: the error must follow the output */
-	err = mod_version_get(ctx, &ver);
+	err = mod_version_get(&ctx->nl, &ver);
 
 	print_init(&pc, stdout, ctx->json, ctx->pretty);
 	print_obj_begin(&pc, NULL);

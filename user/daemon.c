@@ -26,7 +26,9 @@
 #include "classify.h"
 #include "daemon.h"
 #include "daemon_config.h"
+#include "nl.h"
 #include "policy.h"
+#include "signal_fd.h"
 #include "state.h"
 #include "units.h"
 
@@ -97,7 +99,7 @@ struct dcg {
 };
 
 struct daemon {
-	struct memqos_ctx *ctx;
+	struct memqos_nl *nl;		/* requests; opened on first use */
 	const struct daemon_opts *o;
 	struct daemon_cfg cfg;
 	char cfg_name[PATH_MAX];
@@ -348,7 +350,7 @@ static void read_levels(struct daemon *d)
 	int err;
 
 	if (d->module) {
-		err = cgq_dump(d->ctx, &d->list);
+		err = cgq_dump(&d->nl, &d->list);
 		if (err)
 			module_gone(d, "dump", err);
 	}
@@ -698,7 +700,7 @@ static void find_aggressors(struct daemon *d)
 	d->targeted = false;
 	if (!d->pressure || !d->module || d->no_attrib)
 		return;
-	err = attribq_dump(d->ctx, &list);
+	err = attribq_dump(&d->nl, &list);
 	if (err) {
 		/* ENODATA may pass (attrib.c): said once, tried again */
 		if (!d->attrib_warned)
@@ -1235,9 +1237,9 @@ static void close_module(struct daemon *d)
 {
 	memqos_nl_close(d->ev);
 	d->ev = NULL;
-	/* the next cmd_nl() opens a clean socket and resolves afresh */
-	memqos_nl_close(d->ctx->nl);
-	d->ctx->nl = NULL;
+	/* the next request opens a clean socket and resolves afresh */
+	memqos_nl_close(d->nl);
+	d->nl = NULL;
 	d->module = false;
 }
 
@@ -1260,7 +1262,6 @@ static void module_gone(struct daemon *d, const char *what, int err)
  */
 static void module_rejoin(struct daemon *d)
 {
-	struct memqos_nl *nl;
 	int err;
 
 	/*
@@ -1273,7 +1274,7 @@ static void module_rejoin(struct daemon *d)
 	if (d->module && (d->ev || d->o->once))
 		return;
 	if (!d->module) {
-		err = cmd_nl(d->ctx, MEMQOS_CMD_CGROUP_GET, &nl);
+		err = memqos_nl_ready(&d->nl, MEMQOS_CMD_CGROUP_GET);
 		if (err) {
 			/* ENOENT: still away; anything else: start afresh */
 			if (err != -ENOENT)
@@ -1552,14 +1553,13 @@ static void describe_start(struct daemon *d)
 	     d->cfg.min_budget_pct, size_str(d->ram, b));
 }
 
-int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
+int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret = MEMQOS_EXIT_ERROR, err;
 
 	if (!d)
 		return MEMQOS_EXIT_ERROR;
-	d->ctx = ctx;
 	d->mglru = -1;
 	d->lock_fd = -1;
 	d->notes = calloc(MAX_NOTES, sizeof(*d->notes));
@@ -1591,7 +1591,7 @@ int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o)
 		goto out;
 	}
 	/* from here on a signal must not skip the restore */
-	d->sfd = cmd_signal_fd(SFD_NONBLOCK);
+	d->sfd = signal_fd(SFD_NONBLOCK);
 	if (d->sfd < 0) {
 		dlog(d, LOG_ERR, "signalfd: %s", strerror(-d->sfd));
 		goto out;
@@ -1613,6 +1613,7 @@ out:
 	free(d->notes);
 	state_free(&d->st);
 	memqos_nl_close(d->ev);
+	memqos_nl_close(d->nl);
 	if (d->sfd > 0)
 		close(d->sfd);
 	/* the lock goes last: the state file is final */

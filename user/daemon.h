@@ -18,7 +18,7 @@
 
 #include <stdbool.h>
 
-#include "cmd.h"
+#include "exit_status.h"
 
 struct daemon_opts {
 	const char *config;	/* NULL: CFG_DEFAULT_PATH, may be absent */
@@ -29,6 +29,6 @@ struct daemon_opts {
 };
 
 /* Returns an exit status (enum memqos_exit). */
-int daemon_run(struct memqos_ctx *ctx, const struct daemon_opts *o);
+int daemon_run(const struct daemon_opts *o);
 
 #endif /* MEMQOS_DAEMON_H */

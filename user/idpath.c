@@ -44,7 +44,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return cg_rec_decode(nlh, data) ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
-const char *idpath_get(struct memqos_ctx *ctx, struct idpath_cache *c,
+const char *idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
 		       uint64_t id)
 {
 	struct idpath_entry *e = find(c, id);
@@ -54,8 +54,9 @@ const char *idpath_get(struct memqos_ctx *ctx, struct idpath_cache *c,
 
 	if (e)
 		return e->path;
-	if (cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl))
+	if (memqos_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET))
 		return NULL;
+	nl = *nlp;
 	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, id);
 	/* any failure (gone, not visible, no memory controller): no path */

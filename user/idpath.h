@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "cgrec.h"
-#include "cmd.h"
+#include "nl.h"
 
 struct idpath_entry {
 	uint64_t id;
@@ -24,7 +24,7 @@ struct idpath_cache {
 };
 
 /* The path of @id, NULL if the module shows none; cached. */
-const char *idpath_get(struct memqos_ctx *ctx, struct idpath_cache *c,
+const char *idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
 		       uint64_t id);
 /* Forget @id (its cgroup was removed). */
 void idpath_drop(struct idpath_cache *c, uint64_t id);

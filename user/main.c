@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "man.h"
+#include "nl.h"
 
 #ifndef MEMQOS_TOOL_VERSION
 #error "MEMQOS_TOOL_VERSION must be defined (see user/Makefile)"
@@ -270,6 +271,7 @@ int main(int argc, char **argv)
 	struct memqos_ctx ctx = { };
 	int ret;
 
+	memqos_nl_on_warning(cmd_nl_warn);
 	ret = run_command_line(&ctx, argc, argv);
 	memqos_nl_close(ctx.nl);
 

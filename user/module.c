@@ -135,15 +135,15 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* A do request without attributes; @got: whether a reply came. */
-static int simple_get(struct memqos_ctx *ctx, uint8_t cmd, mnl_cb_t cb,
+static int simple_get(struct memqos_nl **nlp, uint8_t cmd, mnl_cb_t cb,
 		      void *data, bool (*got)(const void *data))
 {
-	struct memqos_nl *nl;
 	int err;
 
-	err = cmd_nl(ctx, cmd, &nl);
+	err = memqos_nl_ready(nlp, cmd);
 	if (!err)
-		err = memqos_nl_request(nl, memqos_nl_msg_prepare(nl, cmd, 0),
+		err = memqos_nl_request(*nlp,
+					memqos_nl_msg_prepare(*nlp, cmd, 0),
 					cb, data);
 	if (!err && !got(data))
 		err = -EBADMSG;		/* ACK without a reply */
@@ -165,23 +165,23 @@ static bool config_got(const void *data)
 	return field_any(&((const struct mod_config *)data)->v);
 }
 
-int mod_version_get(struct memqos_ctx *ctx, struct mod_version *ver)
+int mod_version_get(struct memqos_nl **nlp, struct mod_version *ver)
 {
 	memset(ver, 0, sizeof(*ver));
-	return simple_get(ctx, MEMQOS_CMD_GET_VERSION, version_cb, ver,
+	return simple_get(nlp, MEMQOS_CMD_GET_VERSION, version_cb, ver,
 			  version_got);
 }
 
-int mod_stats_get(struct memqos_ctx *ctx, struct mod_stats *st)
+int mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	return simple_get(ctx, MEMQOS_CMD_STATS_GET, stats_cb, st, stats_got);
+	return simple_get(nlp, MEMQOS_CMD_STATS_GET, stats_cb, st, stats_got);
 }
 
-int mod_config_get(struct memqos_ctx *ctx, struct mod_config *cfg)
+int mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	return simple_get(ctx, MEMQOS_CMD_CONFIG_GET, config_cb, cfg,
+	return simple_get(nlp, MEMQOS_CMD_CONFIG_GET, config_cb, cfg,
 			  config_got);
 }
 

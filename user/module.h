@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmd.h"
+#include "nl.h"
+#include "print.h"
 #include "fields.h"
 
 struct mod_version {
@@ -38,10 +39,10 @@ struct mod_config {
 	struct field_vals v;	/* the config_fields attributes */
 };
 
-/* Each returns 0 or a negative errno for cmd_nl_error(). */
-int mod_version_get(struct memqos_ctx *ctx, struct mod_version *ver);
-int mod_stats_get(struct memqos_ctx *ctx, struct mod_stats *st);
-int mod_config_get(struct memqos_ctx *ctx, struct mod_config *cfg);
+/* Each opens *@nlp if need be; returns 0 or a negative errno. */
+int mod_version_get(struct memqos_nl **nlp, struct mod_version *ver);
+int mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st);
+int mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg);
 void mod_stats_free(struct mod_stats *st);
 
 /*

@@ -36,6 +36,14 @@ struct request_run {
 	int kernel_err;
 };
 
+/* The program's, for every socket: warnings are not the library's to say. */
+static void (*warn_fn)(const char *msg);
+
+void memqos_nl_on_warning(void (*warn)(const char *msg))
+{
+	warn_fn = warn;
+}
+
 int memqos_nl_open(struct memqos_nl **nlp)
 {
 	struct memqos_nl *nl;
@@ -238,8 +246,8 @@ static int ctl_error_cb(const struct nlmsghdr *nlh, void *data)
 		run->kernel_err = err->error < 0 ? err->error : -err->error;
 	} else if (run->nl->errmsg[0]) {
 		/* the request worked, but the kernel has something to say */
-		fflush(stdout);
-		fprintf(stderr, "memqos: warning: %s\n", run->nl->errmsg);
+		if (warn_fn)
+			warn_fn(run->nl->errmsg);
 		clear_ext_ack(run->nl);
 	}
 	return MNL_CB_STOP;
@@ -517,6 +525,26 @@ int memqos_nl_resolve(struct memqos_nl *nl, const char *name)
 	return 0;
 }
 
+int memqos_nl_ready(struct memqos_nl **nlp, uint8_t cmd)
+{
+	int err;
+
+	if (!*nlp) {
+		err = memqos_nl_open(nlp);
+		if (err)
+			return err;
+	}
+	if (!(*nlp)->family.id) {
+		err = memqos_nl_resolve(*nlp, MEMQOS_FAMILY_NAME);
+		if (err)
+			return err;
+	}
+	/* ethtool style: ask the family rather than fail on the request */
+	if (!memqos_nl_supports(*nlp, cmd))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
 bool memqos_nl_supports(const struct memqos_nl *nl, uint8_t cmd)
 {
 	return nl->family.op_listed[cmd];
@@ -604,66 +632,4 @@ int memqos_nl_list_families(struct memqos_nl *nl,
 const char *memqos_nl_errmsg(const struct memqos_nl *nl)
 {
 	return nl->errmsg[0] ? nl->errmsg : NULL;
-}
-
-void memqos_nl_perror(const struct memqos_nl *nl, const char *what, int err)
-{
-	const char *msg = nl ? memqos_nl_errmsg(nl) : NULL;
-
-	if (!what)
-		what = "netlink";
-	/* stdout first when both go to the same place */
-	fflush(stdout);
-
-	switch (-err) {
-	case ENOENT:
-		if (!nl || nl->family.id)
-			break;
-		if (!strcmp(nl->wanted_family, MEMQOS_FAMILY_NAME))
-			fputs("memqos: module not loaded (modprobe memqos)\n",
-			      stderr);
-		else
-			fprintf(stderr, "memqos: genl family '%s' not found\n",
-				nl->wanted_family);
-		return;
-	case EPERM:
-	case EACCES:
-		fprintf(stderr,
-			"memqos: permission denied (need CAP_NET_ADMIN)\n");
-		return;
-	case ENODATA:
-		if (msg)
-			break;
-		fprintf(stderr,
-			"memqos: %s: not available on this kernel now (memqos stats says why)\n",
-			what);
-		return;
-	case EOPNOTSUPP:
-		/* an unknown command has no message; a known one may */
-		if (msg)
-			break;
-		fprintf(stderr, "memqos: module too old for %s\n", what);
-		return;
-	case EBADMSG:
-		if (msg)
-			break;
-		fprintf(stderr, "memqos: %s: malformed reply from the kernel\n",
-			what);
-		return;
-	case EINTR:
-		fprintf(stderr, "memqos: %s: %s\n", what,
-			"interrupted by a concurrent change, try again");
-		return;
-	}
-
-	fprintf(stderr, "memqos: %s: ", what);
-	if (msg)
-		fprintf(stderr, "%s (%s)", msg, strerror(-err));
-	else
-		fputs(strerror(-err), stderr);
-	if (nl && nl->bad_attr >= 0)
-		fprintf(stderr, " [attribute %d]", nl->bad_attr);
-	if (nl && nl->missing_attr >= 0)
-		fprintf(stderr, " [missing attribute %d]", nl->missing_attr);
-	fputc('\n', stderr);
 }

@@ -14,13 +14,13 @@
  *		err = memqos_nl_request(nl, nlh, version_cb, &version);
  *	}
  *	if (err)
- *		memqos_nl_perror(nl, "version", err);
+ *		say what went wrong, from err and memqos_nl_errmsg(nl);
  *	memqos_nl_close(nl);
  *
- * All functions returning int give 0 or a negative errno. Errors the
- * kernel sends come back as their errno, with the extended ACK message,
- * bad attribute and missing attribute kept in struct memqos_nl for
- * memqos_nl_perror() until the next request.
+ * All functions returning int give 0 or a negative errno, and none
+ * prints: the programs decide what to say. Errors the kernel sends come
+ * back as their errno, with the extended ACK message, bad attribute and
+ * missing attribute kept in struct memqos_nl until the next request.
  */
 #ifndef MEMQOS_NL_H
 #define MEMQOS_NL_H
@@ -77,6 +77,12 @@ struct memqos_nl {
 	char *rx_buf;
 };
 
+/*
+ * @warn is told the extended ACK message of any request that worked (the
+ * kernel has something to say all the same); NULL, the default: not told.
+ */
+void memqos_nl_on_warning(void (*warn)(const char *msg));
+
 /* Socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK; *@nlp set on success. */
 int memqos_nl_open(struct memqos_nl **nlp);
 /* Closes the socket and frees @nl; NULL is fine. */
@@ -85,9 +91,18 @@ void memqos_nl_close(struct memqos_nl *nl);
 /*
  * Look @name up with the controller and fill nl->family (id, version, ops,
  * multicast groups). -ENOENT: no such family, i.e. the module is not
- * loaded; memqos_nl_perror() says so.
+ * loaded.
  */
 int memqos_nl_resolve(struct memqos_nl *nl, const char *name);
+
+/*
+ * Make *@nlp a socket with the memqos family resolved and @cmd supported
+ * by the loaded module, opening it if *@nlp is NULL (then *@nlp is set
+ * even when resolving fails, for the error's context). -ENOENT with
+ * (*nlp)->family.id still 0: the module is not loaded; -EOPNOTSUPP: it
+ * is too old for @cmd.
+ */
+int memqos_nl_ready(struct memqos_nl **nlp, uint8_t cmd);
 
 /* Whether the resolved family lists @cmd among its operations. */
 bool memqos_nl_supports(const struct memqos_nl *nl, uint8_t cmd);
@@ -121,7 +136,7 @@ struct nlmsghdr *memqos_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
  * MNL_CB_STOP stop the callbacks, but the remaining replies are still
  * read so the socket stays usable. Returns the kernel's error, else the
  * callback's (-errno, or -EIO if errno was not set), else 0. An extended
- * ACK warning on success is printed to stderr.
+ * ACK warning on success goes to memqos_nl_on_warning()'s function.
  */
 int memqos_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
 		      mnl_cb_t cb, void *data);
@@ -138,18 +153,6 @@ int memqos_nl_parse_nested(const struct nlattr *nest,
 
 /* Extended ACK message of the last failed request, NULL if none. */
 const char *memqos_nl_errmsg(const struct memqos_nl *nl);
-
-/*
- * Print "memqos: ..." to stderr for @err from the functions above, with
- * @what (the subcommand name) for context:
- *   -ENOENT before the family was resolved: module not loaded (modprobe
- *   memqos); -EPERM, -EACCES: permission denied (need CAP_NET_ADMIN);
- *   -EOPNOTSUPP: module too old for <what>; -EBADMSG: malformed reply;
- *   -EINTR: dump interrupted, try again; anything else: the extended ACK
- *   message if any and strerror().
- * @nl may be NULL (the socket could not even be opened).
- */
-void memqos_nl_perror(const struct memqos_nl *nl, const char *what, int err);
 
 /*
  * List every registered family (a CTRL_CMD_GETFAMILY dump), calling @fn

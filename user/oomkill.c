@@ -102,15 +102,16 @@ static int oom_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int oom_list_get(struct memqos_ctx *ctx, struct oom_list *list)
+int oom_list_get(struct memqos_nl **nlp, struct oom_list *list)
 {
 	struct memqos_nl *nl;
 	int err;
 
 	memset(list, 0, sizeof(*list));
-	err = cmd_nl(ctx, MEMQOS_CMD_OOM_KILLS_GET, &nl);
+	err = memqos_nl_ready(nlp, MEMQOS_CMD_OOM_KILLS_GET);
 	if (err)
 		return err;
+	nl = *nlp;
 	return memqos_nl_request(nl,
 				 memqos_nl_msg_prepare(nl,
 						       MEMQOS_CMD_OOM_KILLS_GET,

@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmd.h"
+#include "nl.h"
+#include "print.h"
 
 struct oom_kill {
 	uint64_t seq;
@@ -34,8 +35,8 @@ struct oom_list {
 	size_t n;
 };
 
-/* Oldest first; 0 or a negative errno for cmd_nl_error(). */
-int oom_list_get(struct memqos_ctx *ctx, struct oom_list *list);
+/* Oldest first; 0 or a negative errno. */
+int oom_list_get(struct memqos_nl **nlp, struct oom_list *list);
 void oom_list_free(struct oom_list *list);
 
 /*
