@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/attrib.c: ATTRIBUTION_GET replies decoded, merged, ranked and
+ * user/lib/attrib.c: ATTRIBUTION_GET replies decoded, merged, ranked and
  * printed.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/blame.c: who took what from a cgroup's subtree between two dumps
+ * user/lib/blame.c: who took what from a cgroup's subtree between two dumps
  * of the attribution matrix, self and subtree apart from harm.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/cgfs.c: which paths from the cgroup2 root are accepted.
+ * user/lib/cgfs.c: which paths from the cgroup2 root are accepted.
  */
 #include <errno.h>
 #include <string.h>

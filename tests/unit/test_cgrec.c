@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/fields.c and user/cgrec.c: the naming rule over every table, and
+ * user/lib/fields.c and user/lib/cgrec.c: the naming rule over every table, and
  * a synthetic CGROUP_GET reply decoded and printed.
  */
 #include <errno.h>

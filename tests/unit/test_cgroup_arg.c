@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/cgroup_arg.c: CGROUP arguments against a fake mountinfo.
+ * user/lib/cgroup_arg.c: CGROUP arguments against a fake mountinfo.
  */
 #include <errno.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/classify.c: tier resolution order, the kubelet's layouts, and
+ * user/lib/classify.c: tier resolution order, the kubelet's layouts, and
  * what a cgroup's owner may and may not change.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/daemon_config.c: the daemon's INI configuration, read from
+ * user/lib/daemon_config.c: the daemon's INI configuration, read from
  * temporary files like the daemon reads /etc/memqos/memqos.conf.
  */
 #include <errno.h>
@@ -391,7 +391,7 @@ static void shipped_example_parses(void)
 	if (n <= 0)
 		return;
 	conf[n] = '\0';
-	strcpy(strrchr(conf, '/'), "/../../user/memqos.conf");
+	strcpy(strrchr(conf, '/'), "/../../user/dist/memqos.conf");
 	ret = daemon_cfg_load(&cfg, conf, &errs);
 	for (i = 0; i < errs.n; i++)
 		printf("# %s\n", errs.msg[i]);

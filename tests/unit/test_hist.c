@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/hist.c: percentiles of the log2 stall histograms.
+ * user/lib/hist.c: percentiles of the log2 stall histograms.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/json_out.c: structure, commas, pretty printing, escaping, misuse.
+ * user/lib/json_out.c: structure, commas, pretty printing, escaping, misuse.
  */
 #include <stdint.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/policy.c: working set, protection sizing, Kubernetes' memory.high,
+ * user/daemon/policy.c: working set, protection sizing, Kubernetes' memory.high,
  * the node budget, ancestor coverage and the batch squeeze.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/print.c: one set of calls, text or JSON output.
+ * user/lib/print.c: one set of calls, text or JSON output.
  */
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
+ * user/lib/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
  */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/toprate.c: rates between two dumps, and the top order.
+ * user/lib/toprate.c: rates between two dumps, and the top order.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/units.c: human formatting of bytes and durations, size parsing.
+ * user/lib/units.c: human formatting of bytes and durations, size parsing.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
 /*
  * The daemon's configuration: tiers, classification rules and every
  * constant of the policy, read from an INI file (/etc/memqos/memqos.conf)
- * with libinih. See user/memqos.conf for every key and its default.
+ * with libinih. See user/dist/memqos.conf for every key and its default.
  *
  * Pure apart from daemon_cfg_load() reading the file; unit tested.
  */
