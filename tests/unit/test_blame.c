@@ -68,7 +68,7 @@ static void window(void)
 	const struct blame_row *r;
 	struct blame b;
 
-	EXPECT_INT_EQ(blame_compute(&before, &after, SVC, "/p/svc", &b), 0);
+	EXPECT_INT_EQ(mq_blame_compute(&before, &after, SVC, "/p/svc", &b), 0);
 	EXPECT_U64_EQ(b.n, 6);
 	/* most pages first */
 	EXPECT_U64_EQ(b.rows[0].reclaimer, HOG);
@@ -85,16 +85,16 @@ static void window(void)
 	EXPECT_U64_EQ(r->refaults, 400);
 	EXPECT_U64_EQ(r->recent, 900);
 	EXPECT_INT_EQ(row(&b, SVC, -1)->kind, BLAME_SELF);
-	EXPECT_U64_EQ(blame_row_pages(row(&b, SVC, -1)), 50);
+	EXPECT_U64_EQ(mq_blame_row_pages(row(&b, SVC, -1)), 50);
 	EXPECT_INT_EQ(row(&b, CHILD, -1)->kind, BLAME_SUBTREE);
-	EXPECT_U64_EQ(blame_row_pages(row(&b, CHILD, -1)), 40);
+	EXPECT_U64_EQ(mq_blame_row_pages(row(&b, CHILD, -1)), 40);
 	/* kswapd per node, its victims in the subtree summed */
 	EXPECT_INT_EQ(row(&b, KSWAPD, 0)->kind, BLAME_KSWAPD);
-	EXPECT_U64_EQ(blame_row_pages(row(&b, KSWAPD, 0)), 30);
-	EXPECT_U64_EQ(blame_row_pages(row(&b, KSWAPD, 1)), 10);
+	EXPECT_U64_EQ(mq_blame_row_pages(row(&b, KSWAPD, 0)), 30);
+	EXPECT_U64_EQ(mq_blame_row_pages(row(&b, KSWAPD, 1)), 10);
 	/* recycled: the new values are the window's */
 	EXPECT_INT_EQ(row(&b, SVCX, -1)->kind, BLAME_OTHER);
-	EXPECT_U64_EQ(blame_row_pages(row(&b, SVCX, -1)), 7);
+	EXPECT_U64_EQ(mq_blame_row_pages(row(&b, SVCX, -1)), 7);
 	EXPECT_TRUE(!row(&b, UNKNOWN, -1));
 
 	EXPECT_U64_EQ(b.pages, 1000 + 50 + 40 + 30 + 10 + 7);
@@ -102,7 +102,7 @@ static void window(void)
 	EXPECT_U64_EQ(b.refaults, 400 + 2 + 3 + 1);
 	EXPECT_U64_EQ(b.outside_pages, 1000 + 30 + 10 + 7);
 	EXPECT_U64_EQ(b.outside_refaults, 400 + 3 + 1);
-	blame_free(&b);
+	mq_blame_free(&b);
 	EXPECT_TRUE(!b.rows && !b.n);
 }
 
@@ -113,26 +113,26 @@ static void totals_and_subtrees(void)
 	struct attrib_list after = LIST(after_pairs);
 	struct blame b;
 
-	EXPECT_INT_EQ(blame_compute(&none, &after, CHILD, "/p/svc/child", &b),
+	EXPECT_INT_EQ(mq_blame_compute(&none, &after, CHILD, "/p/svc/child", &b),
 		      0);
 	/* the child's own reclaim, and kswapd's; the service is outside */
 	EXPECT_U64_EQ(b.n, 2);
 	EXPECT_INT_EQ(b.rows[0].kind, BLAME_SELF);
 	EXPECT_U64_EQ(b.pages, 50);
 	EXPECT_U64_EQ(b.outside_pages, 10);
-	blame_free(&b);
+	mq_blame_free(&b);
 
 	/* the parent: all of it is within but kswapd's */
-	EXPECT_INT_EQ(blame_compute(&none, &after, 1, "/p", &b), 0);
+	EXPECT_INT_EQ(mq_blame_compute(&none, &after, 1, "/p", &b), 0);
 	EXPECT_U64_EQ(b.pages, 1100 + 70 + 4000 + 40 + 30 + 10 + 7);
 	EXPECT_U64_EQ(b.outside_pages, 40);
 	EXPECT_INT_EQ(row(&b, HOG, -1)->kind, BLAME_SUBTREE);
-	blame_free(&b);
+	mq_blame_free(&b);
 
 	/* the root: everything */
-	EXPECT_INT_EQ(blame_compute(&none, &after, 1, "/", &b), 0);
+	EXPECT_INT_EQ(mq_blame_compute(&none, &after, 1, "/", &b), 0);
 	EXPECT_U64_EQ(b.pages, 1100 + 70 + 4000 + 40 + 30 + 10 + 7);
-	blame_free(&b);
+	mq_blame_free(&b);
 }
 
 /* Refaults of earlier reclaim, with no pages in the window: last. */
@@ -150,15 +150,15 @@ static void refaults_only(void)
 	char buf[256];
 	struct blame b;
 
-	EXPECT_INT_EQ(blame_compute(&before, &after, SVC, "/p/svc", &b), 0);
+	EXPECT_INT_EQ(mq_blame_compute(&before, &after, SVC, "/p/svc", &b), 0);
 	EXPECT_U64_EQ(b.n, 2);
 	EXPECT_U64_EQ(b.rows[0].reclaimer, SVC);
 	EXPECT_U64_EQ(b.rows[1].reclaimer, HOG);
 	EXPECT_U64_EQ(b.outside_pages, 0);
 	EXPECT_U64_EQ(b.outside_refaults, 6);
-	EXPECT_STR_EQ(blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
+	EXPECT_STR_EQ(mq_blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
 		      "all reclaimed by itself, 0% of it refaulted; none from outside its subtree");
-	blame_free(&b);
+	mq_blame_free(&b);
 }
 
 static void verdicts(void)
@@ -168,22 +168,22 @@ static void verdicts(void)
 	struct blame b;
 	char buf[256];
 
-	EXPECT_INT_EQ(blame_compute(&none, &none, SVC, "/p/svc", &b), 0);
-	EXPECT_STR_EQ(blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
+	EXPECT_INT_EQ(mq_blame_compute(&none, &none, SVC, "/p/svc", &b), 0);
+	EXPECT_STR_EQ(mq_blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
 		      "nothing was reclaimed from /p/svc");
-	blame_free(&b);
+	mq_blame_free(&b);
 
 	/* 1100 of 1257 pages by the hog; 410 of its 1100 refaulted */
-	EXPECT_INT_EQ(blame_compute(&none, &after, SVC, "/p/svc", &b), 0);
-	EXPECT_STR_EQ(blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
+	EXPECT_INT_EQ(mq_blame_compute(&none, &after, SVC, "/p/svc", &b), 0);
+	EXPECT_STR_EQ(mq_blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
 		      "mostly reclaimed by /p/hog (88%), 37% of it refaulted");
-	blame_free(&b);
+	mq_blame_free(&b);
 
 	/* the parent: 5100 of 5257 by the hog, 410 of them refaulted */
-	EXPECT_INT_EQ(blame_compute(&none, &after, 1, "/p", &b), 0);
-	EXPECT_STR_EQ(blame_verdict(&b, "/p", buf, sizeof(buf)),
+	EXPECT_INT_EQ(mq_blame_compute(&none, &after, 1, "/p", &b), 0);
+	EXPECT_STR_EQ(mq_blame_verdict(&b, "/p", buf, sizeof(buf)),
 		      "mostly reclaimed by /p/hog (97%), 8% of it refaulted");
-	blame_free(&b);
+	mq_blame_free(&b);
 
 	/* several, none above half; the verdict fits a short buffer */
 	{
@@ -194,12 +194,12 @@ static void verdicts(void)
 		};
 		struct attrib_list a = LIST(a0);
 
-		EXPECT_INT_EQ(blame_compute(&none, &a, SVC, "/p/svc", &b), 0);
-		EXPECT_STR_EQ(blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
+		EXPECT_INT_EQ(mq_blame_compute(&none, &a, SVC, "/p/svc", &b), 0);
+		EXPECT_STR_EQ(mq_blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
 			      "reclaimed by 3 reclaimers, the most by kswapd on node 2 (40%); 10% of it refaulted");
-		EXPECT_STR_EQ(blame_verdict(&b, "/p/svc", buf, 12),
+		EXPECT_STR_EQ(mq_blame_verdict(&b, "/p/svc", buf, 12),
 			      "reclaimed b");
-		blame_free(&b);
+		mq_blame_free(&b);
 	}
 }
 
@@ -208,31 +208,31 @@ static void percent_and_counters(void)
 	struct cg_rec before, after;
 	uint16_t attr = MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES;
 
-	EXPECT_U64_EQ(blame_percent(1, 3), 33);
-	EXPECT_U64_EQ(blame_percent(2, 3), 67);
-	EXPECT_U64_EQ(blame_percent(5, 0), 0);
-	EXPECT_U64_EQ(blame_percent(UINT32_MAX, UINT32_MAX), 100);
+	EXPECT_U64_EQ(mq_blame_percent(1, 3), 33);
+	EXPECT_U64_EQ(mq_blame_percent(2, 3), 67);
+	EXPECT_U64_EQ(mq_blame_percent(5, 0), 0);
+	EXPECT_U64_EQ(mq_blame_percent(UINT32_MAX, UINT32_MAX), 100);
 
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
-	field_mark(&before.v, attr);
-	field_mark(&after.v, attr);
+	mq_field_mark(&before.v, attr);
+	mq_field_mark(&after.v, attr);
 	before.v.val[attr] = 100;
 	after.v.val[attr] = 250;
-	EXPECT_U64_EQ(blame_counter(&before, &after, attr), 150);
-	EXPECT_U64_EQ(blame_counter(NULL, &after, attr), 250);
+	EXPECT_U64_EQ(mq_blame_counter(&before, &after, attr), 150);
+	EXPECT_U64_EQ(mq_blame_counter(NULL, &after, attr), 250);
 	/* reset in between: counts from 0 */
 	after.v.val[attr] = 40;
-	EXPECT_U64_EQ(blame_counter(&before, &after, attr), 40);
+	EXPECT_U64_EQ(mq_blame_counter(&before, &after, attr), 40);
 	/* not sent: 0 */
-	EXPECT_U64_EQ(blame_counter(&before, &after,
-				    MEMQOS_A_CGROUP_OOM_KILLS), 0);
-	EXPECT_STR_EQ(blame_kind_name(BLAME_SUBTREE), "subtree");
-	EXPECT_TRUE(!blame_kind_outside(BLAME_SELF) &&
-		    !blame_kind_outside(BLAME_SUBTREE) &&
-		    blame_kind_outside(BLAME_OTHER) &&
-		    blame_kind_outside(BLAME_KSWAPD) &&
-		    blame_kind_outside(BLAME_UNKNOWN));
+	EXPECT_U64_EQ(mq_blame_counter(&before, &after,
+				       MEMQOS_A_CGROUP_OOM_KILLS), 0);
+	EXPECT_STR_EQ(mq_blame_kind_name(BLAME_SUBTREE), "subtree");
+	EXPECT_TRUE(!mq_blame_kind_outside(BLAME_SELF) &&
+		    !mq_blame_kind_outside(BLAME_SUBTREE) &&
+		    mq_blame_kind_outside(BLAME_OTHER) &&
+		    mq_blame_kind_outside(BLAME_KSWAPD) &&
+		    mq_blame_kind_outside(BLAME_UNKNOWN));
 }
 
 static const struct unit_test tests[] = {

@@ -37,7 +37,7 @@ static int load(const char *text, struct daemon_cfg *cfg,
 	int ret;
 
 	write_conf(text);
-	ret = daemon_cfg_load(cfg, path, errs);
+	ret = mq_daemon_cfg_load(cfg, path, errs);
 	unlink(path);
 	return ret;
 }
@@ -61,7 +61,7 @@ static void defaults_three_tiers(void)
 {
 	struct daemon_cfg cfg;
 
-	daemon_cfg_defaults(&cfg);
+	mq_daemon_cfg_defaults(&cfg);
 	EXPECT_INT_EQ(cfg.n_tiers, 3);
 	EXPECT_STR_EQ(cfg.tiers[0].name, "critical");
 	EXPECT_INT_EQ(cfg.tiers[0].action, TIER_MIN);
@@ -75,11 +75,11 @@ static void defaults_three_tiers(void)
 	EXPECT_STR_EQ(cfg.tier_xattr, "trusted.memqos.tier");
 	EXPECT_STR_EQ(cfg.owner_tier_xattr, "user.memqos.tier");
 	/* an annotation may not ask for critical */
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "critical"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "standard"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "batch"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "none"));
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "gold"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "critical"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "standard"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "batch"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "none"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "gold"));
 	EXPECT_INT_EQ(cfg.reconcile_ms, 5000);
 	EXPECT_INT_EQ(cfg.min_budget_pct, 50);
 	EXPECT_U64_EQ(cfg.tiers[2].floor, 64 * MiB);
@@ -142,11 +142,11 @@ static void full_config(void)
 	EXPECT_INT_EQ(cfg.ancestors, PROT_OFF);
 	EXPECT_STR_EQ(cfg.tier_xattr, "trusted.qos");
 	EXPECT_STR_EQ(cfg.owner_tier_xattr, "");
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "critical"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "gold"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "batch"));
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "standard"));
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "none"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "critical"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "gold"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "batch"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "standard"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "none"));
 	EXPECT_INT_EQ(cfg.kube_tier[2], CFG_NO_TIER);
 	EXPECT_INT_EQ(cfg.default_tier, 2);
 	EXPECT_INT_EQ(cfg.n_rules, 2);
@@ -168,8 +168,8 @@ static void full_config(void)
 	EXPECT_INT_EQ(cfg.n_tiers, 4);
 	EXPECT_STR_EQ(cfg.tiers[3].name, "gold");
 	EXPECT_INT_EQ(cfg.tiers[3].action, TIER_MIN);
-	EXPECT_INT_EQ(daemon_cfg_tier(&cfg, "gold"), 3);
-	EXPECT_INT_EQ(daemon_cfg_tier(&cfg, "nope"), CFG_NO_TIER);
+	EXPECT_INT_EQ(mq_daemon_cfg_tier(&cfg, "gold"), 3);
+	EXPECT_INT_EQ(mq_daemon_cfg_tier(&cfg, "nope"), CFG_NO_TIER);
 }
 
 static void errors_name_file_and_line(void)
@@ -308,7 +308,7 @@ static void long_name_many_errors(void)
 	name[PATH_MAX - 1] = '\0';
 	for (j = 0; j < 20; j++)
 		strcat(text, "window_s = 0\n");
-	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, text, &errs), -EINVAL);
+	EXPECT_INT_EQ(mq_daemon_cfg_parse(&cfg, name, text, &errs), -EINVAL);
 	EXPECT_INT_EQ(errs.total, 20);
 	EXPECT_INT_EQ(errs.n, CFG_MAX_ERRORS);
 	for (i = 0; i < errs.n; i++) {
@@ -317,8 +317,8 @@ static void long_name_many_errors(void)
 	}
 	/* a name that leaves room for part of the message */
 	name[CFG_ERR_LEN - 10] = '\0';
-	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, "[daemon]\nwindow_s = 0\n",
-				       &errs), -EINVAL);
+	EXPECT_INT_EQ(mq_daemon_cfg_parse(&cfg, name, "[daemon]\nwindow_s = 0\n",
+					  &errs), -EINVAL);
 	EXPECT_INT_EQ(errs.n, 1);
 	EXPECT_TRUE(!strcmp(errs.msg[0] + CFG_ERR_LEN - 10, ":2: [daem"));
 	free(name);
@@ -329,7 +329,7 @@ static void missing_file(void)
 	struct daemon_cfg cfg;
 	struct cfg_errors errs;
 
-	EXPECT_INT_EQ(daemon_cfg_load(&cfg, "/nonexistent/memqos.conf", &errs),
+	EXPECT_INT_EQ(mq_daemon_cfg_load(&cfg, "/nonexistent/memqos.conf", &errs),
 		      -ENOENT);
 	EXPECT_STR_EQ(errs.msg[0],
 		      "/nonexistent/memqos.conf: No such file or directory");
@@ -370,8 +370,8 @@ static void example_shows_defaults(const char *path)
 		}
 	}
 	fclose(fp);
-	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, "example", text, &errs), 0);
-	daemon_cfg_defaults(&def);
+	EXPECT_INT_EQ(mq_daemon_cfg_parse(&cfg, "example", text, &errs), 0);
+	mq_daemon_cfg_defaults(&def);
 	EXPECT_TRUE(keys > 30);
 	EXPECT_TRUE(!memcmp(&cfg, &def, sizeof(cfg)));
 	free(text);
@@ -392,7 +392,7 @@ static void shipped_example_parses(void)
 		return;
 	conf[n] = '\0';
 	strcpy(strrchr(conf, '/'), "/../../user/dist/memqos.conf");
-	ret = daemon_cfg_load(&cfg, conf, &errs);
+	ret = mq_daemon_cfg_load(&cfg, conf, &errs);
 	for (i = 0; i < errs.n; i++)
 		printf("# %s\n", errs.msg[i]);
 	EXPECT_INT_EQ(ret, 0);

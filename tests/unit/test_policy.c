@@ -106,7 +106,7 @@ static struct tier_cfg tier(enum tier_action a)
 {
 	struct daemon_cfg cfg;
 
-	daemon_cfg_defaults(&cfg);
+	mq_daemon_cfg_defaults(&cfg);
 	return cfg.tiers[a == TIER_MIN ? 0 : a == TIER_LOW ? 1 : 2];
 }
 

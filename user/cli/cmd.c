@@ -104,7 +104,7 @@ int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp)
 {
 	int err;
 
-	err = memqos_nl_ready(&ctx->nl, genl_cmd);
+	err = mq_nl_ready(&ctx->nl, genl_cmd);
 	if (err)
 		return err;
 	*nlp = ctx->nl;
@@ -123,7 +123,7 @@ int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp)
  */
 static void nl_perror(const struct memqos_nl *nl, const char *what, int err)
 {
-	const char *msg = nl ? memqos_nl_errmsg(nl) : NULL;
+	const char *msg = nl ? mq_nl_errmsg(nl) : NULL;
 
 	if (!what)
 		what = "netlink";
@@ -192,7 +192,7 @@ int cmd_nl_error(struct memqos_ctx *ctx, int err)
 /* ENOENT: no such cgroup, or one without the memory controller. */
 static int not_found(struct memqos_ctx *ctx, const char *arg)
 {
-	const char *msg = memqos_nl_errmsg(ctx->nl);
+	const char *msg = mq_nl_errmsg(ctx->nl);
 
 	fflush(stdout);
 	if (msg && strcmp(msg, "no such cgroup"))
@@ -208,7 +208,7 @@ int cmd_cgroup_get(struct memqos_ctx *ctx, const char *arg,
 	bool bad_arg;
 	int err;
 
-	err = cgq_get(&ctx->nl, arg, rec, &bad_arg);
+	err = mq_cgq_get(&ctx->nl, arg, rec, &bad_arg);
 	if (bad_arg)
 		return cmd_usage_error(ctx, "invalid cgroup '%s'", arg);
 	if (err == -ENOENT && ctx->nl && ctx->nl->family.id)

@@ -121,7 +121,7 @@ int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp);
 /* Print the error of cmd_nl() or a request; returns MEMQOS_EXIT_ERROR. */
 int cmd_nl_error(struct memqos_ctx *ctx, int err);
 
-/* "memqos: warning: <msg>" for memqos_nl_on_warning(). */
+/* "memqos: warning: <msg>" for mq_nl_on_warning(). */
 void cmd_nl_warn(const char *msg);
 
 /*

@@ -56,7 +56,7 @@ static int take_end(struct blame_cmd *c, struct blame_end *e)
 	ret = cmd_cgroup_get(c->ctx, c->arg, &e->rec);
 	if (ret)
 		return ret;
-	err = attribq_dump(&c->ctx->nl, &e->attr);
+	err = mq_attribq_dump(&c->ctx->nl, &e->attr);
 	e->mono_us = mono_us();
 	return err ? cmd_nl_error(c->ctx, err) : MEMQOS_EXIT_OK;
 }
@@ -67,7 +67,7 @@ static int wait_window(uint64_t ms)
 	uint64_t end = mono_us() + ms * 1000, now;
 	struct pollfd pfd = { .events = POLLIN };
 
-	pfd.fd = signal_fd(0);
+	pfd.fd = mq_signal_fd(0);
 	if (pfd.fd < 0)
 		return pfd.fd;
 	while ((now = mono_us()) < end) {
@@ -90,14 +90,14 @@ static void check_module(struct blame_cmd *c)
 	struct mod_stats st = { };
 	struct mod_config cfg = { };
 
-	if (!mod_stats_get(&c->ctx->nl, &st) &&
-	    field_has(&st.v, MEMQOS_A_STATS_ATTRIBUTION) &&
+	if (!mq_mod_stats_get(&c->ctx->nl, &st) &&
+	    mq_field_has(&st.v, MEMQOS_A_STATS_ATTRIBUTION) &&
 	    !st.v.val[MEMQOS_A_STATS_ATTRIBUTION])
 		cmd_error(c->ctx,
 			  "the module cannot see which LRU reclaim shrinks on this kernel: victims are not attributed, only the cgroup counters are exact");
-	mod_stats_free(&st);
-	if (!mod_config_get(&c->ctx->nl, &cfg) &&
-	    field_has(&cfg.v, MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS))
+	mq_mod_stats_free(&st);
+	if (!mq_mod_config_get(&c->ctx->nl, &cfg) &&
+	    mq_field_has(&cfg.v, MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS))
 		c->halflife_ms =
 			cfg.v.val[MEMQOS_A_CONFIG_ATTRIBUTION_HALFLIFE_MS];
 }
@@ -106,8 +106,8 @@ static void check_module(struct blame_cmd *c)
 static uint64_t exact(const struct blame_cmd *c, uint16_t attr)
 {
 	if (!c->interval_ms)
-		return blame_counter(NULL, &c->ends[0].rec, attr);
-	return blame_counter(&c->ends[0].rec, &c->ends[1].rec, attr);
+		return mq_blame_counter(NULL, &c->ends[0].rec, attr);
+	return mq_blame_counter(&c->ends[0].rec, &c->ends[1].rec, attr);
 }
 
 static const struct cg_rec *last_rec(const struct blame_cmd *c)
@@ -121,7 +121,7 @@ static const char *row_name(const struct blame_row *r, char *buf, size_t len)
 		snprintf(buf, len, "kswapd (node %d)", r->node);
 	else
 		snprintf(buf, len, "%s",
-			 attrib_reclaimer_name(r->reclaimer, r->path));
+			 mq_attrib_reclaimer_name(r->reclaimer, r->path));
 	return buf;
 }
 
@@ -135,15 +135,15 @@ static void print_text_rows(const struct blame_cmd *c)
 	       "ANON", "FILE", "RECLAIMED", "SHARE", "REFAULTS", "RECLAIMER");
 	for (i = 0; i < c->b.n; i++) {
 		r = &c->b.rows[i];
-		units_format_bytes(size, sizeof(size),
-				   blame_row_pages(r) * c->page_size);
+		mq_units_format_bytes(size, sizeof(size),
+				      mq_blame_row_pages(r) * c->page_size);
 		printf("%-8s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
 		       " %10s %4u%% %10" PRIu64 "  %s\n",
-		       blame_kind_name(r->kind), r->scanned, r->anon, r->file,
-		       size, blame_percent(blame_row_pages(r), c->b.pages),
+		       mq_blame_kind_name(r->kind), r->scanned, r->anon, r->file,
+		       size, mq_blame_percent(mq_blame_row_pages(r), c->b.pages),
 		       r->refaults,
-		       print_fit_left(row_name(r, name, sizeof(name)),
-				      WHO_WIDTH, who, sizeof(who)));
+		       mq_print_fit_left(row_name(r, name, sizeof(name)),
+					 WHO_WIDTH, who, sizeof(who)));
 	}
 }
 
@@ -155,11 +155,11 @@ static void print_blame_text(const struct blame_cmd *c, const char *verdict)
 
 	if (c->interval_ms)
 		printf("%s (id %" PRIu64 "), the last %s:\n", rec->path,
-		       rec->id, units_format_usec(a, sizeof(a), interval));
+		       rec->id, mq_units_format_usec(a, sizeof(a), interval));
 	else if (c->halflife_ms)
 		printf("%s (id %" PRIu64 "), since each pair appeared (pairs fade, half-life %s):\n",
 		       rec->path, rec->id,
-		       units_format_usec(a, sizeof(a), c->halflife_ms * 1000));
+		       mq_units_format_usec(a, sizeof(a), c->halflife_ms * 1000));
 	else
 		printf("%s (id %" PRIu64 "), since each pair appeared:\n",
 		       rec->path, rec->id);
@@ -170,16 +170,16 @@ static void print_blame_text(const struct blame_cmd *c, const char *verdict)
 	}
 	printf("\nreclaimed %" PRIu64 " pages (%s), %" PRIu64
 	       " refaulted (%u%%)\n", c->b.pages,
-	       units_format_bytes(a, sizeof(a), c->b.pages * c->page_size),
-	       c->b.refaults, blame_percent(c->b.refaults, c->b.pages));
+	       mq_units_format_bytes(a, sizeof(a), c->b.pages * c->page_size),
+	       c->b.refaults, mq_blame_percent(c->b.refaults, c->b.pages));
 	printf("harm from outside its subtree: %" PRIu64 " pages (%s), %"
 	       PRIu64 " refaulted; within it: %" PRIu64 " pages (%s)\n",
 	       c->b.outside_pages,
-	       units_format_bytes(a, sizeof(a),
-				  c->b.outside_pages * c->page_size),
+	       mq_units_format_bytes(a, sizeof(a),
+				     c->b.outside_pages * c->page_size),
 	       c->b.outside_refaults, c->b.pages - c->b.outside_pages,
-	       units_format_bytes(b, sizeof(b), (c->b.pages -
-						 c->b.outside_pages) *
+	       mq_units_format_bytes(b, sizeof(b), (c->b.pages -
+						    c->b.outside_pages) *
 						c->page_size));
 	printf("the cgroup's own counters%s: %" PRIu64 " pages from outside, %"
 	       PRIu64 " within\n", c->interval_ms ? "" : " (since tracking began)",
@@ -192,26 +192,26 @@ static void print_json_row(struct print_ctx *pc, const struct blame_cmd *c,
 {
 	char name[4096];
 
-	print_obj_begin(pc, NULL);
-	print_str(pc, "reclaimer", NULL,
-		  attrib_reclaimer_name(r->reclaimer, r->path));
-	print_u64(pc, "reclaimer_id", NULL, r->reclaimer);
+	mq_print_obj_begin(pc, NULL);
+	mq_print_str(pc, "reclaimer", NULL,
+		     mq_attrib_reclaimer_name(r->reclaimer, r->path));
+	mq_print_u64(pc, "reclaimer_id", NULL, r->reclaimer);
 	if (r->node >= 0)
-		print_u64(pc, "node", NULL, (uint64_t)r->node);
+		mq_print_u64(pc, "node", NULL, (uint64_t)r->node);
 	else
-		print_null(pc, "node", NULL, NULL);
-	print_str(pc, "kind", NULL, blame_kind_name(r->kind));
-	print_str(pc, "name", NULL, row_name(r, name, sizeof(name)));
-	print_u64(pc, "scanned_pages", NULL, r->scanned);
-	print_u64(pc, "reclaimed_anon_pages", NULL, r->anon);
-	print_u64(pc, "reclaimed_file_pages", NULL, r->file);
-	print_u64(pc, "reclaimed_pages", NULL, blame_row_pages(r));
-	print_u64(pc, "reclaimed_bytes", NULL, blame_row_pages(r) * c->page_size);
-	print_u64(pc, "share_percent", NULL,
-		  blame_percent(blame_row_pages(r), c->b.pages));
-	print_u64(pc, "refaults", NULL, r->refaults);
-	print_u64(pc, "recent_pages", NULL, r->recent);
-	print_obj_end(pc);
+		mq_print_null(pc, "node", NULL, NULL);
+	mq_print_str(pc, "kind", NULL, mq_blame_kind_name(r->kind));
+	mq_print_str(pc, "name", NULL, row_name(r, name, sizeof(name)));
+	mq_print_u64(pc, "scanned_pages", NULL, r->scanned);
+	mq_print_u64(pc, "reclaimed_anon_pages", NULL, r->anon);
+	mq_print_u64(pc, "reclaimed_file_pages", NULL, r->file);
+	mq_print_u64(pc, "reclaimed_pages", NULL, mq_blame_row_pages(r));
+	mq_print_u64(pc, "reclaimed_bytes", NULL, mq_blame_row_pages(r) * c->page_size);
+	mq_print_u64(pc, "share_percent", NULL,
+		     mq_blame_percent(mq_blame_row_pages(r), c->b.pages));
+	mq_print_u64(pc, "refaults", NULL, r->refaults);
+	mq_print_u64(pc, "recent_pages", NULL, r->recent);
+	mq_print_obj_end(pc);
 }
 
 static void print_blame_json(const struct blame_cmd *c, const char *verdict)
@@ -220,39 +220,39 @@ static void print_blame_json(const struct blame_cmd *c, const char *verdict)
 	struct print_ctx pc;
 	size_t i;
 
-	print_init(&pc, stdout, true, c->ctx->pretty);
-	print_obj_begin(&pc, NULL);
-	print_u64(&pc, "id", NULL, rec->id);
-	print_str(&pc, "path", NULL, rec->path);
+	mq_print_init(&pc, stdout, true, c->ctx->pretty);
+	mq_print_obj_begin(&pc, NULL);
+	mq_print_u64(&pc, "id", NULL, rec->id);
+	mq_print_str(&pc, "path", NULL, rec->path);
 	if (c->interval_ms)
-		print_u64(&pc, "interval_us", NULL,
-			  c->ends[1].mono_us - c->ends[0].mono_us);
+		mq_print_u64(&pc, "interval_us", NULL,
+			     c->ends[1].mono_us - c->ends[0].mono_us);
 	else
-		print_null(&pc, "interval_us", NULL, NULL);
+		mq_print_null(&pc, "interval_us", NULL, NULL);
 	if (c->halflife_ms)
-		print_u64(&pc, "halflife_ms", NULL, c->halflife_ms);
+		mq_print_u64(&pc, "halflife_ms", NULL, c->halflife_ms);
 	else
-		print_null(&pc, "halflife_ms", NULL, NULL);
-	print_str(&pc, "verdict", NULL, verdict);
-	print_u64(&pc, "scanned_pages", NULL, c->b.scanned);
-	print_u64(&pc, "reclaimed_pages", NULL, c->b.pages);
-	print_u64(&pc, "reclaimed_bytes", NULL, c->b.pages * c->page_size);
-	print_u64(&pc, "refaults", NULL, c->b.refaults);
-	print_u64(&pc, "within_pages", NULL, c->b.pages - c->b.outside_pages);
-	print_u64(&pc, "outside_pages", NULL, c->b.outside_pages);
-	print_u64(&pc, "outside_bytes", NULL,
-		  c->b.outside_pages * c->page_size);
-	print_u64(&pc, "outside_refaults", NULL, c->b.outside_refaults);
-	print_u64(&pc, "exact_within_pages", NULL,
-		  exact(c, MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_WITHIN_PAGES));
-	print_u64(&pc, "exact_outside_pages", NULL,
-		  exact(c, MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES));
-	print_arr_begin(&pc, "reclaimers");
+		mq_print_null(&pc, "halflife_ms", NULL, NULL);
+	mq_print_str(&pc, "verdict", NULL, verdict);
+	mq_print_u64(&pc, "scanned_pages", NULL, c->b.scanned);
+	mq_print_u64(&pc, "reclaimed_pages", NULL, c->b.pages);
+	mq_print_u64(&pc, "reclaimed_bytes", NULL, c->b.pages * c->page_size);
+	mq_print_u64(&pc, "refaults", NULL, c->b.refaults);
+	mq_print_u64(&pc, "within_pages", NULL, c->b.pages - c->b.outside_pages);
+	mq_print_u64(&pc, "outside_pages", NULL, c->b.outside_pages);
+	mq_print_u64(&pc, "outside_bytes", NULL,
+		     c->b.outside_pages * c->page_size);
+	mq_print_u64(&pc, "outside_refaults", NULL, c->b.outside_refaults);
+	mq_print_u64(&pc, "exact_within_pages", NULL,
+		     exact(c, MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_WITHIN_PAGES));
+	mq_print_u64(&pc, "exact_outside_pages", NULL,
+		     exact(c, MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES));
+	mq_print_arr_begin(&pc, "reclaimers");
 	for (i = 0; i < c->b.n; i++)
 		print_json_row(&pc, c, &c->b.rows[i]);
-	print_arr_end(&pc);
-	print_obj_end(&pc);
-	print_finish(&pc);
+	mq_print_arr_end(&pc);
+	mq_print_obj_end(&pc);
+	mq_print_finish(&pc);
 }
 
 static int blame_cgroup(struct blame_cmd *c)
@@ -277,11 +277,11 @@ static int blame_cgroup(struct blame_cmd *c)
 	}
 	check_module(c);
 	rec = last_rec(c);
-	err = blame_compute(before, &c->ends[c->interval_ms ? 1 : 0].attr,
-			    rec->id, rec->path, &c->b);
+	err = mq_blame_compute(before, &c->ends[c->interval_ms ? 1 : 0].attr,
+			       rec->id, rec->path, &c->b);
 	if (err)
 		return cmd_nl_error(c->ctx, err);
-	blame_verdict(&c->b, rec->path, verdict, sizeof(verdict));
+	mq_blame_verdict(&c->b, rec->path, verdict, sizeof(verdict));
 	if (c->ctx->json)
 		print_blame_json(c, verdict);
 	else
@@ -303,8 +303,8 @@ static int blame_run(struct memqos_ctx *ctx, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":i:" CMD_COMMON_SHORTOPTS,
 				  opts, NULL)) != -1) {
 		if (opt == 'i') {
-			if (units_parse_msec(optarg, 100, 86400000,
-					     &c.interval_ms))
+			if (mq_units_parse_msec(optarg, 100, 86400000,
+						&c.interval_ms))
 				return cmd_usage_error(ctx, "bad interval '%s'",
 						       optarg);
 			continue;
@@ -321,10 +321,10 @@ static int blame_run(struct memqos_ctx *ctx, int argc, char **argv)
 
 	ret = blame_cgroup(&c);
 	for (i = 0; i < 2; i++) {
-		cg_rec_free(&c.ends[i].rec);
-		attrib_list_free(&c.ends[i].attr);
+		mq_cg_rec_free(&c.ends[i].rec);
+		mq_attrib_list_free(&c.ends[i].attr);
 	}
-	blame_free(&c.b);
+	mq_blame_free(&c.b);
 	return ret;
 }
 

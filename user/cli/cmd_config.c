@@ -24,27 +24,27 @@ static int config_get(struct memqos_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "unexpected argument '%s'",
 				       argv[1]);
 	if (argc == 1) {
-		f = field_by_key(&config_fields, argv[0]);
+		f = mq_field_by_key(&mq_config_fields, argv[0]);
 		if (!f)
 			return cmd_usage_error(ctx, "unknown key '%s'",
 					       argv[0]);
 	}
-	err = mod_config_get(&ctx->nl, &cfg);
+	err = mq_mod_config_get(&ctx->nl, &cfg);
 	if (err)
 		return cmd_nl_error(ctx, err);
-	if (f && !field_has(&cfg.v, f->attr)) {
+	if (f && !mq_field_has(&cfg.v, f->attr)) {
 		cmd_error(ctx, "module too old for key '%s'", f->key);
 		return MEMQOS_EXIT_ERROR;
 	}
 
-	print_init(&pc, stdout, ctx->json, ctx->pretty);
-	print_obj_begin(&pc, NULL);
+	mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
+	mq_print_obj_begin(&pc, NULL);
 	if (f)
-		field_print(&pc, f, cfg.v.val[f->attr], true, "%s\n");
+		mq_field_print(&pc, f, cfg.v.val[f->attr], true, "%s\n");
 	else
-		mod_config_print(&pc, &cfg);
-	print_obj_end(&pc);
-	print_finish(&pc);
+		mq_mod_config_print(&pc, &cfg);
+	mq_print_obj_end(&pc);
+	mq_print_finish(&pc);
 	return MEMQOS_EXIT_OK;
 }
 
@@ -75,7 +75,7 @@ static int put_pairs(struct memqos_ctx *ctx, struct nlmsghdr *nlh,
 	if (!argc || argc % 2)
 		return cmd_usage_error(ctx, "expected KEY VALUE pairs");
 	for (i = 0; i < argc; i += 2) {
-		f = field_by_key(&config_fields, argv[i]);
+		f = mq_field_by_key(&mq_config_fields, argv[i]);
 		if (!f)
 			return cmd_usage_error(ctx, "unknown key '%s'",
 					       argv[i]);
@@ -92,8 +92,8 @@ static int put_pairs(struct memqos_ctx *ctx, struct nlmsghdr *nlh,
 static int rejected(struct memqos_ctx *ctx)
 {
 	const struct field *f = ctx->nl->bad_attr >= 0 ?
-		field_by_attr(&config_fields, ctx->nl->bad_attr) : NULL;
-	const char *msg = memqos_nl_errmsg(ctx->nl);
+		mq_field_by_attr(&mq_config_fields, ctx->nl->bad_attr) : NULL;
+	const char *msg = mq_nl_errmsg(ctx->nl);
 
 	cmd_error(ctx, "%s%s%s; nothing changed", f ? f->key : "",
 		  f ? ": " : "", msg ? msg : "invalid value");
@@ -113,9 +113,9 @@ static int config_set(struct memqos_ctx *ctx, int argc, char **argv)
 	err = cmd_nl(ctx, MEMQOS_CMD_CONFIG_SET, &nl);
 	if (err)
 		return cmd_nl_error(ctx, err);
-	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CONFIG_SET, 0);
+	nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CONFIG_SET, 0);
 	put_pairs(ctx, nlh, argc, argv);
-	err = memqos_nl_request(nl, nlh, NULL, NULL);
+	err = mq_nl_request(nl, nlh, NULL, NULL);
 	if (err == -EINVAL || err == -ERANGE)
 		return rejected(ctx);
 	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;

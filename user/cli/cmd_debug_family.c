@@ -24,10 +24,10 @@ static void print_op_flags(struct print_ctx *pc, uint32_t flags)
 	};
 	size_t i;
 
-	print_u64(pc, "flags", NULL, flags);
+	mq_print_u64(pc, "flags", NULL, flags);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (flags & names[i].flag)
-			print_text(pc, " %s", names[i].name);
+			mq_print_text(pc, " %s", names[i].name);
 	}
 }
 
@@ -36,34 +36,34 @@ static void print_family(const struct memqos_nl_family *fam, void *data)
 	struct print_ctx *pc = data;
 	unsigned int i;
 
-	print_obj_begin(pc, NULL);
-	print_str(pc, "name", "%s", fam->name);
-	print_u64(pc, "id", " id %s", fam->id);
-	print_u64(pc, "version", " version %s", fam->version);
-	print_u64(pc, "hdrsize", " hdrsize %s", fam->hdrsize);
-	print_u64(pc, "maxattr", " maxattr %s\n", fam->maxattr);
+	mq_print_obj_begin(pc, NULL);
+	mq_print_str(pc, "name", "%s", fam->name);
+	mq_print_u64(pc, "id", " id %s", fam->id);
+	mq_print_u64(pc, "version", " version %s", fam->version);
+	mq_print_u64(pc, "hdrsize", " hdrsize %s", fam->hdrsize);
+	mq_print_u64(pc, "maxattr", " maxattr %s\n", fam->maxattr);
 
-	print_arr_begin(pc, "ops");
+	mq_print_arr_begin(pc, "ops");
 	for (i = 0; i < MEMQOS_NL_MAX_OPS; i++) {
 		if (!fam->op_listed[i])
 			continue;
-		print_obj_begin(pc, NULL);
-		print_u64(pc, "id", "  op %s", i);
+		mq_print_obj_begin(pc, NULL);
+		mq_print_u64(pc, "id", "  op %s", i);
 		print_op_flags(pc, fam->op_flags[i]);
-		print_text(pc, "\n");
-		print_obj_end(pc);
+		mq_print_text(pc, "\n");
+		mq_print_obj_end(pc);
 	}
-	print_arr_end(pc);
+	mq_print_arr_end(pc);
 
-	print_arr_begin(pc, "mcgrps");
+	mq_print_arr_begin(pc, "mcgrps");
 	for (i = 0; i < fam->n_mcgrps; i++) {
-		print_obj_begin(pc, NULL);
-		print_str(pc, "name", "  mcgrp %s", fam->mcgrps[i].name);
-		print_u64(pc, "id", " id %s\n", fam->mcgrps[i].id);
-		print_obj_end(pc);
+		mq_print_obj_begin(pc, NULL);
+		mq_print_str(pc, "name", "  mcgrp %s", fam->mcgrps[i].name);
+		mq_print_u64(pc, "id", " id %s\n", fam->mcgrps[i].id);
+		mq_print_obj_end(pc);
 	}
-	print_arr_end(pc);
-	print_obj_end(pc);
+	mq_print_arr_end(pc);
+	mq_print_obj_end(pc);
 }
 
 static int debug_family_run(struct memqos_ctx *ctx, int argc, char **argv)
@@ -82,22 +82,22 @@ static int debug_family_run(struct memqos_ctx *ctx, int argc, char **argv)
 	name = optind < argc ? argv[optind] : NULL;
 
 	/* any family, so not cmd_nl(), which insists on memqos */
-	err = memqos_nl_open(&ctx->nl);
+	err = mq_nl_open(&ctx->nl);
 	if (err)
 		return cmd_nl_error(ctx, err);
 	nl = ctx->nl;
 
-	print_init(&pc, stdout, ctx->json, ctx->pretty);
+	mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
 	if (name) {
-		err = memqos_nl_resolve(nl, name);
+		err = mq_nl_resolve(nl, name);
 		if (!err)
 			print_family(&nl->family, &pc);
 	} else {
-		print_arr_begin(&pc, NULL);
-		err = memqos_nl_list_families(nl, print_family, &pc);
-		print_arr_end(&pc);
+		mq_print_arr_begin(&pc, NULL);
+		err = mq_nl_list_families(nl, print_family, &pc);
+		mq_print_arr_end(&pc);
 	}
-	print_finish(&pc);
+	mq_print_finish(&pc);
 
 	if (err)
 		return cmd_nl_error(ctx, err);

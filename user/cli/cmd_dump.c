@@ -39,26 +39,26 @@ static int collect(struct memqos_ctx *ctx, struct dump *d)
 {
 	int err;
 
-	err = cgq_dump(&ctx->nl, &d->cgroups);
+	err = mq_cgq_dump(&ctx->nl, &d->cgroups);
 	if (!err)
-		err = optional(oom_list_get(&ctx->nl, &d->kills), &d->has_kills);
+		err = optional(mq_oom_list_get(&ctx->nl, &d->kills), &d->has_kills);
 	if (!err)
-		err = optional(mod_version_get(&ctx->nl, &d->ver), &d->has_ver);
+		err = optional(mq_mod_version_get(&ctx->nl, &d->ver), &d->has_ver);
 	if (!err)
-		err = optional(mod_stats_get(&ctx->nl, &d->stats), &d->has_stats);
+		err = optional(mq_mod_stats_get(&ctx->nl, &d->stats), &d->has_stats);
 	if (!err)
-		err = optional(mod_config_get(&ctx->nl, &d->cfg), &d->has_cfg);
+		err = optional(mq_mod_config_get(&ctx->nl, &d->cfg), &d->has_cfg);
 	if (!err)
-		err = optional(attribq_dump(&ctx->nl, &d->attr), &d->has_attr);
+		err = optional(mq_attribq_dump(&ctx->nl, &d->attr), &d->has_attr);
 	return err;
 }
 
 static void dump_free(struct dump *d)
 {
-	cg_list_free(&d->cgroups);
-	oom_list_free(&d->kills);
-	mod_stats_free(&d->stats);
-	attrib_list_free(&d->attr);
+	mq_cg_list_free(&d->cgroups);
+	mq_oom_list_free(&d->kills);
+	mq_mod_stats_free(&d->stats);
+	mq_attrib_list_free(&d->attr);
 }
 
 static void print_json(struct memqos_ctx *ctx, const struct dump *d)
@@ -66,50 +66,50 @@ static void print_json(struct memqos_ctx *ctx, const struct dump *d)
 	struct print_ctx pc;
 	size_t i;
 
-	print_init(&pc, stdout, true, ctx->pretty);
-	print_obj_begin(&pc, NULL);
-	print_arr_begin(&pc, "cgroups");
+	mq_print_init(&pc, stdout, true, ctx->pretty);
+	mq_print_obj_begin(&pc, NULL);
+	mq_print_arr_begin(&pc, "cgroups");
 	for (i = 0; i < d->cgroups.n; i++)
-		cg_rec_print(&pc, &d->cgroups.recs[i], true);
-	print_arr_end(&pc);
+		mq_cg_rec_print(&pc, &d->cgroups.recs[i], true);
+	mq_print_arr_end(&pc);
 	if (d->has_kills)
-		oom_list_print(&pc, &d->kills);
+		mq_oom_list_print(&pc, &d->kills);
 	if (d->has_attr)
-		attrib_list_print(&pc, &d->attr);
+		mq_attrib_list_print(&pc, &d->attr);
 	if (d->has_stats) {
-		print_obj_begin(&pc, "module");
-		mod_stats_print(&pc, &d->stats, true);
-		print_obj_end(&pc);
+		mq_print_obj_begin(&pc, "module");
+		mq_mod_stats_print(&pc, &d->stats, true);
+		mq_print_obj_end(&pc);
 	}
 	if (d->has_cfg) {
-		print_obj_begin(&pc, "config");
-		mod_config_print(&pc, &d->cfg);
-		print_obj_end(&pc);
+		mq_print_obj_begin(&pc, "config");
+		mq_mod_config_print(&pc, &d->cfg);
+		mq_print_obj_end(&pc);
 	}
-	print_obj_begin(&pc, "version");
-	print_str(&pc, "tool_version", NULL, MEMQOS_TOOL_VERSION);
+	mq_print_obj_begin(&pc, "version");
+	mq_print_str(&pc, "tool_version", NULL, MEMQOS_TOOL_VERSION);
 	if (d->has_ver) {
-		print_str(&pc, "module_version", NULL, d->ver.module);
-		print_u64(&pc, "uapi_version", NULL, d->ver.uapi);
-		print_str(&pc, "kernel_release", NULL, d->ver.kernel);
+		mq_print_str(&pc, "module_version", NULL, d->ver.module);
+		mq_print_u64(&pc, "uapi_version", NULL, d->ver.uapi);
+		mq_print_str(&pc, "kernel_release", NULL, d->ver.kernel);
 	}
-	print_obj_end(&pc);
-	print_obj_end(&pc);
-	print_finish(&pc);
+	mq_print_obj_end(&pc);
+	mq_print_obj_end(&pc);
+	mq_print_finish(&pc);
 }
 
 static int print_prometheus(const struct dump *d)
 {
-	int err = prom_write_cgroups(stdout, &d->cgroups);
+	int err = mq_prom_write_cgroups(stdout, &d->cgroups);
 
 	if (err)
 		return err;
 	if (d->has_attr)
-		prom_write_attribution(stdout, &d->attr,
-				       (uint64_t)sysconf(_SC_PAGESIZE));
-	prom_write_module(stdout, d->has_ver ? &d->ver : NULL,
-			  d->has_stats ? &d->stats : NULL,
-			  d->has_cfg ? &d->cfg : NULL);
+		mq_prom_write_attribution(stdout, &d->attr,
+					  (uint64_t)sysconf(_SC_PAGESIZE));
+	mq_prom_write_module(stdout, d->has_ver ? &d->ver : NULL,
+			     d->has_stats ? &d->stats : NULL,
+			     d->has_cfg ? &d->cfg : NULL);
 	return 0;
 }
 

@@ -131,13 +131,13 @@ static const char *format_time(uint64_t ns, char *buf, size_t len)
 
 static void print_cgroup(struct listener *l, uint64_t id)
 {
-	const char *path = idpath_get(&l->ctx->nl, &l->paths, id);
+	const char *path = mq_idpath_get(&l->ctx->nl, &l->paths, id);
 
-	print_u64(&l->pc, "cgroup_id", " cgroup %s", id);
+	mq_print_u64(&l->pc, "cgroup_id", " cgroup %s", id);
 	if (path)
-		print_str(&l->pc, "path", " %s", path);
+		mq_print_str(&l->pc, "path", " %s", path);
 	else
-		print_null(&l->pc, "path", NULL, NULL);
+		mq_print_null(&l->pc, "path", NULL, NULL);
 }
 
 static void print_event(struct listener *l, const struct event *e)
@@ -145,32 +145,32 @@ static void print_event(struct listener *l, const struct event *e)
 	struct print_ctx *pc = &l->pc;
 	char buf[32];
 
-	print_obj_begin(pc, NULL);
-	print_text(pc, "%s", format_time(e->time_ns, buf, sizeof(buf)));
-	print_u64(pc, "seq", " #%s", e->seq);
-	print_str(pc, "kind", " %s", kind_name(e->cmd));
-	print_u64(pc, "time_ns", NULL, e->time_ns);
+	mq_print_obj_begin(pc, NULL);
+	mq_print_text(pc, "%s", format_time(e->time_ns, buf, sizeof(buf)));
+	mq_print_u64(pc, "seq", " #%s", e->seq);
+	mq_print_str(pc, "kind", " %s", kind_name(e->cmd));
+	mq_print_u64(pc, "time_ns", NULL, e->time_ns);
 	if (e->cmd != MEMQOS_CMD_STORM_NTF)
 		print_cgroup(l, e->cgroup_id);
 	switch (e->cmd) {
 	case MEMQOS_CMD_OOM_KILL_NTF:
-		print_bytes(pc, "rss_bytes", ", victim rss %s", e->rss_bytes);
+		mq_print_bytes(pc, "rss_bytes", ", victim rss %s", e->rss_bytes);
 		break;
 	case MEMQOS_CMD_PRESSURE_NTF:
-		print_bool(pc, "pressured", NULL, e->on);
-		print_text(pc, "%s", e->on ? " entering" : " leaving");
-		print_u64(pc, "stall_permille", ", stall %s permille",
-			  e->stall_permille);
+		mq_print_bool(pc, "pressured", NULL, e->on);
+		mq_print_text(pc, "%s", e->on ? " entering" : " leaving");
+		mq_print_u64(pc, "stall_permille", ", stall %s permille",
+			     e->stall_permille);
 		break;
 	case MEMQOS_CMD_STORM_NTF:
-		print_bool(pc, "storm", NULL, e->on);
-		print_text(pc, "%s", e->on ? " starting" : " over");
-		print_u64(pc, "reclaims_per_sec", ", %s reclaim stalls/s",
-			  e->reclaims_per_sec);
+		mq_print_bool(pc, "storm", NULL, e->on);
+		mq_print_text(pc, "%s", e->on ? " starting" : " over");
+		mq_print_u64(pc, "reclaims_per_sec", ", %s reclaim stalls/s",
+			     e->reclaims_per_sec);
 		break;
 	}
-	print_text(pc, "\n");
-	print_obj_end(pc);
+	mq_print_text(pc, "\n");
+	mq_print_obj_end(pc);
 	fflush(pc->fp);
 }
 
@@ -183,10 +183,10 @@ static void note_gap(struct listener *l, uint64_t seq)
 		return;
 	n = seq - l->last_seq - 1;
 	l->lost += n;
-	if (print_is_json(&l->pc)) {
-		print_obj_begin(&l->pc, NULL);
-		print_u64(&l->pc, "lost", NULL, n);
-		print_obj_end(&l->pc);
+	if (mq_print_is_json(&l->pc)) {
+		mq_print_obj_begin(&l->pc, NULL);
+		mq_print_u64(&l->pc, "lost", NULL, n);
+		mq_print_obj_end(&l->pc);
 	} else {
 		fflush(stdout);
 		fprintf(stderr, "memqos: %" PRIu64 " events lost\n", n);
@@ -205,7 +205,7 @@ static void handle_event(struct listener *l, const struct nlmsghdr *nlh)
 		l->last_seq = e.seq;
 	print_event(l, &e);
 	if (e.cmd == MEMQOS_CMD_CGROUP_REMOVED_NTF)
-		idpath_drop(&l->paths, e.cgroup_id);
+		mq_idpath_drop(&l->paths, e.cgroup_id);
 	l->events++;
 }
 
@@ -217,12 +217,12 @@ static int resync(struct listener *l)
 	int err;
 
 	l->resyncs++;
-	if (!print_is_json(&l->pc)) {
+	if (!mq_print_is_json(&l->pc)) {
 		fflush(stdout);
 		fputs("memqos: events lost (receive buffer overflow), resyncing\n",
 		      stderr);
 	}
-	err = cgq_dump(&l->ctx->nl, &list);
+	err = mq_cgq_dump(&l->ctx->nl, &list);
 	/*
 	 * Under constant cgroup churn every retry of the dump can race
 	 * (NLM_F_DUMP_INTR). The paths it did bring are still right and
@@ -232,22 +232,22 @@ static int resync(struct listener *l)
 	if (err == -EINTR)
 		err = 0;
 	if (!err)
-		idpath_fill(&l->paths, &list);
-	if (!err && !complete && !print_is_json(&l->pc))
+		mq_idpath_fill(&l->paths, &list);
+	if (!err && !complete && !mq_print_is_json(&l->pc))
 		fputs("memqos: the resync raced with cgroup changes; paths are looked up as events arrive\n",
 		      stderr);
-	if (!err && print_is_json(&l->pc)) {
-		print_obj_begin(&l->pc, NULL);
-		print_obj_begin(&l->pc, "resync");
-		print_str(&l->pc, "reason", NULL, "receive buffer overflow");
-		print_u64(&l->pc, "resyncs", NULL, l->resyncs);
-		print_u64(&l->pc, "cgroups", NULL, list.n);
-		print_bool(&l->pc, "complete", NULL, complete);
-		print_obj_end(&l->pc);
-		print_obj_end(&l->pc);
+	if (!err && mq_print_is_json(&l->pc)) {
+		mq_print_obj_begin(&l->pc, NULL);
+		mq_print_obj_begin(&l->pc, "resync");
+		mq_print_str(&l->pc, "reason", NULL, "receive buffer overflow");
+		mq_print_u64(&l->pc, "resyncs", NULL, l->resyncs);
+		mq_print_u64(&l->pc, "cgroups", NULL, list.n);
+		mq_print_bool(&l->pc, "complete", NULL, complete);
+		mq_print_obj_end(&l->pc);
+		mq_print_obj_end(&l->pc);
 		fflush(stdout);
 	}
-	cg_list_free(&list);
+	mq_cg_list_free(&list);
 	return err;
 }
 
@@ -277,12 +277,12 @@ static int receive(struct listener *l)
 
 static int open_events_socket(struct listener *l)
 {
-	int err = memqos_nl_open(&l->ev);
+	int err = mq_nl_open(&l->ev);
 
 	if (!err)
-		err = memqos_nl_resolve(l->ev, MEMQOS_FAMILY_NAME);
+		err = mq_nl_resolve(l->ev, MEMQOS_FAMILY_NAME);
 	if (!err)
-		err = memqos_nl_join_mcgrp(l->ev, MEMQOS_MCGRP_EVENTS);
+		err = mq_nl_join_mcgrp(l->ev, MEMQOS_MCGRP_EVENTS);
 	/* a module without the group is too old for this command */
 	return err == -ENOENT && l->ev && l->ev->family.id ? -EOPNOTSUPP : err;
 }
@@ -292,10 +292,10 @@ static void seq_baseline(struct listener *l)
 {
 	struct mod_stats st;
 
-	if (!mod_stats_get(&l->ctx->nl, &st) &&
-	    field_has(&st.v, MEMQOS_A_STATS_EVENTS_SEQ))
+	if (!mq_mod_stats_get(&l->ctx->nl, &st) &&
+	    mq_field_has(&st.v, MEMQOS_A_STATS_EVENTS_SEQ))
 		l->last_seq = st.v.val[MEMQOS_A_STATS_EVENTS_SEQ];
-	mod_stats_free(&st);
+	mq_mod_stats_free(&st);
 }
 
 static int64_t now_ms(void)
@@ -372,24 +372,24 @@ static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 				  "CAP_NET_ADMIN: it carries every cgroup's "
 				  "events (watch your own with 'memqos stat', "
 				  "memory.events and memory.pressure)");
-			memqos_nl_close(l.ev);
+			mq_nl_close(l.ev);
 			return MEMQOS_EXIT_ERROR;
 		}
 	}
 	if (!err) {
 		seq_baseline(&l);
-		sfd = signal_fd(0);
+		sfd = mq_signal_fd(0);
 		err = sfd < 0 ? sfd : 0;
 	}
 	if (!err) {
-		print_init(&l.pc, stdout, ctx->json, false);
+		mq_print_init(&l.pc, stdout, ctx->json, false);
 		err = listen_loop(&l, sfd, timeout_s ?
 				  now_ms() + (int64_t)timeout_s * 1000 : -1);
 	}
 	if (sfd >= 0)
 		close(sfd);
-	idpath_free(&l.paths);
-	memqos_nl_close(l.ev);
+	mq_idpath_free(&l.paths);
+	mq_nl_close(l.ev);
 	if (err == -ETIME && !want)
 		return MEMQOS_EXIT_OK;
 	if (err == -ETIME) {

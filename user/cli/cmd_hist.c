@@ -18,21 +18,21 @@ static const char *bucket_range(unsigned int b, char *buf, size_t len)
 {
 	char lo[UNITS_BUF_SIZE], hi[UNITS_BUF_SIZE];
 
-	units_format_usec(lo, sizeof(lo), hist_bucket_lower_us(b));
+	mq_units_format_usec(lo, sizeof(lo), mq_hist_bucket_lower_us(b));
 	if (b == 0)
 		snprintf(buf, len, "< 1 us");
 	else if (b == HIST_LAST_BUCKET)
 		snprintf(buf, len, ">= %s", lo);
 	else
 		snprintf(buf, len, "[%s, %s)", lo,
-			 units_format_usec(hi, sizeof(hi),
-					   hist_bucket_upper_us(b)));
+			 mq_units_format_usec(hi, sizeof(hi),
+					      mq_hist_bucket_upper_us(b)));
 	return buf;
 }
 
 static void print_bars(struct print_ctx *pc, const struct cg_hist *h)
 {
-	const uint64_t *bucket = cg_hist_buckets(h);
+	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	unsigned int b, first = MEMQOS_HIST_BUCKETS, last = 0;
 	uint64_t top = 0;
 	char range[64];
@@ -47,52 +47,52 @@ static void print_bars(struct print_ctx *pc, const struct cg_hist *h)
 	}
 	for (b = first; b <= last && top; b++) {
 		len = (int)((bucket[b] * BAR_WIDTH + top - 1) / top);
-		print_text(pc, "  %-20s %10llu %.*s\n",
-			   bucket_range(b, range, sizeof(range)),
-			   (unsigned long long)bucket[b], len,
-			   "########################################");
+		mq_print_text(pc, "  %-20s %10llu %.*s\n",
+			      bucket_range(b, range, sizeof(range)),
+			      (unsigned long long)bucket[b], len,
+			      "########################################");
 	}
 }
 
 static void print_kind(struct print_ctx *pc, const char *name,
 		       const struct cg_hist *h)
 {
-	const uint64_t *bucket = cg_hist_buckets(h);
+	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	unsigned int b;
 
-	print_obj_begin(pc, name);
-	print_text(pc, "%s: ", name);
-	print_u64(pc, "count", "%s stalls", h->count);
-	print_usec(pc, "sum_us", ", total %s", h->sum_us);
-	print_usec(pc, "p50_us", ", p50 %s",
-		   hist_percentile_us(bucket, h->max_us, 50));
-	print_usec(pc, "p90_us", ", p90 %s",
-		   hist_percentile_us(bucket, h->max_us, 90));
-	print_usec(pc, "p99_us", ", p99 %s",
-		   hist_percentile_us(bucket, h->max_us, 99));
-	print_usec(pc, "max_us", ", max %s\n", h->max_us);
-	print_arr_begin(pc, "buckets");
+	mq_print_obj_begin(pc, name);
+	mq_print_text(pc, "%s: ", name);
+	mq_print_u64(pc, "count", "%s stalls", h->count);
+	mq_print_usec(pc, "sum_us", ", total %s", h->sum_us);
+	mq_print_usec(pc, "p50_us", ", p50 %s",
+		      mq_hist_percentile_us(bucket, h->max_us, 50));
+	mq_print_usec(pc, "p90_us", ", p90 %s",
+		      mq_hist_percentile_us(bucket, h->max_us, 90));
+	mq_print_usec(pc, "p99_us", ", p99 %s",
+		      mq_hist_percentile_us(bucket, h->max_us, 99));
+	mq_print_usec(pc, "max_us", ", max %s\n", h->max_us);
+	mq_print_arr_begin(pc, "buckets");
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
-		print_u64(pc, NULL, NULL, bucket[b]);
-	print_arr_end(pc);
+		mq_print_u64(pc, NULL, NULL, bucket[b]);
+	mq_print_arr_end(pc);
 	print_bars(pc, h);
-	print_obj_end(pc);
+	mq_print_obj_end(pc);
 }
 
 static void print_hists(struct print_ctx *pc, const struct cg_rec *r)
 {
 	unsigned int k;
 
-	print_obj_begin(pc, NULL);
-	print_u64(pc, "id", NULL, r->id);
-	print_str(pc, "path", "%s", r->path);
-	print_text(pc, " (id %llu)\n", (unsigned long long)r->id);
-	print_obj_begin(pc, "stalls");
+	mq_print_obj_begin(pc, NULL);
+	mq_print_u64(pc, "id", NULL, r->id);
+	mq_print_str(pc, "path", "%s", r->path);
+	mq_print_text(pc, " (id %llu)\n", (unsigned long long)r->id);
+	mq_print_obj_begin(pc, "stalls");
 	for (k = 0; k < CG_STALL_KINDS; k++)
 		if (r->hist[k].present)
-			print_kind(pc, cg_stall_names[k], &r->hist[k]);
-	print_obj_end(pc);
-	print_obj_end(pc);
+			print_kind(pc, mq_cg_stall_names[k], &r->hist[k]);
+	mq_print_obj_end(pc);
+	mq_print_obj_end(pc);
 }
 
 static int hist_run(struct memqos_ctx *ctx, int argc, char **argv)
@@ -110,11 +110,11 @@ static int hist_run(struct memqos_ctx *ctx, int argc, char **argv)
 
 	ret = cmd_cgroup_get(ctx, argv[optind], &rec);
 	if (ret == MEMQOS_EXIT_OK) {
-		print_init(&pc, stdout, ctx->json, ctx->pretty);
+		mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
 		print_hists(&pc, &rec);
-		print_finish(&pc);
+		mq_print_finish(&pc);
 	}
-	cg_rec_free(&rec);
+	mq_cg_rec_free(&rec);
 	return ret;
 }
 

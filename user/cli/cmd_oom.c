@@ -15,15 +15,15 @@ static int oom_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (ret != CMD_CONTINUE)
 		return ret;
 
-	err = oom_list_get(&ctx->nl, &list);
+	err = mq_oom_list_get(&ctx->nl, &list);
 	if (!err) {
-		print_init(&pc, stdout, ctx->json, ctx->pretty);
-		print_obj_begin(&pc, NULL);
-		oom_list_print(&pc, &list);
-		print_obj_end(&pc);
-		print_finish(&pc);
+		mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
+		mq_print_obj_begin(&pc, NULL);
+		mq_oom_list_print(&pc, &list);
+		mq_print_obj_end(&pc);
+		mq_print_finish(&pc);
 	}
-	oom_list_free(&list);
+	mq_oom_list_free(&list);
 	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
 }
 

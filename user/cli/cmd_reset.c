@@ -19,10 +19,10 @@ static int reset_request(struct memqos_ctx *ctx, uint64_t id)
 	err = cmd_nl(ctx, MEMQOS_CMD_RESET, &nl);
 	if (err)
 		return cmd_nl_error(ctx, err);
-	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_RESET, 0);
+	nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_RESET, 0);
 	if (id)
 		mnl_attr_put_u64(nlh, MEMQOS_A_RESET_CGROUP_ID, id);
-	err = memqos_nl_request(nl, nlh, NULL, NULL);
+	err = mq_nl_request(nl, nlh, NULL, NULL);
 	/* not tracked: its counters are zero already */
 	if (err == -ENOENT && id)
 		err = 0;
@@ -44,7 +44,7 @@ static int reset_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (optind < argc) {
 		ret = cmd_cgroup_get(ctx, argv[optind], &rec);
 		id = rec.id;
-		cg_rec_free(&rec);
+		mq_cg_rec_free(&rec);
 		if (ret)
 			return ret;
 	}

@@ -17,11 +17,11 @@
 static const char *cell(const struct cg_rec *r, uint16_t attr, bool exact,
 			char *buf, size_t len)
 {
-	const struct field *f = field_by_attr(&cgroup_fields, attr);
+	const struct field *f = mq_field_by_attr(&mq_cgroup_fields, attr);
 
-	if (!f || !field_has(&r->v, attr))
+	if (!f || !mq_field_has(&r->v, attr))
 		return "-";
-	return field_format(f, r->v.val[attr], exact, buf, len);
+	return mq_field_format(f, r->v.val[attr], exact, buf, len);
 }
 
 static void print_row(struct print_ctx *pc, const struct cg_rec *r,
@@ -31,18 +31,18 @@ static void print_row(struct print_ctx *pc, const struct cg_rec *r,
 	char b[5][UNITS_BUF_SIZE];
 
 	if (exact)
-		snprintf(b[4], sizeof(b[4]), "%" PRIu64, cg_stall_us(r));
+		snprintf(b[4], sizeof(b[4]), "%" PRIu64, mq_cg_stall_us(r));
 	else
-		units_format_usec(b[4], sizeof(b[4]), cg_stall_us(r));
-	print_text(pc, "%10" PRIu64 " %*s %*s %*s %*s %10" PRIu64 " %*s %5"
-		   PRIu64 "  %s\n", r->id,
-		   w, cell(r, MEMQOS_A_CGROUP_USAGE_BYTES, exact, b[0], 32),
-		   w, cell(r, MEMQOS_A_CGROUP_RSS_BYTES, exact, b[1], 32),
-		   w, cell(r, MEMQOS_A_CGROUP_KMEM_BYTES, exact, b[2], 32),
-		   w, cell(r, MEMQOS_A_CGROUP_MAX_BYTES, exact, b[3], 32),
-		   cg_val(r, MEMQOS_A_CGROUP_MEMCG_RECLAIMS) +
-		   cg_val(r, MEMQOS_A_CGROUP_DIRECT_RECLAIMS),
-		   w, b[4], cg_val(r, MEMQOS_A_CGROUP_OOM_KILLS), r->path);
+		mq_units_format_usec(b[4], sizeof(b[4]), mq_cg_stall_us(r));
+	mq_print_text(pc, "%10" PRIu64 " %*s %*s %*s %*s %10" PRIu64 " %*s %5"
+		      PRIu64 "  %s\n", r->id,
+		      w, cell(r, MEMQOS_A_CGROUP_USAGE_BYTES, exact, b[0], 32),
+		      w, cell(r, MEMQOS_A_CGROUP_RSS_BYTES, exact, b[1], 32),
+		      w, cell(r, MEMQOS_A_CGROUP_KMEM_BYTES, exact, b[2], 32),
+		      w, cell(r, MEMQOS_A_CGROUP_MAX_BYTES, exact, b[3], 32),
+		      mq_cg_val(r, MEMQOS_A_CGROUP_MEMCG_RECLAIMS) +
+		      mq_cg_val(r, MEMQOS_A_CGROUP_DIRECT_RECLAIMS),
+		      w, b[4], mq_cg_val(r, MEMQOS_A_CGROUP_OOM_KILLS), r->path);
 }
 
 static void print_table(struct print_ctx *pc, const struct cg_list *list,
@@ -51,19 +51,19 @@ static void print_table(struct print_ctx *pc, const struct cg_list *list,
 	int w = exact ? COL_EXACT : COL_HUMAN;
 	size_t i;
 
-	print_obj_begin(pc, NULL);
-	print_arr_begin(pc, "cgroups");
-	print_text(pc, "%10s %*s %*s %*s %*s %10s %*s %5s  %s\n", "ID",
-		   w, "USAGE", w, "RSS", w, "KMEM", w, "MAX", "RECLAIMS",
-		   w, "STALL", "OOM", "PATH");
+	mq_print_obj_begin(pc, NULL);
+	mq_print_arr_begin(pc, "cgroups");
+	mq_print_text(pc, "%10s %*s %*s %*s %*s %10s %*s %5s  %s\n", "ID",
+		      w, "USAGE", w, "RSS", w, "KMEM", w, "MAX", "RECLAIMS",
+		      w, "STALL", "OOM", "PATH");
 	for (i = 0; i < list->n; i++) {
-		if (print_is_json(pc))
-			cg_rec_print(pc, &list->recs[i], exact);
+		if (mq_print_is_json(pc))
+			mq_cg_rec_print(pc, &list->recs[i], exact);
 		else
 			print_row(pc, &list->recs[i], exact);
 	}
-	print_arr_end(pc);
-	print_obj_end(pc);
+	mq_print_arr_end(pc);
+	mq_print_obj_end(pc);
 }
 
 static int stat_all(struct memqos_ctx *ctx, bool exact)
@@ -72,13 +72,13 @@ static int stat_all(struct memqos_ctx *ctx, bool exact)
 	struct print_ctx pc;
 	int err;
 
-	err = cgq_dump(&ctx->nl, &list);
+	err = mq_cgq_dump(&ctx->nl, &list);
 	if (!err) {
-		print_init(&pc, stdout, ctx->json, ctx->pretty);
+		mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
 		print_table(&pc, &list, exact);
-		print_finish(&pc);
+		mq_print_finish(&pc);
 	}
-	cg_list_free(&list);
+	mq_cg_list_free(&list);
 	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
 }
 
@@ -90,11 +90,11 @@ static int stat_one(struct memqos_ctx *ctx, const char *arg, bool exact)
 
 	ret = cmd_cgroup_get(ctx, arg, &rec);
 	if (ret == MEMQOS_EXIT_OK) {
-		print_init(&pc, stdout, ctx->json, ctx->pretty);
-		cg_rec_print(&pc, &rec, exact);
-		print_finish(&pc);
+		mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
+		mq_cg_rec_print(&pc, &rec, exact);
+		mq_print_finish(&pc);
 	}
-	cg_rec_free(&rec);
+	mq_cg_rec_free(&rec);
 	return ret;
 }
 

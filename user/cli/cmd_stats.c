@@ -33,15 +33,15 @@ static int stats_run(struct memqos_ctx *ctx, int argc, char **argv)
 	if (ret != CMD_CONTINUE)
 		return ret;
 
-	err = mod_stats_get(&ctx->nl, &st);
+	err = mq_mod_stats_get(&ctx->nl, &st);
 	if (!err) {
-		print_init(&pc, stdout, ctx->json, ctx->pretty);
-		print_obj_begin(&pc, NULL);
-		mod_stats_print(&pc, &st, exact);
-		print_obj_end(&pc);
-		print_finish(&pc);
+		mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
+		mq_print_obj_begin(&pc, NULL);
+		mq_mod_stats_print(&pc, &st, exact);
+		mq_print_obj_end(&pc);
+		mq_print_finish(&pc);
 	}
-	mod_stats_free(&st);
+	mq_mod_stats_free(&st);
 	return err ? cmd_nl_error(ctx, err) : MEMQOS_EXIT_OK;
 }
 

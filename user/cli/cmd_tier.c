@@ -38,9 +38,9 @@ static int load_cfg(struct tier_ctx *t, const char *path)
 
 	if (!errs)
 		return MEMQOS_EXIT_ERROR;
-	err = daemon_cfg_load(&t->cfg, path ? path : CFG_DEFAULT_PATH, errs);
+	err = mq_daemon_cfg_load(&t->cfg, path ? path : CFG_DEFAULT_PATH, errs);
 	if (err == -ENOENT && !path) {
-		daemon_cfg_defaults(&t->cfg);
+		mq_daemon_cfg_defaults(&t->cfg);
 		err = 0;
 	}
 	for (i = 0; err && i < errs->n; i++)
@@ -63,12 +63,12 @@ static int find_id(const struct cgfs_node *n, void *data)
 static int resolve(struct tier_ctx *t, const char *arg)
 {
 	struct cgroup_arg *cg = malloc(sizeof(*cg));
-	char *mountinfo = cgroup_arg_read_mountinfo();
+	char *mountinfo = mq_cgroup_arg_read_mountinfo();
 	char dir[PATH_MAX];
 	struct stat st;
 	int err;
 
-	err = cg ? cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
+	err = cg ? mq_cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
 	free(mountinfo);
 	if (err) {
 		free(cg);
@@ -77,13 +77,13 @@ static int resolve(struct tier_ctx *t, const char *arg)
 	t->found[0] = '\0';
 	if (cg->id) {
 		t->want_id = cg->id;
-		cgfs_walk(&t->fs, find_id, t);
+		mq_cgfs_walk(&t->fs, find_id, t);
 	} else {
 		snprintf(t->found, sizeof(t->found), "%s", cg->path);
 	}
 	free(cg);
 	if (!t->found[0] ||
-	    cgfs_path(&t->fs, t->found, NULL, dir, sizeof(dir)) ||
+	    mq_cgfs_path(&t->fs, t->found, NULL, dir, sizeof(dir)) ||
 	    stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fflush(stdout);
 		fprintf(stderr, "memqos: no such cgroup: %s\n", arg);
@@ -123,19 +123,19 @@ static void classify_node(struct tier_ctx *t, const struct cgfs_node *n,
 		/* the root is never managed */
 		in.tag = "none";
 		s->tag = s->owner_tag = NULL;
-		classify(&t->cfg, &in, &s->r);
+		mq_classify(&t->cfg, &in, &s->r);
 		return;
 	}
-	fd = cgfs_cg_open(&t->fs, n->rel, n->st.st_ino);
-	s->tag = cgfs_read_tag(fd, t->cfg.tier_xattr, s->tag_buf,
+	fd = mq_cgfs_cg_open(&t->fs, n->rel, n->st.st_ino);
+	s->tag = mq_cgfs_read_tag(fd, t->cfg.tier_xattr, s->tag_buf,
 			  sizeof(s->tag_buf));
-	s->owner_tag = cgfs_read_tag(fd, t->cfg.owner_tier_xattr, s->owner_buf,
+	s->owner_tag = mq_cgfs_read_tag(fd, t->cfg.owner_tier_xattr, s->owner_buf,
 				sizeof(s->owner_buf));
 	if (fd >= 0)
 		close(fd);
 	in.tag = s->tag;
 	in.owner_tag = s->owner_tag;
-	classify(&t->cfg, &in, &s->r);
+	mq_classify(&t->cfg, &in, &s->r);
 }
 
 static const char *const verdicts[] = {
@@ -163,40 +163,40 @@ static bool show(struct tier_ctx *t, const struct cgfs_node *n)
 	if (root)
 		snprintf(src, sizeof(src), "root, never managed");
 	else
-		classify_source_text(&t->cfg, r, src, sizeof(src));
-	print_obj_begin(&t->pc, NULL);
-	print_str(&t->pc, "tier", "%-10s ", tier_name(&t->cfg, r->tier));
-	print_str(&t->pc, "source", "%-36s ", src);
-	print_str(&t->pc, "path", "%s", n->rel);
-	print_u64(&t->pc, "id", NULL, n->st.st_ino);
-	print_str(&t->pc, "reason", NULL, tier_reason_name(r->reason));
-	print_str(&t->pc, "granted", NULL, tier_name(&t->cfg, r->granted));
-	print_str(&t->pc, "granted_reason", NULL,
-		  tier_reason_name(r->granted_reason));
+		mq_classify_source_text(&t->cfg, r, src, sizeof(src));
+	mq_print_obj_begin(&t->pc, NULL);
+	mq_print_str(&t->pc, "tier", "%-10s ", mq_tier_name(&t->cfg, r->tier));
+	mq_print_str(&t->pc, "source", "%-36s ", src);
+	mq_print_str(&t->pc, "path", "%s", n->rel);
+	mq_print_u64(&t->pc, "id", NULL, n->st.st_ino);
+	mq_print_str(&t->pc, "reason", NULL, mq_tier_reason_name(r->reason));
+	mq_print_str(&t->pc, "granted", NULL, mq_tier_name(&t->cfg, r->granted));
+	mq_print_str(&t->pc, "granted_reason", NULL,
+		     mq_tier_reason_name(r->granted_reason));
 	if (r->granted_reason == REASON_KUBE)
-		print_str(&t->pc, "qos_class", NULL, kube_qos_name(r->qos));
+		mq_print_str(&t->pc, "qos_class", NULL, mq_kube_qos_name(r->qos));
 	if (r->granted_reason == REASON_RULE)
-		print_str(&t->pc, "rule", NULL, t->cfg.rules[r->rule].glob);
+		mq_print_str(&t->pc, "rule", NULL, t->cfg.rules[r->rule].glob);
 	if (r->bad_xattr)
-		print_str(&t->pc, "ignored_xattr",
-			  "  (%s ignored: no such tier)",
-			  s.tag);
+		mq_print_str(&t->pc, "ignored_xattr",
+			     "  (%s ignored: no such tier)",
+			     s.tag);
 	if (r->untrusted_qos != KUBE_NONE)
-		print_str(&t->pc, "untrusted_qos_class",
-			  "  (laid out as a %s pod, in a subtree root does not own: not trusted)",
-			  kube_qos_name(r->untrusted_qos));
+		mq_print_str(&t->pc, "untrusted_qos_class",
+			     "  (laid out as a %s pod, in a subtree root does not own: not trusted)",
+			     mq_kube_qos_name(r->untrusted_qos));
 	if (r->owner != OWNER_UNSET) {
-		print_str(&t->pc, "owner_tag", NULL, s.owner_tag);
-		print_str(&t->pc, "owner_tag_effect", NULL,
-			  verdicts[r->owner]);
-		classify_owner_text(&t->cfg, r, s.owner_tag, text,
-				    sizeof(text));
+		mq_print_str(&t->pc, "owner_tag", NULL, s.owner_tag);
+		mq_print_str(&t->pc, "owner_tag_effect", NULL,
+			     verdicts[r->owner]);
+		mq_classify_owner_text(&t->cfg, r, s.owner_tag, text,
+				       sizeof(text));
 		/* the source says it where it lowered the tier */
-		print_str(&t->pc, "owner_tag_why",
-			  r->owner == OWNER_LOWERED ? NULL : "  (%s)", text);
+		mq_print_str(&t->pc, "owner_tag_why",
+			     r->owner == OWNER_LOWERED ? NULL : "  (%s)", text);
 	}
-	print_text(&t->pc, "\n");
-	print_obj_end(&t->pc);
+	mq_print_text(&t->pc, "\n");
+	mq_print_obj_end(&t->pc);
 	return true;
 }
 
@@ -208,7 +208,7 @@ static int list_one(const struct cgfs_node *n, void *data)
 
 static void warn_unprivileged(struct tier_ctx *t)
 {
-	if (!cgfs_trusted_ok())
+	if (!mq_cgfs_trusted_ok())
 		fprintf(stderr, "memqos: without CAP_SYS_ADMIN root's tags (%s) cannot be read; the tiers they set are not shown\n",
 			t->cfg.tier_xattr);
 }
@@ -216,16 +216,16 @@ static void warn_unprivileged(struct tier_ctx *t)
 static int tier_list(struct tier_ctx *t)
 {
 	warn_unprivileged(t);
-	print_init(&t->pc, stdout, t->ctx->json, t->ctx->pretty);
-	print_obj_begin(&t->pc, NULL);
-	print_str(&t->pc, "xattr", NULL, t->cfg.tier_xattr);
-	print_str(&t->pc, "owner_xattr", NULL, t->cfg.owner_tier_xattr);
-	print_arr_begin(&t->pc, "cgroups");
-	print_text(&t->pc, "%-10s %-36s %s\n", "TIER", "SOURCE", "PATH");
-	cgfs_walk(&t->fs, list_one, t);
-	print_arr_end(&t->pc);
-	print_obj_end(&t->pc);
-	return print_finish(&t->pc) ? MEMQOS_EXIT_ERROR : MEMQOS_EXIT_OK;
+	mq_print_init(&t->pc, stdout, t->ctx->json, t->ctx->pretty);
+	mq_print_obj_begin(&t->pc, NULL);
+	mq_print_str(&t->pc, "xattr", NULL, t->cfg.tier_xattr);
+	mq_print_str(&t->pc, "owner_xattr", NULL, t->cfg.owner_tier_xattr);
+	mq_print_arr_begin(&t->pc, "cgroups");
+	mq_print_text(&t->pc, "%-10s %-36s %s\n", "TIER", "SOURCE", "PATH");
+	mq_cgfs_walk(&t->fs, list_one, t);
+	mq_print_arr_end(&t->pc);
+	mq_print_obj_end(&t->pc);
+	return mq_print_finish(&t->pc) ? MEMQOS_EXIT_ERROR : MEMQOS_EXIT_OK;
 }
 
 static int tier_get(struct tier_ctx *t, const char *arg)
@@ -235,13 +235,13 @@ static int tier_get(struct tier_ctx *t, const char *arg)
 
 	if (ret)
 		return ret;
-	if (cgfs_node_at(&t->fs, t->found, &n))
+	if (mq_cgfs_node_at(&t->fs, t->found, &n))
 		return MEMQOS_EXIT_NOTFOUND;
 	warn_unprivileged(t);
 	t->all = true;
-	print_init(&t->pc, stdout, t->ctx->json, t->ctx->pretty);
+	mq_print_init(&t->pc, stdout, t->ctx->json, t->ctx->pretty);
 	show(t, &n);
-	return print_finish(&t->pc) ? MEMQOS_EXIT_ERROR : MEMQOS_EXIT_OK;
+	return mq_print_finish(&t->pc) ? MEMQOS_EXIT_ERROR : MEMQOS_EXIT_OK;
 }
 
 static int tier_set(struct tier_ctx *t, const char *arg, const char *tier)
@@ -254,7 +254,7 @@ static int tier_set(struct tier_ctx *t, const char *arg, const char *tier)
 	int ret, err;
 
 	if (tier && strcmp(tier, "none") &&
-	    daemon_cfg_tier(&t->cfg, tier) == CFG_NO_TIER) {
+	    mq_daemon_cfg_tier(&t->cfg, tier) == CFG_NO_TIER) {
 		char names[CFG_MAX_TIERS * (CFG_NAME_LEN + 2)] = "";
 		size_t i;
 
@@ -272,26 +272,26 @@ static int tier_set(struct tier_ctx *t, const char *arg, const char *tier)
 		return ret;
 	if (!strcmp(t->found, "/"))
 		return cmd_usage_error(t->ctx, "the root cgroup has no tier");
-	cgfs_path(&t->fs, t->found, NULL, dir, sizeof(dir));
-	err = tier ? cgfs_set_xattr(dir, name, tier) :
-		     cgfs_remove_xattr(dir, name);
+	mq_cgfs_path(&t->fs, t->found, NULL, dir, sizeof(dir));
+	err = tier ? mq_cgfs_set_xattr(dir, name, tier) :
+		     mq_cgfs_remove_xattr(dir, name);
 	if (err == -ENODATA)
 		err = 0;		/* unset what was not set */
 	if (err)
 		return xattr_error(t, dir, name, err);
 	/* what it comes to: the other tag may decide */
-	if (cgfs_node_at(&t->fs, t->found, &n))
+	if (mq_cgfs_node_at(&t->fs, t->found, &n))
 		return MEMQOS_EXIT_OK;
 	classify_node(t, &n, &s);
 	if (s.r.owner == OWNER_LOWERED && !t->owner) {
-		classify_owner_text(&t->cfg, &s.r, s.owner_tag, text,
-				    sizeof(text));
+		mq_classify_owner_text(&t->cfg, &s.r, s.owner_tag, text,
+				       sizeof(text));
 		fprintf(stderr, "memqos: note: %s: %s, to %s\n", t->found, text,
-			tier_name(&t->cfg, s.r.tier));
+			mq_tier_name(&t->cfg, s.r.tier));
 	} else if (t->owner && tier &&
 		   (s.r.owner == OWNER_RAISE || s.r.owner == OWNER_UNKNOWN)) {
-		classify_owner_text(&t->cfg, &s.r, s.owner_tag, text,
-				    sizeof(text));
+		mq_classify_owner_text(&t->cfg, &s.r, s.owner_tag, text,
+				       sizeof(text));
 		fprintf(stderr, "memqos: note: %s: %s\n", t->found, text);
 	}
 	return MEMQOS_EXIT_OK;
@@ -337,10 +337,10 @@ static int migrate_one(const struct cgfs_node *n, void *data)
 		return 0;
 	}
 	/* root's tag first: a failure in between leaves both, not none */
-	cgfs_path(&t->fs, n->rel, NULL, dir, sizeof(dir));
-	err = cgfs_set_xattr(dir, t->cfg.tier_xattr, s.owner_tag);
+	mq_cgfs_path(&t->fs, n->rel, NULL, dir, sizeof(dir));
+	err = mq_cgfs_set_xattr(dir, t->cfg.tier_xattr, s.owner_tag);
 	if (!err) {
-		err = cgfs_remove_xattr(dir, t->cfg.owner_tier_xattr);
+		err = mq_cgfs_remove_xattr(dir, t->cfg.owner_tier_xattr);
 		if (err == -ENODATA)
 			err = 0;
 	}
@@ -358,10 +358,10 @@ static int tier_migrate(struct tier_ctx *t)
 {
 	if (!*t->cfg.owner_tier_xattr)
 		return cmd_usage_error(t->ctx, "owner_tier_xattr = off: no owners' tags to migrate");
-	if (!cgfs_trusted_ok())
+	if (!mq_cgfs_trusted_ok())
 		return cmd_usage_error(t->ctx, "migrate writes %s: it needs CAP_SYS_ADMIN",
 				       t->cfg.tier_xattr);
-	cgfs_walk(&t->fs, migrate_one, t);
+	mq_cgfs_walk(&t->fs, migrate_one, t);
 	return t->failures ? MEMQOS_EXIT_ERROR : MEMQOS_EXIT_OK;
 }
 
@@ -444,7 +444,7 @@ static int tier_run(struct memqos_ctx *ctx, int argc, char **argv)
 	ret = load_cfg(t, config);
 	if (ret)
 		goto out;
-	if (cgfs_open(&t->fs)) {
+	if (mq_cgfs_open(&t->fs)) {
 		cmd_error(ctx, "no cgroup2 mount found");
 		ret = MEMQOS_EXIT_ERROR;
 		goto out;

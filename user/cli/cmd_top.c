@@ -65,14 +65,14 @@ static int take_dump(struct top *t)
 	t->prev = t->cur;
 	t->prev_us = t->cur_us;
 	t->cur = tmp;
-	err = cgq_dump(&t->ctx->nl, &t->cur);
+	err = mq_cgq_dump(&t->ctx->nl, &t->cur);
 	t->cur_us = mono_us();
 	if (err || t->no_attr)
 		return err;
-	err = attribq_dump(&t->ctx->nl, &t->attr);
+	err = mq_attribq_dump(&t->ctx->nl, &t->attr);
 	/* not available now (attribution incomplete): the column is empty */
 	if (err == -ENODATA) {
-		attrib_list_free(&t->attr);
+		mq_attrib_list_free(&t->attr);
 		return 0;
 	}
 	/* an older module: top without the column's contents */
@@ -95,9 +95,9 @@ static int compute_rows(struct top *t)
 	t->rows = rows;
 	t->n_rows = t->cur.n;
 	for (i = 0; i < t->cur.n; i++)
-		top_rate(cg_list_find(&t->prev, t->cur.recs[i].id),
-			 &t->cur.recs[i], wall, &rows[i]);
-	qsort(rows, t->n_rows, sizeof(*rows), top_row_cmp);
+		mq_top_rate(mq_cg_list_find(&t->prev, t->cur.recs[i].id),
+			    &t->cur.recs[i], wall, &rows[i]);
+	qsort(rows, t->n_rows, sizeof(*rows), mq_top_row_cmp);
 	return 0;
 }
 
@@ -125,10 +125,10 @@ static const char *aggressor_cell(const struct top *t, uint64_t id,
 {
 	struct attrib_aggressor a;
 
-	if (!attrib_aggressor(&t->attr, id, &a))
+	if (!mq_attrib_aggressor(&t->attr, id, &a))
 		return "-";
-	return print_fit_left(attrib_reclaimer_name(a.reclaimer, a.path),
-			      AGGR_WIDTH, buf, len);
+	return mq_print_fit_left(mq_attrib_reclaimer_name(a.reclaimer, a.path),
+				 AGGR_WIDTH, buf, len);
 }
 
 static void print_text_frame(struct top *t)
@@ -160,18 +160,18 @@ static void print_text_frame(struct top *t)
 	for (i = 0; i < t->n_rows && i < max; i++) {
 		const struct top_row *r = &t->rows[i];
 
-		units_format_bytes(rss, sizeof(rss),
-				   cg_val(r->rec, MEMQOS_A_CGROUP_RSS_BYTES));
-		units_format_bytes(kmem, sizeof(kmem),
-				   cg_val(r->rec, MEMQOS_A_CGROUP_KMEM_BYTES));
-		units_format_usec(p99, sizeof(p99), r->p99_us);
+		mq_units_format_bytes(rss, sizeof(rss),
+				      mq_cg_val(r->rec, MEMQOS_A_CGROUP_RSS_BYTES));
+		mq_units_format_bytes(kmem, sizeof(kmem),
+				      mq_cg_val(r->rec, MEMQOS_A_CGROUP_KMEM_BYTES));
+		mq_units_format_usec(p99, sizeof(p99), r->p99_us);
 		snprintf(line, sizeof(line),
 			 "%5" PRIu64 ".%" PRIu64 " %6" PRIu64 ".%" PRIu64
 			 " %9s %9s %9s %5" PRIu64 "  %-*s  %s",
 			 r->stall_permille / 10, r->stall_permille % 10,
 			 r->reclaims_per_10s / 10, r->reclaims_per_10s % 10,
 			 p99, rss, kmem,
-			 cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS), AGGR_WIDTH,
+			 mq_cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS), AGGR_WIDTH,
 			 aggressor_cell(t, r->rec->id, aggr, sizeof(aggr)),
 			 r->rec->path);
 		put_line(cols, line);
@@ -187,16 +187,16 @@ static void print_aggressor(struct print_ctx *pc,
 {
 	struct attrib_aggressor a;
 
-	if (!attrib_aggressor(list, id, &a)) {
-		print_null(pc, "aggressor", NULL, NULL);
-		print_null(pc, "aggressor_id", NULL, NULL);
-		print_null(pc, "aggressor_recent_pages", NULL, NULL);
+	if (!mq_attrib_aggressor(list, id, &a)) {
+		mq_print_null(pc, "aggressor", NULL, NULL);
+		mq_print_null(pc, "aggressor_id", NULL, NULL);
+		mq_print_null(pc, "aggressor_recent_pages", NULL, NULL);
 		return;
 	}
-	print_str(pc, "aggressor", NULL,
-		  attrib_reclaimer_name(a.reclaimer, a.path));
-	print_u64(pc, "aggressor_id", NULL, a.reclaimer);
-	print_u64(pc, "aggressor_recent_pages", NULL, a.recent);
+	mq_print_str(pc, "aggressor", NULL,
+		     mq_attrib_reclaimer_name(a.reclaimer, a.path));
+	mq_print_u64(pc, "aggressor_id", NULL, a.reclaimer);
+	mq_print_u64(pc, "aggressor_recent_pages", NULL, a.recent);
 }
 
 static void print_json_frame(struct top *t)
@@ -204,32 +204,32 @@ static void print_json_frame(struct top *t)
 	struct print_ctx pc;
 	size_t i;
 
-	print_init(&pc, stdout, true, t->ctx->pretty);
-	print_obj_begin(&pc, NULL);
-	print_u64(&pc, "interval_us", NULL, t->cur_us - t->prev_us);
-	print_arr_begin(&pc, "cgroups");
+	mq_print_init(&pc, stdout, true, t->ctx->pretty);
+	mq_print_obj_begin(&pc, NULL);
+	mq_print_u64(&pc, "interval_us", NULL, t->cur_us - t->prev_us);
+	mq_print_arr_begin(&pc, "cgroups");
 	for (i = 0; i < t->n_rows; i++) {
 		const struct top_row *r = &t->rows[i];
 
-		print_obj_begin(&pc, NULL);
-		print_u64(&pc, "id", NULL, r->rec->id);
-		print_str(&pc, "path", NULL, r->rec->path);
-		print_u64(&pc, "stall_permille", NULL, r->stall_permille);
-		print_u64(&pc, "reclaims_per_sec", NULL,
-			  (r->reclaims_per_10s + 5) / 10);
-		print_u64(&pc, "p99_stall_us", NULL, r->p99_us);
-		print_u64(&pc, "rss_bytes", NULL,
-			  cg_val(r->rec, MEMQOS_A_CGROUP_RSS_BYTES));
-		print_u64(&pc, "kmem_bytes", NULL,
-			  cg_val(r->rec, MEMQOS_A_CGROUP_KMEM_BYTES));
-		print_u64(&pc, "oom_kills_total", NULL,
-			  cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS));
+		mq_print_obj_begin(&pc, NULL);
+		mq_print_u64(&pc, "id", NULL, r->rec->id);
+		mq_print_str(&pc, "path", NULL, r->rec->path);
+		mq_print_u64(&pc, "stall_permille", NULL, r->stall_permille);
+		mq_print_u64(&pc, "reclaims_per_sec", NULL,
+			     (r->reclaims_per_10s + 5) / 10);
+		mq_print_u64(&pc, "p99_stall_us", NULL, r->p99_us);
+		mq_print_u64(&pc, "rss_bytes", NULL,
+			     mq_cg_val(r->rec, MEMQOS_A_CGROUP_RSS_BYTES));
+		mq_print_u64(&pc, "kmem_bytes", NULL,
+			     mq_cg_val(r->rec, MEMQOS_A_CGROUP_KMEM_BYTES));
+		mq_print_u64(&pc, "oom_kills_total", NULL,
+			     mq_cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS));
 		print_aggressor(&pc, &t->attr, r->rec->id);
-		print_obj_end(&pc);
+		mq_print_obj_end(&pc);
 	}
-	print_arr_end(&pc);
-	print_obj_end(&pc);
-	print_finish(&pc);
+	mq_print_arr_end(&pc);
+	mq_print_obj_end(&pc);
+	mq_print_finish(&pc);
 }
 
 static int keys_begin(struct top *t)
@@ -324,7 +324,7 @@ static int run_top(struct top *t)
 {
 	int err;
 
-	t->sfd = signal_fd(0);
+	t->sfd = mq_signal_fd(0);
 	if (t->sfd < 0)
 		return cmd_nl_error(t->ctx, t->sfd);
 	err = keys_begin(t);
@@ -332,9 +332,9 @@ static int run_top(struct top *t)
 		err = top_loop(t);
 	keys_end(t);
 	close(t->sfd);
-	cg_list_free(&t->prev);
-	cg_list_free(&t->cur);
-	attrib_list_free(&t->attr);
+	mq_cg_list_free(&t->prev);
+	mq_cg_list_free(&t->cur);
+	mq_attrib_list_free(&t->attr);
 	free(t->rows);
 	return err ? cmd_nl_error(t->ctx, err) : MEMQOS_EXIT_OK;
 }
@@ -365,7 +365,7 @@ static int top_run(struct memqos_ctx *ctx, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":d:n:b" CMD_COMMON_SHORTOPTS,
 				  opts, NULL)) != -1) {
 		if (opt == 'd' &&
-		    units_parse_msec(optarg, 100, 86400000, &t.delay_ms))
+		    mq_units_parse_msec(optarg, 100, 86400000, &t.delay_ms))
 			return cmd_usage_error(ctx, "bad delay '%s'", optarg);
 		if (opt == 'n' && parse_frames(optarg, &t.frames))
 			return cmd_usage_error(ctx, "bad iteration count '%s'",

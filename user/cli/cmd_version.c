@@ -17,15 +17,15 @@ static void print_unavailable(struct print_ctx *pc,
 	const struct field *f;
 	size_t i;
 
-	print_arr_begin(pc, "unavailable_fields");
-	print_text(pc, "not available on this kernel:");
+	mq_print_arr_begin(pc, "unavailable_fields");
+	mq_print_text(pc, "not available on this kernel:");
 	for (i = 0; i < ver->n_unavailable; i++) {
-		f = field_by_attr(&cgroup_fields, ver->unavailable[i]);
+		f = mq_field_by_attr(&mq_cgroup_fields, ver->unavailable[i]);
 		if (f)
-			print_str(pc, NULL, " %s", f->key);
+			mq_print_str(pc, NULL, " %s", f->key);
 	}
-	print_text(pc, ver->n_unavailable ? "\n" : " none\n");
-	print_arr_end(pc);
+	mq_print_text(pc, ver->n_unavailable ? "\n" : " none\n");
+	mq_print_arr_end(pc);
 }
 
 /* A mismatch is normal across upgrades: say so, do not fail. */
@@ -53,23 +53,23 @@ static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 		return ret;
 
 	/* ask first, print after: the error must follow the output */
-	err = mod_version_get(&ctx->nl, &ver);
+	err = mq_mod_version_get(&ctx->nl, &ver);
 
-	print_init(&pc, stdout, ctx->json, ctx->pretty);
-	print_obj_begin(&pc, NULL);
-	print_str(&pc, "tool_version", "memqos tool %s\n",
-		  MEMQOS_TOOL_VERSION);
+	mq_print_init(&pc, stdout, ctx->json, ctx->pretty);
+	mq_print_obj_begin(&pc, NULL);
+	mq_print_str(&pc, "tool_version", "memqos tool %s\n",
+		     MEMQOS_TOOL_VERSION);
 	if (!err) {
-		print_str(&pc, "module_version", "memqos module %s",
-			  ver.module);
-		print_u64(&pc, "uapi_version", " (uapi %s", ver.uapi);
-		print_str(&pc, "kernel_release", ", kernel %s)\n",
-			  ver.kernel);
+		mq_print_str(&pc, "module_version", "memqos module %s",
+			     ver.module);
+		mq_print_u64(&pc, "uapi_version", " (uapi %s", ver.uapi);
+		mq_print_str(&pc, "kernel_release", ", kernel %s)\n",
+			     ver.kernel);
 		print_unavailable(&pc, &ver);
 	}
-	print_obj_end(&pc);
+	mq_print_obj_end(&pc);
 	/* a write error is reported by main() */
-	print_finish(&pc);
+	mq_print_finish(&pc);
 
 	if (err)
 		return cmd_nl_error(ctx, err);

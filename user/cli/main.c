@@ -271,9 +271,9 @@ int main(int argc, char **argv)
 	struct memqos_ctx ctx = { };
 	int ret;
 
-	memqos_nl_on_warning(cmd_nl_warn);
+	mq_nl_on_warning(cmd_nl_warn);
 	ret = run_command_line(&ctx, argc, argv);
-	memqos_nl_close(ctx.nl);
+	mq_nl_close(ctx.nl);
 
 	/* "memqos version > /dev/full" must not exit 0 */
 	errno = 0;

@@ -75,8 +75,8 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 	}
 	if (e)
 		e->mark = d->pass_no;
-	err = cgfs_read_at(dfd, name, cur_s, sizeof(cur_s));
-	if (!err && cgfs_read_u64_at(dfd, name, &cur))
+	err = mq_cgfs_read_at(dfd, name, cur_s, sizeof(cur_s));
+	if (!err && mq_cgfs_read_u64_at(dfd, name, &cur))
 		err = -EINVAL;
 	if (gone(err)) {
 		drop_entries(d, c->rel, "cgroup vanished");
@@ -91,7 +91,7 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 	if (c->exact[f] ? cur == c->want[f] :
 	    !pol_changed(cur, c->want[f], d->cfg.change_pct))
 		return;
-	cgfs_fmt(c->want[f], want_s, sizeof(want_s));
+	mq_cgfs_fmt(c->want[f], want_s, sizeof(want_s));
 	if (d->o->dry_run) {
 		printf("would set %s %s: %s -> %s (%s)\n", c->rel, name,
 		       cur_s, want_s, c->why[f]);
@@ -116,7 +116,7 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 			return;
 		}
 	}
-	err = cgfs_write_at(dfd, name, want_s);
+	err = mq_cgfs_write_at(dfd, name, want_s);
 	if (gone(err)) {
 		drop_entries(d, c->rel, "cgroup vanished");
 		return;
@@ -142,8 +142,8 @@ static void reclaim(struct daemon *d, struct dcg *c, int dfd)
 		       daemon_size_str(c->reclaim, b), c->rel, c->reclaim_why);
 		return;
 	}
-	cgfs_fmt(c->reclaim, amount, sizeof(amount));
-	err = cgfs_write_at(dfd, "memory.reclaim", amount);
+	mq_cgfs_fmt(c->reclaim, amount, sizeof(amount));
+	err = mq_cgfs_write_at(dfd, "memory.reclaim", amount);
 	/* EAGAIN: it could not reclaim that much, the next step lowers high */
 	if (err && err != -EAGAIN && !gone(err)) {
 		dlog(d, LOG_ERR, "write %s memory.reclaim: %s: %s", c->rel,
@@ -167,7 +167,7 @@ void daemon_apply(struct daemon *d, struct dcg *c)
 		any |= c->manage[f];
 	if (!any)
 		return;
-	dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
+	dfd = mq_cgfs_cg_open(&d->fs, c->rel, c->id);
 	if (gone(dfd) || dfd == -ESTALE) {
 		/* its originals belong to a cgroup that is gone */
 		drop_entries(d, c->rel, dfd == -ESTALE ?
@@ -194,7 +194,7 @@ int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
 			 const char *why)
 {
 	char cur[CGFS_VALUE_LEN];
-	int err, dfd = cgfs_cg_open(&d->fs, e->path, e->id);
+	int err, dfd = mq_cgfs_cg_open(&d->fs, e->path, e->id);
 
 	if (gone(dfd) || dfd == -ESTALE) {
 		dlog(d, LOG_INFO, "%s %s: %s, original %s not restored",
@@ -208,7 +208,7 @@ int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
 		     strerror(-dfd));
 		return dfd;
 	}
-	if (cgfs_read_at(dfd, e->file, cur, sizeof(cur)))
+	if (mq_cgfs_read_at(dfd, e->file, cur, sizeof(cur)))
 		cur[0] = '\0';
 	err = 0;
 	if (!strcmp(cur, e->value))
@@ -218,7 +218,7 @@ int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
 		       cur, e->value, why);
 		goto out;
 	}
-	err = cgfs_write_at(dfd, e->file, e->value);
+	err = mq_cgfs_write_at(dfd, e->file, e->value);
 	if (gone(err)) {
 		err = 0;
 		goto out;

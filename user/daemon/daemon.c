@@ -49,7 +49,7 @@ const char *daemon_size_str(uint64_t v, char *buf)
 {
 	if (v == UINT64_MAX)
 		return "max";
-	return units_format_bytes(buf, UNITS_BUF_SIZE, v);
+	return mq_units_format_bytes(buf, UNITS_BUF_SIZE, v);
 }
 
 int daemon_load_config(struct daemon *d, struct daemon_cfg *cfg,
@@ -62,9 +62,9 @@ int daemon_load_config(struct daemon *d, struct daemon_cfg *cfg,
 
 	if (!errs)
 		return -ENOMEM;
-	err = daemon_cfg_load(cfg, path, errs);
+	err = mq_daemon_cfg_load(cfg, path, errs);
 	if (err == -ENOENT && !d->o->config) {
-		daemon_cfg_defaults(cfg);
+		mq_daemon_cfg_defaults(cfg);
 		snprintf(d->cfg_name, sizeof(d->cfg_name),
 			 "built-in defaults (%s absent)", path);
 		free(errs);
@@ -200,7 +200,7 @@ static void describe_start(struct daemon *d)
 		dlog(d, LOG_INFO,
 		     "memqos module not loaded: levels from memory.stat, pressure from memory.pressure every %u ms",
 		     d->cfg.squeeze_interval_ms);
-	if (!cgfs_trusted_ok())
+	if (!mq_cgfs_trusted_ok())
 		dlog(d, LOG_WARNING,
 		     "without CAP_SYS_ADMIN root's tags (%s) cannot be read: they count as unset",
 		     d->cfg.tier_xattr);
@@ -238,7 +238,7 @@ int daemon_run(const struct daemon_opts *o)
 	}
 	if (d->cfg.syslog)
 		openlog("memqos", LOG_PID, LOG_DAEMON);
-	err = cgfs_open(&d->fs);
+	err = mq_cgfs_open(&d->fs);
 	if (err) {
 		dlog(d, LOG_ERR, "no cgroup2 mount: %s", strerror(-err));
 		goto out;
@@ -251,7 +251,7 @@ int daemon_run(const struct daemon_opts *o)
 		goto out;
 	}
 	/* from here on a signal must not skip the restore */
-	d->sfd = signal_fd(SFD_NONBLOCK);
+	d->sfd = mq_signal_fd(SFD_NONBLOCK);
 	if (d->sfd < 0) {
 		dlog(d, LOG_ERR, "signalfd: %s", strerror(-d->sfd));
 		goto out;
@@ -272,8 +272,8 @@ out:
 	free(d->rts);
 	free(d->notes);
 	state_free(&d->st);
-	memqos_nl_close(d->ev);
-	memqos_nl_close(d->nl);
+	mq_nl_close(d->ev);
+	mq_nl_close(d->nl);
 	if (d->sfd > 0)
 		close(d->sfd);
 	/* the lock goes last: the state file is final */

@@ -5,7 +5,7 @@
  * and pressure events (or, without the module, from memory.stat and
  * memory.pressure polled every squeeze_interval_ms).
  *
- * One pass: walk cgroupfs, classify every cgroup (classify.h), measure
+ * One pass: walk cgroupfs, mq_classify every cgroup (mq_classify.h), measure
  * the tiered ones, size their protection (policy.h) within the node
  * budget, cover it with their ancestors, squeeze batch cgroups while a
  * protected one stalls, write what changed, and put back the original of

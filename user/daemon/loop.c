@@ -27,7 +27,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	size_t i;
 
 	if (nlh->nlmsg_type != d->ev->family.id ||
-	    memqos_nl_parse(nlh, tb, MEMQOS_A_EVENT_MAX) < 0 ||
+	    mq_nl_parse(nlh, tb, MEMQOS_A_EVENT_MAX) < 0 ||
 	    !tb[MEMQOS_A_EVENT_CGROUP_ID] ||
 	    mnl_attr_validate(tb[MEMQOS_A_EVENT_CGROUP_ID], MNL_TYPE_U64) < 0)
 		return MNL_CB_OK;
@@ -73,14 +73,14 @@ static void read_events(struct daemon *d)
 /* Socket and membership die with the family: a reload has new ids. */
 static int open_events(struct daemon *d)
 {
-	int err = memqos_nl_open(&d->ev);
+	int err = mq_nl_open(&d->ev);
 
 	if (!err)
-		err = memqos_nl_resolve(d->ev, MEMQOS_FAMILY_NAME);
+		err = mq_nl_resolve(d->ev, MEMQOS_FAMILY_NAME);
 	if (!err)
-		err = memqos_nl_join_mcgrp(d->ev, MEMQOS_MCGRP_EVENTS);
+		err = mq_nl_join_mcgrp(d->ev, MEMQOS_MCGRP_EVENTS);
 	if (err) {
-		memqos_nl_close(d->ev);
+		mq_nl_close(d->ev);
 		d->ev = NULL;
 	}
 	return err;
@@ -88,10 +88,10 @@ static int open_events(struct daemon *d)
 
 static void close_module(struct daemon *d)
 {
-	memqos_nl_close(d->ev);
+	mq_nl_close(d->ev);
 	d->ev = NULL;
 	/* the next request opens a clean socket and resolves afresh */
-	memqos_nl_close(d->nl);
+	mq_nl_close(d->nl);
 	d->nl = NULL;
 	d->module = false;
 }
@@ -122,12 +122,12 @@ void daemon_module_rejoin(struct daemon *d)
 	 * a reload between two passes may get the old family id back.
 	 */
 	if (d->module && d->ev &&
-	    !memqos_nl_mcgrp_joined(d->ev, MEMQOS_MCGRP_EVENTS))
+	    !mq_nl_mcgrp_joined(d->ev, MEMQOS_MCGRP_EVENTS))
 		daemon_module_gone(d, "dropped from its event group", -ENOENT);
 	if (d->module && (d->ev || d->o->once))
 		return;
 	if (!d->module) {
-		err = memqos_nl_ready(&d->nl, MEMQOS_CMD_CGROUP_GET);
+		err = mq_nl_ready(&d->nl, MEMQOS_CMD_CGROUP_GET);
 		if (err) {
 			/* ENOENT: still away; anything else: start afresh */
 			if (err != -ENOENT)

@@ -16,21 +16,21 @@
 
 static void levels_from_rec(struct levels *lv, const struct cg_rec *r)
 {
-	lv->usage = cg_val(r, MEMQOS_A_CGROUP_USAGE_BYTES);
-	lv->anon = cg_val(r, MEMQOS_A_CGROUP_ANON_BYTES);
-	lv->shmem = cg_val(r, MEMQOS_A_CGROUP_SHMEM_BYTES);
-	lv->file = cg_val(r, MEMQOS_A_CGROUP_FILE_BYTES);
-	lv->active_file = cg_val(r, MEMQOS_A_CGROUP_ACTIVE_FILE_BYTES);
-	lv->slab_recl = cg_val(r, MEMQOS_A_CGROUP_SLAB_RECLAIMABLE_BYTES);
-	lv->kmem = cg_val(r, MEMQOS_A_CGROUP_KMEM_BYTES);
-	lv->refaults = cg_val(r, MEMQOS_A_CGROUP_WORKINGSET_REFAULT_ANON) +
-		       cg_val(r, MEMQOS_A_CGROUP_WORKINGSET_REFAULT_FILE);
-	lv->stall_us = cg_stall_us(r);
-	lv->throttle_us = cg_val(r, MEMQOS_A_CGROUP_HIGH_THROTTLE_US);
-	lv->max = cg_val(r, MEMQOS_A_CGROUP_MAX_BYTES);
-	lv->cur[F_MIN] = cg_val(r, MEMQOS_A_CGROUP_MIN_BYTES);
-	lv->cur[F_LOW] = cg_val(r, MEMQOS_A_CGROUP_LOW_BYTES);
-	lv->cur[F_HIGH] = cg_val(r, MEMQOS_A_CGROUP_HIGH_BYTES);
+	lv->usage = mq_cg_val(r, MEMQOS_A_CGROUP_USAGE_BYTES);
+	lv->anon = mq_cg_val(r, MEMQOS_A_CGROUP_ANON_BYTES);
+	lv->shmem = mq_cg_val(r, MEMQOS_A_CGROUP_SHMEM_BYTES);
+	lv->file = mq_cg_val(r, MEMQOS_A_CGROUP_FILE_BYTES);
+	lv->active_file = mq_cg_val(r, MEMQOS_A_CGROUP_ACTIVE_FILE_BYTES);
+	lv->slab_recl = mq_cg_val(r, MEMQOS_A_CGROUP_SLAB_RECLAIMABLE_BYTES);
+	lv->kmem = mq_cg_val(r, MEMQOS_A_CGROUP_KMEM_BYTES);
+	lv->refaults = mq_cg_val(r, MEMQOS_A_CGROUP_WORKINGSET_REFAULT_ANON) +
+		       mq_cg_val(r, MEMQOS_A_CGROUP_WORKINGSET_REFAULT_FILE);
+	lv->stall_us = mq_cg_stall_us(r);
+	lv->throttle_us = mq_cg_val(r, MEMQOS_A_CGROUP_HIGH_THROTTLE_US);
+	lv->max = mq_cg_val(r, MEMQOS_A_CGROUP_MAX_BYTES);
+	lv->cur[F_MIN] = mq_cg_val(r, MEMQOS_A_CGROUP_MIN_BYTES);
+	lv->cur[F_LOW] = mq_cg_val(r, MEMQOS_A_CGROUP_LOW_BYTES);
+	lv->cur[F_HIGH] = mq_cg_val(r, MEMQOS_A_CGROUP_HIGH_BYTES);
 }
 
 /* @c's levels from its cgroupfs files, if it is still the one walked. */
@@ -43,12 +43,12 @@ static int levels_from_files(struct daemon *d, const struct dcg *c,
 		"workingset_refault_anon", "workingset_refault_file",
 	};
 	uint64_t v[sizeof(keys) / sizeof(keys[0])] = { };
-	int err, f, dfd = cgfs_cg_open(&d->fs, c->rel, c->id);
+	int err, f, dfd = mq_cgfs_cg_open(&d->fs, c->rel, c->id);
 
 	if (dfd < 0)
 		return dfd;
-	err = cgfs_read_keyed_at(dfd, "memory.stat", keys, v,
-				 sizeof(keys) / sizeof(keys[0]));
+	err = mq_cgfs_read_keyed_at(dfd, "memory.stat", keys, v,
+				    sizeof(keys) / sizeof(keys[0]));
 	if (err)
 		goto out;
 	lv->anon = v[0];
@@ -58,14 +58,14 @@ static int levels_from_files(struct daemon *d, const struct dcg *c,
 	lv->slab_recl = v[4];
 	lv->kmem = v[4] + v[5] + v[6] + v[7];
 	lv->refaults = v[8] + v[9];
-	err = cgfs_read_u64_at(dfd, "memory.current", &lv->usage);
+	err = mq_cgfs_read_u64_at(dfd, "memory.current", &lv->usage);
 	if (!err)
-		err = cgfs_read_u64_at(dfd, "memory.max", &lv->max);
+		err = mq_cgfs_read_u64_at(dfd, "memory.max", &lv->max);
 	for (f = 0; !err && f < NR_FILES; f++)
-		err = cgfs_read_u64_at(dfd, file_names[f], &lv->cur[f]);
+		err = mq_cgfs_read_u64_at(dfd, file_names[f], &lv->cur[f]);
 	/* PSI "some" stands in for the module's stall and throttle time */
-	if (!err && !cgfs_read_psi_some_at(dfd, "memory.pressure",
-					   &lv->stall_us))
+	if (!err && !mq_cgfs_read_psi_some_at(dfd, "memory.pressure",
+					      &lv->stall_us))
 		lv->throttle_us = lv->stall_us;
 out:
 	close(dfd);
@@ -78,7 +78,7 @@ void daemon_read_levels(struct daemon *d)
 	int err;
 
 	if (d->module) {
-		err = cgq_dump(&d->nl, &d->list);
+		err = mq_cgq_dump(&d->nl, &d->list);
 		if (err)
 			daemon_module_gone(d, "dump", err);
 	}
@@ -86,7 +86,7 @@ void daemon_read_levels(struct daemon *d)
 		struct dcg *c = &d->cg[i];
 		const struct cg_rec *r;
 
-		r = d->module ? cg_list_find(&d->list, c->id) : NULL;
+		r = d->module ? mq_cg_list_find(&d->list, c->id) : NULL;
 		if (r && r->tracked) {
 			levels_from_rec(&c->lv, r);
 			c->has_levels = true;
@@ -107,7 +107,7 @@ static int mglru_enabled(void)
 {
 	char buf[32];
 
-	if (cgfs_read("/sys/kernel/mm/lru_gen/enabled", buf, sizeof(buf)))
+	if (mq_cgfs_read("/sys/kernel/mm/lru_gen/enabled", buf, sizeof(buf)))
 		return -1;
 	return strtoul(buf, NULL, 16) & 1;
 }

@@ -48,7 +48,7 @@ void daemon_free_pass(struct daemon *d)
 	for (i = 0; i < d->n; i++)
 		free(d->cg[i].rel);
 	d->n = 0;
-	cg_list_free(&d->list);
+	mq_cg_list_free(&d->list);
 }
 
 /*
@@ -78,7 +78,7 @@ static void note_owner_tag(struct daemon *d, struct dcg *c, const char *tag)
 	nt->verdict = c->tr.owner;
 	if (c->tr.owner != OWNER_RAISE && c->tr.owner != OWNER_UNKNOWN)
 		return;
-	classify_owner_text(&d->cfg, &c->tr, tag, text, sizeof(text));
+	mq_classify_owner_text(&d->cfg, &c->tr, tag, text, sizeof(text));
 	dlog(d, LOG_WARNING, "%s: %s; root's tag is %s ('memqos tier set')",
 	     c->rel, text, d->cfg.tier_xattr);
 }
@@ -96,17 +96,17 @@ static void classify_all(struct daemon *d)
 		if (!i) {
 			/* the root is never managed */
 			in.tag = "none";
-			classify(&d->cfg, &in, &c->tr);
+			mq_classify(&d->cfg, &in, &c->tr);
 			continue;
 		}
 		/* the tags of the cgroup walked, not of one made since */
-		fd = cgfs_cg_open(&d->fs, c->rel, c->id);
-		in.tag = cgfs_read_tag(fd, d->cfg.tier_xattr, tag, sizeof(tag));
-		in.owner_tag = cgfs_read_tag(fd, d->cfg.owner_tier_xattr, owner,
+		fd = mq_cgfs_cg_open(&d->fs, c->rel, c->id);
+		in.tag = mq_cgfs_read_tag(fd, d->cfg.tier_xattr, tag, sizeof(tag));
+		in.owner_tag = mq_cgfs_read_tag(fd, d->cfg.owner_tier_xattr, owner,
 					sizeof(owner));
 		if (fd >= 0)
 			close(fd);
-		classify(&d->cfg, &in, &c->tr);
+		mq_classify(&d->cfg, &in, &c->tr);
 		if (in.owner_tag)
 			note_owner_tag(d, c, in.owner_tag);
 	}
@@ -129,7 +129,7 @@ int daemon_pass(struct daemon *d)
 	d->changes = d->failures = 0;
 	d->react = false;
 	daemon_free_pass(d);
-	err = cgfs_walk(&d->fs, add_cg, d);
+	err = mq_cgfs_walk(&d->fs, add_cg, d);
 	if (err) {
 		dlog(d, LOG_ERR, "walking %s: %s", d->fs.root, strerror(-err));
 		return err;

@@ -29,7 +29,7 @@ void daemon_plan(struct dcg *c, enum cg_file f, uint64_t v,
 void daemon_source_text(const struct daemon *d, const struct dcg *c,
 			char *buf, size_t len)
 {
-	classify_source_text(&d->cfg, &c->tr, buf, len);
+	mq_classify_source_text(&d->cfg, &c->tr, buf, len);
 }
 
 void daemon_size_protection(struct daemon *d)

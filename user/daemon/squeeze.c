@@ -39,7 +39,7 @@ static void find_aggressors(struct daemon *d)
 	d->targeted = false;
 	if (!d->pressure || !d->module || d->no_attrib)
 		return;
-	err = attribq_dump(&d->nl, &list);
+	err = mq_attribq_dump(&d->nl, &list);
 	if (err) {
 		/* ENODATA may pass (attrib.c): said once, tried again */
 		if (!d->attrib_warned)
@@ -48,7 +48,7 @@ static void find_aggressors(struct daemon *d)
 			     strerror(-err));
 		d->attrib_warned = true;
 		d->no_attrib = err == -EOPNOTSUPP;
-		attrib_list_free(&list);
+		mq_attrib_list_free(&list);
 		return;
 	}
 	d->attrib_warned = false;
@@ -74,17 +74,17 @@ static void find_aggressors(struct daemon *d)
 			    daemon_tier_of(d, a)->action == TIER_SQUEEZE)
 				a->harm += p->recent;
 		}
-		if (!attrib_aggressor(&list, v->id, &top) ||
+		if (!mq_attrib_aggressor(&list, v->id, &top) ||
 		    (v->rt->aggressor_known &&
 		     top.reclaimer == v->rt->aggressor))
 			continue;
 		v->rt->aggressor = top.reclaimer;
 		v->rt->aggressor_known = true;
 		dlog(d, LOG_INFO, "%s stalls in reclaim; its main aggressor: %s (%s reclaimed from it recently)",
-		     v->rel, attrib_reclaimer_name(top.reclaimer, top.path),
+		     v->rel, mq_attrib_reclaimer_name(top.reclaimer, top.path),
 		     daemon_size_str(top.recent * d->page, b));
 	}
-	attrib_list_free(&list);
+	mq_attrib_list_free(&list);
 	for (i = 1; i < d->n; i++) {
 		struct dcg *a = &d->cg[i];
 		const struct tier_cfg *t = daemon_tier_of(d, a);

@@ -42,7 +42,7 @@ int state_add(struct state *st, uint64_t id, const char *path,
 
 	/* a path from the cgroup2 root: nothing outside the mount */
 	if (!valid_token(file, STATE_FILE_LEN) ||
-	    !valid_token(value, STATE_VALUE_LEN) || !cgfs_rel_ok(path) ||
+	    !valid_token(value, STATE_VALUE_LEN) || !mq_cgfs_rel_ok(path) ||
 	    strchr(path, '\n') || strchr(file, '/'))
 		return -EINVAL;
 	if (st->n == st->cap) {

@@ -103,7 +103,7 @@ static char *bundle_annotation(const char *bundle, const char *key)
 	char *ret = NULL;
 
 	/* an absolute path without . or .. components, like a cgroup's */
-	if (!cgfs_rel_ok(bundle)) {
+	if (!mq_cgfs_rel_ok(bundle)) {
 		hook_log(LOG_WARNING, "bundle path \"%s\" is not absolute or has a . or .. component; not read",
 			 bundle);
 		return NULL;
@@ -176,12 +176,12 @@ static void tag(const struct daemon_cfg *cfg, struct json_object *state)
 	if (!tier)
 		goto out;		/* not asked for: nothing to do */
 	if (strcmp(tier, "none") &&
-	    daemon_cfg_tier(cfg, tier) == CFG_NO_TIER) {
+	    mq_daemon_cfg_tier(cfg, tier) == CFG_NO_TIER) {
 		hook_log(LOG_WARNING, "annotation %s=\"%s\" names no tier; cgroup not tagged",
 			 cfg->annotation, tier);
 		goto out;
 	}
-	if (!daemon_cfg_annotation_ok(cfg, tier)) {
+	if (!mq_daemon_cfg_annotation_ok(cfg, tier)) {
 		hook_log(LOG_WARNING, "annotation %s=\"%s\": an annotation may not ask for that tier (annotation_tiers in %s); cgroup not tagged",
 			 cfg->annotation, tier, config_name);
 		goto out;
@@ -194,18 +194,18 @@ static void tag(const struct daemon_cfg *cfg, struct json_object *state)
 		goto out;
 	}
 	err = pid_cgroup(pid, rel, sizeof(rel));
-	if (!err && !cgfs_rel_ok(rel)) {
+	if (!err && !mq_cgfs_rel_ok(rel)) {
 		/* "/../x": outside this cgroup namespace, not under the mount */
 		hook_log(LOG_WARNING, "the cgroup of pid %ld is \"%s\", which has a . or .. component (outside the hook's cgroup namespace); cgroup not tagged",
 			 pid, rel);
 		goto out;
 	}
 	if (!err)
-		err = cgfs_open(&fs);
+		err = mq_cgfs_open(&fs);
 	if (!err)
-		err = cgfs_path(&fs, rel, NULL, dir, sizeof(dir));
+		err = mq_cgfs_path(&fs, rel, NULL, dir, sizeof(dir));
 	if (!err)
-		err = cgfs_set_xattr(dir, cfg->tier_xattr, tier);
+		err = mq_cgfs_set_xattr(dir, cfg->tier_xattr, tier);
 	if (err) {
 		hook_log(LOG_WARNING, "cannot tag the cgroup of pid %ld (%s): %s%s",
 			 pid, rel, strerror(-err), err == -EPERM ?
@@ -246,9 +246,9 @@ int main(int argc, char **argv)
 	}
 	if (config)
 		config_name = config;
-	err = daemon_cfg_load(cfg, config_name, errs);
+	err = mq_daemon_cfg_load(cfg, config_name, errs);
 	if (err == -ENOENT && !config) {
-		daemon_cfg_defaults(cfg);
+		mq_daemon_cfg_defaults(cfg);
 	} else if (err) {
 		hook_log(LOG_ERR, "%s; container not tagged", errs->msg[0]);
 		goto out;

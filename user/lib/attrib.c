@@ -88,7 +88,7 @@ static int decode(const struct nlmsghdr *nlh, struct attrib_pair *p)
 	return have == HAVE_ALL ? 0 : -EBADMSG;
 }
 
-int attrib_list_add_cb(const struct nlmsghdr *nlh, void *data)
+int mq_attrib_list_add_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct attrib_list *list = data;
 	struct attrib_pair *pairs;
@@ -115,7 +115,7 @@ int attrib_list_add_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-void attrib_list_free(struct attrib_list *list)
+void mq_attrib_list_free(struct attrib_list *list)
 {
 	size_t i;
 
@@ -131,7 +131,7 @@ static bool same_pair(const struct attrib_pair *a, const struct attrib_pair *b)
 	       a->node == b->node;
 }
 
-void attrib_list_merge(struct attrib_list *list)
+void mq_attrib_list_merge(struct attrib_list *list)
 {
 	struct attrib_pair *p, *q;
 	size_t i, j, n = 0;
@@ -155,9 +155,9 @@ void attrib_list_merge(struct attrib_list *list)
 	list->n = n;
 }
 
-const struct attrib_pair *attrib_find(const struct attrib_list *list,
-				      uint64_t reclaimer, uint64_t victim,
-				      uint32_t node)
+const struct attrib_pair *mq_attrib_find(const struct attrib_list *list,
+					 uint64_t reclaimer, uint64_t victim,
+					 uint32_t node)
 {
 	const struct attrib_pair key = {
 		.reclaimer = reclaimer, .victim = victim, .node = node,
@@ -170,7 +170,7 @@ const struct attrib_pair *attrib_find(const struct attrib_list *list,
 	return NULL;
 }
 
-const char *attrib_reclaimer_name(uint64_t reclaimer, const char *path)
+const char *mq_attrib_reclaimer_name(uint64_t reclaimer, const char *path)
 {
 	if (reclaimer == ATTRIB_KSWAPD)
 		return "kswapd";
@@ -179,8 +179,8 @@ const char *attrib_reclaimer_name(uint64_t reclaimer, const char *path)
 	return path ?: "-";
 }
 
-bool attrib_aggressor(const struct attrib_list *list, uint64_t victim,
-		      struct attrib_aggressor *out)
+bool mq_attrib_aggressor(const struct attrib_list *list, uint64_t victim,
+			 struct attrib_aggressor *out)
 {
 	const struct attrib_pair *p, *q;
 	uint64_t sum;
@@ -221,33 +221,33 @@ static void print_path(struct print_ctx *pc, const char *key,
 		       const char *path)
 {
 	if (path)
-		print_str(pc, key, NULL, path);
+		mq_print_str(pc, key, NULL, path);
 	else
-		print_null(pc, key, NULL, NULL);
+		mq_print_null(pc, key, NULL, NULL);
 }
 
-void attrib_list_print(struct print_ctx *pc, const struct attrib_list *list)
+void mq_attrib_list_print(struct print_ctx *pc, const struct attrib_list *list)
 {
 	const struct attrib_pair *p;
 	size_t i;
 
-	print_arr_begin(pc, "attribution");
+	mq_print_arr_begin(pc, "attribution");
 	for (i = 0; i < list->n; i++) {
 		p = &list->pairs[i];
-		print_obj_begin(pc, NULL);
-		print_u64(pc, "reclaimer", NULL, p->reclaimer);
+		mq_print_obj_begin(pc, NULL);
+		mq_print_u64(pc, "reclaimer", NULL, p->reclaimer);
 		print_path(pc, "reclaimer_path", p->reclaimer_path);
-		print_u64(pc, "victim", NULL, p->victim);
+		mq_print_u64(pc, "victim", NULL, p->victim);
 		print_path(pc, "victim_path", p->victim_path);
-		print_u64(pc, "node", NULL, p->node);
-		print_u64(pc, "scanned_pages_total", NULL, p->scanned);
-		print_u64(pc, "reclaimed_anon_pages_total", NULL,
-			  p->reclaimed_anon);
-		print_u64(pc, "reclaimed_file_pages_total", NULL,
-			  p->reclaimed_file);
-		print_u64(pc, "refaults_total", NULL, p->refaults);
-		print_u64(pc, "recent_pages", NULL, p->recent);
-		print_obj_end(pc);
+		mq_print_u64(pc, "node", NULL, p->node);
+		mq_print_u64(pc, "scanned_pages_total", NULL, p->scanned);
+		mq_print_u64(pc, "reclaimed_anon_pages_total", NULL,
+			     p->reclaimed_anon);
+		mq_print_u64(pc, "reclaimed_file_pages_total", NULL,
+			     p->reclaimed_file);
+		mq_print_u64(pc, "refaults_total", NULL, p->refaults);
+		mq_print_u64(pc, "recent_pages", NULL, p->recent);
+		mq_print_obj_end(pc);
 	}
-	print_arr_end(pc);
+	mq_print_arr_end(pc);
 }

@@ -45,22 +45,22 @@ struct attrib_list {
  * @data. Reclaimer, victim and node are required; attributes this tool
  * does not know are skipped.
  */
-int attrib_list_add_cb(const struct nlmsghdr *nlh, void *data);
-void attrib_list_free(struct attrib_list *list);
+int mq_attrib_list_add_cb(const struct nlmsghdr *nlh, void *data);
+void mq_attrib_list_free(struct attrib_list *list);
 
 /*
  * Racing reclaimers may give one pair two slots in the kernel's table:
  * sum entries with the same reclaimer, victim and node into the first.
  */
-void attrib_list_merge(struct attrib_list *list);
+void mq_attrib_list_merge(struct attrib_list *list);
 
 /* The entry for (@reclaimer, @victim, @node), NULL if none. */
-const struct attrib_pair *attrib_find(const struct attrib_list *list,
-				      uint64_t reclaimer, uint64_t victim,
-				      uint32_t node);
+const struct attrib_pair *mq_attrib_find(const struct attrib_list *list,
+					 uint64_t reclaimer, uint64_t victim,
+					 uint32_t node);
 
 /* "kswapd", "unknown", or the reclaimer's path ("-" if it has none). */
-const char *attrib_reclaimer_name(uint64_t reclaimer, const char *path);
+const char *mq_attrib_reclaimer_name(uint64_t reclaimer, const char *path);
 
 struct attrib_aggressor {
 	uint64_t reclaimer;
@@ -73,8 +73,8 @@ struct attrib_aggressor {
  * its nodes summed (kswapd's too), @victim itself left out. Ties go to
  * the lower id. False if no other reclaimer has a recent score there.
  */
-bool attrib_aggressor(const struct attrib_list *list, uint64_t victim,
-		      struct attrib_aggressor *out);
+bool mq_attrib_aggressor(const struct attrib_list *list, uint64_t victim,
+			 struct attrib_aggressor *out);
 
 /*
  * The JSON array "attribution": one object per pair with reclaimer,
@@ -82,6 +82,6 @@ bool attrib_aggressor(const struct attrib_list *list, uint64_t victim,
  * node, scanned_pages_total, reclaimed_anon_pages_total,
  * reclaimed_file_pages_total, refaults_total and recent_pages.
  */
-void attrib_list_print(struct print_ctx *pc, const struct attrib_list *list);
+void mq_attrib_list_print(struct print_ctx *pc, const struct attrib_list *list);
 
 #endif /* MEMQOS_ATTRIB_H */

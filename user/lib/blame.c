@@ -41,7 +41,7 @@ static enum blame_kind kind_of(const struct attrib_pair *p, uint64_t victim,
 						     BLAME_OTHER;
 }
 
-const char *blame_kind_name(enum blame_kind kind)
+const char *mq_blame_kind_name(enum blame_kind kind)
 {
 	static const char *const names[] = {
 		[BLAME_SELF] = "self",
@@ -96,15 +96,15 @@ static int row_cmp(const void *x, const void *y)
 {
 	const struct blame_row *a = x, *b = y;
 
-	return cmp_u64_desc(blame_row_pages(a), blame_row_pages(b)) ?:
+	return cmp_u64_desc(mq_blame_row_pages(a), mq_blame_row_pages(b)) ?:
 	       cmp_u64_desc(a->refaults, b->refaults) ?:
 	       -cmp_u64_desc(a->reclaimer, b->reclaimer) ?:
 	       (a->node > b->node) - (a->node < b->node);
 }
 
-int blame_compute(const struct attrib_list *before,
-		  const struct attrib_list *after, uint64_t victim,
-		  const char *path, struct blame *out)
+int mq_blame_compute(const struct attrib_list *before,
+		     const struct attrib_list *after, uint64_t victim,
+		     const char *path, struct blame *out)
 {
 	static const struct attrib_pair zero;
 	const struct attrib_pair *a, *b;
@@ -116,7 +116,7 @@ int blame_compute(const struct attrib_list *before,
 		a = &after->pairs[i];
 		if (!in_subtree(a, victim, path))
 			continue;
-		b = attrib_find(before, a->reclaimer, a->victim, a->node);
+		b = mq_attrib_find(before, a->reclaimer, a->victim, a->node);
 		if (!b || went_down(b, a))
 			b = &zero;
 		r = row_get(out, a, victim, path);
@@ -130,14 +130,14 @@ int blame_compute(const struct attrib_list *before,
 	}
 	for (i = 0; i < out->n; i++) {
 		r = &out->rows[i];
-		if (!blame_row_pages(r) && !r->refaults)
+		if (!mq_blame_row_pages(r) && !r->refaults)
 			continue;
 		out->rows[n++] = *r;
 		out->scanned += r->scanned;
-		out->pages += blame_row_pages(r);
+		out->pages += mq_blame_row_pages(r);
 		out->refaults += r->refaults;
-		if (blame_kind_outside(r->kind)) {
-			out->outside_pages += blame_row_pages(r);
+		if (mq_blame_kind_outside(r->kind)) {
+			out->outside_pages += mq_blame_row_pages(r);
 			out->outside_refaults += r->refaults;
 		}
 	}
@@ -147,22 +147,22 @@ int blame_compute(const struct attrib_list *before,
 	return 0;
 }
 
-void blame_free(struct blame *b)
+void mq_blame_free(struct blame *b)
 {
 	free(b->rows);
 	memset(b, 0, sizeof(*b));
 }
 
-unsigned int blame_percent(uint64_t part, uint64_t whole)
+unsigned int mq_blame_percent(uint64_t part, uint64_t whole)
 {
 	return whole ? (unsigned int)((part * 100 + whole / 2) / whole) : 0;
 }
 
-uint64_t blame_counter(const struct cg_rec *before, const struct cg_rec *after,
-		       uint16_t attr)
+uint64_t mq_blame_counter(const struct cg_rec *before, const struct cg_rec *after,
+			  uint16_t attr)
 {
-	uint64_t b = before ? cg_val(before, attr) : 0;
-	uint64_t a = cg_val(after, attr);
+	uint64_t b = before ? mq_cg_val(before, attr) : 0;
+	uint64_t a = mq_cg_val(after, attr);
 
 	return a >= b ? a - b : a;
 }
@@ -177,13 +177,13 @@ static const char *who(const struct blame_row *r, char *buf, size_t len)
 	else if (r->kind == BLAME_SELF)
 		snprintf(buf, len, "itself");
 	else
-		snprintf(buf, len, "%s", attrib_reclaimer_name(r->reclaimer,
-							       r->path));
+		snprintf(buf, len, "%s", mq_attrib_reclaimer_name(r->reclaimer,
+								  r->path));
 	return buf;
 }
 
-const char *blame_verdict(const struct blame *b, const char *path, char *buf,
-			  size_t len)
+const char *mq_blame_verdict(const struct blame *b, const char *path, char *buf,
+			     size_t len)
 {
 	const struct blame_row *top = b->rows;
 	size_t takers = 0, n;
@@ -195,23 +195,23 @@ const char *blame_verdict(const struct blame *b, const char *path, char *buf,
 		return buf;
 	}
 	/* rows with refaults only, of earlier reclaim, come last */
-	while (takers < b->n && blame_row_pages(&b->rows[takers]))
+	while (takers < b->n && mq_blame_row_pages(&b->rows[takers]))
 		takers++;
 	who(top, name, sizeof(name));
-	share = blame_percent(blame_row_pages(top), b->pages);
+	share = mq_blame_percent(mq_blame_row_pages(top), b->pages);
 	if (takers == 1)
 		n = snprintf(buf, len, "all reclaimed by %s, %u%% of it refaulted",
-			     name, blame_percent(top->refaults, b->pages));
+			     name, mq_blame_percent(top->refaults, b->pages));
 	else if (share >= 50)
 		n = snprintf(buf, len,
 			     "mostly reclaimed by %s (%u%%), %u%% of it refaulted",
 			     name, share,
-			     blame_percent(top->refaults, blame_row_pages(top)));
+			     mq_blame_percent(top->refaults, mq_blame_row_pages(top)));
 	else
 		n = snprintf(buf, len,
 			     "reclaimed by %zu reclaimers, the most by %s (%u%%); %u%% of it refaulted",
 			     takers, name, share,
-			     blame_percent(b->refaults, b->pages));
+			     mq_blame_percent(b->refaults, b->pages));
 	if (!b->outside_pages && n < len)
 		snprintf(buf + n, len - n, "; none from outside its subtree");
 	return buf;

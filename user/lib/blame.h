@@ -28,9 +28,9 @@ enum blame_kind {
 };
 
 /* "self", "subtree", "other", "kswapd", "unknown" */
-const char *blame_kind_name(enum blame_kind kind);
+const char *mq_blame_kind_name(enum blame_kind kind);
 
-static inline bool blame_kind_outside(enum blame_kind kind)
+static inline bool mq_blame_kind_outside(enum blame_kind kind)
 {
 	return kind >= BLAME_OTHER;
 }
@@ -71,27 +71,27 @@ struct blame {
  * faded out. Rows with neither pages nor refaults are left out. A
  * reclaimer is inside the subtree when its id is @victim or its path is
  * below @path; one without a path (removed) counts as outside. 0 or
- * -ENOMEM; blame_free() @out in any case.
+ * -ENOMEM; mq_blame_free() @out in any case.
  */
-int blame_compute(const struct attrib_list *before,
-		  const struct attrib_list *after, uint64_t victim,
-		  const char *path, struct blame *out);
-void blame_free(struct blame *b);
+int mq_blame_compute(const struct attrib_list *before,
+		     const struct attrib_list *after, uint64_t victim,
+		     const char *path, struct blame *out);
+void mq_blame_free(struct blame *b);
 
-static inline uint64_t blame_row_pages(const struct blame_row *r)
+static inline uint64_t mq_blame_row_pages(const struct blame_row *r)
 {
 	return r->anon + r->file;
 }
 
 /* @part of @whole in percent, rounded; 0 when @whole is 0. */
-unsigned int blame_percent(uint64_t part, uint64_t whole);
+unsigned int mq_blame_percent(uint64_t part, uint64_t whole);
 
 /*
  * Counter @attr of the cgroup between @before (NULL: since it began) and
  * @after; a counter that went down was reset and counts from 0.
  */
-uint64_t blame_counter(const struct cg_rec *before, const struct cg_rec *after,
-		       uint16_t attr);
+uint64_t mq_blame_counter(const struct cg_rec *before, const struct cg_rec *after,
+			  uint16_t attr);
 
 /*
  * One line for people, the cgroup being @path: "mostly reclaimed by
@@ -100,7 +100,7 @@ uint64_t blame_counter(const struct cg_rec *before, const struct cg_rec *after,
  * reclaimed from /svc"; "all reclaimed by itself, ...; none from outside
  * its subtree" when no reclaim was harm. Returns @buf.
  */
-const char *blame_verdict(const struct blame *b, const char *path, char *buf,
-			  size_t len);
+const char *mq_blame_verdict(const struct blame *b, const char *path, char *buf,
+			     size_t len);
 
 #endif /* MEMQOS_BLAME_H */

@@ -18,7 +18,7 @@
 
 #include "cgfs.h"
 
-int cgfs_open(struct cgfs *fs)
+int mq_cgfs_open(struct cgfs *fs)
 {
 	FILE *fp = setmntent("/proc/self/mounts", "re");
 	struct mntent *m;
@@ -43,7 +43,7 @@ int cgfs_open(struct cgfs *fs)
 	return ret;
 }
 
-bool cgfs_rel_ok(const char *rel)
+bool mq_cgfs_rel_ok(const char *rel)
 {
 	const char *s = rel, *end;
 	size_t n;
@@ -61,13 +61,13 @@ bool cgfs_rel_ok(const char *rel)
 	return true;
 }
 
-int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
-	      char *buf, size_t len)
+int mq_cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
+		 char *buf, size_t len)
 {
 	int n;
 
 	/* "/a/../../etc" would leave the mount */
-	if (!cgfs_rel_ok(rel) || (file && strchr(file, '/')))
+	if (!mq_cgfs_rel_ok(rel) || (file && strchr(file, '/')))
 		return -EINVAL;
 	/* the root's own files: "<root>/<file>", not "<root>//<file>" */
 	if (!strcmp(rel, "/"))
@@ -77,13 +77,13 @@ int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id)
+int mq_cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id)
 {
 	char dir[PATH_MAX];
 	struct stat st;
 	int fd, err;
 
-	err = cgfs_path(fs, rel, NULL, dir, sizeof(dir));
+	err = mq_cgfs_path(fs, rel, NULL, dir, sizeof(dir));
 	if (err)
 		return err;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -101,12 +101,12 @@ int cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id)
 	return fd;
 }
 
-int cgfs_read(const char *path, char *buf, size_t len)
+int mq_cgfs_read(const char *path, char *buf, size_t len)
 {
-	return cgfs_read_at(AT_FDCWD, path, buf, len);
+	return mq_cgfs_read_at(AT_FDCWD, path, buf, len);
 }
 
-int cgfs_read_at(int dfd, const char *file, char *buf, size_t len)
+int mq_cgfs_read_at(int dfd, const char *file, char *buf, size_t len)
 {
 	int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t off = 0;
@@ -155,30 +155,30 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -EINVAL : 0;
 }
 
-int cgfs_read_u64(const char *path, uint64_t *v)
+int mq_cgfs_read_u64(const char *path, uint64_t *v)
 {
-	return cgfs_read_u64_at(AT_FDCWD, path, v);
+	return mq_cgfs_read_u64_at(AT_FDCWD, path, v);
 }
 
-int cgfs_read_u64_at(int dfd, const char *file, uint64_t *v)
+int mq_cgfs_read_u64_at(int dfd, const char *file, uint64_t *v)
 {
 	char buf[CGFS_VALUE_LEN];
-	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
+	int err = mq_cgfs_read_at(dfd, file, buf, sizeof(buf));
 
 	return err ? err : parse_u64(buf, v);
 }
 
-int cgfs_read_keyed(const char *path, const char *const *keys,
-		    uint64_t *vals, size_t n)
-{
-	return cgfs_read_keyed_at(AT_FDCWD, path, keys, vals, n);
-}
-
-int cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
+int mq_cgfs_read_keyed(const char *path, const char *const *keys,
 		       uint64_t *vals, size_t n)
 {
+	return mq_cgfs_read_keyed_at(AT_FDCWD, path, keys, vals, n);
+}
+
+int mq_cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
+			  uint64_t *vals, size_t n)
+{
 	char buf[8192], *line, *p, *val;
-	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
+	int err = mq_cgfs_read_at(dfd, file, buf, sizeof(buf));
 	size_t i;
 
 	if (err)
@@ -196,15 +196,15 @@ int cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
 	return 0;
 }
 
-int cgfs_read_psi_some(const char *path, uint64_t *us)
+int mq_cgfs_read_psi_some(const char *path, uint64_t *us)
 {
-	return cgfs_read_psi_some_at(AT_FDCWD, path, us);
+	return mq_cgfs_read_psi_some_at(AT_FDCWD, path, us);
 }
 
-int cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us)
+int mq_cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us)
 {
 	char buf[256], *t;
-	int err = cgfs_read_at(dfd, file, buf, sizeof(buf));
+	int err = mq_cgfs_read_at(dfd, file, buf, sizeof(buf));
 
 	if (err)
 		return err;
@@ -214,12 +214,12 @@ int cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us)
 	return 0;
 }
 
-int cgfs_write(const char *path, const char *value)
+int mq_cgfs_write(const char *path, const char *value)
 {
-	return cgfs_write_at(AT_FDCWD, path, value);
+	return mq_cgfs_write_at(AT_FDCWD, path, value);
 }
 
-int cgfs_write_at(int dfd, const char *file, const char *value)
+int mq_cgfs_write_at(int dfd, const char *file, const char *value)
 {
 	size_t len = strlen(value);
 	ssize_t n;
@@ -238,7 +238,7 @@ int cgfs_write_at(int dfd, const char *file, const char *value)
 	return ret;
 }
 
-const char *cgfs_fmt(uint64_t v, char *buf, size_t len)
+const char *mq_cgfs_fmt(uint64_t v, char *buf, size_t len)
 {
 	if (v == UINT64_MAX)
 		snprintf(buf, len, "max");
@@ -247,7 +247,7 @@ const char *cgfs_fmt(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len)
+int mq_cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len)
 {
 	ssize_t n = getxattr(dir, name, buf, len - 1);
 
@@ -257,7 +257,7 @@ int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len)
+int mq_cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len)
 {
 	ssize_t n = fgetxattr(fd, name, buf, len - 1);
 
@@ -267,20 +267,20 @@ int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len)
+const char *mq_cgfs_read_tag(int fd, const char *name, char *buf, size_t len)
 {
 	int err;
 
 	if (fd < 0 || !*name)
 		return NULL;
-	err = cgfs_fget_xattr(fd, name, buf, len);
+	err = mq_cgfs_fget_xattr(fd, name, buf, len);
 	/* a value too long for a tier name is no tier name */
 	if (err == -ERANGE)
 		return "";
 	return err ? NULL : buf;
 }
 
-bool cgfs_trusted_ok(void)
+bool mq_cgfs_trusted_ok(void)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -293,12 +293,12 @@ bool cgfs_trusted_ok(void)
 	       CAP_TO_MASK(CAP_SYS_ADMIN);
 }
 
-int cgfs_set_xattr(const char *dir, const char *name, const char *value)
+int mq_cgfs_set_xattr(const char *dir, const char *name, const char *value)
 {
 	return setxattr(dir, name, value, strlen(value), 0) ? -errno : 0;
 }
 
-int cgfs_remove_xattr(const char *dir, const char *name)
+int mq_cgfs_remove_xattr(const char *dir, const char *name)
 {
 	return removexattr(dir, name) ? -errno : 0;
 }
@@ -353,8 +353,8 @@ static int walk(char *path, size_t root_len, const struct cgfs_node *parent,
 	return ret;
 }
 
-int cgfs_walk(const struct cgfs *fs,
-	      int (*fn)(const struct cgfs_node *n, void *data), void *data)
+int mq_cgfs_walk(const struct cgfs *fs,
+		 int (*fn)(const struct cgfs_node *n, void *data), void *data)
 {
 	char *path = malloc(PATH_MAX);
 	size_t root_len = strlen(fs->root);
@@ -371,7 +371,7 @@ int cgfs_walk(const struct cgfs *fs,
 	return ret;
 }
 
-int cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n)
+int mq_cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n)
 {
 	char dir[PATH_MAX];
 	size_t root_len;
@@ -379,7 +379,7 @@ int cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n)
 	const char *s;
 	int err;
 
-	err = cgfs_path(fs, rel, NULL, dir, sizeof(dir));
+	err = mq_cgfs_path(fs, rel, NULL, dir, sizeof(dir));
 	if (err)
 		return err;
 	root_len = strlen(dir) - (strcmp(rel, "/") ? strlen(rel) : 0);

@@ -26,21 +26,21 @@ struct cgfs {
 };
 
 /* The first cgroup2 mount in /proc/self/mounts; -ENOENT if none. */
-int cgfs_open(struct cgfs *fs);
+int mq_cgfs_open(struct cgfs *fs);
 
 /*
  * Whether @rel is a path from the cgroup2 root: it starts with '/' and
  * has no "." or ".." component (no cgroup has such a name; "/a/../.."
  * would leave the mount).
  */
-bool cgfs_rel_ok(const char *rel);
+bool mq_cgfs_rel_ok(const char *rel);
 
 /*
  * "<root><rel>[/<file>]" into @buf; -ENAMETOOLONG if it does not fit,
- * -EINVAL if @rel is no path from the root (cgfs_rel_ok()).
+ * -EINVAL if @rel is no path from the root (mq_cgfs_rel_ok()).
  */
-int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
-	      char *buf, size_t len);
+int mq_cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
+		 char *buf, size_t len);
 
 /*
  * The cgroup directory at @rel, opened (O_DIRECTORY), for the *_at()
@@ -49,7 +49,7 @@ int cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
  * the directory there is another cgroup (its inode is its id). Returns
  * the descriptor or -errno.
  */
-int cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id);
+int mq_cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id);
 
 /*
  * Each call below has a twin *_at(dfd, file, ...) that opens @file
@@ -57,49 +57,49 @@ int cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id);
  */
 
 /* The whole file, without its trailing newline. -EFBIG if it is longer. */
-int cgfs_read(const char *path, char *buf, size_t len);
-int cgfs_read_at(int dfd, const char *file, char *buf, size_t len);
+int mq_cgfs_read(const char *path, char *buf, size_t len);
+int mq_cgfs_read_at(int dfd, const char *file, char *buf, size_t len);
 
 /* A single number, "max" as UINT64_MAX. */
-int cgfs_read_u64(const char *path, uint64_t *v);
-int cgfs_read_u64_at(int dfd, const char *file, uint64_t *v);
+int mq_cgfs_read_u64(const char *path, uint64_t *v);
+int mq_cgfs_read_u64_at(int dfd, const char *file, uint64_t *v);
 
 /* "key value" lines (memory.stat, memory.events): @vals[i] for @keys[i],
  * left untouched if absent. */
-int cgfs_read_keyed(const char *path, const char *const *keys,
-		    uint64_t *vals, size_t n);
-int cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
+int mq_cgfs_read_keyed(const char *path, const char *const *keys,
 		       uint64_t *vals, size_t n);
+int mq_cgfs_read_keyed_at(int dfd, const char *file, const char *const *keys,
+			  uint64_t *vals, size_t n);
 
 /* The total= of memory.pressure's "some" line, microseconds. */
-int cgfs_read_psi_some(const char *path, uint64_t *us);
-int cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us);
+int mq_cgfs_read_psi_some(const char *path, uint64_t *us);
+int mq_cgfs_read_psi_some_at(int dfd, const char *file, uint64_t *us);
 
 /* One write(2) of @value; a short write is -EIO. */
-int cgfs_write(const char *path, const char *value);
-int cgfs_write_at(int dfd, const char *file, const char *value);
+int mq_cgfs_write(const char *path, const char *value);
+int mq_cgfs_write_at(int dfd, const char *file, const char *value);
 
 /* @v as the memory files take it: digits or "max". Returns @buf. */
-const char *cgfs_fmt(uint64_t v, char *buf, size_t len);
+const char *mq_cgfs_fmt(uint64_t v, char *buf, size_t len);
 
 /* The tier xattr @name of directory @dir: -ENODATA if not set. */
-int cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len);
-int cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len);
+int mq_cgfs_get_xattr(const char *dir, const char *name, char *buf, size_t len);
+int mq_cgfs_fget_xattr(int fd, const char *name, char *buf, size_t len);
 /*
  * A tier tag @name ("" for none) of the cgroup open at @fd (< 0: none)
  * into @buf: @buf, "" for a value too long for a tier name, or NULL if
  * it is not set or cannot be read.
  */
-const char *cgfs_read_tag(int fd, const char *name, char *buf, size_t len);
+const char *mq_cgfs_read_tag(int fd, const char *name, char *buf, size_t len);
 /*
  * Whether this process may read and write trusted.* xattrs (CAP_SYS_ADMIN
  * in the initial user namespace); without it they read as unset.
  */
-bool cgfs_trusted_ok(void);
-int cgfs_set_xattr(const char *dir, const char *name, const char *value);
-int cgfs_remove_xattr(const char *dir, const char *name);
+bool mq_cgfs_trusted_ok(void);
+int mq_cgfs_set_xattr(const char *dir, const char *name, const char *value);
+int mq_cgfs_remove_xattr(const char *dir, const char *name);
 
-/* One cgroup as cgfs_walk() and cgfs_node_at() find it. */
+/* One cgroup as mq_cgfs_walk() and mq_cgfs_node_at() find it. */
 struct cgfs_node {
 	const char *rel;	/* path from the root, "/" for it */
 	struct stat st;		/* of its directory: st_ino is its id */
@@ -119,10 +119,10 @@ struct cgfs_node {
  * vanish during the walk are skipped; every other is visited, whatever
  * its name (".hidden" too).
  */
-int cgfs_walk(const struct cgfs *fs,
-	      int (*fn)(const struct cgfs_node *n, void *data), void *data);
+int mq_cgfs_walk(const struct cgfs *fs,
+		 int (*fn)(const struct cgfs_node *n, void *data), void *data);
 
 /* The node of the cgroup at @rel (@n->rel is @rel); 0 or -errno. */
-int cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n);
+int mq_cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n);
 
 #endif /* MEMQOS_CGFS_H */

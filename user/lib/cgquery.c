@@ -25,7 +25,7 @@ static void flush_stats(const char *mountinfo, const char *path)
 	char file[PATH_MAX], buf[4096];
 	int fd;
 
-	if (cgroup_arg_fs_path(mountinfo, path, "memory.stat", file))
+	if (mq_cgroup_arg_fs_path(mountinfo, path, "memory.stat", file))
 		return;
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -37,7 +37,7 @@ static void flush_stats(const char *mountinfo, const char *path)
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
-	int err = cg_rec_decode(nlh, data);
+	int err = mq_cg_rec_decode(nlh, data);
 
 	if (err) {
 		errno = -err;
@@ -52,33 +52,33 @@ static int request_one(struct memqos_nl *nl, const struct cgroup_arg *cg,
 	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
+	nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
 	if (cg->id)
 		mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, cg->id);
 	else
 		mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, cg->path);
-	err = memqos_nl_request(nl, nlh, get_cb, rec);
+	err = mq_nl_request(nl, nlh, get_cb, rec);
 	if (!err && !rec->path)
 		err = -EBADMSG;		/* ACK without a reply */
 	return err;
 }
 
-int cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
-	    bool *bad_arg)
+int mq_cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
+	       bool *bad_arg)
 {
 	struct cgroup_arg *cg = malloc(sizeof(*cg));
-	char *mountinfo = cgroup_arg_read_mountinfo();
+	char *mountinfo = mq_cgroup_arg_read_mountinfo();
 	int err;
 
 	memset(rec, 0, sizeof(*rec));
 	*bad_arg = false;
-	err = cg ? cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
+	err = cg ? mq_cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
 	if (err == -EINVAL || err == -ENAMETOOLONG) {
 		*bad_arg = true;
 		goto out;
 	}
 	if (!err)
-		err = memqos_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
+		err = mq_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
 	/* an id has no path yet: the root's flushes the tree on 6.1 */
 	if (!err)
 		flush_stats(mountinfo, cg->id ? "/" : cg->path);
@@ -90,25 +90,25 @@ out:
 	return err;
 }
 
-int cgq_dump(struct memqos_nl **nlp, struct cg_list *list)
+int mq_cgq_dump(struct memqos_nl **nlp, struct cg_list *list)
 {
 	struct memqos_nl *nl;
 	char *mountinfo;
 	struct nlmsghdr *nlh;
 	int err, tries;
 
-	err = memqos_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
+	err = mq_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
 	if (err)
 		return err;
 	nl = *nlp;
-	mountinfo = cgroup_arg_read_mountinfo();
+	mountinfo = mq_cgroup_arg_read_mountinfo();
 	flush_stats(mountinfo, "/");
 	free(mountinfo);
 	for (tries = 0; tries < DUMP_TRIES; tries++) {
-		cg_list_free(list);
-		nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
-					    NLM_F_DUMP);
-		err = memqos_nl_request(nl, nlh, cg_list_add_cb, list);
+		mq_cg_list_free(list);
+		nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
+					NLM_F_DUMP);
+		err = mq_nl_request(nl, nlh, mq_cg_list_add_cb, list);
 		if (err != -EINTR)
 			break;
 	}

@@ -13,15 +13,15 @@
  * The cgroup the CGROUP argument @arg names (see cgroup_arg.h) into @rec,
  * its levels fresh: its memory.stat (the root's for an id) is read first,
  * which flushes the kernel's statistics. The socket is opened into *@nlp
- * if need be (see memqos_nl_ready()). 0 or a negative errno, *@bad_arg
+ * if need be (see mq_nl_ready()). 0 or a negative errno, *@bad_arg
  * set when that is because @arg names no cgroup at all (-EINVAL,
  * -ENAMETOOLONG), before any request; -ENOENT once the family is
  * resolved: no such cgroup, or one without the memory controller, with
- * the kernel's message in memqos_nl_errmsg(). cg_rec_free() @rec in any
+ * the kernel's message in mq_nl_errmsg(). mq_cg_rec_free() @rec in any
  * case.
  */
-int cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
-	    bool *bad_arg);
+int mq_cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
+	       bool *bad_arg);
 
 /*
  * Every cgroup visible to the caller, parents first, into @list (which
@@ -29,6 +29,6 @@ int cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
  * memory.stat to flush the kernel's statistics. A dump that a created or
  * removed cgroup interrupts is retried. 0 or a negative errno.
  */
-int cgq_dump(struct memqos_nl **nlp, struct cg_list *list);
+int mq_cgq_dump(struct memqos_nl **nlp, struct cg_list *list);
 
 #endif /* MEMQOS_CGQUERY_H */

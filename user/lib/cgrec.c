@@ -15,15 +15,15 @@
 _Static_assert(MEMQOS_A_CGROUP_MAX < FIELD_MAX_ATTRS,
 	       "cgroup attributes must fit struct field_vals");
 
-const char *const cg_stall_names[CG_STALL_KINDS] = {
+const char *const mq_cg_stall_names[CG_STALL_KINDS] = {
 	[MEMQOS_STALL_KIND_MEMCG_RECLAIM] = "memcg_reclaim",
 	[MEMQOS_STALL_KIND_DIRECT_RECLAIM] = "direct_reclaim",
 	[MEMQOS_STALL_KIND_HIGH_THROTTLE] = "high_throttle",
 };
 
-const uint64_t cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
+const uint64_t mq_cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
 
-uint64_t *cg_hist_buckets_mut(struct cg_hist *h)
+uint64_t *mq_cg_hist_buckets_mut(struct cg_hist *h)
 {
 	if (!h->bucket)
 		h->bucket = calloc(MEMQOS_HIST_BUCKETS, sizeof(*h->bucket));
@@ -42,7 +42,7 @@ static void cg_hist_free(struct cg_hist *h)
 /* The hot loop of a dump: attributes read in line, see nla_inline.h. */
 static int get_u64(const struct nlattr *a, uint64_t *v)
 {
-	return nla_u64(a, v) ? 0 : -EBADMSG;
+	return mq_nla_u64(a, v) ? 0 : -EBADMSG;
 }
 
 /* Bucket *@nb; an array of its own only once one is not 0. */
@@ -57,7 +57,7 @@ static int decode_bucket(const struct nlattr *a, struct cg_hist *h,
 	if (*nb == MEMQOS_HIST_BUCKETS)
 		return 0;
 	if (v) {
-		b = cg_hist_buckets_mut(h);
+		b = mq_cg_hist_buckets_mut(h);
 		if (!b)
 			return -ENOMEM;
 		b[*nb] = v;
@@ -70,7 +70,7 @@ static int decode_bucket(const struct nlattr *a, struct cg_hist *h,
 static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
 			    unsigned int *nb)
 {
-	switch (nla_type_of(a)) {
+	switch (mq_nla_type_of(a)) {
 	case MEMQOS_A_HIST_COUNT:
 		return get_u64(a, &h->count);
 	case MEMQOS_A_HIST_SUM_US:
@@ -89,7 +89,7 @@ static int hist_kind(const struct nlattr *nest, uint32_t *kind)
 	const struct nlattr *a;
 
 	nla_for_each_nested(a, nest) {
-		if (nla_type_of(a) != MEMQOS_A_HIST_KIND)
+		if (mq_nla_type_of(a) != MEMQOS_A_HIST_KIND)
 			continue;
 		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 			return -EBADMSG;
@@ -129,7 +129,7 @@ static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
 
 static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
 {
-	switch (nla_type_of(a)) {
+	switch (mq_nla_type_of(a)) {
 	case MEMQOS_A_CGROUP_ID:
 		return get_u64(a, &rec->id);
 	case MEMQOS_A_CGROUP_PATH:
@@ -146,10 +146,10 @@ static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
 	case MEMQOS_A_CGROUP_HIST:
 		return decode_hist(a, rec);
 	}
-	return field_vals_put(&rec->v, &cgroup_fields, a);
+	return mq_field_vals_put(&rec->v, &mq_cgroup_fields, a);
 }
 
-int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
+int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
 {
 	const struct nlattr *a;
 	const void *end;
@@ -164,7 +164,7 @@ int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
 	return rec->id && rec->path ? 0 : -EBADMSG;
 }
 
-void cg_rec_free(struct cg_rec *rec)
+void mq_cg_rec_free(struct cg_rec *rec)
 {
 	unsigned int k;
 
@@ -174,7 +174,7 @@ void cg_rec_free(struct cg_rec *rec)
 		cg_hist_free(&rec->hist[k]);
 }
 
-uint64_t cg_stall_us(const struct cg_rec *r)
+uint64_t mq_cg_stall_us(const struct cg_rec *r)
 {
 	uint64_t sum = 0;
 	unsigned int k;
@@ -184,7 +184,7 @@ uint64_t cg_stall_us(const struct cg_rec *r)
 	return sum;
 }
 
-int cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
+int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct cg_list *list = data;
 	struct cg_rec *recs;
@@ -201,9 +201,9 @@ int cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
 		list->recs = recs;
 		list->cap = cap;
 	}
-	err = cg_rec_decode(nlh, &list->recs[list->n]);
+	err = mq_cg_rec_decode(nlh, &list->recs[list->n]);
 	if (err) {
-		cg_rec_free(&list->recs[list->n]);
+		mq_cg_rec_free(&list->recs[list->n]);
 		errno = -err;
 		return MNL_CB_ERROR;
 	}
@@ -211,17 +211,17 @@ int cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-void cg_list_free(struct cg_list *list)
+void mq_cg_list_free(struct cg_list *list)
 {
 	size_t i;
 
 	for (i = 0; i < list->n; i++)
-		cg_rec_free(&list->recs[i]);
+		mq_cg_rec_free(&list->recs[i]);
 	free(list->recs);
 	memset(list, 0, sizeof(*list));
 }
 
-const struct cg_rec *cg_list_find(const struct cg_list *list, uint64_t id)
+const struct cg_rec *mq_cg_list_find(const struct cg_list *list, uint64_t id)
 {
 	size_t i;
 
@@ -235,62 +235,62 @@ static void print_time(struct print_ctx *pc, const char *key,
 		       const char *fmt, uint64_t us, bool exact)
 {
 	if (exact)
-		print_u64(pc, key, fmt, us);
+		mq_print_u64(pc, key, fmt, us);
 	else
-		print_usec(pc, key, fmt, us);
+		mq_print_usec(pc, key, fmt, us);
 }
 
 static void print_hist(struct print_ctx *pc, const char *name,
 		       const struct cg_hist *h, bool exact)
 {
-	const uint64_t *bucket = cg_hist_buckets(h);
+	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	unsigned int b;
 
-	print_obj_begin(pc, name);
-	print_text(pc, "  %-*s", LABEL_WIDTH - 8, name);
-	print_u64(pc, "count", "%8s", h->count);
+	mq_print_obj_begin(pc, name);
+	mq_print_text(pc, "  %-*s", LABEL_WIDTH - 8, name);
+	mq_print_u64(pc, "count", "%8s", h->count);
 	print_time(pc, "sum_us", " %10s", h->sum_us, exact);
 	print_time(pc, "p50_us", " %10s",
-		   hist_percentile_us(bucket, h->max_us, 50), exact);
+		   mq_hist_percentile_us(bucket, h->max_us, 50), exact);
 	print_time(pc, "p90_us", " %10s",
-		   hist_percentile_us(bucket, h->max_us, 90), exact);
+		   mq_hist_percentile_us(bucket, h->max_us, 90), exact);
 	print_time(pc, "p99_us", " %10s",
-		   hist_percentile_us(bucket, h->max_us, 99), exact);
+		   mq_hist_percentile_us(bucket, h->max_us, 99), exact);
 	print_time(pc, "max_us", " %10s\n", h->max_us, exact);
-	print_arr_begin(pc, "buckets");
+	mq_print_arr_begin(pc, "buckets");
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
-		print_u64(pc, NULL, NULL, bucket[b]);
-	print_arr_end(pc);
-	print_obj_end(pc);
+		mq_print_u64(pc, NULL, NULL, bucket[b]);
+	mq_print_arr_end(pc);
+	mq_print_obj_end(pc);
 }
 
-void cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
-			  bool exact)
+void mq_cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
+			     bool exact)
 {
 	unsigned int k;
 
-	print_obj_begin(pc, NULL);
-	print_u64(pc, "id", NULL, r->id);
-	print_str(pc, "path", "%s", r->path);
-	print_text(pc, " (id %llu)\n", (unsigned long long)r->id);
-	print_text(pc, "  %-*s ", LABEL_WIDTH, "tracked");
-	print_bool(pc, "tracked", "%s\n", r->tracked);
-	field_print_all(pc, &cgroup_fields, &r->v, exact, "  ", LABEL_WIDTH);
+	mq_print_obj_begin(pc, NULL);
+	mq_print_u64(pc, "id", NULL, r->id);
+	mq_print_str(pc, "path", "%s", r->path);
+	mq_print_text(pc, " (id %llu)\n", (unsigned long long)r->id);
+	mq_print_text(pc, "  %-*s ", LABEL_WIDTH, "tracked");
+	mq_print_bool(pc, "tracked", "%s\n", r->tracked);
+	mq_field_print_all(pc, &mq_cgroup_fields, &r->v, exact, "  ", LABEL_WIDTH);
 
-	print_obj_begin(pc, "stalls");
-	print_text(pc, "  %-*s%8s %10s %10s %10s %10s %10s\n",
-		   LABEL_WIDTH - 8, "stalls", "count", "total", "p50", "p90",
-		   "p99", "max");
+	mq_print_obj_begin(pc, "stalls");
+	mq_print_text(pc, "  %-*s%8s %10s %10s %10s %10s %10s\n",
+		      LABEL_WIDTH - 8, "stalls", "count", "total", "p50", "p90",
+		      "p99", "max");
 	for (k = 0; k < CG_STALL_KINDS; k++)
 		if (r->hist[k].present)
-			print_hist(pc, cg_stall_names[k], &r->hist[k], exact);
-	print_obj_end(pc);
-	print_obj_end(pc);
+			print_hist(pc, mq_cg_stall_names[k], &r->hist[k], exact);
+	mq_print_obj_end(pc);
+	mq_print_obj_end(pc);
 }
 
-void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
+void mq_cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
 {
-	if (print_is_json(pc) && cg_rec_json(&pc->jw, r))
+	if (mq_print_is_json(pc) && mq_cg_rec_json(&pc->jw, r))
 		return;
-	cg_rec_print_generic(pc, r, exact);
+	mq_cg_rec_print_generic(pc, r, exact);
 }

@@ -20,7 +20,7 @@
 #define CG_STALL_KINDS	__MEMQOS_STALL_KIND_MAX
 
 /* "memcg_reclaim", ...: JSON keys and Prometheus kind label values */
-extern const char *const cg_stall_names[CG_STALL_KINDS];
+extern const char *const mq_cg_stall_names[CG_STALL_KINDS];
 
 struct cg_hist {
 	bool present;
@@ -31,45 +31,45 @@ struct cg_hist {
 	 * MEMQOS_HIST_BUCKETS counts, or NULL if all are 0: most cgroups never
 	 * stall, and without arrays of zeros the records of a 10,000-cgroup
 	 * dump take half the memory (and half the page faults). Read it
-	 * through cg_hist_buckets().
+	 * through mq_cg_hist_buckets().
 	 */
 	uint64_t *bucket;
 };
 
-extern const uint64_t cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
+extern const uint64_t mq_cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
 
-static inline const uint64_t *cg_hist_buckets(const struct cg_hist *h)
+static inline const uint64_t *mq_cg_hist_buckets(const struct cg_hist *h)
 {
-	return h->bucket ? h->bucket : cg_hist_no_buckets;
+	return h->bucket ? h->bucket : mq_cg_hist_no_buckets;
 }
 
 /* @h's own buckets to write into (zeroed when new); NULL on ENOMEM. */
-uint64_t *cg_hist_buckets_mut(struct cg_hist *h);
+uint64_t *mq_cg_hist_buckets_mut(struct cg_hist *h);
 
 struct cg_rec {
 	uint64_t id;
 	char *path;		/* owned */
 	bool tracked;
-	struct field_vals v;	/* the cgroup_fields attributes */
+	struct field_vals v;	/* the mq_cgroup_fields attributes */
 	struct cg_hist hist[CG_STALL_KINDS];
 };
 
 /*
- * Decode a CGROUP_GET reply into @rec (overwritten; cg_rec_free() it even
+ * Decode a CGROUP_GET reply into @rec (overwritten; mq_cg_rec_free() it even
  * on error). Attributes and stall kinds this tool does not know are
  * skipped; id and path are required. 0, -EBADMSG or -ENOMEM.
  */
-int cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec);
-void cg_rec_free(struct cg_rec *rec);
+int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec);
+void mq_cg_rec_free(struct cg_rec *rec);
 
 /* The value of cgroup attribute @attr, 0 if the module did not send it. */
-static inline uint64_t cg_val(const struct cg_rec *r, uint16_t attr)
+static inline uint64_t mq_cg_val(const struct cg_rec *r, uint16_t attr)
 {
-	return field_has(&r->v, attr) ? r->v.val[attr] : 0;
+	return mq_field_has(&r->v, attr) ? r->v.val[attr] : 0;
 }
 
 /* Total stall time, all kinds: what the module's pressure monitor uses. */
-uint64_t cg_stall_us(const struct cg_rec *r);
+uint64_t mq_cg_stall_us(const struct cg_rec *r);
 
 struct cg_list {
 	struct cg_rec *recs;
@@ -78,27 +78,27 @@ struct cg_list {
 };
 
 /* mnl callback for a CGROUP_GET dump: appends to the cg_list @data. */
-int cg_list_add_cb(const struct nlmsghdr *nlh, void *data);
-void cg_list_free(struct cg_list *list);
-const struct cg_rec *cg_list_find(const struct cg_list *list, uint64_t id);
+int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data);
+void mq_cg_list_free(struct cg_list *list);
+const struct cg_rec *mq_cg_list_find(const struct cg_list *list, uint64_t id);
 
 /*
  * @r through the print path: a JSON object with id, path, tracked, every
- * field of cgroup_fields and "stalls" (per kind: count, sum_us, p50_us,
+ * field of mq_cgroup_fields and "stalls" (per kind: count, sum_us, p50_us,
  * p90_us, p99_us, max_us, buckets); or a text detail view, sizes and
  * times in human units unless @exact.
  */
-void cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact);
+void mq_cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact);
 
 /*
  * The same JSON object written in one piece (cgrec_json.c): what
- * cg_rec_print() uses for JSON. false if @jw is nested too deep for it,
+ * mq_cg_rec_print() uses for JSON. false if @jw is nested too deep for it,
  * and nothing was written.
  */
-bool cg_rec_json(struct json_out *jw, const struct cg_rec *r);
+bool mq_cg_rec_json(struct json_out *jw, const struct cg_rec *r);
 
-/* cg_rec_print() through the generic print path only: the reference. */
-void cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
-			  bool exact);
+/* mq_cg_rec_print() through the generic print path only: the reference. */
+void mq_cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
+			     bool exact);
 
 #endif /* MEMQOS_CGREC_H */

@@ -3,8 +3,8 @@
  * One cgroup as a JSON object, written in one piece.
  *
  * `memqos dump` of 10,000 cgroups writes 800,000 members. Through the
- * generic print path each took a dozen calls (print_u64, json_key,
- * json_write_string, begin_value, put_mem, ...): a third of the dump's
+ * generic print path each took a dozen calls (mq_print_u64, mq_json_key,
+ * mq_json_write_string, begin_value, put_mem, ...): a third of the dump's
  * CPU time in the guest. Here a record is built in a buffer from
  * precomputed member names and goes out in one write. The text is byte
  * for byte what the print path writes, compact or pretty (unit tests
@@ -28,12 +28,12 @@ struct jbuf {
 
 static void jb_put(struct jbuf *b, const char *s, size_t n)
 {
-	outbuf_put(&b->out, s, n);
+	mq_outbuf_put(&b->out, s, n);
 }
 
 static void jb_u64(struct jbuf *b, uint64_t v)
 {
-	outbuf_u64(&b->out, v);
+	mq_outbuf_u64(&b->out, v);
 }
 
 /* Newline and indentation before a member or a closing bracket. */
@@ -43,7 +43,7 @@ static void jb_indent(struct jbuf *b, unsigned int level)
 		'\n', [1 ... JSON_MAX_DEPTH * 2] = ' '
 	};
 
-	/* level <= JSON_MAX_DEPTH: json_raw_begin() saw to it */
+	/* level <= JSON_MAX_DEPTH: mq_json_raw_begin() saw to it */
 	if (b->pretty)
 		jb_put(b, nl_spaces, 1 + 2 * level);
 }
@@ -84,9 +84,9 @@ static const struct member *compact_members(void)
 	size_t i;
 	int n;
 
-	for (i = 0; !ready && i < cgroup_fields.n; i++) {
+	for (i = 0; !ready && i < mq_cgroup_fields.n; i++) {
 		n = snprintf(m[i].text, sizeof(m[i].text), ",\"%s\":",
-			     cgroup_fields.fields[i].key);
+			     mq_cgroup_fields.fields[i].key);
 		m[i].len = n > 0 && (size_t)n < sizeof(m[i].text) ? n : 0;
 	}
 	ready = true;
@@ -118,7 +118,7 @@ static bool hist_is_zero(const struct cg_hist *h, unsigned int *used)
  */
 static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 {
-	const uint64_t *bucket = cg_hist_buckets(h);
+	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	static const char empty[] =
 		"{\"count\":0,\"sum_us\":0,\"p50_us\":0,\"p90_us\":0,"
 		"\"p99_us\":0,\"max_us\":0,\"buckets\":[0";
@@ -135,11 +135,11 @@ static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 	jb_put(b, LIT(",\"sum_us\":"));
 	jb_u64(b, h->sum_us);
 	jb_put(b, LIT(",\"p50_us\":"));
-	jb_u64(b, hist_percentile_us(bucket, h->max_us, 50));
+	jb_u64(b, mq_hist_percentile_us(bucket, h->max_us, 50));
 	jb_put(b, LIT(",\"p90_us\":"));
-	jb_u64(b, hist_percentile_us(bucket, h->max_us, 90));
+	jb_u64(b, mq_hist_percentile_us(bucket, h->max_us, 90));
 	jb_put(b, LIT(",\"p99_us\":"));
-	jb_u64(b, hist_percentile_us(bucket, h->max_us, 99));
+	jb_u64(b, mq_hist_percentile_us(bucket, h->max_us, 99));
 	jb_put(b, LIT(",\"max_us\":"));
 	jb_u64(b, h->max_us);
 	jb_put(b, LIT(",\"buckets\":["));
@@ -168,7 +168,7 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 		jb_hist_compact(b, h);
 		return;
 	}
-	bucket = cg_hist_buckets(h);
+	bucket = mq_cg_hist_buckets(h);
 	jb_put(b, "{", 1);
 	jb_key(b, 2, true, "count");
 	jb_u64(b, h->count);
@@ -176,7 +176,7 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 	jb_u64(b, h->sum_us);
 	for (i = 0; i < 3; i++) {
 		jb_key(b, 2, false, pct_key[i]);
-		jb_u64(b, hist_percentile_us(bucket, h->max_us, pct[i]));
+		jb_u64(b, mq_hist_percentile_us(bucket, h->max_us, pct[i]));
 	}
 	jb_key(b, 2, false, "max_us");
 	jb_u64(b, h->max_us);
@@ -195,11 +195,11 @@ static void jb_hist(struct jbuf *b, const char *name, bool first,
 /* Paths are plain ASCII but for odd names: those through the escaper. */
 static void jb_path(struct jbuf *b, const char *path)
 {
-	size_t len = json_plain_len(path);
+	size_t len = mq_json_plain_len(path);
 
 	if (path[len]) {
-		outbuf_flush(&b->out);
-		json_write_string(b->out.fp, path);
+		mq_outbuf_flush(&b->out);
+		mq_json_write_string(b->out.fp, path);
 		return;
 	}
 	jb_put(b, "\"", 1);
@@ -222,9 +222,9 @@ static void jb_record(struct jbuf *b, const struct cg_rec *r)
 	jb_path(b, r->path);
 	jb_key(b, 0, false, "tracked");
 	jb_put(b, r->tracked ? "true" : "false", r->tracked ? 4 : 5);
-	for (i = 0; i < cgroup_fields.n; i++) {
-		f = &cgroup_fields.fields[i];
-		if (!field_has(&r->v, f->attr))
+	for (i = 0; i < mq_cgroup_fields.n; i++) {
+		f = &mq_cgroup_fields.fields[i];
+		if (!mq_field_has(&r->v, f->attr))
 			continue;
 		if (!b->pretty && m[i].len)
 			jb_put(b, m[i].text, m[i].len);
@@ -241,7 +241,7 @@ static void jb_record(struct jbuf *b, const struct cg_rec *r)
 	for (k = 0; k < CG_STALL_KINDS; k++) {
 		if (!r->hist[k].present)
 			continue;
-		jb_hist(b, cg_stall_names[k], first, &r->hist[k]);
+		jb_hist(b, mq_cg_stall_names[k], first, &r->hist[k]);
 		first = false;
 	}
 	if (first)
@@ -251,18 +251,18 @@ static void jb_record(struct jbuf *b, const struct cg_rec *r)
 	jb_close(b, 0, '}');
 }
 
-bool cg_rec_json(struct json_out *jw, const struct cg_rec *r)
+bool mq_cg_rec_json(struct json_out *jw, const struct cg_rec *r)
 {
 	struct jbuf b;
-	int depth = json_raw_begin(jw, CG_JSON_LEVELS);
+	int depth = mq_json_raw_begin(jw, CG_JSON_LEVELS);
 
 	if (depth < 0)
 		return false;
-	outbuf_init(&b.out, jw->fp);
+	mq_outbuf_init(&b.out, jw->fp);
 	b.pretty = jw->pretty;
 	b.depth = depth + 1;
 	jb_record(&b, r);
-	outbuf_flush(&b.out);
-	json_raw_end(jw);
+	mq_outbuf_flush(&b.out);
+	mq_json_raw_end(jw);
 	return true;
 }

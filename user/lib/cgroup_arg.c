@@ -135,8 +135,8 @@ static int parse_id(const char *arg, struct cgroup_arg *out)
 	return 0;
 }
 
-int cgroup_arg_parse(const char *arg, const char *mountinfo,
-		     struct cgroup_arg *out)
+int mq_cgroup_arg_parse(const char *arg, const char *mountinfo,
+			struct cgroup_arg *out)
 {
 	struct cg_mount *m;
 	size_t skip = 0, n;
@@ -168,8 +168,8 @@ int cgroup_arg_parse(const char *arg, const char *mountinfo,
 	return 0;
 }
 
-int cgroup_arg_fs_path(const char *mountinfo, const char *path,
-		       const char *file, char *buf)
+int mq_cgroup_arg_fs_path(const char *mountinfo, const char *path,
+			  const char *file, char *buf)
 {
 	struct cg_mount *m = malloc(sizeof(*m));
 	const char *line;
@@ -198,7 +198,7 @@ int cgroup_arg_fs_path(const char *mountinfo, const char *path,
 	return err;
 }
 
-char *cgroup_arg_read_mountinfo(void)
+char *mq_cgroup_arg_read_mountinfo(void)
 {
 	FILE *fp = fopen("/proc/self/mountinfo", "re");
 	char *buf = NULL;

@@ -10,7 +10,7 @@
  *                                the leading '/' may be left out
  *   /sys/fs/cgroup/system.slice  a path under a cgroup2 mount point, as
  *                                /proc/self/mountinfo lists them
- * Pure except for cgroup_arg_read_mountinfo(); unit tested.
+ * Pure except for mq_cgroup_arg_read_mountinfo(); unit tested.
  */
 #ifndef MEMQOS_CGROUP_ARG_H
 #define MEMQOS_CGROUP_ARG_H
@@ -30,8 +30,8 @@ struct cgroup_arg {
  * of '/' become one and a trailing '/' is dropped. Returns 0, -EINVAL
  * (empty, id 0) or -ENAMETOOLONG.
  */
-int cgroup_arg_parse(const char *arg, const char *mountinfo,
-		     struct cgroup_arg *out);
+int mq_cgroup_arg_parse(const char *arg, const char *mountinfo,
+			struct cgroup_arg *out);
 
 /*
  * The path of file @file of the cgroup at @path (from the cgroup2 root of
@@ -40,10 +40,10 @@ int cgroup_arg_parse(const char *arg, const char *mountinfo,
  * "/sys/fs/cgroup/a/b/memory.stat" for "/a/b". Returns 0, -ENOENT (no
  * mount shows it), -ENAMETOOLONG or -ENOMEM.
  */
-int cgroup_arg_fs_path(const char *mountinfo, const char *path,
-		       const char *file, char *buf);
+int mq_cgroup_arg_fs_path(const char *mountinfo, const char *path,
+			  const char *file, char *buf);
 
 /* /proc/self/mountinfo as a string to free(), NULL if unreadable. */
-char *cgroup_arg_read_mountinfo(void);
+char *mq_cgroup_arg_read_mountinfo(void);
 
 #endif /* MEMQOS_CGROUP_ARG_H */

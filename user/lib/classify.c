@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tier resolution, see classify.h.
+ * Tier resolution, see mq_classify.h.
  */
 #include <fnmatch.h>
 #include <stdbool.h>
@@ -116,7 +116,7 @@ static enum kube_qos cgroupfs_layout(const char *path, int k, int *pod)
 	return KUBE_NONE;
 }
 
-enum kube_qos classify_kube_depth(const char *path, int *pod_depth)
+enum kube_qos mq_classify_kube_depth(const char *path, int *pod_depth)
 {
 	enum kube_qos qos = KUBE_NONE;
 	char c[COMP_MAX];
@@ -138,11 +138,11 @@ enum kube_qos classify_kube_depth(const char *path, int *pod_depth)
 	return qos;
 }
 
-enum kube_qos classify_kube(const char *path)
+enum kube_qos mq_classify_kube(const char *path)
 {
 	int depth;
 
-	return classify_kube_depth(path, &depth);
+	return mq_classify_kube_depth(path, &depth);
 }
 
 /* What a tier gives its cgroups: min > low > nothing > squeezed. */
@@ -159,7 +159,7 @@ static int tier_rank(const struct daemon_cfg *cfg, int tier)
 	return rank[cfg->tiers[tier].action];
 }
 
-bool tier_at_most(const struct daemon_cfg *cfg, int want, int granted)
+bool mq_tier_at_most(const struct daemon_cfg *cfg, int want, int granted)
 {
 	return want == granted ||
 	       tier_rank(cfg, want) < tier_rank(cfg, granted);
@@ -177,7 +177,7 @@ static void granted(const struct daemon_cfg *cfg, const struct classify_in *in,
 			out->granted_reason = REASON_XATTR;
 			return;
 		}
-		out->granted = daemon_cfg_tier(cfg, in->tag);
+		out->granted = mq_daemon_cfg_tier(cfg, in->tag);
 		if (out->granted != CFG_NO_TIER) {
 			out->granted_reason = REASON_XATTR;
 			return;
@@ -186,7 +186,7 @@ static void granted(const struct daemon_cfg *cfg, const struct classify_in *in,
 		out->bad_xattr = true;
 	}
 	if (cfg->kubernetes) {
-		enum kube_qos qos = classify_kube_depth(in->path, &depth);
+		enum kube_qos qos = mq_classify_kube_depth(in->path, &depth);
 
 		if (qos != KUBE_NONE && in->root_depth >= 0 &&
 		    depth > in->root_depth) {
@@ -211,8 +211,8 @@ static void granted(const struct daemon_cfg *cfg, const struct classify_in *in,
 			      REASON_DEFAULT;
 }
 
-void classify(const struct daemon_cfg *cfg, const struct classify_in *in,
-	      struct tier_result *out)
+void mq_classify(const struct daemon_cfg *cfg, const struct classify_in *in,
+		 struct tier_result *out)
 {
 	int want;
 
@@ -227,7 +227,7 @@ void classify(const struct daemon_cfg *cfg, const struct classify_in *in,
 	out->reason = out->granted_reason;
 	if (!in->owner_tag)
 		return;
-	want = daemon_cfg_tier(cfg, in->owner_tag);
+	want = mq_daemon_cfg_tier(cfg, in->owner_tag);
 	if (want == CFG_NO_TIER && strcmp(in->owner_tag, "none")) {
 		out->owner = OWNER_UNKNOWN;
 		return;
@@ -235,7 +235,7 @@ void classify(const struct daemon_cfg *cfg, const struct classify_in *in,
 	out->owner_tier = want;
 	if (want == out->granted) {
 		out->owner = OWNER_SAME;
-	} else if (tier_at_most(cfg, want, out->granted)) {
+	} else if (mq_tier_at_most(cfg, want, out->granted)) {
 		out->owner = OWNER_LOWERED;
 		out->tier = want;
 		out->reason = REASON_OWNER;
@@ -244,17 +244,17 @@ void classify(const struct daemon_cfg *cfg, const struct classify_in *in,
 	}
 }
 
-const char *tier_name(const struct daemon_cfg *cfg, int tier)
+const char *mq_tier_name(const struct daemon_cfg *cfg, int tier)
 {
 	return tier == CFG_NO_TIER ? "none" : cfg->tiers[tier].name;
 }
 
-void classify_owner_text(const struct daemon_cfg *cfg,
-			 const struct tier_result *r, const char *tag,
-			 char *buf, size_t len)
+void mq_classify_owner_text(const struct daemon_cfg *cfg,
+			    const struct tier_result *r, const char *tag,
+			    char *buf, size_t len)
 {
 	const char *name = cfg->owner_tier_xattr;
-	const char *granted = tier_name(cfg, r->granted);
+	const char *granted = mq_tier_name(cfg, r->granted);
 
 	switch (r->owner) {
 	case OWNER_UNSET:
@@ -289,18 +289,18 @@ static void granted_text(const struct daemon_cfg *cfg,
 		snprintf(buf, len, "xattr %s", cfg->tier_xattr);
 		break;
 	case REASON_KUBE:
-		snprintf(buf, len, "kubernetes %s", kube_qos_name(r->qos));
+		snprintf(buf, len, "kubernetes %s", mq_kube_qos_name(r->qos));
 		break;
 	case REASON_RULE:
 		snprintf(buf, len, "rule %s", cfg->rules[r->rule].glob);
 		break;
 	default:
-		snprintf(buf, len, "%s", tier_reason_name(r->granted_reason));
+		snprintf(buf, len, "%s", mq_tier_reason_name(r->granted_reason));
 	}
 }
 
-void classify_source_text(const struct daemon_cfg *cfg,
-			  const struct tier_result *r, char *buf, size_t len)
+void mq_classify_source_text(const struct daemon_cfg *cfg,
+			     const struct tier_result *r, char *buf, size_t len)
 {
 	char granted[CFG_GLOB_LEN + 32];
 
@@ -308,12 +308,12 @@ void classify_source_text(const struct daemon_cfg *cfg,
 	if (r->reason == REASON_OWNER)
 		snprintf(buf, len, "owner %s, below %s of %s",
 			 cfg->owner_tier_xattr,
-			 tier_name(cfg, r->granted), granted);
+			 mq_tier_name(cfg, r->granted), granted);
 	else
 		snprintf(buf, len, "%s", granted);
 }
 
-const char *tier_reason_name(enum tier_reason r)
+const char *mq_tier_reason_name(enum tier_reason r)
 {
 	static const char *const names[] = {
 		[REASON_NONE] = "none",
@@ -327,7 +327,7 @@ const char *tier_reason_name(enum tier_reason r)
 	return r <= REASON_OWNER ? names[r] : "?";
 }
 
-const char *kube_qos_name(enum kube_qos q)
+const char *mq_kube_qos_name(enum kube_qos q)
 {
 	static const char *const names[] = {
 		[KUBE_GUARANTEED] = "Guaranteed",

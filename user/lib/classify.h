@@ -11,11 +11,11 @@
  *      drivers; Guaranteed pods sit directly under kubepods), if root
  *      owns every cgroup down to the pod's: a tenant can name the
  *      cgroups of its delegated subtree "kubepods/pod1" too;
- *   3. the first [classify] rule whose glob matches its path (fnmatch);
+ *   3. the first [mq_classify] rule whose glob matches its path (fnmatch);
  *   4. the configured default.
  * The owner of a cgroup (whoever may write its directory: a tenant of a
  * delegated subtree) may set the user.memqos.tier xattr. That tag only
- * lowers the tier granted, never raises it (tier_at_most()): critical
+ * lowers the tier granted, never raises it (mq_tier_at_most()): critical
  * (memory.min) > standard (memory.low) > none (never touched) > batch
  * (squeezed), by what the tier's action does.
  *
@@ -90,27 +90,27 @@ struct tier_result {
  * slice named <prefix>-kubepods.slice). The QoS-level cgroups themselves
  * are no pod: KUBE_NONE.
  */
-enum kube_qos classify_kube(const char *path);
+enum kube_qos mq_classify_kube(const char *path);
 /* The same, with how many components lead down to the pod's cgroup. */
-enum kube_qos classify_kube_depth(const char *path, int *pod_depth);
+enum kube_qos mq_classify_kube_depth(const char *path, int *pod_depth);
 
 /*
  * Whether tier @want gives a cgroup no more than tier @granted: the same
  * tier, or one whose action ranks lower (min > low > no tier > squeeze).
  * Tiers of the same action are not ranked: their sizes differ.
  */
-bool tier_at_most(const struct daemon_cfg *cfg, int want, int granted);
+bool mq_tier_at_most(const struct daemon_cfg *cfg, int want, int granted);
 
-void classify(const struct daemon_cfg *cfg, const struct classify_in *in,
-	      struct tier_result *out);
+void mq_classify(const struct daemon_cfg *cfg, const struct classify_in *in,
+		 struct tier_result *out);
 
 /*
  * One line on why the owner's tag @tag was ignored (OWNER_RAISE,
  * OWNER_UNKNOWN) or what it did, into @buf; "" for OWNER_UNSET.
  */
-void classify_owner_text(const struct daemon_cfg *cfg,
-			 const struct tier_result *r, const char *tag,
-			 char *buf, size_t len);
+void mq_classify_owner_text(const struct daemon_cfg *cfg,
+			    const struct tier_result *r, const char *tag,
+			    char *buf, size_t len);
 
 /*
  * Where @r's tier comes from, into @buf: "xattr trusted.memqos.tier",
@@ -118,14 +118,14 @@ void classify_owner_text(const struct daemon_cfg *cfg,
  * user.memqos.tier, below standard of rule GLOB" where the owner lowered
  * it. @len: CFG_GLOB_LEN + 128 holds any.
  */
-void classify_source_text(const struct daemon_cfg *cfg,
-			  const struct tier_result *r, char *buf, size_t len);
+void mq_classify_source_text(const struct daemon_cfg *cfg,
+			     const struct tier_result *r, char *buf, size_t len);
 
 /* "xattr", "kubernetes", "rule", "default", "none", "owner" */
-const char *tier_reason_name(enum tier_reason r);
+const char *mq_tier_reason_name(enum tier_reason r);
 /* A tier's name, "none" for CFG_NO_TIER. */
-const char *tier_name(const struct daemon_cfg *cfg, int tier);
+const char *mq_tier_name(const struct daemon_cfg *cfg, int tier);
 /* "Guaranteed", "Burstable", "BestEffort" */
-const char *kube_qos_name(enum kube_qos q);
+const char *mq_kube_qos_name(enum kube_qos q);
 
 #endif /* MEMQOS_CLASSIFY_H */

@@ -30,7 +30,7 @@ static const char *const kube_keys[] = {
 	"kube_guaranteed", "kube_burstable", "kube_besteffort",
 };
 
-const char *tier_action_name(enum tier_action a)
+const char *mq_tier_action_name(enum tier_action a)
 {
 	return a < ARRAY_SIZE(action_names) ? action_names[a] : "?";
 }
@@ -62,7 +62,7 @@ static void tier_defaults(struct tier_cfg *t, const char *name,
 	t->livelock_permille = 500;
 }
 
-void daemon_cfg_defaults(struct daemon_cfg *cfg)
+void mq_daemon_cfg_defaults(struct daemon_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->reconcile_ms = 5000;
@@ -93,7 +93,7 @@ void daemon_cfg_defaults(struct daemon_cfg *cfg)
 	cfg->default_tier = CFG_NO_TIER;
 }
 
-int daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name)
+int mq_daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name)
 {
 	size_t i;
 
@@ -103,13 +103,13 @@ int daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name)
 	return CFG_NO_TIER;
 }
 
-bool daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name)
+bool mq_daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name)
 {
 	int t;
 
 	if (!strcmp(name, "none"))
 		return cfg->annotation_none;
-	t = daemon_cfg_tier(cfg, name);
+	t = mq_daemon_cfg_tier(cfg, name);
 	return t != CFG_NO_TIER && (cfg->annotation_tiers & 1u << t);
 }
 
@@ -271,7 +271,7 @@ static bool set_value(struct parse *p, const char *section,
 		}
 		break;
 	case V_SIZE:
-		err = units_parse_size(value, field);
+		err = mq_units_parse_size(value, field);
 		if (!err && *(uint64_t *)field == UINT64_MAX)
 			err = -EINVAL;		/* "max" is no size here */
 		break;
@@ -356,7 +356,7 @@ static int tier_section(struct parse *p, const char *section,
 {
 	struct daemon_cfg *cfg = p->cfg;
 	const char *name = section + strlen("tier.");
-	int t = daemon_cfg_tier(cfg, name);
+	int t = mq_daemon_cfg_tier(cfg, name);
 
 	if (t == CFG_NO_TIER) {
 		if (!valid_tier_name(name)) {
@@ -539,7 +539,7 @@ static bool resolve_tier(struct parse *p, int line, const char *what,
 		*out = CFG_NO_TIER;
 		return true;
 	}
-	*out = daemon_cfg_tier(p->cfg, name);
+	*out = mq_daemon_cfg_tier(p->cfg, name);
 	if (*out != CFG_NO_TIER)
 		return true;
 	add_error(p, line, "%s: unknown tier '%s'", what, name);
@@ -613,8 +613,8 @@ static void resolve(struct parse *p)
 		annotation_tiers(p);
 }
 
-int daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
-		     const char *text, struct cfg_errors *errs)
+int mq_daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
+			const char *text, struct cfg_errors *errs)
 {
 	struct parse *p = calloc(1, sizeof(*p));
 	int ret;
@@ -622,7 +622,7 @@ int daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
 	if (!p)
 		return -ENOMEM;
 	memset(errs, 0, sizeof(*errs));
-	daemon_cfg_defaults(cfg);
+	mq_daemon_cfg_defaults(cfg);
 	p->cfg = cfg;
 	p->name = name;
 	p->text = text;
@@ -656,8 +656,8 @@ int daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
 	return errs->total ? -EINVAL : 0;
 }
 
-int daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
-		    struct cfg_errors *errs)
+int mq_daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
+		       struct cfg_errors *errs)
 {
 	FILE *fp = fopen(path, "re");
 	char *text = NULL;
@@ -685,7 +685,7 @@ int daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
 		}
 	}
 	fclose(fp);
-	err = daemon_cfg_parse(cfg, path, text ? text : "", errs);
+	err = mq_daemon_cfg_parse(cfg, path, text ? text : "", errs);
 	free(text);
 	return err;
 }

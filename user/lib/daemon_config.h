@@ -4,7 +4,7 @@
  * constant of the policy, read from an INI file (/etc/memqos/memqos.conf)
  * with libinih. See user/dist/memqos.conf for every key and its default.
  *
- * Pure apart from daemon_cfg_load() reading the file; unit tested.
+ * Pure apart from mq_daemon_cfg_load() reading the file; unit tested.
  */
 #ifndef MEMQOS_DAEMON_CONFIG_H
 #define MEMQOS_DAEMON_CONFIG_H
@@ -84,7 +84,7 @@ struct daemon_cfg {
 	/* [node] */
 	unsigned int min_budget_pct;	/* sum of memory.min vs RAM */
 	enum prot_mode ancestors;
-	/* [classify] */
+	/* [mq_classify] */
 	char tier_xattr[64];		/* root's tag: trusted.NAME */
 	char owner_tier_xattr[64];	/* the owner's: user.NAME, "" if off */
 	char annotation[128];		/* read by memqos-oci-hook */
@@ -109,26 +109,26 @@ struct cfg_errors {
 };
 
 /* The built-in configuration: critical, standard and batch tiers. */
-void daemon_cfg_defaults(struct daemon_cfg *cfg);
+void mq_daemon_cfg_defaults(struct daemon_cfg *cfg);
 
 /*
  * Parse @text (named @name in messages) over the defaults into @cfg.
  * Returns 0, or -EINVAL with every problem in @errs; @cfg is then
  * undefined, so parse into a scratch copy to keep a working one.
  */
-int daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
-		     const char *text, struct cfg_errors *errs);
+int mq_daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
+			const char *text, struct cfg_errors *errs);
 
 /* Read @path and parse it; -errno with a message if it cannot be read. */
-int daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
-		    struct cfg_errors *errs);
+int mq_daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
+		       struct cfg_errors *errs);
 
 /* The index of tier @name, CFG_NO_TIER if none. */
-int daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name);
+int mq_daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name);
 
 /* Whether an OCI annotation may ask for tier @name ("none" included). */
-bool daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name);
+bool mq_daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name);
 
-const char *tier_action_name(enum tier_action a);
+const char *mq_tier_action_name(enum tier_action a);
 
 #endif /* MEMQOS_DAEMON_CONFIG_H */

@@ -233,11 +233,11 @@ static const struct field config_table[] = {
 	      "attribution pairs' recent score halves in this time (1000..3600000)"),
 };
 
-const struct field_set cgroup_fields = SET(cgroup_table);
-const struct field_set stats_fields = SET(stats_table);
-const struct field_set config_fields = SET(config_table);
+const struct field_set mq_cgroup_fields = SET(cgroup_table);
+const struct field_set mq_stats_fields = SET(stats_table);
+const struct field_set mq_config_fields = SET(config_table);
 
-const struct field *field_by_attr(const struct field_set *set,
+const struct field *mq_field_by_attr(const struct field_set *set,
 					 uint16_t attr)
 {
 	size_t i;
@@ -248,8 +248,8 @@ const struct field *field_by_attr(const struct field_set *set,
 	return NULL;
 }
 
-const struct field *field_by_key(const struct field_set *set,
-				 const char *key)
+const struct field *mq_field_by_key(const struct field_set *set,
+				    const char *key)
 {
 	size_t i;
 
@@ -266,16 +266,16 @@ const struct field *field_by_key(const struct field_set *set,
  * it, to tell a malformed field from a newer module's other attribute.
  * Attributes are read in line (nla_inline.h), not through libmnl calls.
  */
-int field_vals_put(struct field_vals *v, const struct field_set *set,
-		   const struct nlattr *attr)
+int mq_field_vals_put(struct field_vals *v, const struct field_set *set,
+		      const struct nlattr *attr)
 {
-	uint16_t type = nla_type_of(attr);
-	const void *p = nla_payload(attr);
+	uint16_t type = mq_nla_type_of(attr);
+	const void *p = mq_nla_payload(attr);
 	uint64_t value;
 
 	if (type >= FIELD_MAX_ATTRS)
 		return 0;
-	switch (nla_payload_len(attr)) {
+	switch (mq_nla_payload_len(attr)) {
 	case 1:
 		value = *(const uint8_t *)p;
 		break;
@@ -297,10 +297,10 @@ int field_vals_put(struct field_vals *v, const struct field_set *set,
 		memcpy(&value, p, sizeof(value));
 		break;
 	default:
-		return field_by_attr(set, type) ? -EBADMSG : 0;
+		return mq_field_by_attr(set, type) ? -EBADMSG : 0;
 	}
 	v->val[type] = value;
-	field_mark(v, type);
+	mq_field_mark(v, type);
 	return 0;
 }
 
@@ -309,37 +309,37 @@ static bool is_unlimited(const struct field *f, uint64_t value)
 	return f->kind == FIELD_LIMIT && value == MEMQOS_UNLIMITED;
 }
 
-const char *field_format(const struct field *f, uint64_t value, bool exact,
-			 char *buf, size_t len)
+const char *mq_field_format(const struct field *f, uint64_t value, bool exact,
+			    char *buf, size_t len)
 {
 	if (is_unlimited(f, value))
 		snprintf(buf, len, "max");
 	else if (!exact && (f->kind == FIELD_BYTES || f->kind == FIELD_LIMIT))
-		units_format_bytes(buf, len, value);
+		mq_units_format_bytes(buf, len, value);
 	else if (!exact && f->kind == FIELD_USEC)
-		units_format_usec(buf, len, value);
+		mq_units_format_usec(buf, len, value);
 	else
 		snprintf(buf, len, "%" PRIu64, value);
 	return buf;
 }
 
-void field_print(struct print_ctx *pc, const struct field *f,
-		 uint64_t value, bool exact, const char *fmt)
+void mq_field_print(struct print_ctx *pc, const struct field *f,
+		    uint64_t value, bool exact, const char *fmt)
 {
 	char buf[UNITS_BUF_SIZE];
 
 	if (is_unlimited(f, value))
-		print_null(pc, f->key, fmt, "max");
-	else if (print_is_json(pc))
-		print_u64(pc, f->key, NULL, value);
+		mq_print_null(pc, f->key, fmt, "max");
+	else if (mq_print_is_json(pc))
+		mq_print_u64(pc, f->key, NULL, value);
 	else
-		print_str(pc, NULL, fmt,
-			  field_format(f, value, exact, buf, sizeof(buf)));
+		mq_print_str(pc, NULL, fmt,
+			     mq_field_format(f, value, exact, buf, sizeof(buf)));
 }
 
-void field_print_all(struct print_ctx *pc, const struct field_set *set,
-		     const struct field_vals *v, bool exact,
-		     const char *indent, int width)
+void mq_field_print_all(struct print_ctx *pc, const struct field_set *set,
+			const struct field_vals *v, bool exact,
+			const char *indent, int width)
 {
 	const struct field *f;
 	char fmt[128] = "";
@@ -347,12 +347,12 @@ void field_print_all(struct print_ctx *pc, const struct field_set *set,
 
 	for (i = 0; i < set->n; i++) {
 		f = &set->fields[i];
-		if (!field_has(v, f->attr))
+		if (!mq_field_has(v, f->attr))
 			continue;
 		/* labels hold no '%': they are plain names; JSON has none */
-		if (!print_is_json(pc))
+		if (!mq_print_is_json(pc))
 			snprintf(fmt, sizeof(fmt), "%s%-*s %%s\n", indent,
 				 width, f->label);
-		field_print(pc, f, v->val[f->attr], exact, fmt);
+		mq_field_print(pc, f, v->val[f->attr], exact, fmt);
 	}
 }

@@ -47,9 +47,9 @@ struct field_set {
 	size_t n;
 };
 
-extern const struct field_set cgroup_fields;
-extern const struct field_set stats_fields;
-extern const struct field_set config_fields;
+extern const struct field_set mq_cgroup_fields;
+extern const struct field_set mq_stats_fields;
+extern const struct field_set mq_config_fields;
 
 /* Attribute numbers of every set stay below this (a bit each). */
 #define FIELD_MAX_ATTRS	96
@@ -64,19 +64,19 @@ struct field_vals {
 	uint64_t val[FIELD_MAX_ATTRS];
 };
 
-static inline bool field_has(const struct field_vals *v, uint16_t attr)
+static inline bool mq_field_has(const struct field_vals *v, uint16_t attr)
 {
 	return attr < FIELD_MAX_ATTRS && (v->has[attr / 64] >> (attr % 64) & 1);
 }
 
 /* Marks @attr (below FIELD_MAX_ATTRS) as received. */
-static inline void field_mark(struct field_vals *v, uint16_t attr)
+static inline void mq_field_mark(struct field_vals *v, uint16_t attr)
 {
 	v->has[attr / 64] |= 1ULL << (attr % 64);
 }
 
 /* Whether any attribute was received. */
-static inline bool field_any(const struct field_vals *v)
+static inline bool mq_field_any(const struct field_vals *v)
 {
 	size_t i;
 
@@ -91,36 +91,36 @@ static inline bool field_any(const struct field_vals *v)
  * length is -EBADMSG if @set describes @attr, else skipped. Attributes
  * @set does not describe may be kept; only those it does are printed.
  */
-int field_vals_put(struct field_vals *v, const struct field_set *set,
-		   const struct nlattr *attr);
+int mq_field_vals_put(struct field_vals *v, const struct field_set *set,
+		      const struct nlattr *attr);
 
 /* The entry of @set for attribute @attr, NULL if none. */
-const struct field *field_by_attr(const struct field_set *set, uint16_t attr);
+const struct field *mq_field_by_attr(const struct field_set *set, uint16_t attr);
 
 /* The entry of @set for JSON key @key, NULL if none. */
-const struct field *field_by_key(const struct field_set *set,
-				 const char *key);
+const struct field *mq_field_by_key(const struct field_set *set,
+				    const char *key);
 
 /*
  * @value as text: human units (bytes, us) unless @exact, "max" for an
  * unlimited limit. Returns @buf.
  */
-const char *field_format(const struct field *f, uint64_t value, bool exact,
-			 char *buf, size_t len);
+const char *mq_field_format(const struct field *f, uint64_t value, bool exact,
+			    char *buf, size_t len);
 
 /*
  * One field through the print path: JSON "key": value (null for
- * unlimited), text @fmt with the field_format() string.
+ * unlimited), text @fmt with the mq_field_format() string.
  */
-void field_print(struct print_ctx *pc, const struct field *f,
-		 uint64_t value, bool exact, const char *fmt);
+void mq_field_print(struct print_ctx *pc, const struct field *f,
+		    uint64_t value, bool exact, const char *fmt);
 
 /*
  * Every field of @set present in @v: JSON members, text lines
  * "<indent><label padded to @width> <value>".
  */
-void field_print_all(struct print_ctx *pc, const struct field_set *set,
-		     const struct field_vals *v, bool exact,
-		     const char *indent, int width);
+void mq_field_print_all(struct print_ctx *pc, const struct field_set *set,
+			const struct field_vals *v, bool exact,
+			const char *indent, int width);
 
 #endif /* MEMQOS_FIELDS_H */

@@ -4,17 +4,17 @@
  */
 #include "hist.h"
 
-uint64_t hist_bucket_lower_us(unsigned int b)
+uint64_t mq_hist_bucket_lower_us(unsigned int b)
 {
 	return b ? 1ULL << (b - 1) : 0;
 }
 
-uint64_t hist_bucket_upper_us(unsigned int b)
+uint64_t mq_hist_bucket_upper_us(unsigned int b)
 {
 	return b < HIST_LAST_BUCKET ? 1ULL << b : UINT64_MAX;
 }
 
-uint64_t hist_total(const uint64_t bucket[MEMQOS_HIST_BUCKETS])
+uint64_t mq_hist_total(const uint64_t bucket[MEMQOS_HIST_BUCKETS])
 {
 	uint64_t total = 0;
 	unsigned int b;
@@ -32,10 +32,10 @@ static uint64_t rank_of(uint64_t total, unsigned int pct)
 	return rank ? rank : 1;
 }
 
-uint64_t hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
-			    uint64_t max_us, unsigned int pct)
+uint64_t mq_hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
+			       uint64_t max_us, unsigned int pct)
 {
-	uint64_t total = hist_total(bucket), rank, seen = 0, est;
+	uint64_t total = mq_hist_total(bucket), rank, seen = 0, est;
 	unsigned int b;
 
 	if (!total)
@@ -51,10 +51,10 @@ uint64_t hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
 	if (b == HIST_LAST_BUCKET)
 		est = max_us == HIST_MAX_UNKNOWN ? 0 : max_us;
 	else
-		est = hist_bucket_upper_us(b) < max_us ?
-		      hist_bucket_upper_us(b) : max_us;
+		est = mq_hist_bucket_upper_us(b) < max_us ?
+		      mq_hist_bucket_upper_us(b) : max_us;
 	/* a max from another moment than the buckets may lag behind them */
-	if (est < hist_bucket_lower_us(b))
-		est = hist_bucket_lower_us(b);
+	if (est < mq_hist_bucket_lower_us(b))
+		est = mq_hist_bucket_lower_us(b);
 	return est;
 }

@@ -18,12 +18,12 @@
 #define HIST_MAX_UNKNOWN	UINT64_MAX
 
 /* Lowest value bucket @b holds, in us. */
-uint64_t hist_bucket_lower_us(unsigned int b);
+uint64_t mq_hist_bucket_lower_us(unsigned int b);
 /* First value above bucket @b, in us; UINT64_MAX for the last bucket. */
-uint64_t hist_bucket_upper_us(unsigned int b);
+uint64_t mq_hist_bucket_upper_us(unsigned int b);
 
 /* Sum of the bucket counts. */
-uint64_t hist_total(const uint64_t bucket[MEMQOS_HIST_BUCKETS]);
+uint64_t mq_hist_total(const uint64_t bucket[MEMQOS_HIST_BUCKETS]);
 
 /*
  * Estimate of the @pct percentile (1..100) in us: the bucket where the
@@ -35,7 +35,7 @@ uint64_t hist_total(const uint64_t bucket[MEMQOS_HIST_BUCKETS]);
  * bound if @max_us is not in it or is HIST_MAX_UNKNOWN). 0 for an empty
  * histogram.
  */
-uint64_t hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
-			    uint64_t max_us, unsigned int pct);
+uint64_t mq_hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
+			       uint64_t max_us, unsigned int pct);
 
 #endif /* MEMQOS_HIST_H */

@@ -41,11 +41,11 @@ static struct idpath_entry *add(struct idpath_cache *c, uint64_t id,
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return cg_rec_decode(nlh, data) ? MNL_CB_ERROR : MNL_CB_STOP;
+	return mq_cg_rec_decode(nlh, data) ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
-const char *idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
-		       uint64_t id)
+const char *mq_idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
+			  uint64_t id)
 {
 	struct idpath_entry *e = find(c, id);
 	struct cg_rec rec = { };
@@ -54,20 +54,20 @@ const char *idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
 
 	if (e)
 		return e->path;
-	if (memqos_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET))
+	if (mq_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET))
 		return NULL;
 	nl = *nlp;
-	nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
+	nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, id);
 	/* any failure (gone, not visible, no memory controller): no path */
-	if (memqos_nl_request(nl, nlh, get_cb, &rec))
-		cg_rec_free(&rec);
+	if (mq_nl_request(nl, nlh, get_cb, &rec))
+		mq_cg_rec_free(&rec);
 	e = add(c, id, rec.path);
-	cg_rec_free(&rec);
+	mq_cg_rec_free(&rec);
 	return e ? e->path : NULL;
 }
 
-void idpath_drop(struct idpath_cache *c, uint64_t id)
+void mq_idpath_drop(struct idpath_cache *c, uint64_t id)
 {
 	struct idpath_entry *e = find(c, id);
 
@@ -77,16 +77,16 @@ void idpath_drop(struct idpath_cache *c, uint64_t id)
 	*e = c->entries[--c->n];
 }
 
-void idpath_fill(struct idpath_cache *c, const struct cg_list *list)
+void mq_idpath_fill(struct idpath_cache *c, const struct cg_list *list)
 {
 	size_t i;
 
-	idpath_free(c);
+	mq_idpath_free(c);
 	for (i = 0; i < list->n; i++)
 		add(c, list->recs[i].id, list->recs[i].path);
 }
 
-void idpath_free(struct idpath_cache *c)
+void mq_idpath_free(struct idpath_cache *c)
 {
 	size_t i;
 

@@ -24,12 +24,12 @@ struct idpath_cache {
 };
 
 /* The path of @id, NULL if the module shows none; cached. */
-const char *idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
-		       uint64_t id);
+const char *mq_idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
+			  uint64_t id);
 /* Forget @id (its cgroup was removed). */
-void idpath_drop(struct idpath_cache *c, uint64_t id);
+void mq_idpath_drop(struct idpath_cache *c, uint64_t id);
 /* Replace everything with the cgroups of a dump. */
-void idpath_fill(struct idpath_cache *c, const struct cg_list *list);
-void idpath_free(struct idpath_cache *c);
+void mq_idpath_fill(struct idpath_cache *c, const struct cg_list *list);
+void mq_idpath_free(struct idpath_cache *c);
 
 #endif /* MEMQOS_IDPATH_H */

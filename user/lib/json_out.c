@@ -13,14 +13,14 @@
 
 #define JSON_INDENT	2
 
-void json_init(struct json_out *jw, FILE *fp, bool pretty)
+void mq_json_init(struct json_out *jw, FILE *fp, bool pretty)
 {
 	memset(jw, 0, sizeof(*jw));
 	jw->fp = fp;
 	jw->pretty = pretty;
 }
 
-int json_finish(struct json_out *jw)
+int mq_json_finish(struct json_out *jw)
 {
 	if (fflush(jw->fp) || ferror(jw->fp))
 		return -1;
@@ -106,7 +106,7 @@ static const bool json_plain[256] = {
 	[']' ... 0x7f] = true,
 };
 
-size_t json_plain_len(const char *str)
+size_t mq_json_plain_len(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t len;
@@ -116,13 +116,13 @@ size_t json_plain_len(const char *str)
 	return len;
 }
 
-void json_write_string(FILE *fp, const char *str)
+void mq_json_write_string(FILE *fp, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
 	putc_unlocked('"', fp);
 	while (*s) {
-		size_t len = json_plain_len((const char *)s);
+		size_t len = mq_json_plain_len((const char *)s);
 
 		if (len) {
 			put_mem(fp, s, len);
@@ -153,7 +153,7 @@ static void begin_value(struct json_out *jw)
 
 	level = jw->depth - 1;
 	if (jw->in_object[level]) {
-		/* json_key() already wrote separator and name */
+		/* mq_json_key() already wrote separator and name */
 		if (!jw->key_pending)
 			jw->misused = true;
 		jw->key_pending = false;
@@ -213,27 +213,27 @@ static void end_container(struct json_out *jw, bool object)
 	end_value(jw);
 }
 
-void json_obj_begin(struct json_out *jw)
+void mq_json_obj_begin(struct json_out *jw)
 {
 	begin_container(jw, true);
 }
 
-void json_obj_end(struct json_out *jw)
+void mq_json_obj_end(struct json_out *jw)
 {
 	end_container(jw, true);
 }
 
-void json_arr_begin(struct json_out *jw)
+void mq_json_arr_begin(struct json_out *jw)
 {
 	begin_container(jw, false);
 }
 
-void json_arr_end(struct json_out *jw)
+void mq_json_arr_end(struct json_out *jw)
 {
 	end_container(jw, false);
 }
 
-void json_key(struct json_out *jw, const char *key)
+void mq_json_key(struct json_out *jw, const char *key)
 {
 	if (jw->overflow) {
 		/* invalid already, see begin_container() */
@@ -247,32 +247,32 @@ void json_key(struct json_out *jw, const char *key)
 		newline_indent(jw, jw->depth);
 	}
 
-	json_write_string(jw->fp, key);
+	mq_json_write_string(jw->fp, key);
 	putc_unlocked(':', jw->fp);
 	if (jw->pretty)
 		putc_unlocked(' ', jw->fp);
 	jw->key_pending = true;
 }
 
-void json_str(struct json_out *jw, const char *value)
+void mq_json_str(struct json_out *jw, const char *value)
 {
 	begin_value(jw);
-	json_write_string(jw->fp, value);
+	mq_json_write_string(jw->fp, value);
 	end_value(jw);
 }
 
-void json_u64(struct json_out *jw, uint64_t value)
+void mq_json_u64(struct json_out *jw, uint64_t value)
 {
 	char buf[UNITS_U64_LEN], *digits;
 	size_t len;
 
 	begin_value(jw);
-	digits = units_u64_dec(buf, value, &len);
+	digits = mq_units_u64_dec(buf, value, &len);
 	put_mem(jw->fp, digits, len);
 	end_value(jw);
 }
 
-void json_s64(struct json_out *jw, int64_t value)
+void mq_json_s64(struct json_out *jw, int64_t value)
 {
 	char buf[UNITS_U64_LEN], *digits;
 	uint64_t magnitude = value;	/* -INT64_MIN fits only a u64 */
@@ -283,26 +283,26 @@ void json_s64(struct json_out *jw, int64_t value)
 		putc_unlocked('-', jw->fp);
 		magnitude = -magnitude;
 	}
-	digits = units_u64_dec(buf, magnitude, &len);
+	digits = mq_units_u64_dec(buf, magnitude, &len);
 	put_mem(jw->fp, digits, len);
 	end_value(jw);
 }
 
-void json_bool(struct json_out *jw, bool value)
+void mq_json_bool(struct json_out *jw, bool value)
 {
 	begin_value(jw);
 	fputs_unlocked(value ? "true" : "false", jw->fp);
 	end_value(jw);
 }
 
-void json_null(struct json_out *jw)
+void mq_json_null(struct json_out *jw)
 {
 	begin_value(jw);
 	fputs_unlocked("null", jw->fp);
 	end_value(jw);
 }
 
-int json_raw_begin(struct json_out *jw, unsigned int levels)
+int mq_json_raw_begin(struct json_out *jw, unsigned int levels)
 {
 	if (jw->overflow || jw->depth + levels > JSON_MAX_DEPTH)
 		return -1;
@@ -310,43 +310,43 @@ int json_raw_begin(struct json_out *jw, unsigned int levels)
 	return jw->depth;
 }
 
-void json_raw_end(struct json_out *jw)
+void mq_json_raw_end(struct json_out *jw)
 {
 	end_value(jw);
 }
 
-void json_kv_str(struct json_out *jw, const char *key, const char *value)
+void mq_json_kv_str(struct json_out *jw, const char *key, const char *value)
 {
-	json_key(jw, key);
-	json_str(jw, value);
+	mq_json_key(jw, key);
+	mq_json_str(jw, value);
 }
 
-void json_kv_u64(struct json_out *jw, const char *key, uint64_t value)
+void mq_json_kv_u64(struct json_out *jw, const char *key, uint64_t value)
 {
-	json_key(jw, key);
-	json_u64(jw, value);
+	mq_json_key(jw, key);
+	mq_json_u64(jw, value);
 }
 
-void json_kv_s64(struct json_out *jw, const char *key, int64_t value)
+void mq_json_kv_s64(struct json_out *jw, const char *key, int64_t value)
 {
-	json_key(jw, key);
-	json_s64(jw, value);
+	mq_json_key(jw, key);
+	mq_json_s64(jw, value);
 }
 
-void json_kv_bool(struct json_out *jw, const char *key, bool value)
+void mq_json_kv_bool(struct json_out *jw, const char *key, bool value)
 {
-	json_key(jw, key);
-	json_bool(jw, value);
+	mq_json_key(jw, key);
+	mq_json_bool(jw, value);
 }
 
-void json_kv_obj_begin(struct json_out *jw, const char *key)
+void mq_json_kv_obj_begin(struct json_out *jw, const char *key)
 {
-	json_key(jw, key);
-	json_obj_begin(jw);
+	mq_json_key(jw, key);
+	mq_json_obj_begin(jw);
 }
 
-void json_kv_arr_begin(struct json_out *jw, const char *key)
+void mq_json_kv_arr_begin(struct json_out *jw, const char *key)
 {
-	json_key(jw, key);
-	json_arr_begin(jw);
+	mq_json_key(jw, key);
+	mq_json_arr_begin(jw);
 }

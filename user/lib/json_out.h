@@ -5,15 +5,15 @@
  * The writer tracks nesting and places commas, colons and (when pretty)
  * newlines and indentation itself; callers only say what comes next:
  *
- *	json_init(&jw, stdout, false);
- *	json_obj_begin(&jw);
- *	json_kv_str(&jw, "name", "memqos");
- *	json_key(&jw, "ops");
- *	json_arr_begin(&jw);
- *	json_u64(&jw, 1);
- *	json_arr_end(&jw);
- *	json_obj_end(&jw);
- *	if (json_finish(&jw)) ...error...
+ *	mq_json_init(&jw, stdout, false);
+ *	mq_json_obj_begin(&jw);
+ *	mq_json_kv_str(&jw, "name", "memqos");
+ *	mq_json_key(&jw, "ops");
+ *	mq_json_arr_begin(&jw);
+ *	mq_json_u64(&jw, 1);
+ *	mq_json_arr_end(&jw);
+ *	mq_json_obj_end(&jw);
+ *	if (mq_json_finish(&jw)) ...error...
  *
  * writes {"name":"memqos","ops":[1]} and a newline. Every top-level value
  * ends with a newline, so a stream of them is one JSON document per line
@@ -21,7 +21,7 @@
  *
  * Misuse (a value in an object without a key, a key outside an object,
  * mismatched or missing ends, nesting deeper than JSON_MAX_DEPTH) does not
- * crash: it is remembered and reported by json_finish().
+ * crash: it is remembered and reported by mq_json_finish().
  *
  * Strings are escaped per RFC 8259: '"' and '\' with a backslash, control
  * characters as \u00XX; bytes that are not valid UTF-8 (cgroup names may
@@ -52,46 +52,46 @@ struct json_out {
 	unsigned int overflow;
 };
 
-void json_init(struct json_out *jw, FILE *fp, bool pretty);
+void mq_json_init(struct json_out *jw, FILE *fp, bool pretty);
 /* 0 if all values were complete and well formed and fp had no error. */
-int json_finish(struct json_out *jw);
+int mq_json_finish(struct json_out *jw);
 
-void json_obj_begin(struct json_out *jw);
-void json_obj_end(struct json_out *jw);
-void json_arr_begin(struct json_out *jw);
-void json_arr_end(struct json_out *jw);
+void mq_json_obj_begin(struct json_out *jw);
+void mq_json_obj_end(struct json_out *jw);
+void mq_json_arr_begin(struct json_out *jw);
+void mq_json_arr_end(struct json_out *jw);
 
 /* Member name inside an object; the next call must write its value. */
-void json_key(struct json_out *jw, const char *key);
+void mq_json_key(struct json_out *jw, const char *key);
 
-/* Values: inside an array, after json_key(), or at top level. */
-void json_str(struct json_out *jw, const char *value);
-void json_u64(struct json_out *jw, uint64_t value);
-void json_s64(struct json_out *jw, int64_t value);
-void json_bool(struct json_out *jw, bool value);
-void json_null(struct json_out *jw);
+/* Values: inside an array, after mq_json_key(), or at top level. */
+void mq_json_str(struct json_out *jw, const char *value);
+void mq_json_u64(struct json_out *jw, uint64_t value);
+void mq_json_s64(struct json_out *jw, int64_t value);
+void mq_json_bool(struct json_out *jw, bool value);
+void mq_json_null(struct json_out *jw);
 
-/* Shorthands for json_key() followed by the value or container. */
-void json_kv_str(struct json_out *jw, const char *key, const char *value);
-void json_kv_u64(struct json_out *jw, const char *key, uint64_t value);
-void json_kv_s64(struct json_out *jw, const char *key, int64_t value);
-void json_kv_bool(struct json_out *jw, const char *key, bool value);
-void json_kv_obj_begin(struct json_out *jw, const char *key);
-void json_kv_arr_begin(struct json_out *jw, const char *key);
+/* Shorthands for mq_json_key() followed by the value or container. */
+void mq_json_kv_str(struct json_out *jw, const char *key, const char *value);
+void mq_json_kv_u64(struct json_out *jw, const char *key, uint64_t value);
+void mq_json_kv_s64(struct json_out *jw, const char *key, int64_t value);
+void mq_json_kv_bool(struct json_out *jw, const char *key, bool value);
+void mq_json_kv_obj_begin(struct json_out *jw, const char *key);
+void mq_json_kv_arr_begin(struct json_out *jw, const char *key);
 
 /* Escaped string with quotes, as written for keys and string values. */
-void json_write_string(FILE *fp, const char *str);
-/* Length of the leading run of @str that json_write_string() copies as is. */
-size_t json_plain_len(const char *str);
+void mq_json_write_string(FILE *fp, const char *str);
+/* Length of the leading run of @str that mq_json_write_string() copies as is. */
+size_t mq_json_plain_len(const char *str);
 
 /*
  * A value its caller writes to jw->fp itself, the way this writer would
- * (compact, or pretty with two spaces per level): json_raw_begin() writes
+ * (compact, or pretty with two spaces per level): mq_json_raw_begin() writes
  * what goes before it and returns the number of containers open around it
  * (its own members indent one level more); -1 if @levels more would pass
- * JSON_MAX_DEPTH, and nothing was written. json_raw_end() after it.
+ * JSON_MAX_DEPTH, and nothing was written. mq_json_raw_end() after it.
  */
-int json_raw_begin(struct json_out *jw, unsigned int levels);
-void json_raw_end(struct json_out *jw);
+int mq_json_raw_begin(struct json_out *jw, unsigned int levels);
+void mq_json_raw_end(struct json_out *jw);
 
 #endif /* MEMQOS_JSON_OUT_H */

@@ -61,7 +61,7 @@ static int version_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *uapi;
 
 	/* all three are in UAPI 1; attributes are never removed */
-	if (memqos_nl_parse(nlh, tb, MEMQOS_A_VERSION_MAX) ||
+	if (mq_nl_parse(nlh, tb, MEMQOS_A_VERSION_MAX) ||
 	    copy_str_attr(tb[MEMQOS_A_VERSION_MODULE], ver->module,
 			  sizeof(ver->module)) ||
 	    copy_str_attr(tb[MEMQOS_A_VERSION_KERNEL], ver->kernel,
@@ -79,7 +79,7 @@ static int decode_probe(const struct nlattr *nest, struct mod_probe *p)
 	const struct nlattr *tb[MEMQOS_A_PROBE_MAX + 1];
 	const struct nlattr *bound, *hits;
 
-	if (memqos_nl_parse_nested(nest, tb, MEMQOS_A_PROBE_MAX) ||
+	if (mq_nl_parse_nested(nest, tb, MEMQOS_A_PROBE_MAX) ||
 	    copy_str_attr(tb[MEMQOS_A_PROBE_NAME], p->name, sizeof(p->name)))
 		return -EBADMSG;
 	bound = tb[MEMQOS_A_PROBE_BOUND];
@@ -113,7 +113,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == MEMQOS_A_STATS_PROBE)
 			err = add_probe(st, a);
 		else
-			err = field_vals_put(&st->v, &stats_fields, a);
+			err = mq_field_vals_put(&st->v, &mq_stats_fields, a);
 		if (err)
 			return cb_result(err);
 	}
@@ -127,7 +127,7 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 	int err;
 
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		err = field_vals_put(&cfg->v, &config_fields, a);
+		err = mq_field_vals_put(&cfg->v, &mq_config_fields, a);
 		if (err)
 			return cb_result(err);
 	}
@@ -140,11 +140,11 @@ static int simple_get(struct memqos_nl **nlp, uint8_t cmd, mnl_cb_t cb,
 {
 	int err;
 
-	err = memqos_nl_ready(nlp, cmd);
+	err = mq_nl_ready(nlp, cmd);
 	if (!err)
-		err = memqos_nl_request(*nlp,
-					memqos_nl_msg_prepare(*nlp, cmd, 0),
-					cb, data);
+		err = mq_nl_request(*nlp,
+				    mq_nl_msg_prepare(*nlp, cmd, 0),
+				    cb, data);
 	if (!err && !got(data))
 		err = -EBADMSG;		/* ACK without a reply */
 	return err;
@@ -157,60 +157,60 @@ static bool version_got(const void *data)
 
 static bool stats_got(const void *data)
 {
-	return field_any(&((const struct mod_stats *)data)->v);
+	return mq_field_any(&((const struct mod_stats *)data)->v);
 }
 
 static bool config_got(const void *data)
 {
-	return field_any(&((const struct mod_config *)data)->v);
+	return mq_field_any(&((const struct mod_config *)data)->v);
 }
 
-int mod_version_get(struct memqos_nl **nlp, struct mod_version *ver)
+int mq_mod_version_get(struct memqos_nl **nlp, struct mod_version *ver)
 {
 	memset(ver, 0, sizeof(*ver));
 	return simple_get(nlp, MEMQOS_CMD_GET_VERSION, version_cb, ver,
 			  version_got);
 }
 
-int mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st)
+int mq_mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	return simple_get(nlp, MEMQOS_CMD_STATS_GET, stats_cb, st, stats_got);
 }
 
-int mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg)
+int mq_mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	return simple_get(nlp, MEMQOS_CMD_CONFIG_GET, config_cb, cfg,
 			  config_got);
 }
 
-void mod_stats_free(struct mod_stats *st)
+void mq_mod_stats_free(struct mod_stats *st)
 {
 	free(st->probes);
 	st->probes = NULL;
 	st->n_probes = 0;
 }
 
-void mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
-		     bool exact)
+void mq_mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
+			bool exact)
 {
 	size_t i;
 
-	field_print_all(pc, &stats_fields, &st->v, exact, "", LABEL_WIDTH);
-	print_arr_begin(pc, "probes");
-	print_text(pc, "\n%-40s %-8s %s\n", "PROBE", "BOUND", "HITS");
+	mq_field_print_all(pc, &mq_stats_fields, &st->v, exact, "", LABEL_WIDTH);
+	mq_print_arr_begin(pc, "probes");
+	mq_print_text(pc, "\n%-40s %-8s %s\n", "PROBE", "BOUND", "HITS");
 	for (i = 0; i < st->n_probes; i++) {
-		print_obj_begin(pc, NULL);
-		print_str(pc, "name", "%-40s", st->probes[i].name);
-		print_bool(pc, "bound", " %-8s", st->probes[i].bound);
-		print_u64(pc, "hits_total", " %s\n", st->probes[i].hits);
-		print_obj_end(pc);
+		mq_print_obj_begin(pc, NULL);
+		mq_print_str(pc, "name", "%-40s", st->probes[i].name);
+		mq_print_bool(pc, "bound", " %-8s", st->probes[i].bound);
+		mq_print_u64(pc, "hits_total", " %s\n", st->probes[i].hits);
+		mq_print_obj_end(pc);
 	}
-	print_arr_end(pc);
+	mq_print_arr_end(pc);
 }
 
-void mod_config_print(struct print_ctx *pc, const struct mod_config *cfg)
+void mq_mod_config_print(struct print_ctx *pc, const struct mod_config *cfg)
 {
-	field_print_all(pc, &config_fields, &cfg->v, true, "", 0);
+	mq_field_print_all(pc, &mq_config_fields, &cfg->v, true, "", 0);
 }

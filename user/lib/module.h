@@ -30,27 +30,27 @@ struct mod_probe {
 };
 
 struct mod_stats {
-	struct field_vals v;	/* the stats_fields attributes */
+	struct field_vals v;	/* the mq_stats_fields attributes */
 	struct mod_probe *probes;
 	size_t n_probes;
 };
 
 struct mod_config {
-	struct field_vals v;	/* the config_fields attributes */
+	struct field_vals v;	/* the mq_config_fields attributes */
 };
 
 /* Each opens *@nlp if need be; returns 0 or a negative errno. */
-int mod_version_get(struct memqos_nl **nlp, struct mod_version *ver);
-int mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st);
-int mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg);
-void mod_stats_free(struct mod_stats *st);
+int mq_mod_version_get(struct memqos_nl **nlp, struct mod_version *ver);
+int mq_mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st);
+int mq_mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg);
+void mq_mod_stats_free(struct mod_stats *st);
 
 /*
  * The members of the current JSON object (stats: every counter, then
  * "probes": [{name, bound, hits_total}]), or "label value" text lines.
  */
-void mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
-		     bool exact);
-void mod_config_print(struct print_ctx *pc, const struct mod_config *cfg);
+void mq_mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
+			bool exact);
+void mq_mod_config_print(struct print_ctx *pc, const struct mod_config *cfg);
 
 #endif /* MEMQOS_MODULE_H */

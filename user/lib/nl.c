@@ -25,7 +25,7 @@
 /* NETLINK_LIST_MEMBERSHIPS words read: genl group ids up to 1024 */
 #define MEMQOS_NL_MAX_GROUP_WORDS	32
 
-/* One request in flight: what memqos_nl_request() collects from replies. */
+/* One request in flight: what mq_nl_request() collects from replies. */
 struct request_run {
 	struct memqos_nl *nl;
 	const struct nlmsghdr *req;
@@ -39,12 +39,12 @@ struct request_run {
 /* The program's, for every socket: warnings are not the library's to say. */
 static void (*warn_fn)(const char *msg);
 
-void memqos_nl_on_warning(void (*warn)(const char *msg))
+void mq_nl_on_warning(void (*warn)(const char *msg))
 {
 	warn_fn = warn;
 }
 
-int memqos_nl_open(struct memqos_nl **nlp)
+int mq_nl_open(struct memqos_nl **nlp)
 {
 	struct memqos_nl *nl;
 	int one = 1;
@@ -86,11 +86,11 @@ int memqos_nl_open(struct memqos_nl **nlp)
 	return 0;
 
 err_free:
-	memqos_nl_close(nl);
+	mq_nl_close(nl);
 	return err;
 }
 
-void memqos_nl_close(struct memqos_nl *nl)
+void mq_nl_close(struct memqos_nl *nl)
 {
 	if (!nl)
 		return;
@@ -116,8 +116,8 @@ static int attr_table_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int memqos_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
-		    unsigned int max)
+int mq_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		unsigned int max)
 {
 	struct attr_table table = { tb, max };
 
@@ -127,8 +127,8 @@ int memqos_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	return 0;
 }
 
-int memqos_nl_parse_nested(const struct nlattr *nest,
-			   const struct nlattr **tb, unsigned int max)
+int mq_nl_parse_nested(const struct nlattr *nest,
+		       const struct nlattr **tb, unsigned int max)
 {
 	struct attr_table table = { tb, max };
 
@@ -158,8 +158,8 @@ static struct nlmsghdr *msg_prepare(struct memqos_nl *nl, uint16_t type,
 	return nlh;
 }
 
-struct nlmsghdr *memqos_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
-				       uint16_t flags)
+struct nlmsghdr *mq_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
+				   uint16_t flags)
 {
 	return msg_prepare(nl, nl->family.id, MEMQOS_FAMILY_VERSION, cmd,
 			   flags);
@@ -362,8 +362,8 @@ static int recv_replies(struct memqos_nl *nl, struct request_run *run)
 	}
 }
 
-int memqos_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
-		      mnl_cb_t cb, void *data)
+int mq_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
+		  mnl_cb_t cb, void *data)
 {
 	struct request_run run = {
 		.nl = nl,
@@ -397,7 +397,7 @@ static int parse_family_ops(const struct nlattr *ops,
 	uint32_t id;
 
 	mnl_attr_for_each_nested(op, ops) {
-		if (memqos_nl_parse_nested(op, tb, CTRL_ATTR_OP_MAX) ||
+		if (mq_nl_parse_nested(op, tb, CTRL_ATTR_OP_MAX) ||
 		    !tb[CTRL_ATTR_OP_ID] ||
 		    mnl_attr_validate(tb[CTRL_ATTR_OP_ID], MNL_TYPE_U32) < 0)
 			return -EBADMSG;
@@ -423,7 +423,7 @@ static int parse_family_mcgrps(const struct nlattr *groups,
 	struct memqos_nl_mcgrp *mcgrp;
 
 	mnl_attr_for_each_nested(grp, groups) {
-		if (memqos_nl_parse_nested(grp, tb, CTRL_ATTR_MCAST_GRP_MAX))
+		if (mq_nl_parse_nested(grp, tb, CTRL_ATTR_MCAST_GRP_MAX))
 			return -EBADMSG;
 		name = tb[CTRL_ATTR_MCAST_GRP_NAME];
 		id = tb[CTRL_ATTR_MCAST_GRP_ID];
@@ -458,7 +458,7 @@ static int parse_family(const struct nlmsghdr *nlh,
 	int err;
 
 	memset(fam, 0, sizeof(*fam));
-	err = memqos_nl_parse(nlh, tb, CTRL_ATTR_MAX);
+	err = mq_nl_parse(nlh, tb, CTRL_ATTR_MAX);
 	if (err)
 		return err;
 
@@ -500,7 +500,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int memqos_nl_resolve(struct memqos_nl *nl, const char *name)
+int mq_nl_resolve(struct memqos_nl *nl, const char *name)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -514,7 +514,7 @@ int memqos_nl_resolve(struct memqos_nl *nl, const char *name)
 			  CTRL_CMD_GETFAMILY, 0);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 
-	err = memqos_nl_request(nl, nlh, family_cb, &nl->family);
+	err = mq_nl_request(nl, nlh, family_cb, &nl->family);
 	if (err) {
 		/* a failed parse may have left an id: keep "unresolved" */
 		memset(&nl->family, 0, sizeof(nl->family));
@@ -525,37 +525,37 @@ int memqos_nl_resolve(struct memqos_nl *nl, const char *name)
 	return 0;
 }
 
-int memqos_nl_ready(struct memqos_nl **nlp, uint8_t cmd)
+int mq_nl_ready(struct memqos_nl **nlp, uint8_t cmd)
 {
 	int err;
 
 	if (!*nlp) {
-		err = memqos_nl_open(nlp);
+		err = mq_nl_open(nlp);
 		if (err)
 			return err;
 	}
 	if (!(*nlp)->family.id) {
-		err = memqos_nl_resolve(*nlp, MEMQOS_FAMILY_NAME);
+		err = mq_nl_resolve(*nlp, MEMQOS_FAMILY_NAME);
 		if (err)
 			return err;
 	}
 	/* ethtool style: ask the family rather than fail on the request */
-	if (!memqos_nl_supports(*nlp, cmd))
+	if (!mq_nl_supports(*nlp, cmd))
 		return -EOPNOTSUPP;
 	return 0;
 }
 
-bool memqos_nl_supports(const struct memqos_nl *nl, uint8_t cmd)
+bool mq_nl_supports(const struct memqos_nl *nl, uint8_t cmd)
 {
 	return nl->family.op_listed[cmd];
 }
 
-uint32_t memqos_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd)
+uint32_t mq_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd)
 {
 	return nl->family.op_flags[cmd];
 }
 
-int memqos_nl_mcgrp_id(const struct memqos_nl *nl, const char *name)
+int mq_nl_mcgrp_id(const struct memqos_nl *nl, const char *name)
 {
 	unsigned int i;
 
@@ -566,9 +566,9 @@ int memqos_nl_mcgrp_id(const struct memqos_nl *nl, const char *name)
 	return -ENOENT;
 }
 
-int memqos_nl_join_mcgrp(struct memqos_nl *nl, const char *name)
+int mq_nl_join_mcgrp(struct memqos_nl *nl, const char *name)
 {
-	int group = memqos_nl_mcgrp_id(nl, name);
+	int group = mq_nl_mcgrp_id(nl, name);
 
 	if (group < 0)
 		return group;
@@ -578,9 +578,9 @@ int memqos_nl_join_mcgrp(struct memqos_nl *nl, const char *name)
 	return 0;
 }
 
-int memqos_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name)
+int mq_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name)
 {
-	int group = memqos_nl_mcgrp_id(nl, name);
+	int group = mq_nl_mcgrp_id(nl, name);
 	uint32_t bits[MEMQOS_NL_MAX_GROUP_WORDS] = { };
 	socklen_t len = sizeof(bits);
 
@@ -616,9 +616,9 @@ static int family_list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int memqos_nl_list_families(struct memqos_nl *nl,
-			    void (*fn)(const struct memqos_nl_family *fam,
-				       void *data),
+int mq_nl_list_families(struct memqos_nl *nl,
+			void (*fn)(const struct memqos_nl_family *fam,
+				   void *data),
 			    void *data)
 {
 	struct family_list list = { fn, data };
@@ -626,10 +626,10 @@ int memqos_nl_list_families(struct memqos_nl *nl,
 
 	nlh = msg_prepare(nl, GENL_ID_CTRL, CTRL_GENL_VERSION,
 			  CTRL_CMD_GETFAMILY, NLM_F_DUMP);
-	return memqos_nl_request(nl, nlh, family_list_cb, &list);
+	return mq_nl_request(nl, nlh, family_list_cb, &list);
 }
 
-const char *memqos_nl_errmsg(const struct memqos_nl *nl)
+const char *mq_nl_errmsg(const struct memqos_nl *nl)
 {
 	return nl->errmsg[0] ? nl->errmsg : NULL;
 }

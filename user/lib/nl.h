@@ -4,18 +4,18 @@
  *
  * Typical use (see cmd.c and cmd_version.c):
  *
- *	err = memqos_nl_open(&nl);
+ *	err = mq_nl_open(&nl);
  *	if (!err)
- *		err = memqos_nl_resolve(nl, MEMQOS_FAMILY_NAME);
- *	if (!err && !memqos_nl_supports(nl, MEMQOS_CMD_GET_VERSION))
+ *		err = mq_nl_resolve(nl, MEMQOS_FAMILY_NAME);
+ *	if (!err && !mq_nl_supports(nl, MEMQOS_CMD_GET_VERSION))
  *		err = -EOPNOTSUPP;
  *	if (!err) {
- *		nlh = memqos_nl_msg_prepare(nl, MEMQOS_CMD_GET_VERSION, 0);
- *		err = memqos_nl_request(nl, nlh, version_cb, &version);
+ *		nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_GET_VERSION, 0);
+ *		err = mq_nl_request(nl, nlh, version_cb, &version);
  *	}
  *	if (err)
- *		say what went wrong, from err and memqos_nl_errmsg(nl);
- *	memqos_nl_close(nl);
+ *		say what went wrong, from err and mq_nl_errmsg(nl);
+ *	mq_nl_close(nl);
  *
  * All functions returning int give 0 or a negative errno, and none
  * prints: the programs decide what to say. Errors the kernel sends come
@@ -63,7 +63,7 @@ struct memqos_nl {
 	uint32_t portid;
 	uint32_t seq;
 	struct memqos_nl_family family;
-	/* name asked for in memqos_nl_resolve(), for messages */
+	/* name asked for in mq_nl_resolve(), for messages */
 	char wanted_family[GENL_NAMSIZ];
 
 	/* extended ACK of the last failed request */
@@ -81,19 +81,19 @@ struct memqos_nl {
  * @warn is told the extended ACK message of any request that worked (the
  * kernel has something to say all the same); NULL, the default: not told.
  */
-void memqos_nl_on_warning(void (*warn)(const char *msg));
+void mq_nl_on_warning(void (*warn)(const char *msg));
 
 /* Socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK; *@nlp set on success. */
-int memqos_nl_open(struct memqos_nl **nlp);
+int mq_nl_open(struct memqos_nl **nlp);
 /* Closes the socket and frees @nl; NULL is fine. */
-void memqos_nl_close(struct memqos_nl *nl);
+void mq_nl_close(struct memqos_nl *nl);
 
 /*
  * Look @name up with the controller and fill nl->family (id, version, ops,
  * multicast groups). -ENOENT: no such family, i.e. the module is not
  * loaded.
  */
-int memqos_nl_resolve(struct memqos_nl *nl, const char *name);
+int mq_nl_resolve(struct memqos_nl *nl, const char *name);
 
 /*
  * Make *@nlp a socket with the memqos family resolved and @cmd supported
@@ -102,32 +102,32 @@ int memqos_nl_resolve(struct memqos_nl *nl, const char *name);
  * (*nlp)->family.id still 0: the module is not loaded; -EOPNOTSUPP: it
  * is too old for @cmd.
  */
-int memqos_nl_ready(struct memqos_nl **nlp, uint8_t cmd);
+int mq_nl_ready(struct memqos_nl **nlp, uint8_t cmd);
 
 /* Whether the resolved family lists @cmd among its operations. */
-bool memqos_nl_supports(const struct memqos_nl *nl, uint8_t cmd);
+bool mq_nl_supports(const struct memqos_nl *nl, uint8_t cmd);
 /* GENL_CMD_CAP_DO/DUMP/HASPOL, GENL_ADMIN_PERM... of @cmd, 0 if absent. */
-uint32_t memqos_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd);
+uint32_t mq_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd);
 
 /* Multicast group id by name, -ENOENT if the family has no such group. */
-int memqos_nl_mcgrp_id(const struct memqos_nl *nl, const char *name);
+int mq_nl_mcgrp_id(const struct memqos_nl *nl, const char *name);
 /* Subscribe the socket to a multicast group of the family, by name. */
-int memqos_nl_join_mcgrp(struct memqos_nl *nl, const char *name);
+int mq_nl_join_mcgrp(struct memqos_nl *nl, const char *name);
 /*
  * 1 while the socket is still in the group joined by name, 0 once the
  * kernel dropped it (the family was unregistered), or a negative errno.
  */
-int memqos_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name);
+int mq_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name);
 
 /*
  * Start a request for @cmd of the resolved family in the socket's send
  * buffer: nlmsghdr (NLM_F_REQUEST | NLM_F_ACK | @flags, e.g. NLM_F_DUMP)
  * and genlmsghdr. Append attributes with mnl_attr_put*() (the buffer is
- * MEMQOS_NL_TX_SIZE bytes), then pass the result to memqos_nl_request().
+ * MEMQOS_NL_TX_SIZE bytes), then pass the result to mq_nl_request().
  * Valid until the next prepare.
  */
-struct nlmsghdr *memqos_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
-				       uint16_t flags);
+struct nlmsghdr *mq_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
+				   uint16_t flags);
 
 /*
  * Send @nlh and run @cb on every reply message of the family (one for a
@@ -136,31 +136,31 @@ struct nlmsghdr *memqos_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
  * MNL_CB_STOP stop the callbacks, but the remaining replies are still
  * read so the socket stays usable. Returns the kernel's error, else the
  * callback's (-errno, or -EIO if errno was not set), else 0. An extended
- * ACK warning on success goes to memqos_nl_on_warning()'s function.
+ * ACK warning on success goes to mq_nl_on_warning()'s function.
  */
-int memqos_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
-		      mnl_cb_t cb, void *data);
+int mq_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
+		  mnl_cb_t cb, void *data);
 
 /*
  * Attributes of a family message or of a nest, indexed by type, into
  * @tb[0..@max] (zeroed first). Types above @max, sent by a newer module,
  * are ignored; validating types and lengths is left to the caller.
  */
-int memqos_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
-		    unsigned int max);
-int memqos_nl_parse_nested(const struct nlattr *nest,
-			   const struct nlattr **tb, unsigned int max);
+int mq_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
+		unsigned int max);
+int mq_nl_parse_nested(const struct nlattr *nest,
+		       const struct nlattr **tb, unsigned int max);
 
 /* Extended ACK message of the last failed request, NULL if none. */
-const char *memqos_nl_errmsg(const struct memqos_nl *nl);
+const char *mq_nl_errmsg(const struct memqos_nl *nl);
 
 /*
  * List every registered family (a CTRL_CMD_GETFAMILY dump), calling @fn
  * for each. For debugging; does not change nl->family.
  */
-int memqos_nl_list_families(struct memqos_nl *nl,
-			    void (*fn)(const struct memqos_nl_family *fam,
-				       void *data),
+int mq_nl_list_families(struct memqos_nl *nl,
+			void (*fn)(const struct memqos_nl_family *fam,
+				   void *data),
 			    void *data);
 
 #endif /* MEMQOS_NL_H */

@@ -18,23 +18,23 @@
 
 #include <libmnl/libmnl.h>
 
-static inline uint16_t nla_type_of(const struct nlattr *a)
+static inline uint16_t mq_nla_type_of(const struct nlattr *a)
 {
 	return a->nla_type & NLA_TYPE_MASK;
 }
 
-static inline uint16_t nla_payload_len(const struct nlattr *a)
+static inline uint16_t mq_nla_payload_len(const struct nlattr *a)
 {
 	return a->nla_len - MNL_ATTR_HDRLEN;
 }
 
-static inline const void *nla_payload(const struct nlattr *a)
+static inline const void *mq_nla_payload(const struct nlattr *a)
 {
 	return (const char *)a + MNL_ATTR_HDRLEN;
 }
 
 /* mnl_attr_ok(): the header and the payload lie within @end. */
-static inline bool nla_fits(const struct nlattr *a, const void *end)
+static inline bool mq_nla_fits(const struct nlattr *a, const void *end)
 {
 	long room = (const char *)end - (const char *)a;
 
@@ -42,17 +42,17 @@ static inline bool nla_fits(const struct nlattr *a, const void *end)
 	       a->nla_len <= room;
 }
 
-static inline const struct nlattr *nla_next_of(const struct nlattr *a)
+static inline const struct nlattr *mq_nla_next_of(const struct nlattr *a)
 {
 	return (const void *)((const char *)a + MNL_ALIGN(a->nla_len));
 }
 
 /* Unaligned-safe, as mnl_attr_get_u64(); false unless 8 bytes long. */
-static inline bool nla_u64(const struct nlattr *a, uint64_t *v)
+static inline bool mq_nla_u64(const struct nlattr *a, uint64_t *v)
 {
-	if (nla_payload_len(a) != sizeof(*v))
+	if (mq_nla_payload_len(a) != sizeof(*v))
 		return false;
-	memcpy(v, nla_payload(a), sizeof(*v));
+	memcpy(v, mq_nla_payload(a), sizeof(*v));
 	return true;
 }
 
@@ -63,13 +63,13 @@ static inline bool nla_u64(const struct nlattr *a, uint64_t *v)
 #define nla_for_each_msg(a, end, nlh, hdrlen)				\
 	for ((end) = mnl_nlmsg_get_payload_tail(nlh),			\
 	     (a) = mnl_nlmsg_get_payload_offset((nlh), (hdrlen));	\
-	     nla_fits((a), (end));					\
-	     (a) = nla_next_of(a))
+	     mq_nla_fits((a), (end));					\
+	     (a) = mq_nla_next_of(a))
 
 /* Each attribute nested in @nest. */
 #define nla_for_each_nested(a, nest)					\
-	for ((a) = nla_payload(nest);					\
-	     nla_fits((a), (const char *)(nest) + (nest)->nla_len);	\
-	     (a) = nla_next_of(a))
+	for ((a) = mq_nla_payload(nest);					\
+	     mq_nla_fits((a), (const char *)(nest) + (nest)->nla_len);	\
+	     (a) = mq_nla_next_of(a))
 
 #endif /* MEMQOS_NLA_INLINE_H */

@@ -102,24 +102,24 @@ static int oom_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int oom_list_get(struct memqos_nl **nlp, struct oom_list *list)
+int mq_oom_list_get(struct memqos_nl **nlp, struct oom_list *list)
 {
 	struct memqos_nl *nl;
 	int err;
 
 	memset(list, 0, sizeof(*list));
-	err = memqos_nl_ready(nlp, MEMQOS_CMD_OOM_KILLS_GET);
+	err = mq_nl_ready(nlp, MEMQOS_CMD_OOM_KILLS_GET);
 	if (err)
 		return err;
 	nl = *nlp;
-	return memqos_nl_request(nl,
-				 memqos_nl_msg_prepare(nl,
-						       MEMQOS_CMD_OOM_KILLS_GET,
-						       NLM_F_DUMP),
+	return mq_nl_request(nl,
+			     mq_nl_msg_prepare(nl,
+					       MEMQOS_CMD_OOM_KILLS_GET,
+					       NLM_F_DUMP),
 				 oom_cb, list);
 }
 
-void oom_list_free(struct oom_list *list)
+void mq_oom_list_free(struct oom_list *list)
 {
 	size_t i;
 
@@ -145,45 +145,45 @@ static void print_kill(struct print_ctx *pc, const struct oom_kill *k)
 {
 	char buf[32];
 
-	print_obj_begin(pc, NULL);
-	print_u64(pc, "seq", "%6s", k->seq);
-	print_u64(pc, "time_ns", NULL, k->time_ns);
-	print_u64(pc, "boot_ns", NULL, k->boot_ns);
-	print_text(pc, "  %-19s", format_time(k->time_ns, buf, sizeof(buf)));
+	mq_print_obj_begin(pc, NULL);
+	mq_print_u64(pc, "seq", "%6s", k->seq);
+	mq_print_u64(pc, "time_ns", NULL, k->time_ns);
+	mq_print_u64(pc, "boot_ns", NULL, k->boot_ns);
+	mq_print_text(pc, "  %-19s", format_time(k->time_ns, buf, sizeof(buf)));
 	if (k->has_pid)
-		print_u64(pc, "pid", " %8s", k->pid);
+		mq_print_u64(pc, "pid", " %8s", k->pid);
 	else
-		print_null(pc, "pid", " %8s", "-");
+		mq_print_null(pc, "pid", " %8s", "-");
 	if (k->has_uid)
-		print_u64(pc, "uid", " %6s", k->uid);
+		mq_print_u64(pc, "uid", " %6s", k->uid);
 	else
-		print_null(pc, "uid", " %6s", "-");
+		mq_print_null(pc, "uid", " %6s", "-");
 	if (k->has_comm)
-		print_str(pc, "comm", " %-16s", k->comm);
+		mq_print_str(pc, "comm", " %-16s", k->comm);
 	else
-		print_null(pc, "comm", " %-16s", "-");
-	print_bytes(pc, "rss_anon_bytes", " %9s", k->rss_anon_bytes);
-	print_bytes(pc, "rss_file_bytes", " %9s", k->rss_file_bytes);
-	print_bytes(pc, "rss_shmem_bytes", " %9s", k->rss_shmem_bytes);
-	print_bytes(pc, "pgtables_bytes", NULL, k->pgtables_bytes);
-	print_s64(pc, "oom_score_adj", " %5s", k->oom_score_adj);
-	print_u64(pc, "cgroup_id", " %10s", k->cgroup_id);
+		mq_print_null(pc, "comm", " %-16s", "-");
+	mq_print_bytes(pc, "rss_anon_bytes", " %9s", k->rss_anon_bytes);
+	mq_print_bytes(pc, "rss_file_bytes", " %9s", k->rss_file_bytes);
+	mq_print_bytes(pc, "rss_shmem_bytes", " %9s", k->rss_shmem_bytes);
+	mq_print_bytes(pc, "pgtables_bytes", NULL, k->pgtables_bytes);
+	mq_print_s64(pc, "oom_score_adj", " %5s", k->oom_score_adj);
+	mq_print_u64(pc, "cgroup_id", " %10s", k->cgroup_id);
 	if (k->path)
-		print_str(pc, "path", "  %s\n", k->path);
+		mq_print_str(pc, "path", "  %s\n", k->path);
 	else
-		print_null(pc, "path", "  %s\n", "-");
-	print_obj_end(pc);
+		mq_print_null(pc, "path", "  %s\n", "-");
+	mq_print_obj_end(pc);
 }
 
-void oom_list_print(struct print_ctx *pc, const struct oom_list *list)
+void mq_oom_list_print(struct print_ctx *pc, const struct oom_list *list)
 {
 	size_t i;
 
-	print_arr_begin(pc, "oom_kills");
-	print_text(pc, "%6s  %-19s %8s %6s %-16s %9s %9s %9s %5s %10s  %s\n",
-		   "SEQ", "TIME", "PID", "UID", "COMM", "ANON", "FILE",
-		   "SHMEM", "ADJ", "CGROUP_ID", "PATH");
+	mq_print_arr_begin(pc, "oom_kills");
+	mq_print_text(pc, "%6s  %-19s %8s %6s %-16s %9s %9s %9s %5s %10s  %s\n",
+		      "SEQ", "TIME", "PID", "UID", "COMM", "ANON", "FILE",
+		      "SHMEM", "ADJ", "CGROUP_ID", "PATH");
 	for (i = 0; i < list->n; i++)
 		print_kill(pc, &list->kills[i]);
-	print_arr_end(pc);
+	mq_print_arr_end(pc);
 }

@@ -36,13 +36,13 @@ struct oom_list {
 };
 
 /* Oldest first; 0 or a negative errno. */
-int oom_list_get(struct memqos_nl **nlp, struct oom_list *list);
-void oom_list_free(struct oom_list *list);
+int mq_oom_list_get(struct memqos_nl **nlp, struct oom_list *list);
+void mq_oom_list_free(struct oom_list *list);
 
 /*
  * The JSON array "oom_kills" (pid, uid, comm and path null when absent),
  * or a text table where absent values show as "-".
  */
-void oom_list_print(struct print_ctx *pc, const struct oom_list *list);
+void mq_oom_list_print(struct print_ctx *pc, const struct oom_list *list);
 
 #endif /* MEMQOS_OOMKILL_H */

@@ -5,15 +5,15 @@
 #include "outbuf.h"
 #include "units.h"
 
-void outbuf_flush(struct outbuf *o)
+void mq_outbuf_flush(struct outbuf *o)
 {
 	fwrite_unlocked(o->buf, 1, o->len, o->fp);
 	o->len = 0;
 }
 
-void outbuf_put_long(struct outbuf *o, const void *s, size_t n)
+void mq_outbuf_put_long(struct outbuf *o, const void *s, size_t n)
 {
-	outbuf_flush(o);
+	mq_outbuf_flush(o);
 	if (n > sizeof(o->buf)) {
 		fwrite_unlocked(s, 1, n, o->fp);
 		return;
@@ -22,16 +22,16 @@ void outbuf_put_long(struct outbuf *o, const void *s, size_t n)
 	o->len = n;
 }
 
-void outbuf_u64(struct outbuf *o, uint64_t v)
+void mq_outbuf_u64(struct outbuf *o, uint64_t v)
 {
 	char tmp[UNITS_U64_LEN], *digits;
 	size_t n;
 
 	/* most counters of most cgroups are 0 */
 	if (v < 10) {
-		outbuf_char(o, '0' + v);
+		mq_outbuf_char(o, '0' + v);
 		return;
 	}
-	digits = units_u64_dec(tmp, v, &n);
-	outbuf_put(o, digits, n);
+	digits = mq_units_u64_dec(tmp, v, &n);
+	mq_outbuf_put(o, digits, n);
 }

@@ -20,24 +20,24 @@ struct outbuf {
 	char buf[8192];
 };
 
-static inline void outbuf_init(struct outbuf *o, FILE *fp)
+static inline void mq_outbuf_init(struct outbuf *o, FILE *fp)
 {
 	o->fp = fp;
 	o->len = 0;
 }
 
 /* Hands what is buffered to the FILE (call before writing to it). */
-void outbuf_flush(struct outbuf *o);
+void mq_outbuf_flush(struct outbuf *o);
 /* A run longer than the buffer: straight to the FILE. */
-void outbuf_put_long(struct outbuf *o, const void *s, size_t n);
+void mq_outbuf_put_long(struct outbuf *o, const void *s, size_t n);
 
-static inline void outbuf_put(struct outbuf *o, const void *s, size_t n)
+static inline void mq_outbuf_put(struct outbuf *o, const void *s, size_t n)
 {
 	const char *p = s;
 	char *d;
 
 	if (o->len + n > sizeof(o->buf)) {
-		outbuf_put_long(o, s, n);
+		mq_outbuf_put_long(o, s, n);
 		return;
 	}
 	d = o->buf + o->len;
@@ -51,17 +51,17 @@ static inline void outbuf_put(struct outbuf *o, const void *s, size_t n)
 		*d++ = *p++;
 }
 
-static inline void outbuf_str(struct outbuf *o, const char *s)
+static inline void mq_outbuf_str(struct outbuf *o, const char *s)
 {
-	outbuf_put(o, s, strlen(s));
+	mq_outbuf_put(o, s, strlen(s));
 }
 
-static inline void outbuf_char(struct outbuf *o, char c)
+static inline void mq_outbuf_char(struct outbuf *o, char c)
 {
-	outbuf_put(o, &c, 1);
+	mq_outbuf_put(o, &c, 1);
 }
 
 /* @v in decimal. */
-void outbuf_u64(struct outbuf *o, uint64_t v);
+void mq_outbuf_u64(struct outbuf *o, uint64_t v);
 
 #endif /* MEMQOS_OUTBUF_H */

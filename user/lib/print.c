@@ -10,54 +10,54 @@
 #include "print.h"
 #include "units.h"
 
-void print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty)
+void mq_print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty)
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->fp = fp;
 	pc->json = json;
-	json_init(&pc->jw, fp, pretty);
+	mq_json_init(&pc->jw, fp, pretty);
 }
 
-int print_finish(struct print_ctx *pc)
+int mq_print_finish(struct print_ctx *pc)
 {
 	if (pc->json)
-		return json_finish(&pc->jw);
+		return mq_json_finish(&pc->jw);
 	if (fflush(pc->fp) || ferror(pc->fp))
 		return -1;
 	return 0;
 }
 
-void print_obj_begin(struct print_ctx *pc, const char *key)
+void mq_print_obj_begin(struct print_ctx *pc, const char *key)
 {
 	if (!pc->json)
 		return;
 	if (key)
-		json_key(&pc->jw, key);
-	json_obj_begin(&pc->jw);
+		mq_json_key(&pc->jw, key);
+	mq_json_obj_begin(&pc->jw);
 }
 
-void print_obj_end(struct print_ctx *pc)
+void mq_print_obj_end(struct print_ctx *pc)
 {
 	if (pc->json)
-		json_obj_end(&pc->jw);
+		mq_json_obj_end(&pc->jw);
 }
 
-void print_arr_begin(struct print_ctx *pc, const char *key)
+void mq_print_arr_begin(struct print_ctx *pc, const char *key)
 {
 	if (!pc->json)
 		return;
 	if (key)
-		json_key(&pc->jw, key);
-	json_arr_begin(&pc->jw);
+		mq_json_key(&pc->jw, key);
+	mq_json_arr_begin(&pc->jw);
 }
 
-void print_arr_end(struct print_ctx *pc)
+void mq_print_arr_end(struct print_ctx *pc)
 {
 	if (pc->json)
-		json_arr_end(&pc->jw);
+		mq_json_arr_end(&pc->jw);
 }
 
-void print_text(struct print_ctx *pc, const char *fmt, ...)
+void mq_print_text(struct print_ctx *pc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,7 +68,7 @@ void print_text(struct print_ctx *pc, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool print_fmt_is_valid(const char *fmt)
+bool mq_print_fmt_is_valid(const char *fmt)
 {
 	unsigned int conversions = 0;
 	const char *p;
@@ -103,104 +103,104 @@ static void print_text_value(struct print_ctx *pc, const char *fmt,
 	 * The formats are the programs' own, never input: one that is not
 	 * a single %s is a bug, stopped before printf() reads past @rendered.
 	 */
-	assert(print_fmt_is_valid(fmt));
+	assert(mq_print_fmt_is_valid(fmt));
 	fprintf(pc->fp, fmt, rendered);
 }
 
-void print_str(struct print_ctx *pc, const char *key, const char *fmt,
-	       const char *value)
+void mq_print_str(struct print_ctx *pc, const char *key, const char *fmt,
+		  const char *value)
 {
 	if (pc->json) {
 		if (key)
-			json_key(&pc->jw, key);
-		json_str(&pc->jw, value);
+			mq_json_key(&pc->jw, key);
+		mq_json_str(&pc->jw, value);
 	} else if (fmt) {
 		print_text_value(pc, fmt, value);
 	}
 }
 
-void print_u64(struct print_ctx *pc, const char *key, const char *fmt,
-	       uint64_t value)
+void mq_print_u64(struct print_ctx *pc, const char *key, const char *fmt,
+		  uint64_t value)
 {
 	char buf[UNITS_BUF_SIZE];
 
 	if (pc->json) {
 		if (key)
-			json_key(&pc->jw, key);
-		json_u64(&pc->jw, value);
+			mq_json_key(&pc->jw, key);
+		mq_json_u64(&pc->jw, value);
 	} else if (fmt) {
 		snprintf(buf, sizeof(buf), "%" PRIu64, value);
 		print_text_value(pc, fmt, buf);
 	}
 }
 
-void print_s64(struct print_ctx *pc, const char *key, const char *fmt,
-	       int64_t value)
+void mq_print_s64(struct print_ctx *pc, const char *key, const char *fmt,
+		  int64_t value)
 {
 	char buf[UNITS_BUF_SIZE];
 
 	if (pc->json) {
 		if (key)
-			json_key(&pc->jw, key);
-		json_s64(&pc->jw, value);
+			mq_json_key(&pc->jw, key);
+		mq_json_s64(&pc->jw, value);
 	} else if (fmt) {
 		snprintf(buf, sizeof(buf), "%" PRId64, value);
 		print_text_value(pc, fmt, buf);
 	}
 }
 
-void print_bool(struct print_ctx *pc, const char *key, const char *fmt,
-		bool value)
+void mq_print_bool(struct print_ctx *pc, const char *key, const char *fmt,
+		   bool value)
 {
 	if (pc->json) {
 		if (key)
-			json_key(&pc->jw, key);
-		json_bool(&pc->jw, value);
+			mq_json_key(&pc->jw, key);
+		mq_json_bool(&pc->jw, value);
 	} else if (fmt) {
 		print_text_value(pc, fmt, value ? "yes" : "no");
 	}
 }
 
-void print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
-		 uint64_t bytes)
+void mq_print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
+		    uint64_t bytes)
 {
 	char buf[UNITS_BUF_SIZE];
 
 	if (pc->json) {
-		print_u64(pc, key, fmt, bytes);
+		mq_print_u64(pc, key, fmt, bytes);
 	} else if (fmt) {
-		units_format_bytes(buf, sizeof(buf), bytes);
+		mq_units_format_bytes(buf, sizeof(buf), bytes);
 		print_text_value(pc, fmt, buf);
 	}
 }
 
-void print_usec(struct print_ctx *pc, const char *key, const char *fmt,
-		uint64_t usec)
+void mq_print_usec(struct print_ctx *pc, const char *key, const char *fmt,
+		   uint64_t usec)
 {
 	char buf[UNITS_BUF_SIZE];
 
 	if (pc->json) {
-		print_u64(pc, key, fmt, usec);
+		mq_print_u64(pc, key, fmt, usec);
 	} else if (fmt) {
-		units_format_usec(buf, sizeof(buf), usec);
+		mq_units_format_usec(buf, sizeof(buf), usec);
 		print_text_value(pc, fmt, buf);
 	}
 }
 
-void print_null(struct print_ctx *pc, const char *key, const char *fmt,
-		const char *text)
+void mq_print_null(struct print_ctx *pc, const char *key, const char *fmt,
+		   const char *text)
 {
 	if (pc->json) {
 		if (key)
-			json_key(&pc->jw, key);
-		json_null(&pc->jw);
+			mq_json_key(&pc->jw, key);
+		mq_json_null(&pc->jw);
 	} else if (fmt) {
 		print_text_value(pc, fmt, text);
 	}
 }
 
-const char *print_fit_left(const char *s, size_t width, char *buf,
-			   size_t len)
+const char *mq_print_fit_left(const char *s, size_t width, char *buf,
+			      size_t len)
 {
 	size_t n = strlen(s);
 	const char *tail;

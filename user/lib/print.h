@@ -5,12 +5,12 @@
  * A command describes its output once; the context decides whether each
  * call becomes text or JSON:
  *
- *	print_obj_begin(pc, NULL);
- *	print_str(pc, "cgroup", "%s:\n", path);
- *	print_bytes(pc, "rss", "  rss %s\n", rss);
- *	print_text(pc, "  (%u children)\n", n);	   <- text only
- *	print_u64(pc, "generation", NULL, gen);	   <- JSON only
- *	print_obj_end(pc);
+ *	mq_print_obj_begin(pc, NULL);
+ *	mq_print_str(pc, "cgroup", "%s:\n", path);
+ *	mq_print_bytes(pc, "rss", "  rss %s\n", rss);
+ *	mq_print_text(pc, "  (%u children)\n", n);	   <- text only
+ *	mq_print_u64(pc, "generation", NULL, gen);	   <- JSON only
+ *	mq_print_obj_end(pc);
  *
  * Text:  "/a/b:\n  rss 1.5 MiB\n  (2 children)\n"
  * JSON:  {"cgroup":"/a/b","rss":1572864,"generation":7}
@@ -40,52 +40,52 @@ struct print_ctx {
 	struct json_out jw;
 };
 
-void print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty);
+void mq_print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty);
 /* Flushes; 0 on success, -1 on write error or malformed JSON. */
-int print_finish(struct print_ctx *pc);
+int mq_print_finish(struct print_ctx *pc);
 
-static inline bool print_is_json(const struct print_ctx *pc)
+static inline bool mq_print_is_json(const struct print_ctx *pc)
 {
 	return pc->json;
 }
 
 /* Structure: JSON only, text output is unaffected. */
-void print_obj_begin(struct print_ctx *pc, const char *key);
-void print_obj_end(struct print_ctx *pc);
-void print_arr_begin(struct print_ctx *pc, const char *key);
-void print_arr_end(struct print_ctx *pc);
+void mq_print_obj_begin(struct print_ctx *pc, const char *key);
+void mq_print_obj_end(struct print_ctx *pc);
+void mq_print_arr_begin(struct print_ctx *pc, const char *key);
+void mq_print_arr_end(struct print_ctx *pc);
 
 /* Text only: labels, headers, newlines. */
-void print_text(struct print_ctx *pc, const char *fmt, ...)
+void mq_print_text(struct print_ctx *pc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-void print_str(struct print_ctx *pc, const char *key, const char *fmt,
-	       const char *value);
-void print_u64(struct print_ctx *pc, const char *key, const char *fmt,
-	       uint64_t value);
-void print_s64(struct print_ctx *pc, const char *key, const char *fmt,
-	       int64_t value);
+void mq_print_str(struct print_ctx *pc, const char *key, const char *fmt,
+		  const char *value);
+void mq_print_u64(struct print_ctx *pc, const char *key, const char *fmt,
+		  uint64_t value);
+void mq_print_s64(struct print_ctx *pc, const char *key, const char *fmt,
+		  int64_t value);
 /* Text renders "yes" / "no". */
-void print_bool(struct print_ctx *pc, const char *key, const char *fmt,
-		bool value);
-void print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
-		 uint64_t bytes);
-void print_usec(struct print_ctx *pc, const char *key, const char *fmt,
-		uint64_t usec);
+void mq_print_bool(struct print_ctx *pc, const char *key, const char *fmt,
+		   bool value);
+void mq_print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
+		    uint64_t bytes);
+void mq_print_usec(struct print_ctx *pc, const char *key, const char *fmt,
+		   uint64_t usec);
 
 /* No value: JSON null, text @fmt with @text (e.g. "max", "-"). */
-void print_null(struct print_ctx *pc, const char *key, const char *fmt,
-		const char *text);
+void mq_print_null(struct print_ctx *pc, const char *key, const char *fmt,
+		   const char *text);
 
 /* Whether @fmt has exactly one conversion and it is %s (with %% allowed). */
-bool print_fmt_is_valid(const char *fmt);
+bool mq_print_fmt_is_valid(const char *fmt);
 
 /*
  * @s cut from the left to at most @width bytes for a text column, "..."
  * where the cut is ("...atch/hog"), never inside a UTF-8 sequence.
  * Returns @s when it fits, else @buf (@len bytes, > @width; @width >= 4).
  */
-const char *print_fit_left(const char *s, size_t width, char *buf,
-			   size_t len);
+const char *mq_print_fit_left(const char *s, size_t width, char *buf,
+			      size_t len);
 
 #endif /* MEMQOS_PRINT_H */

@@ -29,7 +29,7 @@ static void put_u64(FILE *fp, uint64_t v)
 	char buf[UNITS_U64_LEN], *digits;
 	size_t len;
 
-	digits = units_u64_dec(buf, v, &len);
+	digits = mq_units_u64_dec(buf, v, &len);
 	fwrite_unlocked(digits, 1, len, fp);
 }
 
@@ -50,7 +50,7 @@ static void write_escaped(FILE *fp, const char *s, const char *special)
 	}
 }
 
-void prom_write_label_value(FILE *fp, const char *s)
+void mq_prom_write_label_value(FILE *fp, const char *s)
 {
 	write_escaped(fp, s, "\\\"\n");
 }
@@ -61,13 +61,13 @@ static void write_help(FILE *fp, const char *s)
 	write_escaped(fp, s, "\\\n");
 }
 
-const char *prom_format_seconds(uint64_t us, char *buf, size_t len)
+const char *mq_prom_format_seconds(uint64_t us, char *buf, size_t len)
 {
 	char whole[UNITS_U64_LEN], *digits;
 	uint64_t frac = us % 1000000;
 	size_t n, i;
 
-	digits = units_u64_dec(whole, us / 1000000, &n);
+	digits = mq_units_u64_dec(whole, us / 1000000, &n);
 	/* too small for "<whole>.<6 digits>": cut it as before */
 	if (n + 8 > len) {
 		snprintf(buf, len, "%s.%06" PRIu64, digits, frac);
@@ -111,9 +111,9 @@ static const char *format_value(const struct field *f, uint64_t v,
 	if (f->kind == FIELD_LIMIT && v == MEMQOS_UNLIMITED)
 		return "+Inf";
 	if (f->kind == FIELD_USEC)
-		return prom_format_seconds(v, buf, VALUE_LEN);
+		return mq_prom_format_seconds(v, buf, VALUE_LEN);
 	_Static_assert(VALUE_LEN >= UNITS_U64_LEN, "room for any u64");
-	return units_u64_dec(buf, v, &n);
+	return mq_units_u64_dec(buf, v, &n);
 }
 
 static void write_value(FILE *fp, const struct field *f, uint64_t v)
@@ -125,7 +125,7 @@ static void write_value(FILE *fp, const struct field *f, uint64_t v)
 
 /*
  * Each cgroup's label set, {cgroup="<path>",id="<id>" without the closing
- * brace. Written once per cgroup through prom_write_label_value(), then
+ * brace. Written once per cgroup through mq_prom_write_label_value(), then
  * copied into each of its ~140 samples: escaping the path and formatting
  * the id every time was most of a 10,000-cgroup dump's output cost.
  */
@@ -149,7 +149,7 @@ static int cg_labels_build(struct cg_labels *l, const struct cg_list *list)
 	}
 	for (i = 0; i < list->n; i++) {
 		put_str(ms, "{cgroup=\"");
-		prom_write_label_value(ms, list->recs[i].path);
+		mq_prom_write_label_value(ms, list->recs[i].path);
 		put_str(ms, "\",id=\"");
 		put_u64(ms, list->recs[i].id);
 		putc_unlocked('"', ms);
@@ -175,8 +175,8 @@ static void cg_sample_begin(struct outbuf *o, const char *name,
 {
 	size_t start = i ? l->end[i - 1] : 0;
 
-	outbuf_str(o, name);
-	outbuf_put(o, l->text + start, l->end[i] - start);
+	mq_outbuf_str(o, name);
+	mq_outbuf_put(o, l->text + start, l->end[i] - start);
 }
 
 static void write_field(struct outbuf *o, const struct field *f,
@@ -186,16 +186,16 @@ static void write_field(struct outbuf *o, const struct field *f,
 	char buf[VALUE_LEN];
 	size_t i;
 
-	outbuf_flush(o);
+	mq_outbuf_flush(o);
 	family(o->fp, f->metric, field_type(f), f->help);
 	for (i = 0; i < list->n; i++) {
 		r = &list->recs[i];
-		if (!field_has(&r->v, f->attr))
+		if (!mq_field_has(&r->v, f->attr))
 			continue;
 		cg_sample_begin(o, f->metric, l, i);
-		outbuf_put(o, "} ", 2);
-		outbuf_str(o, format_value(f, r->v.val[f->attr], buf));
-		outbuf_char(o, '\n');
+		mq_outbuf_put(o, "} ", 2);
+		mq_outbuf_str(o, format_value(f, r->v.val[f->attr], buf));
+		mq_outbuf_char(o, '\n');
 	}
 }
 
@@ -213,14 +213,14 @@ static void hist_labels_init(struct hist_labels *hl)
 {
 	unsigned int k, b;
 
-	/* the names are plain words (cg_stall_names) */
+	/* the names are plain words (mq_cg_stall_names) */
 	for (k = 0; k < CG_STALL_KINDS; k++)
 		hl->kind_len[k] = snprintf(hl->kind[k], sizeof(hl->kind[k]),
-					   ",kind=\"%s\"", cg_stall_names[k]);
+					   ",kind=\"%s\"", mq_cg_stall_names[k]);
 	/* bucket b holds stalls below 2^b us: le is inclusive */
 	for (b = 0; b < HIST_LAST_BUCKET; b++)
-		prom_format_seconds(hist_bucket_upper_us(b), hl->le[b],
-				    sizeof(hl->le[b]));
+		mq_prom_format_seconds(mq_hist_bucket_upper_us(b), hl->le[b],
+				       sizeof(hl->le[b]));
 	strcpy(hl->le[HIST_LAST_BUCKET], "+Inf");
 }
 
@@ -229,7 +229,7 @@ static void write_hist(struct outbuf *o, const struct cg_list *list,
 		       const struct cg_labels *l)
 {
 	const struct cg_hist *h = &list->recs[i].hist[k];
-	const uint64_t *bucket = cg_hist_buckets(h);
+	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	const char *kind = hl->kind[k];
 	int n = hl->kind_len[k];
 	uint64_t cum = 0;
@@ -239,26 +239,26 @@ static void write_hist(struct outbuf *o, const struct cg_list *list,
 	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
 		cum += bucket[b];
 		cg_sample_begin(o, HIST_METRIC "_bucket", l, i);
-		outbuf_put(o, kind, n);
-		outbuf_put(o, ",le=\"", 5);
-		outbuf_str(o, hl->le[b]);
-		outbuf_put(o, "\"} ", 3);
-		outbuf_u64(o, cum);
-		outbuf_char(o, '\n');
+		mq_outbuf_put(o, kind, n);
+		mq_outbuf_put(o, ",le=\"", 5);
+		mq_outbuf_str(o, hl->le[b]);
+		mq_outbuf_put(o, "\"} ", 3);
+		mq_outbuf_u64(o, cum);
+		mq_outbuf_char(o, '\n');
 	}
 	cg_sample_begin(o, HIST_METRIC "_sum", l, i);
-	outbuf_put(o, kind, n);
-	outbuf_put(o, "} ", 2);
-	outbuf_str(o, prom_format_seconds(h->sum_us, buf, sizeof(buf)));
-	outbuf_char(o, '\n');
+	mq_outbuf_put(o, kind, n);
+	mq_outbuf_put(o, "} ", 2);
+	mq_outbuf_str(o, mq_prom_format_seconds(h->sum_us, buf, sizeof(buf)));
+	mq_outbuf_char(o, '\n');
 	cg_sample_begin(o, HIST_METRIC "_count", l, i);
-	outbuf_put(o, kind, n);
-	outbuf_put(o, "} ", 2);
-	outbuf_u64(o, cum);
-	outbuf_char(o, '\n');
+	mq_outbuf_put(o, kind, n);
+	mq_outbuf_put(o, "} ", 2);
+	mq_outbuf_u64(o, cum);
+	mq_outbuf_char(o, '\n');
 }
 
-int prom_write_cgroups(FILE *fp, const struct cg_list *list)
+int mq_prom_write_cgroups(FILE *fp, const struct cg_list *list)
 {
 	struct hist_labels hl;
 	struct cg_labels l;
@@ -271,11 +271,11 @@ int prom_write_cgroups(FILE *fp, const struct cg_list *list)
 		free(o);
 		return -ENOMEM;
 	}
-	outbuf_init(o, fp);
-	for (i = 0; i < cgroup_fields.n; i++)
-		write_field(o, &cgroup_fields.fields[i], list, &l);
+	mq_outbuf_init(o, fp);
+	for (i = 0; i < mq_cgroup_fields.n; i++)
+		write_field(o, &mq_cgroup_fields.fields[i], list, &l);
 
-	outbuf_flush(o);
+	mq_outbuf_flush(o);
 	family(fp, HIST_METRIC, "histogram",
 	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
 	hist_labels_init(&hl);
@@ -283,7 +283,7 @@ int prom_write_cgroups(FILE *fp, const struct cg_list *list)
 		for (k = 0; k < CG_STALL_KINDS; k++)
 			if (list->recs[i].hist[k].present)
 				write_hist(o, list, i, k, &hl, &l);
-	outbuf_flush(o);
+	mq_outbuf_flush(o);
 	cg_labels_free(&l);
 	free(o);
 	return 0;
@@ -294,10 +294,10 @@ static void pair_sample_begin(FILE *fp, const char *name,
 			      const struct attrib_pair *p)
 {
 	fprintf(fp, "%s{reclaimer=\"", name);
-	prom_write_label_value(fp, attrib_reclaimer_name(p->reclaimer,
-							 p->reclaimer_path));
+	mq_prom_write_label_value(fp, mq_attrib_reclaimer_name(p->reclaimer,
+							       p->reclaimer_path));
 	fprintf(fp, "\",reclaimer_id=\"%" PRIu64 "\",victim=\"", p->reclaimer);
-	prom_write_label_value(fp, p->victim_path ?: "-");
+	mq_prom_write_label_value(fp, p->victim_path ?: "-");
 	fprintf(fp, "\",victim_id=\"%" PRIu64 "\",node=\"%" PRIu32 "\"",
 		p->victim, p->node);
 }
@@ -336,8 +336,8 @@ static void write_pairs(FILE *fp, const char *name,
 	}
 }
 
-void prom_write_attribution(FILE *fp, const struct attrib_list *list,
-			    uint64_t page_size)
+void mq_prom_write_attribution(FILE *fp, const struct attrib_list *list,
+			       uint64_t page_size)
 {
 	family(fp, "memqos_attribution_scanned_bytes_total", "counter",
 	       "bytes the reclaimer scanned on the victim's LRU on the node, since the pair appeared");
@@ -368,7 +368,7 @@ static void write_set(FILE *fp, const struct field_set *set,
 
 	for (i = 0; i < set->n; i++) {
 		f = &set->fields[i];
-		if (!field_has(v, f->attr))
+		if (!mq_field_has(v, f->attr))
 			continue;
 		family(fp, f->metric, field_type(f), f->help);
 		fprintf(fp, "%s ", f->metric);
@@ -385,14 +385,14 @@ static void write_probes(FILE *fp, const struct mod_stats *st)
 	       "1 if the tracepoint or kprobe is attached, 0 if absent on this kernel");
 	for (i = 0; i < st->n_probes; i++) {
 		fputs("memqos_probe_bound{probe=\"", fp);
-		prom_write_label_value(fp, st->probes[i].name);
+		mq_prom_write_label_value(fp, st->probes[i].name);
 		fprintf(fp, "\"} %d\n", st->probes[i].bound);
 	}
 	family(fp, "memqos_probe_hits_total", "counter",
 	       "times the tracepoint or kprobe fired");
 	for (i = 0; i < st->n_probes; i++) {
 		fputs("memqos_probe_hits_total{probe=\"", fp);
-		prom_write_label_value(fp, st->probes[i].name);
+		mq_prom_write_label_value(fp, st->probes[i].name);
 		fprintf(fp, "\"} %" PRIu64 "\n", st->probes[i].hits);
 	}
 }
@@ -402,22 +402,22 @@ static void write_build_info(FILE *fp, const struct mod_version *ver)
 	family(fp, "memqos_build_info", "gauge",
 	       "always 1; the module release, its uapi version and the kernel release");
 	fputs("memqos_build_info{module=\"", fp);
-	prom_write_label_value(fp, ver->module);
+	mq_prom_write_label_value(fp, ver->module);
 	fprintf(fp, "\",uapi=\"%" PRIu32 "\",kernel=\"", ver->uapi);
-	prom_write_label_value(fp, ver->kernel);
+	mq_prom_write_label_value(fp, ver->kernel);
 	fputs("\"} 1\n", fp);
 }
 
-void prom_write_module(FILE *fp, const struct mod_version *ver,
-		       const struct mod_stats *st,
-		       const struct mod_config *cfg)
+void mq_prom_write_module(FILE *fp, const struct mod_version *ver,
+			  const struct mod_stats *st,
+			  const struct mod_config *cfg)
 {
 	if (ver)
 		write_build_info(fp, ver);
 	if (st) {
-		write_set(fp, &stats_fields, &st->v);
+		write_set(fp, &mq_stats_fields, &st->v);
 		write_probes(fp, st);
 	}
 	if (cfg)
-		write_set(fp, &config_fields, &cfg->v);
+		write_set(fp, &mq_config_fields, &cfg->v);
 }

@@ -19,16 +19,16 @@
 #include "module.h"
 
 /* @s as a label value, without the quotes: \ " and newline escaped. */
-void prom_write_label_value(FILE *fp, const char *s);
+void mq_prom_write_label_value(FILE *fp, const char *s);
 
 /* @us as decimal seconds, exact, without trailing zeros: "0.0015". */
-const char *prom_format_seconds(uint64_t us, char *buf, size_t len);
+const char *mq_prom_format_seconds(uint64_t us, char *buf, size_t len);
 
 /*
  * Every field of every cgroup of @list, and the stall histograms; 0, or
  * -ENOMEM before writing anything.
  */
-int prom_write_cgroups(FILE *fp, const struct cg_list *list);
+int mq_prom_write_cgroups(FILE *fp, const struct cg_list *list);
 
 /*
  * The attribution matrix in bytes (pages of @page_size): counters
@@ -37,11 +37,11 @@ int prom_write_cgroups(FILE *fp, const struct cg_list *list);
  * memqos_attribution_recent_bytes; labelled reclaimer (path, "kswapd" or
  * "unknown"), reclaimer_id, victim, victim_id and node. @list merged.
  */
-void prom_write_attribution(FILE *fp, const struct attrib_list *list,
-			    uint64_t page_size);
+void mq_prom_write_attribution(FILE *fp, const struct attrib_list *list,
+			       uint64_t page_size);
 /* Any of the three may be NULL (the module is too old for it). */
-void prom_write_module(FILE *fp, const struct mod_version *ver,
-		       const struct mod_stats *st,
-		       const struct mod_config *cfg);
+void mq_prom_write_module(FILE *fp, const struct mod_version *ver,
+			  const struct mod_stats *st,
+			  const struct mod_config *cfg);
 
 #endif /* MEMQOS_PROM_H */

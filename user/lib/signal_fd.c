@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The signals that end a waiting program, see signal_fd.h.
+ * The signals that end a waiting program, see mq_signal_fd.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 
 #include "signal_fd.h"
 
-int signal_fd(int flags)
+int mq_signal_fd(int flags)
 {
 	sigset_t set;
 	int fd;

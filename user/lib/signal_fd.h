@@ -10,6 +10,6 @@
  * them, so a waiting command ends cleanly; or a negative errno.
  * @flags: extra signalfd() flags (SFD_NONBLOCK), SFD_CLOEXEC is always set.
  */
-int signal_fd(int flags);
+int mq_signal_fd(int flags);
 
 #endif /* MEMQOS_SIGNAL_FD_H */

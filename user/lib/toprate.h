@@ -27,10 +27,10 @@ struct top_row {
  * cgroup that was not in the earlier dump: its counters count from 0. A
  * counter that went down was reset: its new value is the delta.
  */
-void top_rate(const struct cg_rec *prev, const struct cg_rec *cur,
-	      uint64_t wall_us, struct top_row *row);
+void mq_top_rate(const struct cg_rec *prev, const struct cg_rec *cur,
+		 uint64_t wall_us, struct top_row *row);
 
 /* qsort() order: most stalled first, then most reclaims, usage, id. */
-int top_row_cmp(const void *a, const void *b);
+int mq_top_row_cmp(const void *a, const void *b);
 
 #endif /* MEMQOS_TOPRATE_H */

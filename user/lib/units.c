@@ -92,7 +92,7 @@ static const char digit_pairs[201] =
 	"6061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len)
+char *mq_units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len)
 {
 	char *p = buf + UNITS_U64_LEN - 1;
 
@@ -114,13 +114,13 @@ char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len)
 	return p;
 }
 
-const char *units_format_bytes(char *buf, size_t len, uint64_t bytes)
+const char *mq_units_format_bytes(char *buf, size_t len, uint64_t bytes)
 {
 	return format_scaled(buf, len, bytes, byte_units,
 			     ARRAY_SIZE(byte_units));
 }
 
-const char *units_format_usec(char *buf, size_t len, uint64_t usec)
+const char *mq_units_format_usec(char *buf, size_t len, uint64_t usec)
 {
 	return format_scaled(buf, len, usec, usec_units,
 			     ARRAY_SIZE(usec_units));
@@ -139,7 +139,7 @@ static int size_suffix_shift(char c)
 	return -1;
 }
 
-int units_parse_size(const char *str, uint64_t *out)
+int mq_units_parse_size(const char *str, uint64_t *out)
 {
 	uint64_t value = 0;
 	const char *p = str;
@@ -180,8 +180,8 @@ int units_parse_size(const char *str, uint64_t *out)
 	return 0;
 }
 
-int units_parse_msec(const char *str, uint64_t min_ms, uint64_t max_ms,
-		     uint64_t *ms)
+int mq_units_parse_msec(const char *str, uint64_t min_ms, uint64_t max_ms,
+			uint64_t *ms)
 {
 	uint64_t v = 0, scale = 1000;
 	bool point = false, big = false;

@@ -22,7 +22,7 @@
  * output paths that print millions of numbers: printf's parsing of its
  * format string costs more than the conversion.
  */
-char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len);
+char *mq_units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len);
 
 /*
  * Format @bytes with IEC binary units (B, KiB, MiB, GiB, TiB, PiB, EiB):
@@ -33,14 +33,14 @@ char *units_u64_dec(char buf[UNITS_U64_LEN], uint64_t value, size_t *len);
  *    1024 of a unit moves to the next one ("1.0 MiB", never "1024 KiB").
  * Returns @buf, truncated (but terminated) if @len is too small.
  */
-const char *units_format_bytes(char *buf, size_t len, uint64_t bytes);
+const char *mq_units_format_bytes(char *buf, size_t len, uint64_t bytes);
 
 /*
  * Format a duration in microseconds with the same rule over us, ms and s:
  * "850 us", "1.2 ms", "12 ms", "3.4 s", "86400 s". Seconds is the largest
  * unit. Returns @buf.
  */
-const char *units_format_usec(char *buf, size_t len, uint64_t usec);
+const char *mq_units_format_usec(char *buf, size_t len, uint64_t usec);
 
 /*
  * Parse a size in bytes as the cgroup memory files take it: decimal digits
@@ -51,15 +51,15 @@ const char *units_format_usec(char *buf, size_t len, uint64_t usec);
  * Returns 0 and sets *@out, or -EINVAL (malformed) / -ERANGE (does not fit
  * 64 bits) and leaves *@out untouched.
  */
-int units_parse_size(const char *str, uint64_t *out);
+int mq_units_parse_size(const char *str, uint64_t *out);
 
 /*
  * Parse seconds with up to three decimals ("2", "0.5", "1.25") into
  * milliseconds, between @min_ms and @max_ms. Strict like
- * units_parse_size(). Returns 0 and sets *@ms, or -EINVAL (malformed) /
+ * mq_units_parse_size(). Returns 0 and sets *@ms, or -EINVAL (malformed) /
  * -ERANGE (out of bounds) and leaves *@ms untouched.
  */
-int units_parse_msec(const char *str, uint64_t min_ms, uint64_t max_ms,
-		     uint64_t *ms);
+int mq_units_parse_msec(const char *str, uint64_t min_ms, uint64_t max_ms,
+			uint64_t *ms);
 
 #endif /* MEMQOS_UNITS_H */
