@@ -111,9 +111,11 @@ static void add(struct attrib_list *list, uint64_t reclaimer,
 		const char *path_r, uint64_t victim, uint32_t node,
 		uint64_t file)
 {
-	EXPECT_INT_EQ(mq_attrib_list_add_cb(pair_reply(reclaimer, path_r, victim,
-						       "/v", node, 0, file),
-					    list), MNL_CB_OK);
+	EXPECT_INT_EQ(mq_attrib_list_add_cb(pair_reply(reclaimer, path_r,
+						       victim, "/v", node, 0,
+						       file),
+					    list),
+		      MNL_CB_OK);
 }
 
 static void merge_duplicates(void)

@@ -323,8 +323,8 @@ static void full_record(struct cg_rec *r)
 /*
  * @r twice in context @where (0: top level; 1: elements of an array in
  * an object; 2: the first in an array, the second at depth 29, past
- * what mq_cg_rec_json() takes), through mq_cg_rec_json() if @fast or the generic
- * print path. Returns the text (strdup'd).
+ * what mq_cg_rec_json() takes), through mq_cg_rec_json() if @fast or the
+ * generic print path. Returns the text (strdup'd).
  */
 static char *render(const struct cg_rec *r, bool pretty, int where,
 		    bool fast)

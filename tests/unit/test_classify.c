@@ -366,7 +366,8 @@ static void owner_texts(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cls_owner(&cfg, cases[i].path, cases[i].tag,
 			  cases[i].root_depth, &r);
-		mq_classify_owner_text(&cfg, &r, cases[i].tag, buf, sizeof(buf));
+		mq_classify_owner_text(&cfg, &r, cases[i].tag, buf,
+				       sizeof(buf));
 		EXPECT_STR_EQ(buf, cases[i].text);
 	}
 	EXPECT_STR_EQ(mq_tier_name(&cfg, CFG_NO_TIER), "none");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/daemon/policy.c: working set, protection sizing, Kubernetes' memory.high,
- * the node budget, ancestor coverage and the batch squeeze.
+ * user/daemon/policy.c: working set, protection sizing, Kubernetes'
+ * memory.high, the node budget, ancestor coverage and the batch squeeze.
  */
 #include <string.h>
 

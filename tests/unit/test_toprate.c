@@ -14,6 +14,12 @@ static void set(struct cg_rec *r, uint16_t attr, uint64_t v)
 	r->v.val[attr] = v;
 }
 
+/* Bucket @i of @r's histogram of stall kind @kind. */
+static void set_bucket(struct cg_rec *r, int kind, unsigned int i, uint64_t n)
+{
+	mq_cg_hist_buckets_mut(&r->hist[kind])[i] = n;
+}
+
 static void rec_init(struct cg_rec *r, uint64_t id, uint64_t stall_us,
 		     uint64_t reclaims)
 {
@@ -32,10 +38,10 @@ static void rates(void)
 	rec_init(&prev, 5, 1000, 10);
 	rec_init(&cur, 5, 501000, 40);
 	set(&cur, MEMQOS_A_CGROUP_DIRECT_RECLAIMS, 5);
-	mq_cg_hist_buckets_mut(&cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM])[10] = 30;
+	set_bucket(&cur, MEMQOS_STALL_KIND_MEMCG_RECLAIM, 10, 30);
 	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].max_us = 700;
 	cur.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM].present = true;
-	mq_cg_hist_buckets_mut(&cur.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM])[3] = 5;
+	set_bucket(&cur, MEMQOS_STALL_KIND_DIRECT_RECLAIM, 3, 5);
 	/* 0.5 s stalled in 2 s: 250 permille; 35 reclaims: 17.5/s */
 	mq_top_rate(&prev, &cur, 2000000, &row);
 	EXPECT_TRUE(row.rec == &cur);
@@ -60,10 +66,10 @@ static void new_cgroup_and_reset(void)
 	/* counters went down: reset since; the new values are the delta */
 	rec_init(&prev, 5, 9000000, 100);
 	prev.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].count = 100;
-	mq_cg_hist_buckets_mut(&prev.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM])[20] = 100;
+	set_bucket(&prev, MEMQOS_STALL_KIND_MEMCG_RECLAIM, 20, 100);
 	rec_init(&cur, 5, 100000, 2);
 	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].count = 2;
-	mq_cg_hist_buckets_mut(&cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM])[4] = 2;
+	set_bucket(&cur, MEMQOS_STALL_KIND_MEMCG_RECLAIM, 4, 2);
 	cur.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].max_us = 12;
 	mq_top_rate(&prev, &cur, 1000000, &row);
 	EXPECT_U64_EQ(row.stall_permille, 100);

@@ -85,7 +85,8 @@ static void format_truncates_to_buffer(void)
 
 	EXPECT_TRUE(mq_units_format_bytes(small, sizeof(small), 1536) == small);
 	EXPECT_STR_EQ(small, "1.5");
-	EXPECT_TRUE(mq_units_format_usec(small, sizeof(small), 123456) == small);
+	EXPECT_TRUE(mq_units_format_usec(small, sizeof(small), 123456) ==
+		    small);
 	EXPECT_STR_EQ(small, "123");
 }
 
@@ -200,8 +201,8 @@ static void check_msec(const char *str, int ret, uint64_t value,
 {
 	uint64_t out = UNTOUCHED;
 
-	unit_expect_s64(mq_units_parse_msec(str, 100, 86400000, &out), ret, file,
-			line);
+	unit_expect_s64(mq_units_parse_msec(str, 100, 86400000, &out), ret,
+			file, line);
 	unit_expect_u64(out, ret ? UNTOUCHED : value, file, line);
 }
 

@@ -139,8 +139,9 @@ static void print_text_rows(const struct blame_cmd *c)
 				      mq_blame_row_pages(r) * c->page_size);
 		printf("%-8s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
 		       " %10s %4u%% %10" PRIu64 "  %s\n",
-		       mq_blame_kind_name(r->kind), r->scanned, r->anon, r->file,
-		       size, mq_blame_percent(mq_blame_row_pages(r), c->b.pages),
+		       mq_blame_kind_name(r->kind), r->scanned, r->anon,
+		       r->file, size,
+		       mq_blame_percent(mq_blame_row_pages(r), c->b.pages),
 		       r->refaults,
 		       mq_print_fit_left(row_name(r, name, sizeof(name)),
 					 WHO_WIDTH, who, sizeof(who)));
@@ -159,7 +160,8 @@ static void print_blame_text(const struct blame_cmd *c, const char *verdict)
 	else if (c->halflife_ms)
 		printf("%s (id %" PRIu64 "), since each pair appeared (pairs fade, half-life %s):\n",
 		       rec->path, rec->id,
-		       mq_units_format_usec(a, sizeof(a), c->halflife_ms * 1000));
+		       mq_units_format_usec(a, sizeof(a),
+					    c->halflife_ms * 1000));
 	else
 		printf("%s (id %" PRIu64 "), since each pair appeared:\n",
 		       rec->path, rec->id);

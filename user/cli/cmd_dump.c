@@ -41,15 +41,20 @@ static int collect(struct memqos_ctx *ctx, struct dump *d)
 
 	err = mq_cgq_dump(&ctx->nl, &d->cgroups);
 	if (!err)
-		err = optional(mq_oom_list_get(&ctx->nl, &d->kills), &d->has_kills);
+		err = optional(mq_oom_list_get(&ctx->nl, &d->kills),
+			       &d->has_kills);
 	if (!err)
-		err = optional(mq_mod_version_get(&ctx->nl, &d->ver), &d->has_ver);
+		err = optional(mq_mod_version_get(&ctx->nl, &d->ver),
+			       &d->has_ver);
 	if (!err)
-		err = optional(mq_mod_stats_get(&ctx->nl, &d->stats), &d->has_stats);
+		err = optional(mq_mod_stats_get(&ctx->nl, &d->stats),
+			       &d->has_stats);
 	if (!err)
-		err = optional(mq_mod_config_get(&ctx->nl, &d->cfg), &d->has_cfg);
+		err = optional(mq_mod_config_get(&ctx->nl, &d->cfg),
+			       &d->has_cfg);
 	if (!err)
-		err = optional(mq_attribq_dump(&ctx->nl, &d->attr), &d->has_attr);
+		err = optional(mq_attribq_dump(&ctx->nl, &d->attr),
+			       &d->has_attr);
 	return err;
 }
 

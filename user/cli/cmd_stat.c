@@ -42,7 +42,8 @@ static void print_row(struct print_ctx *pc, const struct cg_rec *r,
 		      w, cell(r, MEMQOS_A_CGROUP_MAX_BYTES, exact, b[3], 32),
 		      mq_cg_val(r, MEMQOS_A_CGROUP_MEMCG_RECLAIMS) +
 		      mq_cg_val(r, MEMQOS_A_CGROUP_DIRECT_RECLAIMS),
-		      w, b[4], mq_cg_val(r, MEMQOS_A_CGROUP_OOM_KILLS), r->path);
+		      w, b[4], mq_cg_val(r, MEMQOS_A_CGROUP_OOM_KILLS),
+		      r->path);
 }
 
 static void print_table(struct print_ctx *pc, const struct cg_list *list,

@@ -128,9 +128,9 @@ static void classify_node(struct tier_ctx *t, const struct cgfs_node *n,
 	}
 	fd = mq_cgfs_cg_open(&t->fs, n->rel, n->st.st_ino);
 	s->tag = mq_cgfs_read_tag(fd, t->cfg.tier_xattr, s->tag_buf,
-			  sizeof(s->tag_buf));
-	s->owner_tag = mq_cgfs_read_tag(fd, t->cfg.owner_tier_xattr, s->owner_buf,
-				sizeof(s->owner_buf));
+				  sizeof(s->tag_buf));
+	s->owner_tag = mq_cgfs_read_tag(fd, t->cfg.owner_tier_xattr,
+					s->owner_buf, sizeof(s->owner_buf));
 	if (fd >= 0)
 		close(fd);
 	in.tag = s->tag;

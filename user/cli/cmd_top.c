@@ -161,9 +161,11 @@ static void print_text_frame(struct top *t)
 		const struct top_row *r = &t->rows[i];
 
 		mq_units_format_bytes(rss, sizeof(rss),
-				      mq_cg_val(r->rec, MEMQOS_A_CGROUP_RSS_BYTES));
+				      mq_cg_val(r->rec,
+						MEMQOS_A_CGROUP_RSS_BYTES));
 		mq_units_format_bytes(kmem, sizeof(kmem),
-				      mq_cg_val(r->rec, MEMQOS_A_CGROUP_KMEM_BYTES));
+				      mq_cg_val(r->rec,
+						MEMQOS_A_CGROUP_KMEM_BYTES));
 		mq_units_format_usec(p99, sizeof(p99), r->p99_us);
 		snprintf(line, sizeof(line),
 			 "%5" PRIu64 ".%" PRIu64 " %6" PRIu64 ".%" PRIu64
@@ -171,7 +173,8 @@ static void print_text_frame(struct top *t)
 			 r->stall_permille / 10, r->stall_permille % 10,
 			 r->reclaims_per_10s / 10, r->reclaims_per_10s % 10,
 			 p99, rss, kmem,
-			 mq_cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS), AGGR_WIDTH,
+			 mq_cg_val(r->rec, MEMQOS_A_CGROUP_OOM_KILLS),
+			 AGGR_WIDTH,
 			 aggressor_cell(t, r->rec->id, aggr, sizeof(aggr)),
 			 r->rec->path);
 		put_line(cols, line);

@@ -31,7 +31,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	    !tb[MEMQOS_A_EVENT_CGROUP_ID] ||
 	    mnl_attr_validate(tb[MEMQOS_A_EVENT_CGROUP_ID], MNL_TYPE_U64) < 0)
 		return MNL_CB_OK;
-	rt = daemon_rt_get(d, mnl_attr_get_u64(tb[MEMQOS_A_EVENT_CGROUP_ID]), false);
+	rt = daemon_rt_get(d, mnl_attr_get_u64(tb[MEMQOS_A_EVENT_CGROUP_ID]),
+			   false);
 	if (!rt)
 		return MNL_CB_OK;
 	if (g->cmd == MEMQOS_CMD_PRESSURE_NTF && tb[MEMQOS_A_EVENT_PRESSURED]) {

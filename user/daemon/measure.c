@@ -254,8 +254,10 @@ void daemon_measure(struct daemon *d, uint64_t now)
 		if (grew && d->o->verbose)
 			dlog(d, LOG_DEBUG,
 			     "%s refaults with %s %s, usage %s: refault boost +%s, now %s",
-			     c->rel, file_names[f], daemon_size_str(c->lv.cur[f], b1),
-			     daemon_size_str(c->lv.usage, b2), daemon_size_str(grew, b3),
+			     c->rel, file_names[f],
+			     daemon_size_str(c->lv.cur[f], b1),
+			     daemon_size_str(c->lv.usage, b2),
+			     daemon_size_str(grew, b3),
 			     daemon_size_str(e.boost, b4));
 		c->want[f] = pol_protection(t, &e, c->lv.max,
 					    e.stall_permille >=

@@ -101,9 +101,10 @@ static void classify_all(struct daemon *d)
 		}
 		/* the tags of the cgroup walked, not of one made since */
 		fd = mq_cgfs_cg_open(&d->fs, c->rel, c->id);
-		in.tag = mq_cgfs_read_tag(fd, d->cfg.tier_xattr, tag, sizeof(tag));
-		in.owner_tag = mq_cgfs_read_tag(fd, d->cfg.owner_tier_xattr, owner,
-					sizeof(owner));
+		in.tag = mq_cgfs_read_tag(fd, d->cfg.tier_xattr, tag,
+					  sizeof(tag));
+		in.owner_tag = mq_cgfs_read_tag(fd, d->cfg.owner_tier_xattr,
+						owner, sizeof(owner));
 		if (fd >= 0)
 			close(fd);
 		mq_classify(&d->cfg, &in, &c->tr);

@@ -67,13 +67,15 @@ void daemon_size_protection(struct daemon *d)
 		if (scaled)
 			dlog(d, LOG_WARNING,
 			     "node budget: memory.min demands of %s exceed %s (%u%% of %s RAM): %u cgroups scaled down by tier priority",
-			     daemon_size_str(demand, b1), daemon_size_str(budget, b2),
+			     daemon_size_str(demand, b1),
+			     daemon_size_str(budget, b2),
 			     d->cfg.min_budget_pct, daemon_size_str(d->ram, b3),
 			     scaled);
 		else
 			dlog(d, LOG_INFO,
 			     "node budget: memory.min demands fit again (%s of %s)",
-			     daemon_size_str(demand, b1), daemon_size_str(budget, b2));
+			     daemon_size_str(demand, b1),
+			     daemon_size_str(budget, b2));
 		d->last_scaled = scaled;
 	}
 
@@ -90,18 +92,20 @@ void daemon_size_protection(struct daemon *d)
 		daemon_source_text(d, c, src, sizeof(src));
 		if (f == F_MIN && items[item_of[i]].granted < prot) {
 			daemon_plan(c, f, items[item_of[i]].granted,
-			     "%s (%s): working set %s, wants %s, scaled to fit the node budget",
-			     t->name, src, daemon_size_str(c->est.ws, b1),
-			     daemon_size_str(prot, b2));
+				    "%s (%s): working set %s, wants %s, scaled to fit the node budget",
+				    t->name, src,
+				    daemon_size_str(c->est.ws, b1),
+				    daemon_size_str(prot, b2));
 			prot = c->want[f];
 		} else {
 			daemon_plan(c, f, prot,
-			     "%s (%s): working set %s (refaulted %s, boost %s, stalled %u.%u%%) + headroom",
-			     t->name, src, daemon_size_str(c->est.ws, b1),
-			     daemon_size_str(c->est.refault_bytes, b2),
-			     daemon_size_str(c->est.boost, b3),
-			     c->est.stall_permille / 10,
-			     c->est.stall_permille % 10);
+				    "%s (%s): working set %s (refaulted %s, boost %s, stalled %u.%u%%) + headroom",
+				    t->name, src,
+				    daemon_size_str(c->est.ws, b1),
+				    daemon_size_str(c->est.refault_bytes, b2),
+				    daemon_size_str(c->est.boost, b3),
+				    c->est.stall_permille / 10,
+				    c->est.stall_permille % 10);
 		}
 		if (!t->set_high)
 			continue;
@@ -109,9 +113,9 @@ void daemon_size_protection(struct daemon *d)
 				    d->page);
 		if (high != POL_UNLIMITED)
 			daemon_plan(c, F_HIGH, high,
-			     "%s: protection + %u%% of (memory.max %s - protection)",
-			     t->name, t->high_factor_pct,
-			     daemon_size_str(c->lv.max, b1));
+				    "%s: protection + %u%% of (memory.max %s - protection)",
+				    t->name, t->high_factor_pct,
+				    daemon_size_str(c->lv.max, b1));
 	}
 out:
 	free(items);
@@ -166,7 +170,7 @@ void daemon_cover(struct daemon *d)
 				nodes[i - 1].base = c->want[f];
 			else
 				nodes[i - 1].base = c->has_levels ?
-						    daemon_original(d, c, f) : 0;
+					daemon_original(d, c, f) : 0;
 		}
 		pol_cover(nodes, d->n - 1, true);
 		/* only ancestors of what we protect: others are not ours */
@@ -191,8 +195,9 @@ void daemon_cover(struct daemon *d)
 			}
 			/* a tiered cgroup covers its children too */
 			daemon_plan(c, f, nodes[i - 1].final,
-			     "covers the %s of protected descendants (%s)",
-			     file_names[f], daemon_size_str(nodes[i - 1].final, b));
+				    "covers the %s of protected descendants (%s)",
+				    file_names[f],
+				    daemon_size_str(nodes[i - 1].final, b));
 		}
 	}
 	if (uncovered && !d->warned_cover)

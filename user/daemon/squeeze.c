@@ -115,7 +115,7 @@ void daemon_squeeze(struct daemon *d, uint64_t now)
 			continue;
 		daemon_source_text(d, c, src, sizeof(src));
 		daemon_plan(c, F_LOW, 0, "%s (%s): batch tiers have no memory.low",
-		     t->name, src);
+			    t->name, src);
 		c->exact[F_LOW] = true;
 
 		in.now_ms = now;
@@ -145,7 +145,7 @@ void daemon_squeeze(struct daemon *d, uint64_t now)
 		if (c->rt->sq.active || was_active ||
 		    out.high != in.orig_high) {
 			daemon_plan(c, F_HIGH, out.high, "%s: %s", t->name,
-			     out.why ? out.why : "squeezed");
+				    out.why ? out.why : "squeezed");
 			c->exact[F_HIGH] = true;
 			d->squeezing |= c->rt->sq.active;
 		}

@@ -158,8 +158,8 @@ unsigned int mq_blame_percent(uint64_t part, uint64_t whole)
 	return whole ? (unsigned int)((part * 100 + whole / 2) / whole) : 0;
 }
 
-uint64_t mq_blame_counter(const struct cg_rec *before, const struct cg_rec *after,
-			  uint16_t attr)
+uint64_t mq_blame_counter(const struct cg_rec *before,
+			  const struct cg_rec *after, uint16_t attr)
 {
 	uint64_t b = before ? mq_cg_val(before, attr) : 0;
 	uint64_t a = mq_cg_val(after, attr);
@@ -206,7 +206,8 @@ const char *mq_blame_verdict(const struct blame *b, const char *path, char *buf,
 		n = snprintf(buf, len,
 			     "mostly reclaimed by %s (%u%%), %u%% of it refaulted",
 			     name, share,
-			     mq_blame_percent(top->refaults, mq_blame_row_pages(top)));
+			     mq_blame_percent(top->refaults,
+					      mq_blame_row_pages(top)));
 	else
 		n = snprintf(buf, len,
 			     "reclaimed by %zu reclaimers, the most by %s (%u%%); %u%% of it refaulted",

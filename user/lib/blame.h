@@ -90,8 +90,8 @@ unsigned int mq_blame_percent(uint64_t part, uint64_t whole);
  * Counter @attr of the cgroup between @before (NULL: since it began) and
  * @after; a counter that went down was reset and counts from 0.
  */
-uint64_t mq_blame_counter(const struct cg_rec *before, const struct cg_rec *after,
-			  uint16_t attr);
+uint64_t mq_blame_counter(const struct cg_rec *before,
+			  const struct cg_rec *after, uint16_t attr);
 
 /*
  * One line for people, the cgroup being @path: "mostly reclaimed by

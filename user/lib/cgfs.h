@@ -123,6 +123,7 @@ int mq_cgfs_walk(const struct cgfs *fs,
 		 int (*fn)(const struct cgfs_node *n, void *data), void *data);
 
 /* The node of the cgroup at @rel (@n->rel is @rel); 0 or -errno. */
-int mq_cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n);
+int mq_cgfs_node_at(const struct cgfs *fs, const char *rel,
+		    struct cgfs_node *n);
 
 #endif /* MEMQOS_CGFS_H */

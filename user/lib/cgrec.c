@@ -283,7 +283,8 @@ void mq_cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
 		      "p99", "max");
 	for (k = 0; k < CG_STALL_KINDS; k++)
 		if (r->hist[k].present)
-			print_hist(pc, mq_cg_stall_names[k], &r->hist[k], exact);
+			print_hist(pc, mq_cg_stall_names[k], &r->hist[k],
+				   exact);
 	mq_print_obj_end(pc);
 	mq_print_obj_end(pc);
 }

@@ -119,7 +119,8 @@ void mq_classify_owner_text(const struct daemon_cfg *cfg,
  * it. @len: CFG_GLOB_LEN + 128 holds any.
  */
 void mq_classify_source_text(const struct daemon_cfg *cfg,
-			     const struct tier_result *r, char *buf, size_t len);
+			     const struct tier_result *r, char *buf,
+			     size_t len);
 
 /* "xattr", "kubernetes", "rule", "default", "none", "owner" */
 const char *mq_tier_reason_name(enum tier_reason r);

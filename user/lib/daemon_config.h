@@ -127,7 +127,8 @@ int mq_daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
 int mq_daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name);
 
 /* Whether an OCI annotation may ask for tier @name ("none" included). */
-bool mq_daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name);
+bool mq_daemon_cfg_annotation_ok(const struct daemon_cfg *cfg,
+				 const char *name);
 
 const char *mq_tier_action_name(enum tier_action a);
 

@@ -334,7 +334,8 @@ void mq_field_print(struct print_ctx *pc, const struct field *f,
 		mq_print_u64(pc, f->key, NULL, value);
 	else
 		mq_print_str(pc, NULL, fmt,
-			     mq_field_format(f, value, exact, buf, sizeof(buf)));
+			     mq_field_format(f, value, exact, buf,
+					     sizeof(buf)));
 }
 
 void mq_field_print_all(struct print_ctx *pc, const struct field_set *set,

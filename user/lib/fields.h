@@ -95,7 +95,8 @@ int mq_field_vals_put(struct field_vals *v, const struct field_set *set,
 		      const struct nlattr *attr);
 
 /* The entry of @set for attribute @attr, NULL if none. */
-const struct field *mq_field_by_attr(const struct field_set *set, uint16_t attr);
+const struct field *mq_field_by_attr(const struct field_set *set,
+				     uint16_t attr);
 
 /* The entry of @set for JSON key @key, NULL if none. */
 const struct field *mq_field_by_key(const struct field_set *set,

@@ -81,7 +81,7 @@ void mq_json_kv_arr_begin(struct json_out *jw, const char *key);
 
 /* Escaped string with quotes, as written for keys and string values. */
 void mq_json_write_string(FILE *fp, const char *str);
-/* Length of the leading run of @str that mq_json_write_string() copies as is. */
+/* Length of the run @str begins with that mq_json_write_string() copies. */
 size_t mq_json_plain_len(const char *str);
 
 /*

@@ -68,7 +68,7 @@ static inline bool mq_nla_u64(const struct nlattr *a, uint64_t *v)
 
 /* Each attribute nested in @nest. */
 #define nla_for_each_nested(a, nest)					\
-	for ((a) = mq_nla_payload(nest);					\
+	for ((a) = mq_nla_payload(nest);				\
 	     mq_nla_fits((a), (const char *)(nest) + (nest)->nla_len);	\
 	     (a) = mq_nla_next_of(a))
 

@@ -294,8 +294,9 @@ static void pair_sample_begin(FILE *fp, const char *name,
 			      const struct attrib_pair *p)
 {
 	fprintf(fp, "%s{reclaimer=\"", name);
-	mq_prom_write_label_value(fp, mq_attrib_reclaimer_name(p->reclaimer,
-							       p->reclaimer_path));
+	mq_prom_write_label_value(fp,
+				  mq_attrib_reclaimer_name(p->reclaimer,
+							   p->reclaimer_path));
 	fprintf(fp, "\",reclaimer_id=\"%" PRIu64 "\",victim=\"", p->reclaimer);
 	mq_prom_write_label_value(fp, p->victim_path ?: "-");
 	fprintf(fp, "\",victim_id=\"%" PRIu64 "\",node=\"%" PRIu32 "\"",

@@ -59,7 +59,8 @@ void mq_top_rate(const struct cg_rec *prev, const struct cg_rec *cur,
 
 	row->rec = cur;
 	row->stall_permille = per_wall(delta(mq_cg_stall_us(prev ?: &zero),
-					     mq_cg_stall_us(cur)), 1000, wall_us);
+					     mq_cg_stall_us(cur)),
+				       1000, wall_us);
 	row->reclaims_per_10s = per_wall(delta(reclaims(prev ?: &zero),
 					       reclaims(cur)), 10000000,
 					 wall_us);
