@@ -33,7 +33,7 @@ static uint64_t rnd(void)
 }
 
 /* A value of a typical magnitude for the field's kind. */
-static uint64_t field_value(const struct field *f)
+static uint64_t field_value(const struct mq_field *f)
 {
 	switch (f->kind) {
 	case FIELD_BYTES:
@@ -54,7 +54,7 @@ static uint64_t field_value(const struct field *f)
 	return rnd() % 1000;
 }
 
-static void fill_hist(struct cg_hist *h)
+static void fill_hist(struct mq_cg_hist *h)
 {
 	uint64_t *bucket = mq_cg_hist_buckets_mut(h);
 	unsigned int b;
@@ -106,10 +106,10 @@ static char *make_path(size_t i)
 	return strdup(buf);
 }
 
-static void fill(struct cg_list *list, size_t n)
+static void fill(struct mq_cg_list *list, size_t n)
 {
-	const struct field *f;
-	struct cg_rec *r;
+	const struct mq_field *f;
+	struct mq_cg_rec *r;
 	unsigned int k;
 	size_t i, j;
 
@@ -133,9 +133,9 @@ static void fill(struct cg_list *list, size_t n)
 }
 
 /* The cgroups part of cmd_dump.c's print_json(). */
-static void print_dump(const struct cg_list *list, bool pretty)
+static void print_dump(const struct mq_cg_list *list, bool pretty)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	size_t i;
 
 	mq_print_init(&pc, stdout, true, pretty);
@@ -149,9 +149,9 @@ static void print_dump(const struct cg_list *list, bool pretty)
 }
 
 /* What `memqos stat` prints for each, in human units. */
-static void print_stat(const struct cg_list *list)
+static void print_stat(const struct mq_cg_list *list)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	size_t i;
 
 	mq_print_init(&pc, stdout, false, false);
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 {
 	const char *format = "json";
 	unsigned int reps = 1, rep;
-	struct cg_list list = { };
+	struct mq_cg_list list = { };
 	double best = 0, t;
 	size_t n = 10000;
 	int opt;

@@ -43,9 +43,9 @@ static struct nlmsghdr *pair_reply(uint64_t reclaimer, const char *path_r,
 
 static void decode_pairs(void)
 {
-	struct attrib_list list = { };
+	struct mq_attrib_list list = { };
 	struct nlmsghdr *nlh;
-	const struct attrib_pair *p;
+	const struct mq_attrib_pair *p;
 
 	nlh = pair_reply(7, "/batch/hog", 9, "/svc", 0, 10, 100);
 	/* an attribute of a newer module is skipped */
@@ -80,7 +80,7 @@ static void decode_pairs(void)
 /* Malformed replies fail with EBADMSG and add nothing. */
 static void decode_errors(void)
 {
-	struct attrib_list list = { };
+	struct mq_attrib_list list = { };
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
@@ -107,7 +107,7 @@ static void decode_errors(void)
 	mq_attrib_list_free(&list);
 }
 
-static void add(struct attrib_list *list, uint64_t reclaimer,
+static void add(struct mq_attrib_list *list, uint64_t reclaimer,
 		const char *path_r, uint64_t victim, uint32_t node,
 		uint64_t file)
 {
@@ -120,8 +120,8 @@ static void add(struct attrib_list *list, uint64_t reclaimer,
 
 static void merge_duplicates(void)
 {
-	struct attrib_list list = { };
-	const struct attrib_pair *p;
+	struct mq_attrib_list list = { };
+	const struct mq_attrib_pair *p;
 
 	add(&list, 7, "/hog", 9, 0, 100);
 	add(&list, 7, "/hog", 9, 1, 30);	/* another node: kept */
@@ -143,8 +143,8 @@ static void merge_duplicates(void)
 
 static void aggressor(void)
 {
-	struct attrib_list list = { };
-	struct attrib_aggressor a;
+	struct mq_attrib_list list = { };
+	struct mq_attrib_aggressor a;
 
 	EXPECT_TRUE(!mq_attrib_aggressor(&list, 9, &a));
 	add(&list, 9, "/v", 9, 0, 1000);	/* itself: no aggression */
@@ -170,8 +170,8 @@ static void aggressor(void)
 
 static void json(void)
 {
-	struct attrib_list list = { };
-	struct print_ctx pc;
+	struct mq_attrib_list list = { };
+	struct mq_print_ctx pc;
 
 	add(&list, ATTRIB_KSWAPD, NULL, 9, 1, 4);
 	mq_print_init(&pc, unit_capture_begin(), true, false);

@@ -25,7 +25,7 @@
 	  .reclaimed_anon = (an), .reclaimed_file = (fi),		\
 	  .refaults = (rf), .recent = (re) }
 
-static struct attrib_pair before_pairs[] = {
+static struct mq_attrib_pair before_pairs[] = {
 	PAIR(HOG, "/p/hog", SVC, "/p/svc", 0, 300, 0, 100, 10, 100),
 	PAIR(SVC, "/p/svc", SVC, "/p/svc", 0, 40, 0, 20, 0, 20),
 	/* the hog's own pages: not the service's business */
@@ -36,7 +36,7 @@ static struct attrib_pair before_pairs[] = {
 	PAIR(SVCX, "/p/svcx", SVC, "/p/svc", 0, 900, 0, 500, 50, 1),
 };
 
-static struct attrib_pair after_pairs[] = {
+static struct mq_attrib_pair after_pairs[] = {
 	PAIR(HOG, "/p/hog", SVC, "/p/svc", 0, 3300, 200, 900, 410, 900),
 	PAIR(SVC, "/p/svc", SVC, "/p/svc", 0, 140, 0, 70, 0, 50),
 	PAIR(HOG, "/p/hog", HOG, "/p/hog", 0, 9000, 4000, 0, 0, 4000),
@@ -50,8 +50,8 @@ static struct attrib_pair after_pairs[] = {
 	PAIR(SVC, "/p/svc", CHILD, "/p/svc/child", 0, 0, 0, 0, 0, 0),
 };
 
-static const struct blame_row *row(const struct blame *b, uint64_t who,
-				   int node)
+static const struct mq_blame_row *row(const struct mq_blame *b, uint64_t who,
+				      int node)
 {
 	size_t i;
 
@@ -63,10 +63,10 @@ static const struct blame_row *row(const struct blame *b, uint64_t who,
 
 static void window(void)
 {
-	struct attrib_list before = LIST(before_pairs);
-	struct attrib_list after = LIST(after_pairs);
-	const struct blame_row *r;
-	struct blame b;
+	struct mq_attrib_list before = LIST(before_pairs);
+	struct mq_attrib_list after = LIST(after_pairs);
+	const struct mq_blame_row *r;
+	struct mq_blame b;
 
 	EXPECT_INT_EQ(mq_blame_compute(&before, &after, SVC, "/p/svc", &b), 0);
 	EXPECT_U64_EQ(b.n, 6);
@@ -109,9 +109,9 @@ static void window(void)
 /* An empty first dump: the totals since the pairs appeared. */
 static void totals_and_subtrees(void)
 {
-	struct attrib_list none = { };
-	struct attrib_list after = LIST(after_pairs);
-	struct blame b;
+	struct mq_attrib_list none = { };
+	struct mq_attrib_list after = LIST(after_pairs);
+	struct mq_blame b;
 
 	EXPECT_INT_EQ(mq_blame_compute(&none, &after, CHILD, "/p/svc/child", &b),
 		      0);
@@ -138,17 +138,17 @@ static void totals_and_subtrees(void)
 /* Refaults of earlier reclaim, with no pages in the window: last. */
 static void refaults_only(void)
 {
-	struct attrib_pair b0[] = {
+	struct mq_attrib_pair b0[] = {
 		PAIR(HOG, "/p/hog", SVC, "/p/svc", 0, 10, 0, 10, 0, 10),
 		PAIR(SVC, "/p/svc", SVC, "/p/svc", 0, 10, 0, 10, 0, 10),
 	};
-	struct attrib_pair a0[] = {
+	struct mq_attrib_pair a0[] = {
 		PAIR(HOG, "/p/hog", SVC, "/p/svc", 0, 10, 0, 10, 6, 5),
 		PAIR(SVC, "/p/svc", SVC, "/p/svc", 0, 14, 0, 12, 0, 7),
 	};
-	struct attrib_list before = LIST(b0), after = LIST(a0);
+	struct mq_attrib_list before = LIST(b0), after = LIST(a0);
 	char buf[256];
-	struct blame b;
+	struct mq_blame b;
 
 	EXPECT_INT_EQ(mq_blame_compute(&before, &after, SVC, "/p/svc", &b), 0);
 	EXPECT_U64_EQ(b.n, 2);
@@ -163,9 +163,9 @@ static void refaults_only(void)
 
 static void verdicts(void)
 {
-	struct attrib_list none = { };
-	struct attrib_list after = LIST(after_pairs);
-	struct blame b;
+	struct mq_attrib_list none = { };
+	struct mq_attrib_list after = LIST(after_pairs);
+	struct mq_blame b;
 	char buf[256];
 
 	EXPECT_INT_EQ(mq_blame_compute(&none, &none, SVC, "/p/svc", &b), 0);
@@ -187,12 +187,12 @@ static void verdicts(void)
 
 	/* several, none above half; the verdict fits a short buffer */
 	{
-		struct attrib_pair a0[] = {
+		struct mq_attrib_pair a0[] = {
 			PAIR(KSWAPD, NULL, SVC, "/p/svc", 2, 0, 0, 40, 10, 0),
 			PAIR(HOG, "/p/hog", SVC, "/p/svc", 0, 0, 0, 35, 0, 0),
 			PAIR(UNKNOWN, NULL, SVC, "/p/svc", 0, 0, 25, 0, 0, 0),
 		};
-		struct attrib_list a = LIST(a0);
+		struct mq_attrib_list a = LIST(a0);
 
 		EXPECT_INT_EQ(mq_blame_compute(&none, &a, SVC, "/p/svc", &b), 0);
 		EXPECT_STR_EQ(mq_blame_verdict(&b, "/p/svc", buf, sizeof(buf)),
@@ -205,7 +205,7 @@ static void verdicts(void)
 
 static void percent_and_counters(void)
 {
-	struct cg_rec before, after;
+	struct mq_cg_rec before, after;
 	uint16_t attr = MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_OUTSIDE_PAGES;
 
 	EXPECT_U64_EQ(mq_blame_percent(1, 3), 33);

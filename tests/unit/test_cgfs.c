@@ -27,7 +27,7 @@ static void rel_paths(void)
 
 static void paths_under_the_mount(void)
 {
-	struct cgfs fs = { .root = "/sys/fs/cgroup" };
+	struct mq_cgfs fs = { .root = "/sys/fs/cgroup" };
 	char buf[64];
 
 	EXPECT_INT_EQ(mq_cgfs_path(&fs, "/", "memory.stat", buf, sizeof(buf)),

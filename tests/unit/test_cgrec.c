@@ -22,7 +22,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The rule of fields.h, for one entry. */
-static bool follows_rule(const struct field *f)
+static bool follows_rule(const struct mq_field *f)
 {
 	char metric[128];
 
@@ -55,14 +55,14 @@ static bool follows_rule(const struct field *f)
 
 static void naming_rule(void)
 {
-	const struct field_set *sets[] = {
+	const struct mq_field_set *sets[] = {
 		&mq_cgroup_fields, &mq_stats_fields, &mq_config_fields,
 	};
 	size_t s, i, j;
 
 	for (s = 0; s < 3; s++) {
 		for (i = 0; i < sets[s]->n; i++) {
-			const struct field *f = &sets[s]->fields[i];
+			const struct mq_field *f = &sets[s]->fields[i];
 
 			if (!EXPECT_TRUE(follows_rule(f)))
 				printf("# bad name: %s / %s\n", f->key,
@@ -84,7 +84,7 @@ static void naming_rule(void)
  * has exactly one entry in @set: a new attribute in the header fails
  * until its table has it.
  */
-static void set_complete(const struct field_set *set, unsigned int max,
+static void set_complete(const struct mq_field_set *set, unsigned int max,
 			 const unsigned int *skip, size_t n_skip)
 {
 	unsigned int attr;
@@ -184,7 +184,7 @@ static struct nlmsghdr *sample_reply(void)
 
 static void decode_sample(void)
 {
-	struct cg_rec r;
+	struct mq_cg_rec r;
 
 	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &r), 0);
 	EXPECT_U64_EQ(r.id, 4242);
@@ -204,7 +204,7 @@ static void decode_sample(void)
 static void decode_rejects_bad(void)
 {
 	struct nlmsghdr *nlh;
-	struct cg_rec r;
+	struct mq_cg_rec r;
 
 	/* no path */
 	nlh = msg_begin();
@@ -243,7 +243,7 @@ static void decode_hist_any_order(void)
 {
 	struct nlmsghdr *nlh = msg_begin();
 	struct nlattr *nest;
-	struct cg_rec r;
+	struct mq_cg_rec r;
 
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
 	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
@@ -268,8 +268,8 @@ static const char zeros25[] = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
 
 static void json_of_one_cgroup(void)
 {
-	struct print_ctx pc;
-	struct cg_rec r;
+	struct mq_print_ctx pc;
+	struct mq_cg_rec r;
 	char expected[2048];
 
 	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &r), 0);
@@ -293,7 +293,7 @@ static void json_of_one_cgroup(void)
 }
 
 /* Every field, every kind, a path that takes each escaping branch. */
-static void full_record(struct cg_rec *r)
+static void full_record(struct mq_cg_rec *r)
 {
 	unsigned int k, b;
 	size_t i;
@@ -302,7 +302,7 @@ static void full_record(struct cg_rec *r)
 	r->id = 18446744073709551615ULL;
 	r->path = strdup("/k\xc3\xa9 \"q\" \\ \x01\xff/\n");
 	for (i = 0; i < mq_cgroup_fields.n; i++) {
-		const struct field *f = &mq_cgroup_fields.fields[i];
+		const struct mq_field *f = &mq_cgroup_fields.fields[i];
 
 		r->v.val[f->attr] = f->kind == FIELD_LIMIT && i % 2 ?
 				    MEMQOS_UNLIMITED : i * 1000003;
@@ -326,10 +326,10 @@ static void full_record(struct cg_rec *r)
  * what mq_cg_rec_json() takes), through mq_cg_rec_json() if @fast or the
  * generic print path. Returns the text (strdup'd).
  */
-static char *render(const struct cg_rec *r, bool pretty, int where,
+static char *render(const struct mq_cg_rec *r, bool pretty, int where,
 		    bool fast)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	int i, depth = 0;
 
 	mq_print_init(&pc, unit_capture_begin(), true, pretty);
@@ -368,7 +368,7 @@ static char *render(const struct cg_rec *r, bool pretty, int where,
 
 static void json_writer_matches_print_path(void)
 {
-	struct cg_rec recs[4];
+	struct mq_cg_rec recs[4];
 	int i, where, pretty;
 
 	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &recs[0]), 0);
@@ -408,8 +408,8 @@ static void json_writer_matches_print_path(void)
 
 static void text_of_one_cgroup(void)
 {
-	struct print_ctx pc;
-	struct cg_rec r;
+	struct mq_print_ctx pc;
+	struct mq_cg_rec r;
 
 	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &r), 0);
 	mq_print_init(&pc, unit_capture_begin(), false, false);
@@ -434,7 +434,7 @@ static void text_of_one_cgroup(void)
 
 static void dump_list(void)
 {
-	struct cg_list list = { };
+	struct mq_cg_list list = { };
 	int i;
 
 	for (i = 0; i < 100; i++) {

@@ -17,7 +17,7 @@ static const char mountinfo[] =
 	"41 22 0:23 /ctr /srv/my\\040cg rw master:8 - cgroup2 cgroup2 rw\n"
 	"42 22 0:31 / /mnt/x rw - tmpfs tmpfs rw\n";
 
-static struct cgroup_arg cg;
+static struct mq_cgroup_arg cg;
 
 static void numeric_id(void)
 {

@@ -78,7 +78,7 @@ static void kube_elsewhere(void)
 	EXPECT_INT_EQ(mq_classify_kube(""), KUBE_NONE);
 }
 
-static void config(struct daemon_cfg *cfg)
+static void config(struct mq_daemon_cfg *cfg)
 {
 	mq_daemon_cfg_defaults(cfg);
 	strcpy(cfg->rules[0].glob, "/system.slice/docker-*.scope");
@@ -91,27 +91,28 @@ static void config(struct daemon_cfg *cfg)
 }
 
 /* @path whose root's tag is @tag, no owner's tag, all cgroups root's. */
-static void cls(const struct daemon_cfg *cfg, const char *path,
-		const char *tag, struct tier_result *r)
+static void cls(const struct mq_daemon_cfg *cfg, const char *path,
+		const char *tag, struct mq_tier_result *r)
 {
-	struct classify_in in = { path, tag, NULL, -1 };
+	struct mq_classify_in in = { path, tag, NULL, -1 };
 
 	mq_classify(cfg, &in, r);
 }
 
 /* @path with the owner's tag @owner, root owning @root_depth levels. */
-static void cls_owner(const struct daemon_cfg *cfg, const char *path,
-		      const char *owner, int root_depth, struct tier_result *r)
+static void cls_owner(const struct mq_daemon_cfg *cfg, const char *path,
+		      const char *owner, int root_depth,
+		      struct mq_tier_result *r)
 {
-	struct classify_in in = { path, NULL, owner, root_depth };
+	struct mq_classify_in in = { path, NULL, owner, root_depth };
 
 	mq_classify(cfg, &in, r);
 }
 
 static void order_xattr_first(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, SD_BURST, "critical", &r);
@@ -129,8 +130,8 @@ static void order_xattr_first(void)
 
 static void bad_xattr_falls_through(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, SD_GUAR, "platinum", &r);
@@ -145,8 +146,8 @@ static void bad_xattr_falls_through(void)
 
 static void order_kube_then_rules(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, SD_BE, NULL, &r);
@@ -170,8 +171,8 @@ static void order_kube_then_rules(void)
 
 static void rules_first_match_and_pathname(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, "/system.slice/docker-abc.scope", NULL, &r);
@@ -192,8 +193,8 @@ static void rules_first_match_and_pathname(void)
 
 static void default_last(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cfg.default_tier = 1;
@@ -236,8 +237,8 @@ static void kube_pod_depth(void)
  */
 static void kube_only_where_root_owns(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls_owner(&cfg, SD_GUAR "/c.scope", NULL, 2, &r);
@@ -257,7 +258,7 @@ static void kube_only_where_root_owns(void)
 	cfg.default_tier = CFG_NO_TIER;
 	/* the root's tag is root's wherever the cgroup is */
 	{
-		struct classify_in in = { "/t/kubepods/pod1", "critical", NULL,
+		struct mq_classify_in in = { "/t/kubepods/pod1", "critical", NULL,
 					  0 };
 
 		mq_classify(&cfg, &in, &r);
@@ -268,8 +269,8 @@ static void kube_only_where_root_owns(void)
 
 static void owner_lowers_never_raises(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 	const char *std = "/system.slice/docker-1.scope";	/* standard */
 
 	config(&cfg);
@@ -311,7 +312,7 @@ static void owner_lowers_never_raises(void)
 
 	/* the owner's tag caps root's too */
 	{
-		struct classify_in in = { "/t/x", "critical", "standard", 0 };
+		struct mq_classify_in in = { "/t/x", "critical", "standard", 0 };
 
 		mq_classify(&cfg, &in, &r);
 		EXPECT_INT_EQ(r.tier, 1);
@@ -323,7 +324,7 @@ static void owner_lowers_never_raises(void)
 /* Tiers rank by what their action does; equal actions do not rank. */
 static void ranks_by_action(void)
 {
-	struct daemon_cfg cfg;
+	struct mq_daemon_cfg cfg;
 
 	config(&cfg);
 	cfg.tiers[3] = cfg.tiers[0];
@@ -357,8 +358,8 @@ static void owner_texts(void)
 		{ "/t/x", "x", 0, "user.memqos.tier \"x\" ignored: no such tier" },
 		{ "/t/x", NULL, 0, "" },
 	};
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 	char buf[256];
 	size_t i;
 
@@ -376,10 +377,10 @@ static void owner_texts(void)
 
 static void source_texts(void)
 {
-	struct classify_in in = { "/system.slice/docker-1.scope", NULL,
+	struct mq_classify_in in = { "/system.slice/docker-1.scope", NULL,
 				  "batch", -1 };
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 	char buf[CFG_GLOB_LEN + 128];
 
 	config(&cfg);

@@ -31,8 +31,8 @@ static void write_conf(const char *text)
 	close(fd);
 }
 
-static int load(const char *text, struct daemon_cfg *cfg,
-		struct cfg_errors *errs)
+static int load(const char *text, struct mq_daemon_cfg *cfg,
+		struct mq_cfg_errors *errs)
 {
 	int ret;
 
@@ -43,7 +43,7 @@ static int load(const char *text, struct daemon_cfg *cfg,
 }
 
 /* errs->msg[i] with the temporary name replaced by "F". */
-static const char *msg(const struct cfg_errors *errs, unsigned int i)
+static const char *msg(const struct mq_cfg_errors *errs, unsigned int i)
 {
 	static char buf[CFG_ERR_LEN];
 	size_t n = strlen(path);
@@ -59,7 +59,7 @@ static const char *msg(const struct cfg_errors *errs, unsigned int i)
 
 static void defaults_three_tiers(void)
 {
-	struct daemon_cfg cfg;
+	struct mq_daemon_cfg cfg;
 
 	mq_daemon_cfg_defaults(&cfg);
 	EXPECT_INT_EQ(cfg.n_tiers, 3);
@@ -87,8 +87,8 @@ static void defaults_three_tiers(void)
 
 static void empty_file_is_defaults(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("", &cfg, &errs), 0);
 	EXPECT_INT_EQ(cfg.n_tiers, 3);
@@ -97,8 +97,8 @@ static void empty_file_is_defaults(void)
 
 static void full_config(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	int ret;
 
 	ret = load("[daemon]\n"
@@ -174,8 +174,8 @@ static void full_config(void)
 
 static void errors_name_file_and_line(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("[daemon]\n"
 			   "reconcile_ms = 50\n"
@@ -203,8 +203,8 @@ static void errors_name_file_and_line(void)
 
 static void errors_in_references(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("[classify]\n"
 			   "rule = /a/* gold\n"
@@ -231,8 +231,8 @@ static void errors_in_references(void)
 
 static void errors_cross_checks(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("[daemon]\n"
 			   "reconcile_ms = 1000\n"
@@ -264,8 +264,8 @@ static void errors_cross_checks(void)
 
 static void long_line_is_an_error(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	char text[600];
 
 	snprintf(text, sizeof(text), "[classify]\nrule = /%0400d critical\n",
@@ -277,8 +277,8 @@ static void long_line_is_an_error(void)
 
 static void many_errors_are_counted(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	char text[2048] = "[daemon]\n";
 	int i;
 
@@ -295,8 +295,8 @@ static void many_errors_are_counted(void)
  */
 static void long_name_many_errors(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	char *name = malloc(PATH_MAX), text[2048] = "[daemon]\n";
 	unsigned int i;
 	int j;
@@ -326,8 +326,8 @@ static void long_name_many_errors(void)
 
 static void missing_file(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(mq_daemon_cfg_load(&cfg, "/nonexistent/memqos.conf", &errs),
 		      -ENOENT);
@@ -341,8 +341,8 @@ static void missing_file(void)
  */
 static void example_shows_defaults(const char *path)
 {
-	struct daemon_cfg cfg, def;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg, def;
+	struct mq_cfg_errors errs;
 	char line[512], *text;
 	size_t len = 0, cap = 1 << 16;
 	FILE *fp = fopen(path, "re");
@@ -381,8 +381,8 @@ static void example_shows_defaults(const char *path)
 static void shipped_example_parses(void)
 {
 	char conf[PATH_MAX + 32];
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	ssize_t n = readlink("/proc/self/exe", conf, PATH_MAX);
 	unsigned int i;
 	int ret;

@@ -8,7 +8,7 @@
 #include "json_out.h"
 #include "unit.h"
 
-static struct json_out jw;
+static struct mq_json_out jw;
 
 static void begin(bool pretty)
 {

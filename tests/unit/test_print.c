@@ -7,7 +7,7 @@
 #include "print.h"
 #include "unit.h"
 
-static struct print_ctx pc;
+static struct mq_print_ctx pc;
 
 static void begin(bool json, bool pretty)
 {

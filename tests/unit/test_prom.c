@@ -52,9 +52,9 @@ static bool has_line(const char *text, const char *line)
 
 static void cgroup_samples(void)
 {
-	struct cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
-	struct cg_list list = { .recs = &rec, .n = 1 };
-	struct cg_hist *h = &rec.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
+	struct mq_cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
+	struct mq_cg_list list = { .recs = &rec, .n = 1 };
+	struct mq_cg_hist *h = &rec.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
 	uint64_t bucket[MEMQOS_HIST_BUCKETS] = { };
 	const char *out;
 
@@ -110,7 +110,7 @@ static void cgroup_samples(void)
 
 static void attribution_samples(void)
 {
-	struct attrib_pair pairs[] = {
+	struct mq_attrib_pair pairs[] = {
 		{ .reclaimer = 11, .reclaimer_path = "/hog", .victim = 10,
 		  .victim_path = "/svc", .node = 0, .scanned = 30,
 		  .reclaimed_anon = 1, .reclaimed_file = 20, .refaults = 7,
@@ -119,7 +119,7 @@ static void attribution_samples(void)
 		  .victim_path = "/svc", .node = 1, .scanned = 2,
 		  .reclaimed_file = 2 },
 	};
-	struct attrib_list list = { .pairs = pairs, .n = 2 };
+	struct mq_attrib_list list = { .pairs = pairs, .n = 2 };
 	const char *out;
 
 	mq_prom_write_attribution(unit_capture_begin(), &list, 4096);

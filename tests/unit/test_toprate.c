@@ -8,19 +8,20 @@
 #include "toprate.h"
 #include "unit.h"
 
-static void set(struct cg_rec *r, uint16_t attr, uint64_t v)
+static void set(struct mq_cg_rec *r, uint16_t attr, uint64_t v)
 {
 	mq_field_mark(&r->v, attr);
 	r->v.val[attr] = v;
 }
 
 /* Bucket @i of @r's histogram of stall kind @kind. */
-static void set_bucket(struct cg_rec *r, int kind, unsigned int i, uint64_t n)
+static void set_bucket(struct mq_cg_rec *r, int kind, unsigned int i,
+		       uint64_t n)
 {
 	mq_cg_hist_buckets_mut(&r->hist[kind])[i] = n;
 }
 
-static void rec_init(struct cg_rec *r, uint64_t id, uint64_t stall_us,
+static void rec_init(struct mq_cg_rec *r, uint64_t id, uint64_t stall_us,
 		     uint64_t reclaims)
 {
 	memset(r, 0, sizeof(*r));
@@ -32,8 +33,8 @@ static void rec_init(struct cg_rec *r, uint64_t id, uint64_t stall_us,
 
 static void rates(void)
 {
-	struct cg_rec prev, cur;
-	struct top_row row;
+	struct mq_cg_rec prev, cur;
+	struct mq_top_row row;
 
 	rec_init(&prev, 5, 1000, 10);
 	rec_init(&cur, 5, 501000, 40);
@@ -55,8 +56,8 @@ static void rates(void)
 
 static void new_cgroup_and_reset(void)
 {
-	struct cg_rec prev, cur;
-	struct top_row row;
+	struct mq_cg_rec prev, cur;
+	struct mq_top_row row;
 
 	rec_init(&cur, 5, 3000000, 4);
 	mq_top_rate(NULL, &cur, 1000000, &row);
@@ -81,8 +82,8 @@ static void new_cgroup_and_reset(void)
 
 static void idle_and_zero_wall(void)
 {
-	struct cg_rec r;
-	struct top_row row;
+	struct mq_cg_rec r;
+	struct mq_top_row row;
 
 	rec_init(&r, 1, 77, 3);
 	mq_top_rate(&r, &r, 1000000, &row);
@@ -95,13 +96,13 @@ static void idle_and_zero_wall(void)
 
 static void order(void)
 {
-	struct cg_rec r[4];
-	struct top_row rows[4];
+	struct mq_cg_rec r[4];
+	struct mq_top_row rows[4];
 	int i;
 
 	for (i = 0; i < 4; i++) {
 		rec_init(&r[i], 10 + i, 0, 0);
-		rows[i] = (struct top_row){ .rec = &r[i] };
+		rows[i] = (struct mq_top_row){ .rec = &r[i] };
 	}
 	rows[0].stall_permille = 5;
 	rows[1].stall_permille = 900;

@@ -100,7 +100,7 @@ void cmd_nl_warn(const char *msg)
 	fprintf(stderr, "memqos: warning: %s\n", msg);
 }
 
-int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp)
+int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct mq_nl **nlp)
 {
 	int err;
 
@@ -121,7 +121,7 @@ int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp)
  *   message if any and strerror().
  * @nl may be NULL (the socket could not even be opened).
  */
-static void nl_perror(const struct memqos_nl *nl, const char *what, int err)
+static void nl_perror(const struct mq_nl *nl, const char *what, int err)
 {
 	const char *msg = nl ? mq_nl_errmsg(nl) : NULL;
 
@@ -203,7 +203,7 @@ static int not_found(struct memqos_ctx *ctx, const char *arg)
 }
 
 int cmd_cgroup_get(struct memqos_ctx *ctx, const char *arg,
-		   struct cg_rec *rec)
+		   struct mq_cg_rec *rec)
 {
 	bool bad_arg;
 	int err;

@@ -16,18 +16,18 @@
 #include "nl.h"
 #include "print.h"
 
-struct cg_rec;
+struct mq_cg_rec;
 
 struct memqos_ctx {
 	const struct cmd *cmd;		/* running subcommand */
 	bool json;
 	bool pretty;
-	struct memqos_nl *nl;		/* opened on first use */
+	struct mq_nl *nl;		/* opened on first use */
 };
 
 struct cmd {
 	const char *name;
-	/* argv[0] is the command name; returns an enum memqos_exit */
+	/* argv[0] is the command name; returns an enum mq_exit */
 	int (*run)(struct memqos_ctx *ctx, int argc, char **argv);
 	const char *summary;		/* one line for "memqos --help" */
 	const char *synopsis;		/* arguments after the name */
@@ -116,7 +116,7 @@ void cmd_error(struct memqos_ctx *ctx, const char *fmt, ...)
  * -EOPNOTSUPP: module too old for the command, ...) pass the result to
  * cmd_nl_error() once the command has written what it can.
  */
-int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct memqos_nl **nlp);
+int cmd_nl(struct memqos_ctx *ctx, uint8_t genl_cmd, struct mq_nl **nlp);
 
 /* Print the error of cmd_nl() or a request; returns MEMQOS_EXIT_ERROR. */
 int cmd_nl_error(struct memqos_ctx *ctx, int err);
@@ -131,6 +131,6 @@ void cmd_nl_warn(const char *msg);
  * for one the module does not track, ERROR for anything else.
  */
 int cmd_cgroup_get(struct memqos_ctx *ctx, const char *arg,
-		   struct cg_rec *rec);
+		   struct mq_cg_rec *rec);
 
 #endif /* MEMQOS_CMD_H */

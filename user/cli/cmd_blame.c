@@ -25,8 +25,8 @@
 
 /* One end of the window: the cgroup's record and the matrix. */
 struct blame_end {
-	struct cg_rec rec;
-	struct attrib_list attr;
+	struct mq_cg_rec rec;
+	struct mq_attrib_list attr;
 	uint64_t mono_us;
 };
 
@@ -37,7 +37,7 @@ struct blame_cmd {
 	struct blame_end ends[2];
 	uint64_t page_size;
 	uint64_t halflife_ms;		/* 0 if the module did not say */
-	struct blame b;
+	struct mq_blame b;
 };
 
 static uint64_t mono_us(void)
@@ -87,8 +87,8 @@ static int wait_window(uint64_t ms)
  */
 static void check_module(struct blame_cmd *c)
 {
-	struct mod_stats st = { };
-	struct mod_config cfg = { };
+	struct mq_mod_stats st = { };
+	struct mq_mod_config cfg = { };
 
 	if (!mq_mod_stats_get(&c->ctx->nl, &st) &&
 	    mq_field_has(&st.v, MEMQOS_A_STATS_ATTRIBUTION) &&
@@ -110,12 +110,12 @@ static uint64_t exact(const struct blame_cmd *c, uint16_t attr)
 	return mq_blame_counter(&c->ends[0].rec, &c->ends[1].rec, attr);
 }
 
-static const struct cg_rec *last_rec(const struct blame_cmd *c)
+static const struct mq_cg_rec *last_rec(const struct blame_cmd *c)
 {
 	return &c->ends[c->interval_ms ? 1 : 0].rec;
 }
 
-static const char *row_name(const struct blame_row *r, char *buf, size_t len)
+static const char *row_name(const struct mq_blame_row *r, char *buf, size_t len)
 {
 	if (r->reclaimer == ATTRIB_KSWAPD)
 		snprintf(buf, len, "kswapd (node %d)", r->node);
@@ -128,7 +128,7 @@ static const char *row_name(const struct blame_row *r, char *buf, size_t len)
 static void print_text_rows(const struct blame_cmd *c)
 {
 	char name[4096], who[WHO_WIDTH + 1], size[UNITS_BUF_SIZE];
-	const struct blame_row *r;
+	const struct mq_blame_row *r;
 	size_t i;
 
 	printf("%-8s %10s %10s %10s %10s %5s %10s  %s\n", "KIND", "SCANNED",
@@ -150,7 +150,7 @@ static void print_text_rows(const struct blame_cmd *c)
 
 static void print_blame_text(const struct blame_cmd *c, const char *verdict)
 {
-	const struct cg_rec *rec = last_rec(c);
+	const struct mq_cg_rec *rec = last_rec(c);
 	uint64_t interval = c->ends[1].mono_us - c->ends[0].mono_us;
 	char a[UNITS_BUF_SIZE], b[UNITS_BUF_SIZE];
 
@@ -189,8 +189,8 @@ static void print_blame_text(const struct blame_cmd *c, const char *verdict)
 	       exact(c, MEMQOS_A_CGROUP_SUBTREE_RECLAIMED_WITHIN_PAGES));
 }
 
-static void print_json_row(struct print_ctx *pc, const struct blame_cmd *c,
-			   const struct blame_row *r)
+static void print_json_row(struct mq_print_ctx *pc, const struct blame_cmd *c,
+			   const struct mq_blame_row *r)
 {
 	char name[4096];
 
@@ -218,8 +218,8 @@ static void print_json_row(struct print_ctx *pc, const struct blame_cmd *c,
 
 static void print_blame_json(const struct blame_cmd *c, const char *verdict)
 {
-	const struct cg_rec *rec = last_rec(c);
-	struct print_ctx pc;
+	const struct mq_cg_rec *rec = last_rec(c);
+	struct mq_print_ctx pc;
 	size_t i;
 
 	mq_print_init(&pc, stdout, true, c->ctx->pretty);
@@ -259,9 +259,9 @@ static void print_blame_json(const struct blame_cmd *c, const char *verdict)
 
 static int blame_cgroup(struct blame_cmd *c)
 {
-	static const struct attrib_list none;
-	const struct attrib_list *before = &none;
-	const struct cg_rec *rec;
+	static const struct mq_attrib_list none;
+	const struct mq_attrib_list *before = &none;
+	const struct mq_cg_rec *rec;
 	char verdict[8192];
 	int ret, err;
 

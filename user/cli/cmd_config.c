@@ -15,9 +15,9 @@
 
 static int config_get(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	const struct field *f = NULL;
-	struct mod_config cfg;
-	struct print_ctx pc;
+	const struct mq_field *f = NULL;
+	struct mq_mod_config cfg;
+	struct mq_print_ctx pc;
 	int err;
 
 	if (argc > 1)
@@ -68,7 +68,7 @@ static int parse_u32(const char *s, uint32_t *v)
 static int put_pairs(struct memqos_ctx *ctx, struct nlmsghdr *nlh,
 		     int argc, char **argv)
 {
-	const struct field *f;
+	const struct mq_field *f;
 	uint32_t v;
 	int i;
 
@@ -91,7 +91,7 @@ static int put_pairs(struct memqos_ctx *ctx, struct nlmsghdr *nlh,
 /* The kernel refused a value: name the key, it changed nothing. */
 static int rejected(struct memqos_ctx *ctx)
 {
-	const struct field *f = ctx->nl->bad_attr >= 0 ?
+	const struct mq_field *f = ctx->nl->bad_attr >= 0 ?
 		mq_field_by_attr(&mq_config_fields, ctx->nl->bad_attr) : NULL;
 	const char *msg = mq_nl_errmsg(ctx->nl);
 
@@ -102,7 +102,7 @@ static int rejected(struct memqos_ctx *ctx)
 
 static int config_set(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	struct nlmsghdr *nlh;
 	int ret, err;
 

@@ -10,7 +10,7 @@
 
 #include "cmd.h"
 
-static void print_op_flags(struct print_ctx *pc, uint32_t flags)
+static void print_op_flags(struct mq_print_ctx *pc, uint32_t flags)
 {
 	static const struct {
 		uint32_t flag;
@@ -31,9 +31,9 @@ static void print_op_flags(struct print_ctx *pc, uint32_t flags)
 	}
 }
 
-static void print_family(const struct memqos_nl_family *fam, void *data)
+static void print_family(const struct mq_nl_family *fam, void *data)
 {
-	struct print_ctx *pc = data;
+	struct mq_print_ctx *pc = data;
 	unsigned int i;
 
 	mq_print_obj_begin(pc, NULL);
@@ -68,8 +68,8 @@ static void print_family(const struct memqos_nl_family *fam, void *data)
 
 static int debug_family_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	struct print_ctx pc;
-	struct memqos_nl *nl;
+	struct mq_print_ctx pc;
+	struct mq_nl *nl;
 	const char *name;
 	int ret, err;
 

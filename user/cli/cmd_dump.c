@@ -15,12 +15,12 @@
 #include "prom.h"
 
 struct dump {
-	struct cg_list cgroups;
-	struct oom_list kills;
-	struct mod_version ver;
-	struct mod_stats stats;
-	struct mod_config cfg;
-	struct attrib_list attr;
+	struct mq_cg_list cgroups;
+	struct mq_oom_list kills;
+	struct mq_mod_version ver;
+	struct mq_mod_stats stats;
+	struct mq_mod_config cfg;
+	struct mq_attrib_list attr;
 	/* parts a module too old for them does not have */
 	bool has_kills, has_ver, has_stats, has_cfg, has_attr;
 };
@@ -68,7 +68,7 @@ static void dump_free(struct dump *d)
 
 static void print_json(struct memqos_ctx *ctx, const struct dump *d)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	size_t i;
 
 	mq_print_init(&pc, stdout, true, ctx->pretty);

@@ -36,9 +36,9 @@ struct event {
 
 struct listener {
 	struct memqos_ctx *ctx;
-	struct memqos_nl *ev;		/* joined to the events group */
-	struct idpath_cache paths;
-	struct print_ctx pc;
+	struct mq_nl *ev;		/* joined to the events group */
+	struct mq_idpath_cache paths;
+	struct mq_print_ctx pc;
 	uint64_t last_seq;		/* 0: none seen yet */
 	uint64_t events, lost, resyncs;
 	uint64_t want;			/* --count, 0: no limit */
@@ -142,7 +142,7 @@ static void print_cgroup(struct listener *l, uint64_t id)
 
 static void print_event(struct listener *l, const struct event *e)
 {
-	struct print_ctx *pc = &l->pc;
+	struct mq_print_ctx *pc = &l->pc;
 	char buf[32];
 
 	mq_print_obj_begin(pc, NULL);
@@ -212,7 +212,7 @@ static void handle_event(struct listener *l, const struct nlmsghdr *nlh)
 /* The socket overflowed: events are gone, paths may be stale. */
 static int resync(struct listener *l)
 {
-	struct cg_list list = { };
+	struct mq_cg_list list = { };
 	bool complete;
 	int err;
 
@@ -290,7 +290,7 @@ static int open_events_socket(struct listener *l)
 /* The sequence number of the last event raised before we listened. */
 static void seq_baseline(struct listener *l)
 {
-	struct mod_stats st;
+	struct mq_mod_stats st;
 
 	if (!mq_mod_stats_get(&l->ctx->nl, &st) &&
 	    mq_field_has(&st.v, MEMQOS_A_STATS_EVENTS_SEQ))
@@ -361,7 +361,7 @@ static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 			uint64_t timeout_s)
 {
 	struct listener l = { .ctx = ctx, .want = want };
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	int err, sfd = -1;
 
 	err = cmd_nl(ctx, MEMQOS_CMD_CGROUP_GET, &nl);

@@ -30,7 +30,7 @@ static const char *bucket_range(unsigned int b, char *buf, size_t len)
 	return buf;
 }
 
-static void print_bars(struct print_ctx *pc, const struct cg_hist *h)
+static void print_bars(struct mq_print_ctx *pc, const struct mq_cg_hist *h)
 {
 	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	unsigned int b, first = MEMQOS_HIST_BUCKETS, last = 0;
@@ -54,8 +54,8 @@ static void print_bars(struct print_ctx *pc, const struct cg_hist *h)
 	}
 }
 
-static void print_kind(struct print_ctx *pc, const char *name,
-		       const struct cg_hist *h)
+static void print_kind(struct mq_print_ctx *pc, const char *name,
+		       const struct mq_cg_hist *h)
 {
 	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	unsigned int b;
@@ -79,7 +79,7 @@ static void print_kind(struct print_ctx *pc, const char *name,
 	mq_print_obj_end(pc);
 }
 
-static void print_hists(struct print_ctx *pc, const struct cg_rec *r)
+static void print_hists(struct mq_print_ctx *pc, const struct mq_cg_rec *r)
 {
 	unsigned int k;
 
@@ -97,8 +97,8 @@ static void print_hists(struct print_ctx *pc, const struct cg_rec *r)
 
 static int hist_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	struct print_ctx pc;
-	struct cg_rec rec;
+	struct mq_print_ctx pc;
+	struct mq_cg_rec rec;
 	int ret;
 
 	ret = cmd_parse_common(ctx, argc, argv);

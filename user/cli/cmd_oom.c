@@ -7,8 +7,8 @@
 
 static int oom_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	struct oom_list list;
-	struct print_ctx pc;
+	struct mq_oom_list list;
+	struct mq_print_ctx pc;
 	int ret, err;
 
 	ret = cmd_parse_common_only(ctx, argc, argv);

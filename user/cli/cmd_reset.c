@@ -12,7 +12,7 @@
 
 static int reset_request(struct memqos_ctx *ctx, uint64_t id)
 {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	struct nlmsghdr *nlh;
 	int err;
 
@@ -31,7 +31,7 @@ static int reset_request(struct memqos_ctx *ctx, uint64_t id)
 
 static int reset_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	struct cg_rec rec;
+	struct mq_cg_rec rec;
 	uint64_t id = 0;
 	int ret;
 

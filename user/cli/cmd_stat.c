@@ -14,17 +14,17 @@
 #define COL_HUMAN	9
 #define COL_EXACT	13
 
-static const char *cell(const struct cg_rec *r, uint16_t attr, bool exact,
+static const char *cell(const struct mq_cg_rec *r, uint16_t attr, bool exact,
 			char *buf, size_t len)
 {
-	const struct field *f = mq_field_by_attr(&mq_cgroup_fields, attr);
+	const struct mq_field *f = mq_field_by_attr(&mq_cgroup_fields, attr);
 
 	if (!f || !mq_field_has(&r->v, attr))
 		return "-";
 	return mq_field_format(f, r->v.val[attr], exact, buf, len);
 }
 
-static void print_row(struct print_ctx *pc, const struct cg_rec *r,
+static void print_row(struct mq_print_ctx *pc, const struct mq_cg_rec *r,
 		      bool exact)
 {
 	int w = exact ? COL_EXACT : COL_HUMAN;
@@ -46,7 +46,7 @@ static void print_row(struct print_ctx *pc, const struct cg_rec *r,
 		      r->path);
 }
 
-static void print_table(struct print_ctx *pc, const struct cg_list *list,
+static void print_table(struct mq_print_ctx *pc, const struct mq_cg_list *list,
 			bool exact)
 {
 	int w = exact ? COL_EXACT : COL_HUMAN;
@@ -69,8 +69,8 @@ static void print_table(struct print_ctx *pc, const struct cg_list *list,
 
 static int stat_all(struct memqos_ctx *ctx, bool exact)
 {
-	struct cg_list list = { };
-	struct print_ctx pc;
+	struct mq_cg_list list = { };
+	struct mq_print_ctx pc;
 	int err;
 
 	err = mq_cgq_dump(&ctx->nl, &list);
@@ -85,8 +85,8 @@ static int stat_all(struct memqos_ctx *ctx, bool exact)
 
 static int stat_one(struct memqos_ctx *ctx, const char *arg, bool exact)
 {
-	struct print_ctx pc;
-	struct cg_rec rec;
+	struct mq_print_ctx pc;
+	struct mq_cg_rec rec;
 	int ret;
 
 	ret = cmd_cgroup_get(ctx, arg, &rec);

@@ -14,8 +14,8 @@ static int stats_run(struct memqos_ctx *ctx, int argc, char **argv)
 		CMD_COMMON_LONGOPTS,
 		{ }
 	};
-	struct mod_stats st;
-	struct print_ctx pc;
+	struct mq_mod_stats st;
+	struct mq_print_ctx pc;
 	bool exact = false;
 	int opt, ret, err;
 

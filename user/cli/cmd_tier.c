@@ -18,9 +18,9 @@
 
 struct tier_ctx {
 	struct memqos_ctx *ctx;
-	struct daemon_cfg cfg;
-	struct cgfs fs;
-	struct print_ctx pc;
+	struct mq_daemon_cfg cfg;
+	struct mq_cgfs fs;
+	struct mq_print_ctx pc;
 	bool all;
 	bool owner;		/* set, unset: the owner's tag */
 	bool dry_run;		/* migrate */
@@ -32,7 +32,7 @@ struct tier_ctx {
 
 static int load_cfg(struct tier_ctx *t, const char *path)
 {
-	struct cfg_errors *errs = malloc(sizeof(*errs));
+	struct mq_cfg_errors *errs = malloc(sizeof(*errs));
 	unsigned int i;
 	int err;
 
@@ -49,7 +49,7 @@ static int load_cfg(struct tier_ctx *t, const char *path)
 	return err ? MEMQOS_EXIT_USAGE : MEMQOS_EXIT_OK;
 }
 
-static int find_id(const struct cgfs_node *n, void *data)
+static int find_id(const struct mq_cgfs_node *n, void *data)
 {
 	struct tier_ctx *t = data;
 
@@ -62,7 +62,7 @@ static int find_id(const struct cgfs_node *n, void *data)
 /* CGROUP argument -> path from the cgroup2 root, into t->found. */
 static int resolve(struct tier_ctx *t, const char *arg)
 {
-	struct cgroup_arg *cg = malloc(sizeof(*cg));
+	struct mq_cgroup_arg *cg = malloc(sizeof(*cg));
 	char *mountinfo = mq_cgroup_arg_read_mountinfo();
 	char dir[PATH_MAX];
 	struct stat st;
@@ -108,15 +108,15 @@ static int xattr_error(struct tier_ctx *t, const char *dir, const char *name,
 
 /* A cgroup's tier as the daemon sees it, and both tags it read. */
 struct shown {
-	struct tier_result r;
+	struct mq_tier_result r;
 	const char *tag, *owner_tag;
 	char tag_buf[CFG_NAME_LEN + 1], owner_buf[CFG_NAME_LEN + 1];
 };
 
-static void classify_node(struct tier_ctx *t, const struct cgfs_node *n,
+static void classify_node(struct tier_ctx *t, const struct mq_cgfs_node *n,
 			  struct shown *s)
 {
-	struct classify_in in = { n->rel, NULL, NULL, n->root_depth };
+	struct mq_classify_in in = { n->rel, NULL, NULL, n->root_depth };
 	int fd;
 
 	if (!strcmp(n->rel, "/")) {
@@ -147,11 +147,11 @@ static const char *const verdicts[] = {
 };
 
 /* Classify one cgroup; false if it has no tier and all are not wanted. */
-static bool show(struct tier_ctx *t, const struct cgfs_node *n)
+static bool show(struct tier_ctx *t, const struct mq_cgfs_node *n)
 {
 	char src[CFG_GLOB_LEN + 128], text[CFG_NAME_LEN + 192];
 	bool root = !strcmp(n->rel, "/");
-	const struct tier_result *r;
+	const struct mq_tier_result *r;
 	struct shown s;
 
 	classify_node(t, n, &s);
@@ -200,7 +200,7 @@ static bool show(struct tier_ctx *t, const struct cgfs_node *n)
 	return true;
 }
 
-static int list_one(const struct cgfs_node *n, void *data)
+static int list_one(const struct mq_cgfs_node *n, void *data)
 {
 	show(data, n);
 	return 0;
@@ -230,7 +230,7 @@ static int tier_list(struct tier_ctx *t)
 
 static int tier_get(struct tier_ctx *t, const char *arg)
 {
-	struct cgfs_node n;
+	struct mq_cgfs_node n;
 	int ret = resolve(t, arg);
 
 	if (ret)
@@ -249,7 +249,7 @@ static int tier_set(struct tier_ctx *t, const char *arg, const char *tier)
 	const char *name = t->owner ? t->cfg.owner_tier_xattr :
 			   t->cfg.tier_xattr;
 	char dir[PATH_MAX], text[CFG_NAME_LEN + 192];
-	struct cgfs_node n;
+	struct mq_cgfs_node n;
 	struct shown s;
 	int ret, err;
 
@@ -302,7 +302,7 @@ static int tier_set(struct tier_ctx *t, const char *arg, const char *tier)
  * directory root owns and no one else may write (user.* xattrs need
  * write permission on it), tags that name a tier, where root has none.
  */
-static int migrate_one(const struct cgfs_node *n, void *data)
+static int migrate_one(const struct mq_cgfs_node *n, void *data)
 {
 	struct tier_ctx *t = data;
 	char dir[PATH_MAX];

@@ -34,11 +34,11 @@
 
 struct top {
 	struct memqos_ctx *ctx;
-	struct cg_list prev, cur;
-	struct attrib_list attr;	/* with cur */
+	struct mq_cg_list prev, cur;
+	struct mq_attrib_list attr;	/* with cur */
 	bool no_attr;			/* the module has no ATTRIBUTION_GET */
 	uint64_t prev_us, cur_us;	/* CLOCK_MONOTONIC of each dump */
-	struct top_row *rows;
+	struct mq_top_row *rows;
 	size_t n_rows;
 	bool batch;
 	bool keys;			/* stdin in raw mode */
@@ -58,7 +58,7 @@ static uint64_t mono_us(void)
 
 static int take_dump(struct top *t)
 {
-	struct cg_list tmp = t->prev;
+	struct mq_cg_list tmp = t->prev;
 	int err;
 
 	/* the current dump becomes the previous one */
@@ -86,7 +86,7 @@ static int take_dump(struct top *t)
 static int compute_rows(struct top *t)
 {
 	uint64_t wall = t->cur_us - t->prev_us;
-	struct top_row *rows;
+	struct mq_top_row *rows;
 	size_t i;
 
 	rows = realloc(t->rows, (t->cur.n ?: 1) * sizeof(*rows));
@@ -123,7 +123,7 @@ static void put_line(int cols, const char *line)
 static const char *aggressor_cell(const struct top *t, uint64_t id,
 				  char *buf, size_t len)
 {
-	struct attrib_aggressor a;
+	struct mq_attrib_aggressor a;
 
 	if (!mq_attrib_aggressor(&t->attr, id, &a))
 		return "-";
@@ -158,7 +158,7 @@ static void print_text_frame(struct top *t)
 		 "AGGRESSOR", "PATH");
 	put_line(cols, line);
 	for (i = 0; i < t->n_rows && i < max; i++) {
-		const struct top_row *r = &t->rows[i];
+		const struct mq_top_row *r = &t->rows[i];
 
 		mq_units_format_bytes(rss, sizeof(rss),
 				      mq_cg_val(r->rec,
@@ -185,10 +185,10 @@ static void print_text_frame(struct top *t)
 }
 
 /* "aggressor", "aggressor_id" and "aggressor_recent_pages", or nulls. */
-static void print_aggressor(struct print_ctx *pc,
-			    const struct attrib_list *list, uint64_t id)
+static void print_aggressor(struct mq_print_ctx *pc,
+			    const struct mq_attrib_list *list, uint64_t id)
 {
-	struct attrib_aggressor a;
+	struct mq_attrib_aggressor a;
 
 	if (!mq_attrib_aggressor(list, id, &a)) {
 		mq_print_null(pc, "aggressor", NULL, NULL);
@@ -204,7 +204,7 @@ static void print_aggressor(struct print_ctx *pc,
 
 static void print_json_frame(struct top *t)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	size_t i;
 
 	mq_print_init(&pc, stdout, true, t->ctx->pretty);
@@ -212,7 +212,7 @@ static void print_json_frame(struct top *t)
 	mq_print_u64(&pc, "interval_us", NULL, t->cur_us - t->prev_us);
 	mq_print_arr_begin(&pc, "cgroups");
 	for (i = 0; i < t->n_rows; i++) {
-		const struct top_row *r = &t->rows[i];
+		const struct mq_top_row *r = &t->rows[i];
 
 		mq_print_obj_begin(&pc, NULL);
 		mq_print_u64(&pc, "id", NULL, r->rec->id);

@@ -11,10 +11,10 @@
 #include "module.h"
 
 /* The cgroup fields this kernel cannot give, by their JSON keys. */
-static void print_unavailable(struct print_ctx *pc,
-			      const struct mod_version *ver)
+static void print_unavailable(struct mq_print_ctx *pc,
+			      const struct mq_mod_version *ver)
 {
-	const struct field *f;
+	const struct mq_field *f;
 	size_t i;
 
 	mq_print_arr_begin(pc, "unavailable_fields");
@@ -44,8 +44,8 @@ static void note_uapi_mismatch(uint32_t module_uapi)
 
 static int version_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
-	struct mod_version ver;
-	struct print_ctx pc;
+	struct mq_mod_version ver;
+	struct mq_print_ctx pc;
 	int ret, err;
 
 	ret = cmd_parse_common_only(ctx, argc, argv);

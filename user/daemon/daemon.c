@@ -52,11 +52,11 @@ const char *daemon_size_str(uint64_t v, char *buf)
 	return mq_units_format_bytes(buf, UNITS_BUF_SIZE, v);
 }
 
-int daemon_load_config(struct daemon *d, struct daemon_cfg *cfg,
+int daemon_load_config(struct daemon *d, struct mq_daemon_cfg *cfg,
 		       bool report)
 {
 	const char *path = d->o->config ? d->o->config : CFG_DEFAULT_PATH;
-	struct cfg_errors *errs = malloc(sizeof(*errs));
+	struct mq_cfg_errors *errs = malloc(sizeof(*errs));
 	unsigned int i;
 	int err;
 

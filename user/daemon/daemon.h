@@ -28,7 +28,7 @@ struct daemon_opts {
 	bool verbose;		/* log every pass's decisions */
 };
 
-/* Returns an exit status (enum memqos_exit). */
+/* Returns an exit status (enum mq_exit). */
 int daemon_run(const struct daemon_opts *o);
 
 #endif /* MEMQOS_DAEMON_H */

@@ -55,7 +55,7 @@ struct rt {
 /* An owner's tag the daemon said it ignores (keyed by cgroup id). */
 struct note {
 	uint64_t id;
-	enum owner_verdict verdict;
+	enum mq_owner_verdict verdict;
 	unsigned int seen;	/* pass number */
 };
 
@@ -67,7 +67,7 @@ struct dcg {
 	uint64_t id;
 	int parent;
 	int root_depth;			/* cgfs_node */
-	struct tier_result tr;
+	struct mq_tier_result tr;
 	bool has_levels;
 	bool from_files;		/* memory.stat and memory.pressure */
 	struct levels lv;
@@ -87,15 +87,15 @@ struct dcg {
 };
 
 struct daemon {
-	struct memqos_nl *nl;		/* requests; opened on first use */
+	struct mq_nl *nl;		/* requests; opened on first use */
 	const struct daemon_opts *o;
-	struct daemon_cfg cfg;
+	struct mq_daemon_cfg cfg;
 	char cfg_name[PATH_MAX];
-	struct cgfs fs;
+	struct mq_cgfs fs;
 	struct state st;
 	char state_path[PATH_MAX + 16];
 	bool module;
-	struct memqos_nl *ev;
+	struct mq_nl *ev;
 	bool ev_warned;		/* joining the events failed, logged */
 	struct rt *rts;
 	size_t n_rts, cap_rts;
@@ -119,7 +119,7 @@ struct daemon {
 	struct dcg *cg;
 	size_t n, cap;
 	int depth_idx[MAX_DEPTH];
-	struct cg_list list;
+	struct mq_cg_list list;
 	bool swap;
 	unsigned int changes, failures;
 };
@@ -129,7 +129,7 @@ __attribute__((format(printf, 3, 4)))
 void dlog(struct daemon *d, int prio, const char *fmt, ...);
 uint64_t daemon_now_ms(void);
 const char *daemon_size_str(uint64_t v, char *buf);
-int daemon_load_config(struct daemon *d, struct daemon_cfg *cfg,
+int daemon_load_config(struct daemon *d, struct mq_daemon_cfg *cfg,
 		       bool report);
 int daemon_restore_all(struct daemon *d, const char *why);
 
@@ -148,9 +148,9 @@ void daemon_note_lru(struct daemon *d);
 bool daemon_swap_available(void);
 struct rt *daemon_rt_get(struct daemon *d, uint64_t id, bool create);
 void daemon_rt_prune(struct daemon *d);
-bool daemon_tier_protects(const struct tier_cfg *t);
-const struct tier_cfg *daemon_tier_of(const struct daemon *d,
-				      const struct dcg *c);
+bool daemon_tier_protects(const struct mq_tier_cfg *t);
+const struct mq_tier_cfg *daemon_tier_of(const struct daemon *d,
+					 const struct dcg *c);
 void daemon_measure(struct daemon *d, uint64_t now);
 
 /* size.c */

@@ -151,7 +151,7 @@ void daemon_module_rejoin(struct daemon *d)
 
 static void reload(struct daemon *d)
 {
-	struct daemon_cfg *next = malloc(sizeof(*next));
+	struct mq_daemon_cfg *next = malloc(sizeof(*next));
 	int err;
 
 	if (!next)

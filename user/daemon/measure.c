@@ -14,7 +14,7 @@
 #include "daemon_priv.h"
 #include "units.h"
 
-static void levels_from_rec(struct levels *lv, const struct cg_rec *r)
+static void levels_from_rec(struct levels *lv, const struct mq_cg_rec *r)
 {
 	lv->usage = mq_cg_val(r, MEMQOS_A_CGROUP_USAGE_BYTES);
 	lv->anon = mq_cg_val(r, MEMQOS_A_CGROUP_ANON_BYTES);
@@ -84,7 +84,7 @@ void daemon_read_levels(struct daemon *d)
 	}
 	for (i = 1; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		const struct cg_rec *r;
+		const struct mq_cg_rec *r;
 
 		r = d->module ? mq_cg_list_find(&d->list, c->id) : NULL;
 		if (r && r->tracked) {
@@ -183,13 +183,13 @@ void daemon_rt_prune(struct daemon *d)
 	}
 }
 
-bool daemon_tier_protects(const struct tier_cfg *t)
+bool daemon_tier_protects(const struct mq_tier_cfg *t)
 {
 	return t->action == TIER_MIN || t->action == TIER_LOW;
 }
 
-const struct tier_cfg *daemon_tier_of(const struct daemon *d,
-				      const struct dcg *c)
+const struct mq_tier_cfg *daemon_tier_of(const struct daemon *d,
+					 const struct dcg *c)
 {
 	return c->tr.tier == CFG_NO_TIER ? NULL : &d->cfg.tiers[c->tr.tier];
 }
@@ -206,7 +206,7 @@ void daemon_measure(struct daemon *d, uint64_t now)
 	d->pressure = false;
 	for (i = 1; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		const struct tier_cfg *t = daemon_tier_of(d, c);
+		const struct mq_tier_cfg *t = daemon_tier_of(d, c);
 		struct ws_sample s;
 		struct ws_estimate e;
 		bool switched;

@@ -11,7 +11,7 @@
 
 #include "daemon_priv.h"
 
-static int add_cg(const struct cgfs_node *n, void *data)
+static int add_cg(const struct mq_cgfs_node *n, void *data)
 {
 	struct daemon *d = data;
 	int depth = n->depth;
@@ -90,7 +90,8 @@ static void classify_all(struct daemon *d)
 
 	for (i = 0; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		struct classify_in in = { c->rel, NULL, NULL, c->root_depth };
+		struct mq_classify_in in = { c->rel, NULL, NULL,
+					     c->root_depth };
 		int fd;
 
 		if (!i) {

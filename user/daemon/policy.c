@@ -116,7 +116,7 @@ void ws_apply_boost(struct ws_estimate *e, uint64_t boost, uint64_t page)
 				  max_u64(e->refault_bytes, e->boost)), page);
 }
 
-uint64_t ws_boost_update(const struct tier_cfg *t, struct ws_boost *b,
+uint64_t ws_boost_update(const struct mq_tier_cfg *t, struct ws_boost *b,
 			 uint64_t now_ms, uint64_t refaults, uint64_t usage,
 			 uint64_t prot, uint64_t cap, uint64_t page)
 {
@@ -154,8 +154,9 @@ uint64_t ws_boost_update(const struct tier_cfg *t, struct ws_boost *b,
 	return grow;
 }
 
-uint64_t pol_protection(const struct tier_cfg *t, const struct ws_estimate *e,
-			uint64_t max, bool stalled, uint64_t page)
+uint64_t pol_protection(const struct mq_tier_cfg *t,
+			const struct ws_estimate *e, uint64_t max, bool stalled,
+			uint64_t page)
 {
 	uint64_t head, prot, room;
 
@@ -287,7 +288,7 @@ void pol_cover(struct cover_node *nodes, size_t n, bool raise)
 
 /* ---- squeeze ---- */
 
-uint64_t squeeze_floor(const struct tier_cfg *t, uint64_t unreclaimable,
+uint64_t squeeze_floor(const struct mq_tier_cfg *t, uint64_t unreclaimable,
 		       uint64_t page)
 {
 	uint64_t f = max_u64(t->floor, add_sat(unreclaimable,
@@ -297,7 +298,7 @@ uint64_t squeeze_floor(const struct tier_cfg *t, uint64_t unreclaimable,
 }
 
 /* memory.high a step higher, or the original once it would not bind. */
-static void release_step(const struct tier_cfg *t, struct squeeze_state *st,
+static void release_step(const struct mq_tier_cfg *t, struct squeeze_state *st,
 			 const struct squeeze_in *in, uint64_t page,
 			 struct squeeze_out *out)
 {
@@ -317,7 +318,7 @@ static void release_step(const struct tier_cfg *t, struct squeeze_state *st,
 	out->high = next;
 }
 
-void squeeze_step(const struct tier_cfg *t, struct squeeze_state *st,
+void squeeze_step(const struct mq_tier_cfg *t, struct squeeze_state *st,
 		  const struct squeeze_in *in, uint64_t page,
 		  struct squeeze_out *out)
 {

@@ -117,7 +117,7 @@ struct ws_boost {
  * @usage and the protection @prot it has now, capped at @cap (the peak
  * usage). Returns the bytes it grew by this update.
  */
-uint64_t ws_boost_update(const struct tier_cfg *t, struct ws_boost *b,
+uint64_t ws_boost_update(const struct mq_tier_cfg *t, struct ws_boost *b,
 			 uint64_t now_ms, uint64_t refaults, uint64_t usage,
 			 uint64_t prot, uint64_t cap, uint64_t page);
 
@@ -125,8 +125,9 @@ uint64_t ws_boost_update(const struct tier_cfg *t, struct ws_boost *b,
 void ws_apply_boost(struct ws_estimate *e, uint64_t boost, uint64_t page);
 
 /* memory.min or memory.low for a cgroup of tier @t whose max is @max. */
-uint64_t pol_protection(const struct tier_cfg *t, const struct ws_estimate *e,
-			uint64_t max, bool stalled, uint64_t page);
+uint64_t pol_protection(const struct mq_tier_cfg *t,
+			const struct ws_estimate *e, uint64_t max, bool stalled,
+			uint64_t page);
 
 /* Kubernetes' memory.high; POL_UNLIMITED without a limit above @request. */
 uint64_t pol_k8s_high(uint64_t request, uint64_t limit,
@@ -192,12 +193,12 @@ struct squeeze_out {
 	const char *why;	/* of this step, NULL if none */
 };
 
-void squeeze_step(const struct tier_cfg *t, struct squeeze_state *st,
+void squeeze_step(const struct mq_tier_cfg *t, struct squeeze_state *st,
 		  const struct squeeze_in *in, uint64_t page,
 		  struct squeeze_out *out);
 
 /* The lowest memory.high a squeeze may set. */
-uint64_t squeeze_floor(const struct tier_cfg *t, uint64_t unreclaimable,
+uint64_t squeeze_floor(const struct mq_tier_cfg *t, uint64_t unreclaimable,
 		       uint64_t page);
 
 #endif /* MEMQOS_POLICY_H */

@@ -47,7 +47,7 @@ void daemon_size_protection(struct daemon *d)
 		goto out;
 	/* memory.min items, each under its nearest memory.min ancestor */
 	for (i = 0; i < d->n; i++) {
-		const struct tier_cfg *t = daemon_tier_of(d, &d->cg[i]);
+		const struct mq_tier_cfg *t = daemon_tier_of(d, &d->cg[i]);
 		int p = d->cg[i].parent;
 
 		item_of[i] = -1;
@@ -81,7 +81,7 @@ void daemon_size_protection(struct daemon *d)
 
 	for (i = 1; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		const struct tier_cfg *t = daemon_tier_of(d, c);
+		const struct mq_tier_cfg *t = daemon_tier_of(d, c);
 		uint64_t prot, high;
 		enum cg_file f;
 

@@ -30,8 +30,8 @@ static struct dcg *find_cg(struct daemon *d, uint64_t id)
  */
 static void find_aggressors(struct daemon *d)
 {
-	struct attrib_list list = { };
-	struct attrib_aggressor top;
+	struct mq_attrib_list list = { };
+	struct mq_attrib_aggressor top;
 	char b[UNITS_BUF_SIZE];
 	size_t i, j;
 	int err;
@@ -54,7 +54,7 @@ static void find_aggressors(struct daemon *d)
 	d->attrib_warned = false;
 	for (i = 1; i < d->n; i++) {
 		struct dcg *v = &d->cg[i];
-		const struct tier_cfg *t = daemon_tier_of(d, v);
+		const struct mq_tier_cfg *t = daemon_tier_of(d, v);
 
 		if (!t || !daemon_tier_protects(t) || !v->rt)
 			continue;
@@ -63,7 +63,7 @@ static void find_aggressors(struct daemon *d)
 			continue;
 		}
 		for (j = 0; j < list.n; j++) {
-			const struct attrib_pair *p = &list.pairs[j];
+			const struct mq_attrib_pair *p = &list.pairs[j];
 			struct dcg *a;
 
 			if (p->victim != v->id || p->reclaimer == v->id ||
@@ -87,7 +87,7 @@ static void find_aggressors(struct daemon *d)
 	mq_attrib_list_free(&list);
 	for (i = 1; i < d->n; i++) {
 		struct dcg *a = &d->cg[i];
-		const struct tier_cfg *t = daemon_tier_of(d, a);
+		const struct mq_tier_cfg *t = daemon_tier_of(d, a);
 
 		/* one that is down to its floor cannot give more */
 		if (a->harm && a->lv.usage >
@@ -104,7 +104,7 @@ void daemon_squeeze(struct daemon *d, uint64_t now)
 	find_aggressors(d);
 	for (i = 1; i < d->n; i++) {
 		struct dcg *c = &d->cg[i];
-		const struct tier_cfg *t = daemon_tier_of(d, c);
+		const struct mq_tier_cfg *t = daemon_tier_of(d, c);
 		struct squeeze_in in = { };
 		struct squeeze_out out;
 		uint64_t elapsed;

@@ -155,13 +155,13 @@ static int pid_cgroup(long pid, char *buf, size_t len)
 	return ret;
 }
 
-static void tag(const struct daemon_cfg *cfg, struct json_object *state)
+static void tag(const struct mq_daemon_cfg *cfg, struct json_object *state)
 {
 	struct json_object *ann = NULL, *pid_obj;
 	char rel[PATH_MAX] = "", dir[PATH_MAX];
 	const char *tier, *bundle;
 	char *from_bundle = NULL;
-	struct cgfs fs;
+	struct mq_cgfs fs;
 	long pid = 0;
 	int err;
 
@@ -226,8 +226,8 @@ int main(int argc, char **argv)
 		{ }
 	};
 	const char *config = NULL, *annotation = NULL;
-	struct cfg_errors *errs = calloc(1, sizeof(*errs));
-	struct daemon_cfg *cfg = calloc(1, sizeof(*cfg));
+	struct mq_cfg_errors *errs = calloc(1, sizeof(*errs));
+	struct mq_daemon_cfg *cfg = calloc(1, sizeof(*cfg));
 	struct json_object *state = NULL;
 	enum json_tokener_error jerr;
 	char *text = NULL;

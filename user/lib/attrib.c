@@ -33,7 +33,7 @@ static int get_str(const struct nlattr *a, char **s)
 #define HAVE_NODE	4
 #define HAVE_ALL	7
 
-static int decode_attr(const struct nlattr *a, struct attrib_pair *p,
+static int decode_attr(const struct nlattr *a, struct mq_attrib_pair *p,
 		       unsigned int *have)
 {
 	switch (mnl_attr_get_type(a)) {
@@ -67,13 +67,13 @@ static int decode_attr(const struct nlattr *a, struct attrib_pair *p,
 	return 0;
 }
 
-static void pair_free(struct attrib_pair *p)
+static void pair_free(struct mq_attrib_pair *p)
 {
 	free(p->reclaimer_path);
 	free(p->victim_path);
 }
 
-static int decode(const struct nlmsghdr *nlh, struct attrib_pair *p)
+static int decode(const struct nlmsghdr *nlh, struct mq_attrib_pair *p)
 {
 	const struct nlattr *a;
 	unsigned int have = 0;
@@ -90,8 +90,8 @@ static int decode(const struct nlmsghdr *nlh, struct attrib_pair *p)
 
 int mq_attrib_list_add_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct attrib_list *list = data;
-	struct attrib_pair *pairs;
+	struct mq_attrib_list *list = data;
+	struct mq_attrib_pair *pairs;
 	int err;
 
 	if (list->n == list->cap) {
@@ -115,7 +115,7 @@ int mq_attrib_list_add_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-void mq_attrib_list_free(struct attrib_list *list)
+void mq_attrib_list_free(struct mq_attrib_list *list)
 {
 	size_t i;
 
@@ -125,15 +125,16 @@ void mq_attrib_list_free(struct attrib_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
-static bool same_pair(const struct attrib_pair *a, const struct attrib_pair *b)
+static bool same_pair(const struct mq_attrib_pair *a,
+		      const struct mq_attrib_pair *b)
 {
 	return a->reclaimer == b->reclaimer && a->victim == b->victim &&
 	       a->node == b->node;
 }
 
-void mq_attrib_list_merge(struct attrib_list *list)
+void mq_attrib_list_merge(struct mq_attrib_list *list)
 {
-	struct attrib_pair *p, *q;
+	struct mq_attrib_pair *p, *q;
 	size_t i, j, n = 0;
 
 	for (i = 0; i < list->n; i++) {
@@ -155,11 +156,11 @@ void mq_attrib_list_merge(struct attrib_list *list)
 	list->n = n;
 }
 
-const struct attrib_pair *mq_attrib_find(const struct attrib_list *list,
-					 uint64_t reclaimer, uint64_t victim,
-					 uint32_t node)
+const struct mq_attrib_pair *mq_attrib_find(const struct mq_attrib_list *list,
+					    uint64_t reclaimer, uint64_t victim,
+					    uint32_t node)
 {
-	const struct attrib_pair key = {
+	const struct mq_attrib_pair key = {
 		.reclaimer = reclaimer, .victim = victim, .node = node,
 	};
 	size_t i;
@@ -179,10 +180,10 @@ const char *mq_attrib_reclaimer_name(uint64_t reclaimer, const char *path)
 	return path ?: "-";
 }
 
-bool mq_attrib_aggressor(const struct attrib_list *list, uint64_t victim,
-			 struct attrib_aggressor *out)
+bool mq_attrib_aggressor(const struct mq_attrib_list *list, uint64_t victim,
+			 struct mq_attrib_aggressor *out)
 {
-	const struct attrib_pair *p, *q;
+	const struct mq_attrib_pair *p, *q;
 	uint64_t sum;
 	size_t i, j;
 	bool found = false;
@@ -217,7 +218,7 @@ bool mq_attrib_aggressor(const struct attrib_list *list, uint64_t victim,
 	return found;
 }
 
-static void print_path(struct print_ctx *pc, const char *key,
+static void print_path(struct mq_print_ctx *pc, const char *key,
 		       const char *path)
 {
 	if (path)
@@ -226,9 +227,10 @@ static void print_path(struct print_ctx *pc, const char *key,
 		mq_print_null(pc, key, NULL, NULL);
 }
 
-void mq_attrib_list_print(struct print_ctx *pc, const struct attrib_list *list)
+void mq_attrib_list_print(struct mq_print_ctx *pc,
+			  const struct mq_attrib_list *list)
 {
-	const struct attrib_pair *p;
+	const struct mq_attrib_pair *p;
 	size_t i;
 
 	mq_print_arr_begin(pc, "attribution");

@@ -21,7 +21,7 @@
 #define ATTRIB_KSWAPD	0ULL
 #define ATTRIB_UNKNOWN	UINT64_MAX
 
-struct attrib_pair {
+struct mq_attrib_pair {
 	uint64_t reclaimer;	/* cgroup id, ATTRIB_KSWAPD or ATTRIB_UNKNOWN */
 	char *reclaimer_path;	/* owned; NULL for kswapd and unknown */
 	uint64_t victim;
@@ -34,8 +34,8 @@ struct attrib_pair {
 	uint64_t recent;	/* decayed recent pages: the ranking score */
 };
 
-struct attrib_list {
-	struct attrib_pair *pairs;
+struct mq_attrib_list {
+	struct mq_attrib_pair *pairs;
 	size_t n;
 	size_t cap;
 };
@@ -46,23 +46,23 @@ struct attrib_list {
  * does not know are skipped.
  */
 int mq_attrib_list_add_cb(const struct nlmsghdr *nlh, void *data);
-void mq_attrib_list_free(struct attrib_list *list);
+void mq_attrib_list_free(struct mq_attrib_list *list);
 
 /*
  * Racing reclaimers may give one pair two slots in the kernel's table:
  * sum entries with the same reclaimer, victim and node into the first.
  */
-void mq_attrib_list_merge(struct attrib_list *list);
+void mq_attrib_list_merge(struct mq_attrib_list *list);
 
 /* The entry for (@reclaimer, @victim, @node), NULL if none. */
-const struct attrib_pair *mq_attrib_find(const struct attrib_list *list,
-					 uint64_t reclaimer, uint64_t victim,
-					 uint32_t node);
+const struct mq_attrib_pair *mq_attrib_find(const struct mq_attrib_list *list,
+					    uint64_t reclaimer, uint64_t victim,
+					    uint32_t node);
 
 /* "kswapd", "unknown", or the reclaimer's path ("-" if it has none). */
 const char *mq_attrib_reclaimer_name(uint64_t reclaimer, const char *path);
 
-struct attrib_aggressor {
+struct mq_attrib_aggressor {
 	uint64_t reclaimer;
 	const char *path;	/* in the list; NULL for kswapd and unknown */
 	uint64_t recent;	/* summed over nodes */
@@ -73,8 +73,8 @@ struct attrib_aggressor {
  * its nodes summed (kswapd's too), @victim itself left out. Ties go to
  * the lower id. False if no other reclaimer has a recent score there.
  */
-bool mq_attrib_aggressor(const struct attrib_list *list, uint64_t victim,
-			 struct attrib_aggressor *out);
+bool mq_attrib_aggressor(const struct mq_attrib_list *list, uint64_t victim,
+			 struct mq_attrib_aggressor *out);
 
 /*
  * The JSON array "attribution": one object per pair with reclaimer,
@@ -82,6 +82,7 @@ bool mq_attrib_aggressor(const struct attrib_list *list, uint64_t victim,
  * node, scanned_pages_total, reclaimed_anon_pages_total,
  * reclaimed_file_pages_total, refaults_total and recent_pages.
  */
-void mq_attrib_list_print(struct print_ctx *pc, const struct attrib_list *list);
+void mq_attrib_list_print(struct mq_print_ctx *pc,
+			  const struct mq_attrib_list *list);
 
 #endif /* MEMQOS_ATTRIB_H */

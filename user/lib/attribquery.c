@@ -6,9 +6,9 @@
 
 #include "attribquery.h"
 
-int mq_attribq_dump(struct memqos_nl **nlp, struct attrib_list *list)
+int mq_attribq_dump(struct mq_nl **nlp, struct mq_attrib_list *list)
 {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	struct nlmsghdr *nlh;
 	int err;
 

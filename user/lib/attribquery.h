@@ -13,6 +13,6 @@
  * per (reclaimer, victim, node). 0 or a negative errno:
  * -EOPNOTSUPP from a module without attribution.
  */
-int mq_attribq_dump(struct memqos_nl **nlp, struct attrib_list *list);
+int mq_attribq_dump(struct mq_nl **nlp, struct mq_attrib_list *list);
 
 #endif /* MEMQOS_ATTRIBQUERY_H */

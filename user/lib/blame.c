@@ -22,14 +22,14 @@ static bool path_under(const char *p, const char *root)
 }
 
 /* Whether the pair's victim is the cgroup or one of its descendants. */
-static bool in_subtree(const struct attrib_pair *p, uint64_t victim,
+static bool in_subtree(const struct mq_attrib_pair *p, uint64_t victim,
 		       const char *path)
 {
 	return p->victim == victim || path_under(p->victim_path, path);
 }
 
-static enum blame_kind kind_of(const struct attrib_pair *p, uint64_t victim,
-			       const char *path)
+static enum mq_blame_kind kind_of(const struct mq_attrib_pair *p,
+				  uint64_t victim, const char *path)
 {
 	if (p->reclaimer == ATTRIB_KSWAPD)
 		return BLAME_KSWAPD;
@@ -41,7 +41,7 @@ static enum blame_kind kind_of(const struct attrib_pair *p, uint64_t victim,
 						     BLAME_OTHER;
 }
 
-const char *mq_blame_kind_name(enum blame_kind kind)
+const char *mq_blame_kind_name(enum mq_blame_kind kind)
 {
 	static const char *const names[] = {
 		[BLAME_SELF] = "self",
@@ -55,7 +55,8 @@ const char *mq_blame_kind_name(enum blame_kind kind)
 }
 
 /* The pair's slot was recycled between the dumps. */
-static bool went_down(const struct attrib_pair *b, const struct attrib_pair *a)
+static bool went_down(const struct mq_attrib_pair *b,
+		      const struct mq_attrib_pair *a)
 {
 	return a->scanned < b->scanned ||
 	       a->reclaimed_anon < b->reclaimed_anon ||
@@ -63,11 +64,12 @@ static bool went_down(const struct attrib_pair *b, const struct attrib_pair *a)
 	       a->refaults < b->refaults;
 }
 
-static struct blame_row *row_get(struct blame *b, const struct attrib_pair *p,
-				 uint64_t victim, const char *path)
+static struct mq_blame_row *row_get(struct mq_blame *b,
+				    const struct mq_attrib_pair *p,
+				    uint64_t victim, const char *path)
 {
 	int node = p->reclaimer == ATTRIB_KSWAPD ? (int)p->node : -1;
-	struct blame_row *rows;
+	struct mq_blame_row *rows;
 	size_t i;
 
 	for (i = 0; i < b->n; i++)
@@ -94,7 +96,7 @@ static int cmp_u64_desc(uint64_t a, uint64_t b)
 
 static int row_cmp(const void *x, const void *y)
 {
-	const struct blame_row *a = x, *b = y;
+	const struct mq_blame_row *a = x, *b = y;
 
 	return cmp_u64_desc(mq_blame_row_pages(a), mq_blame_row_pages(b)) ?:
 	       cmp_u64_desc(a->refaults, b->refaults) ?:
@@ -102,13 +104,13 @@ static int row_cmp(const void *x, const void *y)
 	       (a->node > b->node) - (a->node < b->node);
 }
 
-int mq_blame_compute(const struct attrib_list *before,
-		     const struct attrib_list *after, uint64_t victim,
-		     const char *path, struct blame *out)
+int mq_blame_compute(const struct mq_attrib_list *before,
+		     const struct mq_attrib_list *after, uint64_t victim,
+		     const char *path, struct mq_blame *out)
 {
-	static const struct attrib_pair zero;
-	const struct attrib_pair *a, *b;
-	struct blame_row *r;
+	static const struct mq_attrib_pair zero;
+	const struct mq_attrib_pair *a, *b;
+	struct mq_blame_row *r;
 	size_t i, n = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -147,7 +149,7 @@ int mq_blame_compute(const struct attrib_list *before,
 	return 0;
 }
 
-void mq_blame_free(struct blame *b)
+void mq_blame_free(struct mq_blame *b)
 {
 	free(b->rows);
 	memset(b, 0, sizeof(*b));
@@ -158,8 +160,8 @@ unsigned int mq_blame_percent(uint64_t part, uint64_t whole)
 	return whole ? (unsigned int)((part * 100 + whole / 2) / whole) : 0;
 }
 
-uint64_t mq_blame_counter(const struct cg_rec *before,
-			  const struct cg_rec *after, uint16_t attr)
+uint64_t mq_blame_counter(const struct mq_cg_rec *before,
+			  const struct mq_cg_rec *after, uint16_t attr)
 {
 	uint64_t b = before ? mq_cg_val(before, attr) : 0;
 	uint64_t a = mq_cg_val(after, attr);
@@ -168,7 +170,7 @@ uint64_t mq_blame_counter(const struct cg_rec *before,
 }
 
 /* The reclaimer of @r as the verdict names it. */
-static const char *who(const struct blame_row *r, char *buf, size_t len)
+static const char *who(const struct mq_blame_row *r, char *buf, size_t len)
 {
 	if (r->reclaimer == ATTRIB_KSWAPD)
 		snprintf(buf, len, "kswapd on node %d", r->node);
@@ -182,10 +184,10 @@ static const char *who(const struct blame_row *r, char *buf, size_t len)
 	return buf;
 }
 
-const char *mq_blame_verdict(const struct blame *b, const char *path, char *buf,
-			     size_t len)
+const char *mq_blame_verdict(const struct mq_blame *b, const char *path,
+			     char *buf, size_t len)
 {
-	const struct blame_row *top = b->rows;
+	const struct mq_blame_row *top = b->rows;
 	size_t takers = 0, n;
 	unsigned int share;
 	char name[4096];

@@ -19,7 +19,7 @@
  * itself or from inside its subtree (its own limit) is not harm; the
  * others are harm from outside.
  */
-enum blame_kind {
+enum mq_blame_kind {
 	BLAME_SELF,		/* the blamed cgroup's own tasks */
 	BLAME_SUBTREE,		/* a cgroup below it */
 	BLAME_OTHER,		/* a cgroup outside its subtree */
@@ -28,9 +28,9 @@ enum blame_kind {
 };
 
 /* "self", "subtree", "other", "kswapd", "unknown" */
-const char *mq_blame_kind_name(enum blame_kind kind);
+const char *mq_blame_kind_name(enum mq_blame_kind kind);
 
-static inline bool mq_blame_kind_outside(enum blame_kind kind)
+static inline bool mq_blame_kind_outside(enum mq_blame_kind kind)
 {
 	return kind >= BLAME_OTHER;
 }
@@ -39,11 +39,11 @@ static inline bool mq_blame_kind_outside(enum blame_kind kind)
  * One reclaimer: a cgroup or "unknown" over all nodes, or the kswapd of
  * one node (each node has its own).
  */
-struct blame_row {
+struct mq_blame_row {
 	uint64_t reclaimer;	/* cgroup id, ATTRIB_KSWAPD or ATTRIB_UNKNOWN */
 	int node;		/* kswapd's node; -1 for the others */
 	const char *path;	/* in a list; NULL for kswapd and unknown */
-	enum blame_kind kind;
+	enum mq_blame_kind kind;
 	/* in the window, pages */
 	uint64_t scanned;
 	uint64_t anon;
@@ -52,8 +52,9 @@ struct blame_row {
 	uint64_t recent;	/* the decayed score at the end, pages */
 };
 
-struct blame {
-	struct blame_row *rows;	/* most pages first, then most refaults */
+struct mq_blame {
+	/* most pages first, then most refaults */
+	struct mq_blame_row *rows;
 	size_t n;
 	uint64_t scanned;	/* all rows */
 	uint64_t pages;		/* reclaimed, all rows */
@@ -73,12 +74,12 @@ struct blame {
  * below @path; one without a path (removed) counts as outside. 0 or
  * -ENOMEM; mq_blame_free() @out in any case.
  */
-int mq_blame_compute(const struct attrib_list *before,
-		     const struct attrib_list *after, uint64_t victim,
-		     const char *path, struct blame *out);
-void mq_blame_free(struct blame *b);
+int mq_blame_compute(const struct mq_attrib_list *before,
+		     const struct mq_attrib_list *after, uint64_t victim,
+		     const char *path, struct mq_blame *out);
+void mq_blame_free(struct mq_blame *b);
 
-static inline uint64_t mq_blame_row_pages(const struct blame_row *r)
+static inline uint64_t mq_blame_row_pages(const struct mq_blame_row *r)
 {
 	return r->anon + r->file;
 }
@@ -90,8 +91,8 @@ unsigned int mq_blame_percent(uint64_t part, uint64_t whole);
  * Counter @attr of the cgroup between @before (NULL: since it began) and
  * @after; a counter that went down was reset and counts from 0.
  */
-uint64_t mq_blame_counter(const struct cg_rec *before,
-			  const struct cg_rec *after, uint16_t attr);
+uint64_t mq_blame_counter(const struct mq_cg_rec *before,
+			  const struct mq_cg_rec *after, uint16_t attr);
 
 /*
  * One line for people, the cgroup being @path: "mostly reclaimed by
@@ -100,7 +101,7 @@ uint64_t mq_blame_counter(const struct cg_rec *before,
  * reclaimed from /svc"; "all reclaimed by itself, ...; none from outside
  * its subtree" when no reclaim was harm. Returns @buf.
  */
-const char *mq_blame_verdict(const struct blame *b, const char *path, char *buf,
-			     size_t len);
+const char *mq_blame_verdict(const struct mq_blame *b, const char *path,
+			     char *buf, size_t len);
 
 #endif /* MEMQOS_BLAME_H */

@@ -18,7 +18,7 @@
 
 #include "cgfs.h"
 
-int mq_cgfs_open(struct cgfs *fs)
+int mq_cgfs_open(struct mq_cgfs *fs)
 {
 	FILE *fp = setmntent("/proc/self/mounts", "re");
 	struct mntent *m;
@@ -61,7 +61,7 @@ bool mq_cgfs_rel_ok(const char *rel)
 	return true;
 }
 
-int mq_cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
+int mq_cgfs_path(const struct mq_cgfs *fs, const char *rel, const char *file,
 		 char *buf, size_t len)
 {
 	int n;
@@ -77,7 +77,7 @@ int mq_cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int mq_cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id)
+int mq_cgfs_cg_open(const struct mq_cgfs *fs, const char *rel, uint64_t id)
 {
 	char dir[PATH_MAX];
 	struct stat st;
@@ -304,7 +304,7 @@ int mq_cgfs_remove_xattr(const char *dir, const char *name)
 }
 
 /* Root's levels below the root: those of the parent, and this one's? */
-static int root_depth(const struct cgfs_node *parent, uid_t uid)
+static int root_depth(const struct mq_cgfs_node *parent, uid_t uid)
 {
 	if (parent->root_depth == parent->depth && uid == 0)
 		return parent->depth + 1;
@@ -315,11 +315,11 @@ static int root_depth(const struct cgfs_node *parent, uid_t uid)
  * Depth first, a directory before its children. @path has PATH_MAX;
  * @parent is NULL for the root.
  */
-static int walk(char *path, size_t root_len, const struct cgfs_node *parent,
-		int (*fn)(const struct cgfs_node *n, void *data), void *data)
+static int walk(char *path, size_t root_len, const struct mq_cgfs_node *parent,
+		int (*fn)(const struct mq_cgfs_node *n, void *data), void *data)
 {
 	size_t len = strlen(path);
-	struct cgfs_node n;
+	struct mq_cgfs_node n;
 	struct dirent *de;
 	DIR *dir;
 	int ret;
@@ -353,8 +353,9 @@ static int walk(char *path, size_t root_len, const struct cgfs_node *parent,
 	return ret;
 }
 
-int mq_cgfs_walk(const struct cgfs *fs,
-		 int (*fn)(const struct cgfs_node *n, void *data), void *data)
+int mq_cgfs_walk(const struct mq_cgfs *fs,
+		 int (*fn)(const struct mq_cgfs_node *n, void *data),
+		 void *data)
 {
 	char *path = malloc(PATH_MAX);
 	size_t root_len = strlen(fs->root);
@@ -371,11 +372,12 @@ int mq_cgfs_walk(const struct cgfs *fs,
 	return ret;
 }
 
-int mq_cgfs_node_at(const struct cgfs *fs, const char *rel, struct cgfs_node *n)
+int mq_cgfs_node_at(const struct mq_cgfs *fs, const char *rel,
+		    struct mq_cgfs_node *n)
 {
 	char dir[PATH_MAX];
 	size_t root_len;
-	struct cgfs_node up = { .depth = 0, .root_depth = 0 };
+	struct mq_cgfs_node up = { .depth = 0, .root_depth = 0 };
 	const char *s;
 	int err;
 

@@ -20,13 +20,13 @@
 /* Room for the value of any single-value interface file. */
 #define CGFS_VALUE_LEN	32
 
-struct cgfs {
+struct mq_cgfs {
 	char root[PATH_MAX];	/* the cgroup2 mount point */
 	bool recursiveprot;	/* mounted with memory_recursiveprot */
 };
 
 /* The first cgroup2 mount in /proc/self/mounts; -ENOENT if none. */
-int mq_cgfs_open(struct cgfs *fs);
+int mq_cgfs_open(struct mq_cgfs *fs);
 
 /*
  * Whether @rel is a path from the cgroup2 root: it starts with '/' and
@@ -39,7 +39,7 @@ bool mq_cgfs_rel_ok(const char *rel);
  * "<root><rel>[/<file>]" into @buf; -ENAMETOOLONG if it does not fit,
  * -EINVAL if @rel is no path from the root (mq_cgfs_rel_ok()).
  */
-int mq_cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
+int mq_cgfs_path(const struct mq_cgfs *fs, const char *rel, const char *file,
 		 char *buf, size_t len);
 
 /*
@@ -49,7 +49,7 @@ int mq_cgfs_path(const struct cgfs *fs, const char *rel, const char *file,
  * the directory there is another cgroup (its inode is its id). Returns
  * the descriptor or -errno.
  */
-int mq_cgfs_cg_open(const struct cgfs *fs, const char *rel, uint64_t id);
+int mq_cgfs_cg_open(const struct mq_cgfs *fs, const char *rel, uint64_t id);
 
 /*
  * Each call below has a twin *_at(dfd, file, ...) that opens @file
@@ -100,7 +100,7 @@ int mq_cgfs_set_xattr(const char *dir, const char *name, const char *value);
 int mq_cgfs_remove_xattr(const char *dir, const char *name);
 
 /* One cgroup as mq_cgfs_walk() and mq_cgfs_node_at() find it. */
-struct cgfs_node {
+struct mq_cgfs_node {
 	const char *rel;	/* path from the root, "/" for it */
 	struct stat st;		/* of its directory: st_ino is its id */
 	int depth;		/* components of rel: 0 for the root */
@@ -119,11 +119,12 @@ struct cgfs_node {
  * vanish during the walk are skipped; every other is visited, whatever
  * its name (".hidden" too).
  */
-int mq_cgfs_walk(const struct cgfs *fs,
-		 int (*fn)(const struct cgfs_node *n, void *data), void *data);
+int mq_cgfs_walk(const struct mq_cgfs *fs,
+		 int (*fn)(const struct mq_cgfs_node *n, void *data),
+		 void *data);
 
 /* The node of the cgroup at @rel (@n->rel is @rel); 0 or -errno. */
-int mq_cgfs_node_at(const struct cgfs *fs, const char *rel,
-		    struct cgfs_node *n);
+int mq_cgfs_node_at(const struct mq_cgfs *fs, const char *rel,
+		    struct mq_cgfs_node *n);
 
 #endif /* MEMQOS_CGFS_H */

@@ -46,8 +46,8 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-static int request_one(struct memqos_nl *nl, const struct cgroup_arg *cg,
-		       struct cg_rec *rec)
+static int request_one(struct mq_nl *nl, const struct mq_cgroup_arg *cg,
+		       struct mq_cg_rec *rec)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -63,10 +63,10 @@ static int request_one(struct memqos_nl *nl, const struct cgroup_arg *cg,
 	return err;
 }
 
-int mq_cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
+int mq_cgq_get(struct mq_nl **nlp, const char *arg, struct mq_cg_rec *rec,
 	       bool *bad_arg)
 {
-	struct cgroup_arg *cg = malloc(sizeof(*cg));
+	struct mq_cgroup_arg *cg = malloc(sizeof(*cg));
 	char *mountinfo = mq_cgroup_arg_read_mountinfo();
 	int err;
 
@@ -90,9 +90,9 @@ out:
 	return err;
 }
 
-int mq_cgq_dump(struct memqos_nl **nlp, struct cg_list *list)
+int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
 {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	char *mountinfo;
 	struct nlmsghdr *nlh;
 	int err, tries;

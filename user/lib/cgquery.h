@@ -20,7 +20,7 @@
  * the kernel's message in mq_nl_errmsg(). mq_cg_rec_free() @rec in any
  * case.
  */
-int mq_cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
+int mq_cgq_get(struct mq_nl **nlp, const char *arg, struct mq_cg_rec *rec,
 	       bool *bad_arg);
 
 /*
@@ -29,6 +29,6 @@ int mq_cgq_get(struct memqos_nl **nlp, const char *arg, struct cg_rec *rec,
  * memory.stat to flush the kernel's statistics. A dump that a created or
  * removed cgroup interrupts is retried. 0 or a negative errno.
  */
-int mq_cgq_dump(struct memqos_nl **nlp, struct cg_list *list);
+int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list);
 
 #endif /* MEMQOS_CGQUERY_H */

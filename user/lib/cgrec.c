@@ -23,14 +23,14 @@ const char *const mq_cg_stall_names[CG_STALL_KINDS] = {
 
 const uint64_t mq_cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
 
-uint64_t *mq_cg_hist_buckets_mut(struct cg_hist *h)
+uint64_t *mq_cg_hist_buckets_mut(struct mq_cg_hist *h)
 {
 	if (!h->bucket)
 		h->bucket = calloc(MEMQOS_HIST_BUCKETS, sizeof(*h->bucket));
 	return h->bucket;
 }
 
-static void cg_hist_free(struct cg_hist *h)
+static void cg_hist_free(struct mq_cg_hist *h)
 {
 	free(h->bucket);
 	h->bucket = NULL;
@@ -46,7 +46,7 @@ static int get_u64(const struct nlattr *a, uint64_t *v)
 }
 
 /* Bucket *@nb; an array of its own only once one is not 0. */
-static int decode_bucket(const struct nlattr *a, struct cg_hist *h,
+static int decode_bucket(const struct nlattr *a, struct mq_cg_hist *h,
 			 unsigned int *nb)
 {
 	uint64_t v, *b;
@@ -67,7 +67,7 @@ static int decode_bucket(const struct nlattr *a, struct cg_hist *h,
 }
 
 /* A histogram attribute but its kind (hist_kind() read that). */
-static int decode_hist_attr(const struct nlattr *a, struct cg_hist *h,
+static int decode_hist_attr(const struct nlattr *a, struct mq_cg_hist *h,
 			    unsigned int *nb)
 {
 	switch (mq_nla_type_of(a)) {
@@ -100,9 +100,9 @@ static int hist_kind(const struct nlattr *nest, uint32_t *kind)
 }
 
 /* Decoded in place (rec is zeroed): a copy per kind cost as much. */
-static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
+static int decode_hist(const struct nlattr *nest, struct mq_cg_rec *rec)
 {
-	struct cg_hist unknown = { }, *h = &unknown;
+	struct mq_cg_hist unknown = { }, *h = &unknown;
 	const struct nlattr *a;
 	unsigned int nb = 0;
 	uint32_t kind;
@@ -127,7 +127,7 @@ static int decode_hist(const struct nlattr *nest, struct cg_rec *rec)
 	return err;
 }
 
-static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
+static int decode_attr(const struct nlattr *a, struct mq_cg_rec *rec)
 {
 	switch (mq_nla_type_of(a)) {
 	case MEMQOS_A_CGROUP_ID:
@@ -149,7 +149,7 @@ static int decode_attr(const struct nlattr *a, struct cg_rec *rec)
 	return mq_field_vals_put(&rec->v, &mq_cgroup_fields, a);
 }
 
-int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
+int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct mq_cg_rec *rec)
 {
 	const struct nlattr *a;
 	const void *end;
@@ -164,7 +164,7 @@ int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec)
 	return rec->id && rec->path ? 0 : -EBADMSG;
 }
 
-void mq_cg_rec_free(struct cg_rec *rec)
+void mq_cg_rec_free(struct mq_cg_rec *rec)
 {
 	unsigned int k;
 
@@ -174,7 +174,7 @@ void mq_cg_rec_free(struct cg_rec *rec)
 		cg_hist_free(&rec->hist[k]);
 }
 
-uint64_t mq_cg_stall_us(const struct cg_rec *r)
+uint64_t mq_cg_stall_us(const struct mq_cg_rec *r)
 {
 	uint64_t sum = 0;
 	unsigned int k;
@@ -186,8 +186,8 @@ uint64_t mq_cg_stall_us(const struct cg_rec *r)
 
 int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct cg_list *list = data;
-	struct cg_rec *recs;
+	struct mq_cg_list *list = data;
+	struct mq_cg_rec *recs;
 	int err;
 
 	if (list->n == list->cap) {
@@ -211,7 +211,7 @@ int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-void mq_cg_list_free(struct cg_list *list)
+void mq_cg_list_free(struct mq_cg_list *list)
 {
 	size_t i;
 
@@ -221,7 +221,8 @@ void mq_cg_list_free(struct cg_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
-const struct cg_rec *mq_cg_list_find(const struct cg_list *list, uint64_t id)
+const struct mq_cg_rec *mq_cg_list_find(const struct mq_cg_list *list,
+					uint64_t id)
 {
 	size_t i;
 
@@ -231,7 +232,7 @@ const struct cg_rec *mq_cg_list_find(const struct cg_list *list, uint64_t id)
 	return NULL;
 }
 
-static void print_time(struct print_ctx *pc, const char *key,
+static void print_time(struct mq_print_ctx *pc, const char *key,
 		       const char *fmt, uint64_t us, bool exact)
 {
 	if (exact)
@@ -240,8 +241,8 @@ static void print_time(struct print_ctx *pc, const char *key,
 		mq_print_usec(pc, key, fmt, us);
 }
 
-static void print_hist(struct print_ctx *pc, const char *name,
-		       const struct cg_hist *h, bool exact)
+static void print_hist(struct mq_print_ctx *pc, const char *name,
+		       const struct mq_cg_hist *h, bool exact)
 {
 	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	unsigned int b;
@@ -264,7 +265,7 @@ static void print_hist(struct print_ctx *pc, const char *name,
 	mq_print_obj_end(pc);
 }
 
-void mq_cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
+void mq_cg_rec_print_generic(struct mq_print_ctx *pc, const struct mq_cg_rec *r,
 			     bool exact)
 {
 	unsigned int k;
@@ -289,7 +290,8 @@ void mq_cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
 	mq_print_obj_end(pc);
 }
 
-void mq_cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact)
+void mq_cg_rec_print(struct mq_print_ctx *pc, const struct mq_cg_rec *r,
+		     bool exact)
 {
 	if (mq_print_is_json(pc) && mq_cg_rec_json(&pc->jw, r))
 		return;

@@ -22,7 +22,7 @@
 /* "memcg_reclaim", ...: JSON keys and Prometheus kind label values */
 extern const char *const mq_cg_stall_names[CG_STALL_KINDS];
 
-struct cg_hist {
+struct mq_cg_hist {
 	bool present;
 	uint64_t count;
 	uint64_t sum_us;
@@ -38,20 +38,20 @@ struct cg_hist {
 
 extern const uint64_t mq_cg_hist_no_buckets[MEMQOS_HIST_BUCKETS];
 
-static inline const uint64_t *mq_cg_hist_buckets(const struct cg_hist *h)
+static inline const uint64_t *mq_cg_hist_buckets(const struct mq_cg_hist *h)
 {
 	return h->bucket ? h->bucket : mq_cg_hist_no_buckets;
 }
 
 /* @h's own buckets to write into (zeroed when new); NULL on ENOMEM. */
-uint64_t *mq_cg_hist_buckets_mut(struct cg_hist *h);
+uint64_t *mq_cg_hist_buckets_mut(struct mq_cg_hist *h);
 
-struct cg_rec {
+struct mq_cg_rec {
 	uint64_t id;
 	char *path;		/* owned */
 	bool tracked;
-	struct field_vals v;	/* the mq_cgroup_fields attributes */
-	struct cg_hist hist[CG_STALL_KINDS];
+	struct mq_field_vals v;	/* the mq_cgroup_fields attributes */
+	struct mq_cg_hist hist[CG_STALL_KINDS];
 };
 
 /*
@@ -59,28 +59,29 @@ struct cg_rec {
  * on error). Attributes and stall kinds this tool does not know are
  * skipped; id and path are required. 0, -EBADMSG or -ENOMEM.
  */
-int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct cg_rec *rec);
-void mq_cg_rec_free(struct cg_rec *rec);
+int mq_cg_rec_decode(const struct nlmsghdr *nlh, struct mq_cg_rec *rec);
+void mq_cg_rec_free(struct mq_cg_rec *rec);
 
 /* The value of cgroup attribute @attr, 0 if the module did not send it. */
-static inline uint64_t mq_cg_val(const struct cg_rec *r, uint16_t attr)
+static inline uint64_t mq_cg_val(const struct mq_cg_rec *r, uint16_t attr)
 {
 	return mq_field_has(&r->v, attr) ? r->v.val[attr] : 0;
 }
 
 /* Total stall time, all kinds: what the module's pressure monitor uses. */
-uint64_t mq_cg_stall_us(const struct cg_rec *r);
+uint64_t mq_cg_stall_us(const struct mq_cg_rec *r);
 
-struct cg_list {
-	struct cg_rec *recs;
+struct mq_cg_list {
+	struct mq_cg_rec *recs;
 	size_t n;
 	size_t cap;
 };
 
 /* mnl callback for a CGROUP_GET dump: appends to the cg_list @data. */
 int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data);
-void mq_cg_list_free(struct cg_list *list);
-const struct cg_rec *mq_cg_list_find(const struct cg_list *list, uint64_t id);
+void mq_cg_list_free(struct mq_cg_list *list);
+const struct mq_cg_rec *mq_cg_list_find(const struct mq_cg_list *list,
+					uint64_t id);
 
 /*
  * @r through the print path: a JSON object with id, path, tracked, every
@@ -88,17 +89,18 @@ const struct cg_rec *mq_cg_list_find(const struct cg_list *list, uint64_t id);
  * p90_us, p99_us, max_us, buckets); or a text detail view, sizes and
  * times in human units unless @exact.
  */
-void mq_cg_rec_print(struct print_ctx *pc, const struct cg_rec *r, bool exact);
+void mq_cg_rec_print(struct mq_print_ctx *pc, const struct mq_cg_rec *r,
+		     bool exact);
 
 /*
  * The same JSON object written in one piece (cgrec_json.c): what
  * mq_cg_rec_print() uses for JSON. false if @jw is nested too deep for it,
  * and nothing was written.
  */
-bool mq_cg_rec_json(struct json_out *jw, const struct cg_rec *r);
+bool mq_cg_rec_json(struct mq_json_out *jw, const struct mq_cg_rec *r);
 
 /* mq_cg_rec_print() through the generic print path only: the reference. */
-void mq_cg_rec_print_generic(struct print_ctx *pc, const struct cg_rec *r,
+void mq_cg_rec_print_generic(struct mq_print_ctx *pc, const struct mq_cg_rec *r,
 			     bool exact);
 
 #endif /* MEMQOS_CGREC_H */

@@ -21,7 +21,7 @@
 #define CG_JSON_LEVELS	4
 
 struct jbuf {
-	struct outbuf out;
+	struct mq_outbuf out;
 	bool pretty;
 	unsigned int depth;	/* of the record's own members */
 };
@@ -101,7 +101,7 @@ static const char zero_tail[] = ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
 _Static_assert(sizeof(zero_tail) - 1 == 2 * MEMQOS_HIST_BUCKETS,
 	       "zero_tail: ,0 per bucket");
 
-static bool hist_is_zero(const struct cg_hist *h, unsigned int *used)
+static bool hist_is_zero(const struct mq_cg_hist *h, unsigned int *used)
 {
 	unsigned int n = h->bucket ? MEMQOS_HIST_BUCKETS : 0;
 
@@ -116,7 +116,7 @@ static bool hist_is_zero(const struct cg_hist *h, unsigned int *used)
  * histograms are most of a record's members, so an empty one is a single
  * copy, and the trailing empty buckets of the others are too.
  */
-static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
+static void jb_hist_compact(struct jbuf *b, const struct mq_cg_hist *h)
 {
 	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	static const char empty[] =
@@ -156,7 +156,7 @@ static void jb_hist_compact(struct jbuf *b, const struct cg_hist *h)
 }
 
 static void jb_hist(struct jbuf *b, const char *name, bool first,
-		    const struct cg_hist *h)
+		    const struct mq_cg_hist *h)
 {
 	static const unsigned int pct[] = { 50, 90, 99 };
 	static const char *const pct_key[] = { "p50_us", "p90_us", "p99_us" };
@@ -207,10 +207,10 @@ static void jb_path(struct jbuf *b, const char *path)
 	jb_put(b, "\"", 1);
 }
 
-static void jb_record(struct jbuf *b, const struct cg_rec *r)
+static void jb_record(struct jbuf *b, const struct mq_cg_rec *r)
 {
 	const struct member *m = compact_members();
-	const struct field *f;
+	const struct mq_field *f;
 	bool first = true;
 	unsigned int k;
 	size_t i;
@@ -251,7 +251,7 @@ static void jb_record(struct jbuf *b, const struct cg_rec *r)
 	jb_close(b, 0, '}');
 }
 
-bool mq_cg_rec_json(struct json_out *jw, const struct cg_rec *r)
+bool mq_cg_rec_json(struct mq_json_out *jw, const struct mq_cg_rec *r)
 {
 	struct jbuf b;
 	int depth = mq_json_raw_begin(jw, CG_JSON_LEVELS);

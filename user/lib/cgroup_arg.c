@@ -124,7 +124,7 @@ static int path_append(char *dst, const char *src)
 	return 0;
 }
 
-static int parse_id(const char *arg, struct cgroup_arg *out)
+static int parse_id(const char *arg, struct mq_cgroup_arg *out)
 {
 	char *end;
 
@@ -136,7 +136,7 @@ static int parse_id(const char *arg, struct cgroup_arg *out)
 }
 
 int mq_cgroup_arg_parse(const char *arg, const char *mountinfo,
-			struct cgroup_arg *out)
+			struct mq_cgroup_arg *out)
 {
 	struct cg_mount *m;
 	size_t skip = 0, n;

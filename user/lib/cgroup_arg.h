@@ -18,7 +18,7 @@
 #include <limits.h>
 #include <stdint.h>
 
-struct cgroup_arg {
+struct mq_cgroup_arg {
 	uint64_t id;		/* 0: by path */
 	char path[PATH_MAX];	/* "/..." when id is 0; "" otherwise */
 };
@@ -31,7 +31,7 @@ struct cgroup_arg {
  * (empty, id 0) or -ENAMETOOLONG.
  */
 int mq_cgroup_arg_parse(const char *arg, const char *mountinfo,
-			struct cgroup_arg *out);
+			struct mq_cgroup_arg *out);
 
 /*
  * The path of file @file of the cgroup at @path (from the cgroup2 root of

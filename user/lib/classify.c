@@ -54,13 +54,13 @@ static bool is_pod(const char *c, const char *prefix, const char *suffix)
  * The kubelet's systemd driver: slices named after their parents. The
  * pod is component @k + *@pod of @path.
  */
-static enum kube_qos systemd_layout(const char *path, int k, const char *kp,
-				    int *pod)
+static enum mq_kube_qos systemd_layout(const char *path, int k, const char *kp,
+				       int *pod)
 {
 	char prefix[COMP_MAX + 16], n[COMP_MAX], name[COMP_MAX];
 	static const struct {
 		const char *name;
-		enum kube_qos qos;
+		enum mq_kube_qos qos;
 	} classes[] = {
 		{ "burstable", KUBE_BURSTABLE },
 		{ "besteffort", KUBE_BESTEFFORT },
@@ -94,10 +94,10 @@ static enum kube_qos systemd_layout(const char *path, int k, const char *kp,
 }
 
 /* The cgroupfs driver: /kubepods/[burstable|besteffort/]pod<uid>/<id> */
-static enum kube_qos cgroupfs_layout(const char *path, int k, int *pod)
+static enum mq_kube_qos cgroupfs_layout(const char *path, int k, int *pod)
 {
 	char n[COMP_MAX], name[COMP_MAX];
-	enum kube_qos qos;
+	enum mq_kube_qos qos;
 
 	if (!component(path, k + 1, n))
 		return KUBE_NONE;
@@ -116,9 +116,9 @@ static enum kube_qos cgroupfs_layout(const char *path, int k, int *pod)
 	return KUBE_NONE;
 }
 
-enum kube_qos mq_classify_kube_depth(const char *path, int *pod_depth)
+enum mq_kube_qos mq_classify_kube_depth(const char *path, int *pod_depth)
 {
-	enum kube_qos qos = KUBE_NONE;
+	enum mq_kube_qos qos = KUBE_NONE;
 	char c[COMP_MAX];
 	int k, pod = 0;
 
@@ -138,7 +138,7 @@ enum kube_qos mq_classify_kube_depth(const char *path, int *pod_depth)
 	return qos;
 }
 
-enum kube_qos mq_classify_kube(const char *path)
+enum mq_kube_qos mq_classify_kube(const char *path)
 {
 	int depth;
 
@@ -146,7 +146,7 @@ enum kube_qos mq_classify_kube(const char *path)
 }
 
 /* What a tier gives its cgroups: min > low > nothing > squeezed. */
-static int tier_rank(const struct daemon_cfg *cfg, int tier)
+static int tier_rank(const struct mq_daemon_cfg *cfg, int tier)
 {
 	static const int rank[] = {
 		[TIER_MIN] = 3,
@@ -159,15 +159,15 @@ static int tier_rank(const struct daemon_cfg *cfg, int tier)
 	return rank[cfg->tiers[tier].action];
 }
 
-bool mq_tier_at_most(const struct daemon_cfg *cfg, int want, int granted)
+bool mq_tier_at_most(const struct mq_daemon_cfg *cfg, int want, int granted)
 {
 	return want == granted ||
 	       tier_rank(cfg, want) < tier_rank(cfg, granted);
 }
 
 /* What the trusted sources grant. */
-static void granted(const struct daemon_cfg *cfg, const struct classify_in *in,
-		    struct tier_result *out)
+static void granted(const struct mq_daemon_cfg *cfg,
+		    const struct mq_classify_in *in, struct mq_tier_result *out)
 {
 	int depth;
 	size_t i;
@@ -186,7 +186,7 @@ static void granted(const struct daemon_cfg *cfg, const struct classify_in *in,
 		out->bad_xattr = true;
 	}
 	if (cfg->kubernetes) {
-		enum kube_qos qos = mq_classify_kube_depth(in->path, &depth);
+		enum mq_kube_qos qos = mq_classify_kube_depth(in->path, &depth);
 
 		if (qos != KUBE_NONE && in->root_depth >= 0 &&
 		    depth > in->root_depth) {
@@ -211,8 +211,8 @@ static void granted(const struct daemon_cfg *cfg, const struct classify_in *in,
 			      REASON_DEFAULT;
 }
 
-void mq_classify(const struct daemon_cfg *cfg, const struct classify_in *in,
-		 struct tier_result *out)
+void mq_classify(const struct mq_daemon_cfg *cfg,
+		 const struct mq_classify_in *in, struct mq_tier_result *out)
 {
 	int want;
 
@@ -244,13 +244,13 @@ void mq_classify(const struct daemon_cfg *cfg, const struct classify_in *in,
 	}
 }
 
-const char *mq_tier_name(const struct daemon_cfg *cfg, int tier)
+const char *mq_tier_name(const struct mq_daemon_cfg *cfg, int tier)
 {
 	return tier == CFG_NO_TIER ? "none" : cfg->tiers[tier].name;
 }
 
-void mq_classify_owner_text(const struct daemon_cfg *cfg,
-			    const struct tier_result *r, const char *tag,
+void mq_classify_owner_text(const struct mq_daemon_cfg *cfg,
+			    const struct mq_tier_result *r, const char *tag,
 			    char *buf, size_t len)
 {
 	const char *name = cfg->owner_tier_xattr;
@@ -281,8 +281,8 @@ void mq_classify_owner_text(const struct daemon_cfg *cfg,
 }
 
 /* The source of the tier granted. */
-static void granted_text(const struct daemon_cfg *cfg,
-			 const struct tier_result *r, char *buf, size_t len)
+static void granted_text(const struct mq_daemon_cfg *cfg,
+			 const struct mq_tier_result *r, char *buf, size_t len)
 {
 	switch (r->granted_reason) {
 	case REASON_XATTR:
@@ -299,8 +299,9 @@ static void granted_text(const struct daemon_cfg *cfg,
 	}
 }
 
-void mq_classify_source_text(const struct daemon_cfg *cfg,
-			     const struct tier_result *r, char *buf, size_t len)
+void mq_classify_source_text(const struct mq_daemon_cfg *cfg,
+			     const struct mq_tier_result *r, char *buf,
+			     size_t len)
 {
 	char granted[CFG_GLOB_LEN + 32];
 
@@ -313,7 +314,7 @@ void mq_classify_source_text(const struct daemon_cfg *cfg,
 		snprintf(buf, len, "%s", granted);
 }
 
-const char *mq_tier_reason_name(enum tier_reason r)
+const char *mq_tier_reason_name(enum mq_tier_reason r)
 {
 	static const char *const names[] = {
 		[REASON_NONE] = "none",
@@ -327,7 +328,7 @@ const char *mq_tier_reason_name(enum tier_reason r)
 	return r <= REASON_OWNER ? names[r] : "?";
 }
 
-const char *mq_kube_qos_name(enum kube_qos q)
+const char *mq_kube_qos_name(enum mq_kube_qos q)
 {
 	static const char *const names[] = {
 		[KUBE_GUARANTEED] = "Guaranteed",

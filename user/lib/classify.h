@@ -26,14 +26,14 @@
 
 #include "daemon_config.h"
 
-enum kube_qos {
+enum mq_kube_qos {
 	KUBE_NONE = -1,
 	KUBE_GUARANTEED = 0,
 	KUBE_BURSTABLE,
 	KUBE_BESTEFFORT,
 };
 
-enum tier_reason {
+enum mq_tier_reason {
 	REASON_NONE,		/* nothing matched and no default */
 	REASON_XATTR,		/* root's tag */
 	REASON_KUBE,
@@ -43,7 +43,7 @@ enum tier_reason {
 };
 
 /* What became of the owner's tag. */
-enum owner_verdict {
+enum mq_owner_verdict {
 	OWNER_UNSET,		/* none set (or owner tags are off) */
 	OWNER_LOWERED,		/* it lowered the tier granted */
 	OWNER_SAME,		/* it asked for the tier granted */
@@ -51,7 +51,7 @@ enum owner_verdict {
 	OWNER_UNKNOWN,		/* it names no tier: ignored */
 };
 
-struct classify_in {
+struct mq_classify_in {
 	const char *path;	/* from the cgroup2 root */
 	const char *tag;	/* root's tag, NULL if unset */
 	const char *owner_tag;	/* the owner's tag, NULL if unset */
@@ -63,20 +63,20 @@ struct classify_in {
 	int root_depth;
 };
 
-struct tier_result {
+struct mq_tier_result {
 	int tier;		/* index in cfg->tiers, CFG_NO_TIER */
-	enum tier_reason reason;	/* of @tier */
+	enum mq_tier_reason reason;	/* of @tier */
 	/* what the trusted sources grant */
 	int granted;
-	enum tier_reason granted_reason;
-	enum kube_qos qos;	/* REASON_KUBE */
+	enum mq_tier_reason granted_reason;
+	enum mq_kube_qos qos;	/* REASON_KUBE */
 	int rule;		/* REASON_RULE: index in cfg->rules */
 	/* root's tag named no known tier and was ignored */
 	bool bad_xattr;
-	enum owner_verdict owner;
+	enum mq_owner_verdict owner;
 	int owner_tier;		/* asked for: OWNER_LOWERED, _SAME, _RAISE */
 	/* a pod's path in a subtree root does not own: not trusted */
-	enum kube_qos untrusted_qos;
+	enum mq_kube_qos untrusted_qos;
 };
 
 /*
@@ -90,26 +90,26 @@ struct tier_result {
  * slice named <prefix>-kubepods.slice). The QoS-level cgroups themselves
  * are no pod: KUBE_NONE.
  */
-enum kube_qos mq_classify_kube(const char *path);
+enum mq_kube_qos mq_classify_kube(const char *path);
 /* The same, with how many components lead down to the pod's cgroup. */
-enum kube_qos mq_classify_kube_depth(const char *path, int *pod_depth);
+enum mq_kube_qos mq_classify_kube_depth(const char *path, int *pod_depth);
 
 /*
  * Whether tier @want gives a cgroup no more than tier @granted: the same
  * tier, or one whose action ranks lower (min > low > no tier > squeeze).
  * Tiers of the same action are not ranked: their sizes differ.
  */
-bool mq_tier_at_most(const struct daemon_cfg *cfg, int want, int granted);
+bool mq_tier_at_most(const struct mq_daemon_cfg *cfg, int want, int granted);
 
-void mq_classify(const struct daemon_cfg *cfg, const struct classify_in *in,
-		 struct tier_result *out);
+void mq_classify(const struct mq_daemon_cfg *cfg,
+		 const struct mq_classify_in *in, struct mq_tier_result *out);
 
 /*
  * One line on why the owner's tag @tag was ignored (OWNER_RAISE,
  * OWNER_UNKNOWN) or what it did, into @buf; "" for OWNER_UNSET.
  */
-void mq_classify_owner_text(const struct daemon_cfg *cfg,
-			    const struct tier_result *r, const char *tag,
+void mq_classify_owner_text(const struct mq_daemon_cfg *cfg,
+			    const struct mq_tier_result *r, const char *tag,
 			    char *buf, size_t len);
 
 /*
@@ -118,15 +118,15 @@ void mq_classify_owner_text(const struct daemon_cfg *cfg,
  * user.memqos.tier, below standard of rule GLOB" where the owner lowered
  * it. @len: CFG_GLOB_LEN + 128 holds any.
  */
-void mq_classify_source_text(const struct daemon_cfg *cfg,
-			     const struct tier_result *r, char *buf,
+void mq_classify_source_text(const struct mq_daemon_cfg *cfg,
+			     const struct mq_tier_result *r, char *buf,
 			     size_t len);
 
 /* "xattr", "kubernetes", "rule", "default", "none", "owner" */
-const char *mq_tier_reason_name(enum tier_reason r);
+const char *mq_tier_reason_name(enum mq_tier_reason r);
 /* A tier's name, "none" for CFG_NO_TIER. */
-const char *mq_tier_name(const struct daemon_cfg *cfg, int tier);
+const char *mq_tier_name(const struct mq_daemon_cfg *cfg, int tier);
 /* "Guaranteed", "Burstable", "BestEffort" */
-const char *mq_kube_qos_name(enum kube_qos q);
+const char *mq_kube_qos_name(enum mq_kube_qos q);
 
 #endif /* MEMQOS_CLASSIFY_H */

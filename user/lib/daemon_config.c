@@ -30,14 +30,14 @@ static const char *const kube_keys[] = {
 	"kube_guaranteed", "kube_burstable", "kube_besteffort",
 };
 
-const char *mq_tier_action_name(enum tier_action a)
+const char *mq_tier_action_name(enum mq_tier_action a)
 {
 	return a < ARRAY_SIZE(action_names) ? action_names[a] : "?";
 }
 
 /* Sizing and squeeze fields are disjoint, so one set serves every tier. */
-static void tier_defaults(struct tier_cfg *t, const char *name,
-			  enum tier_action action, unsigned int priority)
+static void tier_defaults(struct mq_tier_cfg *t, const char *name,
+			  enum mq_tier_action action, unsigned int priority)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
@@ -62,7 +62,7 @@ static void tier_defaults(struct tier_cfg *t, const char *name,
 	t->livelock_permille = 500;
 }
 
-void mq_daemon_cfg_defaults(struct daemon_cfg *cfg)
+void mq_daemon_cfg_defaults(struct mq_daemon_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->reconcile_ms = 5000;
@@ -93,7 +93,7 @@ void mq_daemon_cfg_defaults(struct daemon_cfg *cfg)
 	cfg->default_tier = CFG_NO_TIER;
 }
 
-int mq_daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name)
+int mq_daemon_cfg_tier(const struct mq_daemon_cfg *cfg, const char *name)
 {
 	size_t i;
 
@@ -103,7 +103,8 @@ int mq_daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name)
 	return CFG_NO_TIER;
 }
 
-bool mq_daemon_cfg_annotation_ok(const struct daemon_cfg *cfg, const char *name)
+bool mq_daemon_cfg_annotation_ok(const struct mq_daemon_cfg *cfg,
+				 const char *name)
 {
 	int t;
 
@@ -124,8 +125,8 @@ struct key_desc {
 	unsigned long min, max;		/* V_UINT range; V_STR size */
 };
 
-#define TK(k, t, lo, hi) { #k, t, offsetof(struct tier_cfg, k), lo, hi }
-#define DK(k, t, lo, hi) { #k, t, offsetof(struct daemon_cfg, k), lo, hi }
+#define TK(k, t, lo, hi) { #k, t, offsetof(struct mq_tier_cfg, k), lo, hi }
+#define DK(k, t, lo, hi) { #k, t, offsetof(struct mq_daemon_cfg, k), lo, hi }
 
 static const struct key_desc tier_keys[] = {
 	TK(action, V_ACTION, 0, 0),
@@ -156,7 +157,7 @@ static const struct key_desc daemon_keys[] = {
 	DK(window_s, V_UINT, 1, 86400),
 	DK(pressure_permille, V_UINT, 1, 100000),
 	DK(change_pct, V_UINT, 0, 100),
-	DK(state_dir, V_STR, 0, sizeof(((struct daemon_cfg *)0)->state_dir)),
+	DK(state_dir, V_STR, 0, sizeof(((struct mq_daemon_cfg *)0)->state_dir)),
 	DK(syslog, V_BOOL, 0, 0),
 };
 
@@ -166,10 +167,12 @@ static const struct key_desc node_keys[] = {
 };
 
 static const struct key_desc classify_keys[] = {
-	DK(tier_xattr, V_STR, 0, sizeof(((struct daemon_cfg *)0)->tier_xattr)),
+	DK(tier_xattr, V_STR, 0,
+	   sizeof(((struct mq_daemon_cfg *)0)->tier_xattr)),
 	DK(owner_tier_xattr, V_STR, 0,
-	   sizeof(((struct daemon_cfg *)0)->owner_tier_xattr)),
-	DK(annotation, V_STR, 0, sizeof(((struct daemon_cfg *)0)->annotation)),
+	   sizeof(((struct mq_daemon_cfg *)0)->owner_tier_xattr)),
+	DK(annotation, V_STR, 0,
+	   sizeof(((struct mq_daemon_cfg *)0)->annotation)),
 	DK(kubernetes, V_BOOL, 0, 0),
 };
 
@@ -213,11 +216,11 @@ static int parse_bool(const char *s, bool *out)
 /* ---- the parse ---- */
 
 struct parse {
-	struct daemon_cfg *cfg;
+	struct mq_daemon_cfg *cfg;
 	const char *name;
 	const char *text;	/* read position */
 	int line;		/* of the line inih is handling */
-	struct cfg_errors *errs;
+	struct mq_cfg_errors *errs;
 	/* lines of keys that refer to tiers, resolved once all are read */
 	int kube_line[3];
 	char kube_name[3][CFG_NAME_LEN];
@@ -237,7 +240,7 @@ struct parse {
 __attribute__((format(printf, 3, 4)))
 static void add_error(struct parse *p, int line, const char *fmt, ...)
 {
-	struct cfg_errors *e = p->errs;
+	struct mq_cfg_errors *e = p->errs;
 	va_list ap;
 	int n;
 
@@ -284,7 +287,7 @@ static bool set_value(struct parse *p, const char *section,
 		err = -EINVAL;
 		for (i = 0; i < ARRAY_SIZE(action_names); i++) {
 			if (!strcmp(value, action_names[i])) {
-				*(enum tier_action *)field = i;
+				*(enum mq_tier_action *)field = i;
 				err = 0;
 			}
 		}
@@ -298,9 +301,9 @@ static bool set_value(struct parse *p, const char *section,
 	}
 	case V_PROT:
 		if (!strcmp(value, "auto"))
-			*(enum prot_mode *)field = PROT_AUTO;
+			*(enum mq_prot_mode *)field = PROT_AUTO;
 		else if (!strcmp(value, "off"))
-			*(enum prot_mode *)field = PROT_OFF;
+			*(enum mq_prot_mode *)field = PROT_OFF;
 		else
 			err = -EINVAL;
 		break;
@@ -354,7 +357,7 @@ static bool valid_tier_name(const char *s)
 static int tier_section(struct parse *p, const char *section,
 			const char *key, const char *value)
 {
-	struct daemon_cfg *cfg = p->cfg;
+	struct mq_daemon_cfg *cfg = p->cfg;
 	const char *name = section + strlen("tier.");
 	int t = mq_daemon_cfg_tier(cfg, name);
 
@@ -385,7 +388,7 @@ static int tier_section(struct parse *p, const char *section,
 /* "GLOB TIER": the tier is the last word, the glob everything before. */
 static void rule_key(struct parse *p, const char *value)
 {
-	struct daemon_cfg *cfg = p->cfg;
+	struct mq_daemon_cfg *cfg = p->cfg;
 	const char *sp = strrchr(value, ' ');
 	const char *tab = strrchr(value, '\t');
 	size_t glob_len;
@@ -549,7 +552,7 @@ static bool resolve_tier(struct parse *p, int line, const char *what,
 /* "annotation_tiers = standard batch none": names, space or comma apart. */
 static void annotation_tiers(struct parse *p)
 {
-	struct daemon_cfg *cfg = p->cfg;
+	struct mq_daemon_cfg *cfg = p->cfg;
 	char *list = p->annotation_tiers, *name;
 	int t;
 
@@ -570,7 +573,7 @@ static void annotation_tiers(struct parse *p)
 
 static void resolve(struct parse *p)
 {
-	struct daemon_cfg *cfg = p->cfg;
+	struct mq_daemon_cfg *cfg = p->cfg;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kube_keys); i++)
@@ -613,8 +616,8 @@ static void resolve(struct parse *p)
 		annotation_tiers(p);
 }
 
-int mq_daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
-			const char *text, struct cfg_errors *errs)
+int mq_daemon_cfg_parse(struct mq_daemon_cfg *cfg, const char *name,
+			const char *text, struct mq_cfg_errors *errs)
 {
 	struct parse *p = calloc(1, sizeof(*p));
 	int ret;
@@ -656,8 +659,8 @@ int mq_daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
 	return errs->total ? -EINVAL : 0;
 }
 
-int mq_daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
-		       struct cfg_errors *errs)
+int mq_daemon_cfg_load(struct mq_daemon_cfg *cfg, const char *path,
+		       struct mq_cfg_errors *errs)
 {
 	FILE *fp = fopen(path, "re");
 	char *text = NULL;

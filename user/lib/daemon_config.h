@@ -25,15 +25,15 @@
 #define CFG_NO_TIER		(-1)
 
 /* What a tier does to its cgroups. */
-enum tier_action {
+enum mq_tier_action {
 	TIER_MIN,	/* memory.min sized to the working set */
 	TIER_LOW,	/* memory.low sized the same way */
 	TIER_SQUEEZE,	/* memory.low 0, squeezed when others stall */
 };
 
-struct tier_cfg {
+struct mq_tier_cfg {
 	char name[CFG_NAME_LEN];
-	enum tier_action action;
+	enum mq_tier_action action;
 	unsigned int priority;		/* 0 first: budget goes in this order */
 	/* protection = ws + max(ws * headroom_pct / 100, headroom_min) */
 	unsigned int headroom_pct;
@@ -61,17 +61,17 @@ struct tier_cfg {
 	unsigned int livelock_permille;
 };
 
-struct rule_cfg {
+struct mq_rule_cfg {
 	char glob[CFG_GLOB_LEN];	/* fnmatch() pattern on the path */
 	int tier;			/* index into tiers[] */
 };
 
-enum prot_mode {
+enum mq_prot_mode {
 	PROT_AUTO,		/* raise ancestors that do not cover */
 	PROT_OFF,		/* never touch ancestors; warn instead */
 };
 
-struct daemon_cfg {
+struct mq_daemon_cfg {
 	/* [daemon] */
 	unsigned int reconcile_ms;	/* periodic pass */
 	unsigned int squeeze_interval_ms; /* pass while squeezing */
@@ -83,7 +83,7 @@ struct daemon_cfg {
 	bool syslog;
 	/* [node] */
 	unsigned int min_budget_pct;	/* sum of memory.min vs RAM */
-	enum prot_mode ancestors;
+	enum mq_prot_mode ancestors;
 	/* [mq_classify] */
 	char tier_xattr[64];		/* root's tag: trusted.NAME */
 	char owner_tier_xattr[64];	/* the owner's: user.NAME, "" if off */
@@ -94,42 +94,42 @@ struct daemon_cfg {
 	bool kubernetes;
 	int kube_tier[3];		/* Guaranteed, Burstable, BestEffort */
 	int default_tier;
-	struct rule_cfg rules[CFG_MAX_RULES];
+	struct mq_rule_cfg rules[CFG_MAX_RULES];
 	size_t n_rules;
 	/* [tier.NAME] */
-	struct tier_cfg tiers[CFG_MAX_TIERS];
+	struct mq_tier_cfg tiers[CFG_MAX_TIERS];
 	size_t n_tiers;
 };
 
 /* Messages "FILE:LINE: ..." of a failed load, in file order. */
-struct cfg_errors {
+struct mq_cfg_errors {
 	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];
 	unsigned int n;		/* kept, up to CFG_MAX_ERRORS */
 	unsigned int total;	/* found */
 };
 
 /* The built-in configuration: critical, standard and batch tiers. */
-void mq_daemon_cfg_defaults(struct daemon_cfg *cfg);
+void mq_daemon_cfg_defaults(struct mq_daemon_cfg *cfg);
 
 /*
  * Parse @text (named @name in messages) over the defaults into @cfg.
  * Returns 0, or -EINVAL with every problem in @errs; @cfg is then
  * undefined, so parse into a scratch copy to keep a working one.
  */
-int mq_daemon_cfg_parse(struct daemon_cfg *cfg, const char *name,
-			const char *text, struct cfg_errors *errs);
+int mq_daemon_cfg_parse(struct mq_daemon_cfg *cfg, const char *name,
+			const char *text, struct mq_cfg_errors *errs);
 
 /* Read @path and parse it; -errno with a message if it cannot be read. */
-int mq_daemon_cfg_load(struct daemon_cfg *cfg, const char *path,
-		       struct cfg_errors *errs);
+int mq_daemon_cfg_load(struct mq_daemon_cfg *cfg, const char *path,
+		       struct mq_cfg_errors *errs);
 
 /* The index of tier @name, CFG_NO_TIER if none. */
-int mq_daemon_cfg_tier(const struct daemon_cfg *cfg, const char *name);
+int mq_daemon_cfg_tier(const struct mq_daemon_cfg *cfg, const char *name);
 
 /* Whether an OCI annotation may ask for tier @name ("none" included). */
-bool mq_daemon_cfg_annotation_ok(const struct daemon_cfg *cfg,
+bool mq_daemon_cfg_annotation_ok(const struct mq_daemon_cfg *cfg,
 				 const char *name);
 
-const char *mq_tier_action_name(enum tier_action a);
+const char *mq_tier_action_name(enum mq_tier_action a);
 
 #endif /* MEMQOS_DAEMON_CONFIG_H */

@@ -6,7 +6,7 @@
 #ifndef MEMQOS_EXIT_STATUS_H
 #define MEMQOS_EXIT_STATUS_H
 
-enum memqos_exit {
+enum mq_exit {
 	MEMQOS_EXIT_OK		= 0,
 	MEMQOS_EXIT_ERROR	= 1,	/* runtime: no module, kernel error */
 	MEMQOS_EXIT_USAGE	= 2,	/* bad command line, nothing done */

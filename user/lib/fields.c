@@ -26,7 +26,7 @@
 #define USEC(a, k, l, h)  { MEMQOS_A_CGROUP_##a, FIELD_USEC, k "_us", \
 			    "memqos_" k "_seconds_total", l, h }
 
-static const struct field cgroup_table[] = {
+static const struct mq_field cgroup_table[] = {
 	BYTES(USAGE_BYTES, "usage", "usage", "memory.current"),
 	BYTES(PEAK_BYTES, "peak", "peak", "memory.peak"),
 	BYTES(SWAP_BYTES, "swap", "swap", "memory.swap.current"),
@@ -164,7 +164,7 @@ static const struct field cgroup_table[] = {
 #define GAUGE(a, k, l, h) { MEMQOS_A_STATS_##a, FIELD_GAUGE, k, \
 			    "memqos_module_" k, l, h }
 
-static const struct field stats_table[] = {
+static const struct mq_field stats_table[] = {
 	GAUGE(RECORDS, "records", "records", "cgroups tracked now"),
 	GAUGE(RECORDS_DELEGATED, "records_delegated", "records_delegated",
 	      "records of cgroups in delegated subtrees"),
@@ -216,7 +216,7 @@ static const struct field stats_table[] = {
 #define GAUGE(a, k, h) { MEMQOS_A_CONFIG_##a, FIELD_GAUGE, k, \
 			 "memqos_config_" k, k, h }
 
-static const struct field config_table[] = {
+static const struct mq_field config_table[] = {
 	GAUGE(MAX_CGROUPS, "max_cgroups",
 	      "cap on tracked cgroups (1..1048576)"),
 	GAUGE(OOM_RING_ENTRIES, "oom_ring_entries",
@@ -233,11 +233,11 @@ static const struct field config_table[] = {
 	      "attribution pairs' recent score halves in this time (1000..3600000)"),
 };
 
-const struct field_set mq_cgroup_fields = SET(cgroup_table);
-const struct field_set mq_stats_fields = SET(stats_table);
-const struct field_set mq_config_fields = SET(config_table);
+const struct mq_field_set mq_cgroup_fields = SET(cgroup_table);
+const struct mq_field_set mq_stats_fields = SET(stats_table);
+const struct mq_field_set mq_config_fields = SET(config_table);
 
-const struct field *mq_field_by_attr(const struct field_set *set,
+const struct mq_field *mq_field_by_attr(const struct mq_field_set *set,
 					 uint16_t attr)
 {
 	size_t i;
@@ -248,8 +248,8 @@ const struct field *mq_field_by_attr(const struct field_set *set,
 	return NULL;
 }
 
-const struct field *mq_field_by_key(const struct field_set *set,
-				    const char *key)
+const struct mq_field *mq_field_by_key(const struct mq_field_set *set,
+				       const char *key)
 {
 	size_t i;
 
@@ -266,7 +266,7 @@ const struct field *mq_field_by_key(const struct field_set *set,
  * it, to tell a malformed field from a newer module's other attribute.
  * Attributes are read in line (nla_inline.h), not through libmnl calls.
  */
-int mq_field_vals_put(struct field_vals *v, const struct field_set *set,
+int mq_field_vals_put(struct mq_field_vals *v, const struct mq_field_set *set,
 		      const struct nlattr *attr)
 {
 	uint16_t type = mq_nla_type_of(attr);
@@ -304,13 +304,13 @@ int mq_field_vals_put(struct field_vals *v, const struct field_set *set,
 	return 0;
 }
 
-static bool is_unlimited(const struct field *f, uint64_t value)
+static bool is_unlimited(const struct mq_field *f, uint64_t value)
 {
 	return f->kind == FIELD_LIMIT && value == MEMQOS_UNLIMITED;
 }
 
-const char *mq_field_format(const struct field *f, uint64_t value, bool exact,
-			    char *buf, size_t len)
+const char *mq_field_format(const struct mq_field *f, uint64_t value,
+			    bool exact, char *buf, size_t len)
 {
 	if (is_unlimited(f, value))
 		snprintf(buf, len, "max");
@@ -323,7 +323,7 @@ const char *mq_field_format(const struct field *f, uint64_t value, bool exact,
 	return buf;
 }
 
-void mq_field_print(struct print_ctx *pc, const struct field *f,
+void mq_field_print(struct mq_print_ctx *pc, const struct mq_field *f,
 		    uint64_t value, bool exact, const char *fmt)
 {
 	char buf[UNITS_BUF_SIZE];
@@ -338,11 +338,11 @@ void mq_field_print(struct print_ctx *pc, const struct field *f,
 					     sizeof(buf)));
 }
 
-void mq_field_print_all(struct print_ctx *pc, const struct field_set *set,
-			const struct field_vals *v, bool exact,
+void mq_field_print_all(struct mq_print_ctx *pc, const struct mq_field_set *set,
+			const struct mq_field_vals *v, bool exact,
 			const char *indent, int width)
 {
-	const struct field *f;
+	const struct mq_field *f;
 	char fmt[128] = "";
 	size_t i;
 

@@ -25,7 +25,7 @@
 
 #include "print.h"
 
-enum field_kind {
+enum mq_field_kind {
 	FIELD_BYTES,	/* a size now */
 	FIELD_LIMIT,	/* a size limit, MEMQOS_UNLIMITED for none */
 	FIELD_COUNT,	/* events (or pages) since the record began */
@@ -33,23 +33,23 @@ enum field_kind {
 	FIELD_GAUGE,	/* any other number now */
 };
 
-struct field {
+struct mq_field {
 	uint16_t attr;		/* in the set's attribute enum */
-	enum field_kind kind;
+	enum mq_field_kind kind;
 	const char *key;	/* JSON member name */
 	const char *metric;	/* Prometheus metric name */
 	const char *label;	/* text label */
 	const char *help;	/* Prometheus HELP text */
 };
 
-struct field_set {
-	const struct field *fields;
+struct mq_field_set {
+	const struct mq_field *fields;
 	size_t n;
 };
 
-extern const struct field_set mq_cgroup_fields;
-extern const struct field_set mq_stats_fields;
-extern const struct field_set mq_config_fields;
+extern const struct mq_field_set mq_cgroup_fields;
+extern const struct mq_field_set mq_stats_fields;
+extern const struct mq_field_set mq_config_fields;
 
 /* Attribute numbers of every set stay below this (a bit each). */
 #define FIELD_MAX_ATTRS	96
@@ -59,24 +59,24 @@ extern const struct field_set mq_config_fields;
  * attribute not received is not there: the module leaves out what the
  * running kernel cannot give, and it is printed nowhere.
  */
-struct field_vals {
+struct mq_field_vals {
 	uint64_t has[(FIELD_MAX_ATTRS + 63) / 64];	/* bit per attribute */
 	uint64_t val[FIELD_MAX_ATTRS];
 };
 
-static inline bool mq_field_has(const struct field_vals *v, uint16_t attr)
+static inline bool mq_field_has(const struct mq_field_vals *v, uint16_t attr)
 {
 	return attr < FIELD_MAX_ATTRS && (v->has[attr / 64] >> (attr % 64) & 1);
 }
 
 /* Marks @attr (below FIELD_MAX_ATTRS) as received. */
-static inline void mq_field_mark(struct field_vals *v, uint16_t attr)
+static inline void mq_field_mark(struct mq_field_vals *v, uint16_t attr)
 {
 	v->has[attr / 64] |= 1ULL << (attr % 64);
 }
 
 /* Whether any attribute was received. */
-static inline bool mq_field_any(const struct field_vals *v)
+static inline bool mq_field_any(const struct mq_field_vals *v)
 {
 	size_t i;
 
@@ -91,37 +91,37 @@ static inline bool mq_field_any(const struct field_vals *v)
  * length is -EBADMSG if @set describes @attr, else skipped. Attributes
  * @set does not describe may be kept; only those it does are printed.
  */
-int mq_field_vals_put(struct field_vals *v, const struct field_set *set,
+int mq_field_vals_put(struct mq_field_vals *v, const struct mq_field_set *set,
 		      const struct nlattr *attr);
 
 /* The entry of @set for attribute @attr, NULL if none. */
-const struct field *mq_field_by_attr(const struct field_set *set,
-				     uint16_t attr);
+const struct mq_field *mq_field_by_attr(const struct mq_field_set *set,
+					uint16_t attr);
 
 /* The entry of @set for JSON key @key, NULL if none. */
-const struct field *mq_field_by_key(const struct field_set *set,
-				    const char *key);
+const struct mq_field *mq_field_by_key(const struct mq_field_set *set,
+				       const char *key);
 
 /*
  * @value as text: human units (bytes, us) unless @exact, "max" for an
  * unlimited limit. Returns @buf.
  */
-const char *mq_field_format(const struct field *f, uint64_t value, bool exact,
-			    char *buf, size_t len);
+const char *mq_field_format(const struct mq_field *f, uint64_t value,
+			    bool exact, char *buf, size_t len);
 
 /*
  * One field through the print path: JSON "key": value (null for
  * unlimited), text @fmt with the mq_field_format() string.
  */
-void mq_field_print(struct print_ctx *pc, const struct field *f,
+void mq_field_print(struct mq_print_ctx *pc, const struct mq_field *f,
 		    uint64_t value, bool exact, const char *fmt);
 
 /*
  * Every field of @set present in @v: JSON members, text lines
  * "<indent><label padded to @width> <value>".
  */
-void mq_field_print_all(struct print_ctx *pc, const struct field_set *set,
-			const struct field_vals *v, bool exact,
+void mq_field_print_all(struct mq_print_ctx *pc, const struct mq_field_set *set,
+			const struct mq_field_vals *v, bool exact,
 			const char *indent, int width);
 
 #endif /* MEMQOS_FIELDS_H */

@@ -10,7 +10,7 @@
 
 #include "idpath.h"
 
-static struct idpath_entry *find(struct idpath_cache *c, uint64_t id)
+static struct mq_idpath_entry *find(struct mq_idpath_cache *c, uint64_t id)
 {
 	size_t i;
 
@@ -20,10 +20,10 @@ static struct idpath_entry *find(struct idpath_cache *c, uint64_t id)
 	return NULL;
 }
 
-static struct idpath_entry *add(struct idpath_cache *c, uint64_t id,
-				const char *path)
+static struct mq_idpath_entry *add(struct mq_idpath_cache *c, uint64_t id,
+				   const char *path)
 {
-	struct idpath_entry *e;
+	struct mq_idpath_entry *e;
 
 	e = realloc(c->entries, (c->n + 1) * sizeof(*e));
 	if (!e)
@@ -44,12 +44,12 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return mq_cg_rec_decode(nlh, data) ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
-const char *mq_idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
+const char *mq_idpath_get(struct mq_nl **nlp, struct mq_idpath_cache *c,
 			  uint64_t id)
 {
-	struct idpath_entry *e = find(c, id);
-	struct cg_rec rec = { };
-	struct memqos_nl *nl;
+	struct mq_idpath_entry *e = find(c, id);
+	struct mq_cg_rec rec = { };
+	struct mq_nl *nl;
 	struct nlmsghdr *nlh;
 
 	if (e)
@@ -67,9 +67,9 @@ const char *mq_idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
 	return e ? e->path : NULL;
 }
 
-void mq_idpath_drop(struct idpath_cache *c, uint64_t id)
+void mq_idpath_drop(struct mq_idpath_cache *c, uint64_t id)
 {
-	struct idpath_entry *e = find(c, id);
+	struct mq_idpath_entry *e = find(c, id);
 
 	if (!e)
 		return;
@@ -77,7 +77,7 @@ void mq_idpath_drop(struct idpath_cache *c, uint64_t id)
 	*e = c->entries[--c->n];
 }
 
-void mq_idpath_fill(struct idpath_cache *c, const struct cg_list *list)
+void mq_idpath_fill(struct mq_idpath_cache *c, const struct mq_cg_list *list)
 {
 	size_t i;
 
@@ -86,7 +86,7 @@ void mq_idpath_fill(struct idpath_cache *c, const struct cg_list *list)
 		add(c, list->recs[i].id, list->recs[i].path);
 }
 
-void mq_idpath_free(struct idpath_cache *c)
+void mq_idpath_free(struct mq_idpath_cache *c)
 {
 	size_t i;
 

@@ -13,23 +13,23 @@
 #include "cgrec.h"
 #include "nl.h"
 
-struct idpath_entry {
+struct mq_idpath_entry {
 	uint64_t id;
 	char *path;		/* NULL: not visible */
 };
 
-struct idpath_cache {
-	struct idpath_entry *entries;
+struct mq_idpath_cache {
+	struct mq_idpath_entry *entries;
 	size_t n;
 };
 
 /* The path of @id, NULL if the module shows none; cached. */
-const char *mq_idpath_get(struct memqos_nl **nlp, struct idpath_cache *c,
+const char *mq_idpath_get(struct mq_nl **nlp, struct mq_idpath_cache *c,
 			  uint64_t id);
 /* Forget @id (its cgroup was removed). */
-void mq_idpath_drop(struct idpath_cache *c, uint64_t id);
+void mq_idpath_drop(struct mq_idpath_cache *c, uint64_t id);
 /* Replace everything with the cgroups of a dump. */
-void mq_idpath_fill(struct idpath_cache *c, const struct cg_list *list);
-void mq_idpath_free(struct idpath_cache *c);
+void mq_idpath_fill(struct mq_idpath_cache *c, const struct mq_cg_list *list);
+void mq_idpath_free(struct mq_idpath_cache *c);
 
 #endif /* MEMQOS_IDPATH_H */

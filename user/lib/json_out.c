@@ -13,14 +13,14 @@
 
 #define JSON_INDENT	2
 
-void mq_json_init(struct json_out *jw, FILE *fp, bool pretty)
+void mq_json_init(struct mq_json_out *jw, FILE *fp, bool pretty)
 {
 	memset(jw, 0, sizeof(*jw));
 	jw->fp = fp;
 	jw->pretty = pretty;
 }
 
-int mq_json_finish(struct json_out *jw)
+int mq_json_finish(struct mq_json_out *jw)
 {
 	if (fflush(jw->fp) || ferror(jw->fp))
 		return -1;
@@ -46,7 +46,7 @@ static void put_mem(FILE *fp, const void *s, size_t len)
 		putc_unlocked(*p++, fp);
 }
 
-static void newline_indent(struct json_out *jw, unsigned int level)
+static void newline_indent(struct mq_json_out *jw, unsigned int level)
 {
 	static const char spaces[JSON_MAX_DEPTH * JSON_INDENT] = {
 		[0 ... JSON_MAX_DEPTH * JSON_INDENT - 1] = ' '
@@ -144,7 +144,7 @@ void mq_json_write_string(FILE *fp, const char *str)
 }
 
 /* Separator and indentation before a value or a container. */
-static void begin_value(struct json_out *jw)
+static void begin_value(struct mq_json_out *jw)
 {
 	unsigned int level;
 
@@ -166,13 +166,13 @@ static void begin_value(struct json_out *jw)
 }
 
 /* A complete top-level value ends its line. */
-static void end_value(struct json_out *jw)
+static void end_value(struct mq_json_out *jw)
 {
 	if (!jw->depth && !jw->overflow)
 		putc_unlocked('\n', jw->fp);
 }
 
-static void begin_container(struct json_out *jw, bool object)
+static void begin_container(struct mq_json_out *jw, bool object)
 {
 	begin_value(jw);
 	putc_unlocked(object ? '{' : '[', jw->fp);
@@ -187,7 +187,7 @@ static void begin_container(struct json_out *jw, bool object)
 	jw->depth++;
 }
 
-static void end_container(struct json_out *jw, bool object)
+static void end_container(struct mq_json_out *jw, bool object)
 {
 	unsigned int level;
 
@@ -213,27 +213,27 @@ static void end_container(struct json_out *jw, bool object)
 	end_value(jw);
 }
 
-void mq_json_obj_begin(struct json_out *jw)
+void mq_json_obj_begin(struct mq_json_out *jw)
 {
 	begin_container(jw, true);
 }
 
-void mq_json_obj_end(struct json_out *jw)
+void mq_json_obj_end(struct mq_json_out *jw)
 {
 	end_container(jw, true);
 }
 
-void mq_json_arr_begin(struct json_out *jw)
+void mq_json_arr_begin(struct mq_json_out *jw)
 {
 	begin_container(jw, false);
 }
 
-void mq_json_arr_end(struct json_out *jw)
+void mq_json_arr_end(struct mq_json_out *jw)
 {
 	end_container(jw, false);
 }
 
-void mq_json_key(struct json_out *jw, const char *key)
+void mq_json_key(struct mq_json_out *jw, const char *key)
 {
 	if (jw->overflow) {
 		/* invalid already, see begin_container() */
@@ -254,14 +254,14 @@ void mq_json_key(struct json_out *jw, const char *key)
 	jw->key_pending = true;
 }
 
-void mq_json_str(struct json_out *jw, const char *value)
+void mq_json_str(struct mq_json_out *jw, const char *value)
 {
 	begin_value(jw);
 	mq_json_write_string(jw->fp, value);
 	end_value(jw);
 }
 
-void mq_json_u64(struct json_out *jw, uint64_t value)
+void mq_json_u64(struct mq_json_out *jw, uint64_t value)
 {
 	char buf[UNITS_U64_LEN], *digits;
 	size_t len;
@@ -272,7 +272,7 @@ void mq_json_u64(struct json_out *jw, uint64_t value)
 	end_value(jw);
 }
 
-void mq_json_s64(struct json_out *jw, int64_t value)
+void mq_json_s64(struct mq_json_out *jw, int64_t value)
 {
 	char buf[UNITS_U64_LEN], *digits;
 	uint64_t magnitude = value;	/* -INT64_MIN fits only a u64 */
@@ -288,21 +288,21 @@ void mq_json_s64(struct json_out *jw, int64_t value)
 	end_value(jw);
 }
 
-void mq_json_bool(struct json_out *jw, bool value)
+void mq_json_bool(struct mq_json_out *jw, bool value)
 {
 	begin_value(jw);
 	fputs_unlocked(value ? "true" : "false", jw->fp);
 	end_value(jw);
 }
 
-void mq_json_null(struct json_out *jw)
+void mq_json_null(struct mq_json_out *jw)
 {
 	begin_value(jw);
 	fputs_unlocked("null", jw->fp);
 	end_value(jw);
 }
 
-int mq_json_raw_begin(struct json_out *jw, unsigned int levels)
+int mq_json_raw_begin(struct mq_json_out *jw, unsigned int levels)
 {
 	if (jw->overflow || jw->depth + levels > JSON_MAX_DEPTH)
 		return -1;
@@ -310,42 +310,42 @@ int mq_json_raw_begin(struct json_out *jw, unsigned int levels)
 	return jw->depth;
 }
 
-void mq_json_raw_end(struct json_out *jw)
+void mq_json_raw_end(struct mq_json_out *jw)
 {
 	end_value(jw);
 }
 
-void mq_json_kv_str(struct json_out *jw, const char *key, const char *value)
+void mq_json_kv_str(struct mq_json_out *jw, const char *key, const char *value)
 {
 	mq_json_key(jw, key);
 	mq_json_str(jw, value);
 }
 
-void mq_json_kv_u64(struct json_out *jw, const char *key, uint64_t value)
+void mq_json_kv_u64(struct mq_json_out *jw, const char *key, uint64_t value)
 {
 	mq_json_key(jw, key);
 	mq_json_u64(jw, value);
 }
 
-void mq_json_kv_s64(struct json_out *jw, const char *key, int64_t value)
+void mq_json_kv_s64(struct mq_json_out *jw, const char *key, int64_t value)
 {
 	mq_json_key(jw, key);
 	mq_json_s64(jw, value);
 }
 
-void mq_json_kv_bool(struct json_out *jw, const char *key, bool value)
+void mq_json_kv_bool(struct mq_json_out *jw, const char *key, bool value)
 {
 	mq_json_key(jw, key);
 	mq_json_bool(jw, value);
 }
 
-void mq_json_kv_obj_begin(struct json_out *jw, const char *key)
+void mq_json_kv_obj_begin(struct mq_json_out *jw, const char *key)
 {
 	mq_json_key(jw, key);
 	mq_json_obj_begin(jw);
 }
 
-void mq_json_kv_arr_begin(struct json_out *jw, const char *key)
+void mq_json_kv_arr_begin(struct mq_json_out *jw, const char *key)
 {
 	mq_json_key(jw, key);
 	mq_json_arr_begin(jw);

@@ -39,7 +39,7 @@
 
 #define JSON_MAX_DEPTH	32
 
-struct json_out {
+struct mq_json_out {
 	FILE *fp;
 	bool pretty;
 	bool misused;		/* output is not valid JSON, see above */
@@ -52,32 +52,32 @@ struct json_out {
 	unsigned int overflow;
 };
 
-void mq_json_init(struct json_out *jw, FILE *fp, bool pretty);
+void mq_json_init(struct mq_json_out *jw, FILE *fp, bool pretty);
 /* 0 if all values were complete and well formed and fp had no error. */
-int mq_json_finish(struct json_out *jw);
+int mq_json_finish(struct mq_json_out *jw);
 
-void mq_json_obj_begin(struct json_out *jw);
-void mq_json_obj_end(struct json_out *jw);
-void mq_json_arr_begin(struct json_out *jw);
-void mq_json_arr_end(struct json_out *jw);
+void mq_json_obj_begin(struct mq_json_out *jw);
+void mq_json_obj_end(struct mq_json_out *jw);
+void mq_json_arr_begin(struct mq_json_out *jw);
+void mq_json_arr_end(struct mq_json_out *jw);
 
 /* Member name inside an object; the next call must write its value. */
-void mq_json_key(struct json_out *jw, const char *key);
+void mq_json_key(struct mq_json_out *jw, const char *key);
 
 /* Values: inside an array, after mq_json_key(), or at top level. */
-void mq_json_str(struct json_out *jw, const char *value);
-void mq_json_u64(struct json_out *jw, uint64_t value);
-void mq_json_s64(struct json_out *jw, int64_t value);
-void mq_json_bool(struct json_out *jw, bool value);
-void mq_json_null(struct json_out *jw);
+void mq_json_str(struct mq_json_out *jw, const char *value);
+void mq_json_u64(struct mq_json_out *jw, uint64_t value);
+void mq_json_s64(struct mq_json_out *jw, int64_t value);
+void mq_json_bool(struct mq_json_out *jw, bool value);
+void mq_json_null(struct mq_json_out *jw);
 
 /* Shorthands for mq_json_key() followed by the value or container. */
-void mq_json_kv_str(struct json_out *jw, const char *key, const char *value);
-void mq_json_kv_u64(struct json_out *jw, const char *key, uint64_t value);
-void mq_json_kv_s64(struct json_out *jw, const char *key, int64_t value);
-void mq_json_kv_bool(struct json_out *jw, const char *key, bool value);
-void mq_json_kv_obj_begin(struct json_out *jw, const char *key);
-void mq_json_kv_arr_begin(struct json_out *jw, const char *key);
+void mq_json_kv_str(struct mq_json_out *jw, const char *key, const char *value);
+void mq_json_kv_u64(struct mq_json_out *jw, const char *key, uint64_t value);
+void mq_json_kv_s64(struct mq_json_out *jw, const char *key, int64_t value);
+void mq_json_kv_bool(struct mq_json_out *jw, const char *key, bool value);
+void mq_json_kv_obj_begin(struct mq_json_out *jw, const char *key);
+void mq_json_kv_arr_begin(struct mq_json_out *jw, const char *key);
 
 /* Escaped string with quotes, as written for keys and string values. */
 void mq_json_write_string(FILE *fp, const char *str);
@@ -91,7 +91,7 @@ size_t mq_json_plain_len(const char *str);
  * (its own members indent one level more); -1 if @levels more would pass
  * JSON_MAX_DEPTH, and nothing was written. mq_json_raw_end() after it.
  */
-int mq_json_raw_begin(struct json_out *jw, unsigned int levels);
-void mq_json_raw_end(struct json_out *jw);
+int mq_json_raw_begin(struct mq_json_out *jw, unsigned int levels);
+void mq_json_raw_end(struct mq_json_out *jw);
 
 #endif /* MEMQOS_JSON_OUT_H */

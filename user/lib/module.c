@@ -38,7 +38,7 @@ static int cb_result(int err)
 
 /* The multi-attr UNAVAILABLE of a version reply, into @ver. */
 static int version_unavailable(const struct nlmsghdr *nlh,
-			       struct mod_version *ver)
+			       struct mq_mod_version *ver)
 {
 	const struct nlattr *a;
 
@@ -57,7 +57,7 @@ static int version_unavailable(const struct nlmsghdr *nlh,
 static int version_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[MEMQOS_A_VERSION_MAX + 1];
-	struct mod_version *ver = data;
+	struct mq_mod_version *ver = data;
 	const struct nlattr *uapi;
 
 	/* all three are in UAPI 1; attributes are never removed */
@@ -74,7 +74,7 @@ static int version_cb(const struct nlmsghdr *nlh, void *data)
 	return cb_result(version_unavailable(nlh, ver));
 }
 
-static int decode_probe(const struct nlattr *nest, struct mod_probe *p)
+static int decode_probe(const struct nlattr *nest, struct mq_mod_probe *p)
 {
 	const struct nlattr *tb[MEMQOS_A_PROBE_MAX + 1];
 	const struct nlattr *bound, *hits;
@@ -92,9 +92,9 @@ static int decode_probe(const struct nlattr *nest, struct mod_probe *p)
 	return 0;
 }
 
-static int add_probe(struct mod_stats *st, const struct nlattr *nest)
+static int add_probe(struct mq_mod_stats *st, const struct nlattr *nest)
 {
-	struct mod_probe *probes;
+	struct mq_mod_probe *probes;
 
 	probes = realloc(st->probes, (st->n_probes + 1) * sizeof(*probes));
 	if (!probes)
@@ -105,7 +105,7 @@ static int add_probe(struct mod_stats *st, const struct nlattr *nest)
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct mod_stats *st = data;
+	struct mq_mod_stats *st = data;
 	const struct nlattr *a;
 	int err;
 
@@ -122,7 +122,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 
 static int config_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct mod_config *cfg = data;
+	struct mq_mod_config *cfg = data;
 	const struct nlattr *a;
 	int err;
 
@@ -135,7 +135,7 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* A do request without attributes; @got: whether a reply came. */
-static int simple_get(struct memqos_nl **nlp, uint8_t cmd, mnl_cb_t cb,
+static int simple_get(struct mq_nl **nlp, uint8_t cmd, mnl_cb_t cb,
 		      void *data, bool (*got)(const void *data))
 {
 	int err;
@@ -152,47 +152,47 @@ static int simple_get(struct memqos_nl **nlp, uint8_t cmd, mnl_cb_t cb,
 
 static bool version_got(const void *data)
 {
-	return ((const struct mod_version *)data)->module[0];
+	return ((const struct mq_mod_version *)data)->module[0];
 }
 
 static bool stats_got(const void *data)
 {
-	return mq_field_any(&((const struct mod_stats *)data)->v);
+	return mq_field_any(&((const struct mq_mod_stats *)data)->v);
 }
 
 static bool config_got(const void *data)
 {
-	return mq_field_any(&((const struct mod_config *)data)->v);
+	return mq_field_any(&((const struct mq_mod_config *)data)->v);
 }
 
-int mq_mod_version_get(struct memqos_nl **nlp, struct mod_version *ver)
+int mq_mod_version_get(struct mq_nl **nlp, struct mq_mod_version *ver)
 {
 	memset(ver, 0, sizeof(*ver));
 	return simple_get(nlp, MEMQOS_CMD_GET_VERSION, version_cb, ver,
 			  version_got);
 }
 
-int mq_mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st)
+int mq_mod_stats_get(struct mq_nl **nlp, struct mq_mod_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	return simple_get(nlp, MEMQOS_CMD_STATS_GET, stats_cb, st, stats_got);
 }
 
-int mq_mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg)
+int mq_mod_config_get(struct mq_nl **nlp, struct mq_mod_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	return simple_get(nlp, MEMQOS_CMD_CONFIG_GET, config_cb, cfg,
 			  config_got);
 }
 
-void mq_mod_stats_free(struct mod_stats *st)
+void mq_mod_stats_free(struct mq_mod_stats *st)
 {
 	free(st->probes);
 	st->probes = NULL;
 	st->n_probes = 0;
 }
 
-void mq_mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
+void mq_mod_stats_print(struct mq_print_ctx *pc, const struct mq_mod_stats *st,
 			bool exact)
 {
 	size_t i;
@@ -210,7 +210,8 @@ void mq_mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
 	mq_print_arr_end(pc);
 }
 
-void mq_mod_config_print(struct print_ctx *pc, const struct mod_config *cfg)
+void mq_mod_config_print(struct mq_print_ctx *pc,
+			 const struct mq_mod_config *cfg)
 {
 	mq_field_print_all(pc, &mq_config_fields, &cfg->v, true, "", 0);
 }

@@ -14,7 +14,7 @@
 #include "print.h"
 #include "fields.h"
 
-struct mod_version {
+struct mq_mod_version {
 	char module[64];
 	uint32_t uapi;
 	char kernel[65];	/* __NEW_UTS_LEN + 1 */
@@ -23,34 +23,35 @@ struct mod_version {
 	size_t n_unavailable;
 };
 
-struct mod_probe {
+struct mq_mod_probe {
 	char name[64];
 	bool bound;
 	uint64_t hits;
 };
 
-struct mod_stats {
-	struct field_vals v;	/* the mq_stats_fields attributes */
-	struct mod_probe *probes;
+struct mq_mod_stats {
+	struct mq_field_vals v;	/* the mq_stats_fields attributes */
+	struct mq_mod_probe *probes;
 	size_t n_probes;
 };
 
-struct mod_config {
-	struct field_vals v;	/* the mq_config_fields attributes */
+struct mq_mod_config {
+	struct mq_field_vals v;	/* the mq_config_fields attributes */
 };
 
 /* Each opens *@nlp if need be; returns 0 or a negative errno. */
-int mq_mod_version_get(struct memqos_nl **nlp, struct mod_version *ver);
-int mq_mod_stats_get(struct memqos_nl **nlp, struct mod_stats *st);
-int mq_mod_config_get(struct memqos_nl **nlp, struct mod_config *cfg);
-void mq_mod_stats_free(struct mod_stats *st);
+int mq_mod_version_get(struct mq_nl **nlp, struct mq_mod_version *ver);
+int mq_mod_stats_get(struct mq_nl **nlp, struct mq_mod_stats *st);
+int mq_mod_config_get(struct mq_nl **nlp, struct mq_mod_config *cfg);
+void mq_mod_stats_free(struct mq_mod_stats *st);
 
 /*
  * The members of the current JSON object (stats: every counter, then
  * "probes": [{name, bound, hits_total}]), or "label value" text lines.
  */
-void mq_mod_stats_print(struct print_ctx *pc, const struct mod_stats *st,
+void mq_mod_stats_print(struct mq_print_ctx *pc, const struct mq_mod_stats *st,
 			bool exact);
-void mq_mod_config_print(struct print_ctx *pc, const struct mod_config *cfg);
+void mq_mod_config_print(struct mq_print_ctx *pc,
+			 const struct mq_mod_config *cfg);
 
 #endif /* MEMQOS_MODULE_H */

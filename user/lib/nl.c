@@ -27,7 +27,7 @@
 
 /* One request in flight: what mq_nl_request() collects from replies. */
 struct request_run {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	const struct nlmsghdr *req;
 	mnl_cb_t cb;
 	void *data;
@@ -44,9 +44,9 @@ void mq_nl_on_warning(void (*warn)(const char *msg))
 	warn_fn = warn;
 }
 
-int mq_nl_open(struct memqos_nl **nlp)
+int mq_nl_open(struct mq_nl **nlp)
 {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	int one = 1;
 	int err;
 
@@ -90,7 +90,7 @@ err_free:
 	return err;
 }
 
-void mq_nl_close(struct memqos_nl *nl)
+void mq_nl_close(struct mq_nl *nl)
 {
 	if (!nl)
 		return;
@@ -138,7 +138,7 @@ int mq_nl_parse_nested(const struct nlattr *nest,
 	return 0;
 }
 
-static struct nlmsghdr *msg_prepare(struct memqos_nl *nl, uint16_t type,
+static struct nlmsghdr *msg_prepare(struct mq_nl *nl, uint16_t type,
 				    uint8_t version, uint8_t cmd,
 				    uint16_t flags)
 {
@@ -158,7 +158,7 @@ static struct nlmsghdr *msg_prepare(struct memqos_nl *nl, uint16_t type,
 	return nlh;
 }
 
-struct nlmsghdr *mq_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
+struct nlmsghdr *mq_nl_msg_prepare(struct mq_nl *nl, uint8_t cmd,
 				   uint16_t flags)
 {
 	return msg_prepare(nl, nl->family.id, MEMQOS_FAMILY_VERSION, cmd,
@@ -191,7 +191,7 @@ static void parse_ext_ack(struct request_run *run, const void *tlvs,
 			  size_t len)
 {
 	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
-	struct memqos_nl *nl = run->nl;
+	struct mq_nl *nl = run->nl;
 	const struct nlattr *attr;
 
 	mnl_attr_parse_payload(tlvs, len, ext_ack_attr_cb, tb);
@@ -211,7 +211,7 @@ static void parse_ext_ack(struct request_run *run, const void *tlvs,
 		nl->missing_attr = mnl_attr_get_u32(attr);
 }
 
-static void clear_ext_ack(struct memqos_nl *nl)
+static void clear_ext_ack(struct mq_nl *nl)
 {
 	nl->errmsg[0] = '\0';
 	nl->bad_attr = -1;
@@ -323,7 +323,7 @@ static bool buf_has_end(const void *buf, int len, uint32_t seq)
 	return false;
 }
 
-static int recv_replies(struct memqos_nl *nl, struct request_run *run)
+static int recv_replies(struct mq_nl *nl, struct request_run *run)
 {
 	uint32_t seq = run->req->nlmsg_seq;
 	bool draining = false;
@@ -362,7 +362,7 @@ static int recv_replies(struct memqos_nl *nl, struct request_run *run)
 	}
 }
 
-int mq_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
+int mq_nl_request(struct mq_nl *nl, struct nlmsghdr *nlh,
 		  mnl_cb_t cb, void *data)
 {
 	struct request_run run = {
@@ -390,7 +390,7 @@ int mq_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
 }
 
 static int parse_family_ops(const struct nlattr *ops,
-			    struct memqos_nl_family *fam)
+			    struct mq_nl_family *fam)
 {
 	const struct nlattr *tb[CTRL_ATTR_OP_MAX + 1];
 	const struct nlattr *op;
@@ -416,11 +416,11 @@ static int parse_family_ops(const struct nlattr *ops,
 }
 
 static int parse_family_mcgrps(const struct nlattr *groups,
-			       struct memqos_nl_family *fam)
+			       struct mq_nl_family *fam)
 {
 	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
 	const struct nlattr *grp, *name, *id;
-	struct memqos_nl_mcgrp *mcgrp;
+	struct mq_nl_mcgrp *mcgrp;
 
 	mnl_attr_for_each_nested(grp, groups) {
 		if (mq_nl_parse_nested(grp, tb, CTRL_ATTR_MCAST_GRP_MAX))
@@ -451,7 +451,7 @@ static uint32_t get_u32_or_zero(const struct nlattr *attr)
 
 /* One CTRL_CMD_NEWFAMILY message (the GETFAMILY reply) into @fam. */
 static int parse_family(const struct nlmsghdr *nlh,
-			struct memqos_nl_family *fam)
+			struct mq_nl_family *fam)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1];
 	const struct nlattr *attr;
@@ -500,7 +500,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int mq_nl_resolve(struct memqos_nl *nl, const char *name)
+int mq_nl_resolve(struct mq_nl *nl, const char *name)
 {
 	struct nlmsghdr *nlh;
 	int err;
@@ -525,7 +525,7 @@ int mq_nl_resolve(struct memqos_nl *nl, const char *name)
 	return 0;
 }
 
-int mq_nl_ready(struct memqos_nl **nlp, uint8_t cmd)
+int mq_nl_ready(struct mq_nl **nlp, uint8_t cmd)
 {
 	int err;
 
@@ -545,17 +545,17 @@ int mq_nl_ready(struct memqos_nl **nlp, uint8_t cmd)
 	return 0;
 }
 
-bool mq_nl_supports(const struct memqos_nl *nl, uint8_t cmd)
+bool mq_nl_supports(const struct mq_nl *nl, uint8_t cmd)
 {
 	return nl->family.op_listed[cmd];
 }
 
-uint32_t mq_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd)
+uint32_t mq_nl_op_flags(const struct mq_nl *nl, uint8_t cmd)
 {
 	return nl->family.op_flags[cmd];
 }
 
-int mq_nl_mcgrp_id(const struct memqos_nl *nl, const char *name)
+int mq_nl_mcgrp_id(const struct mq_nl *nl, const char *name)
 {
 	unsigned int i;
 
@@ -566,7 +566,7 @@ int mq_nl_mcgrp_id(const struct memqos_nl *nl, const char *name)
 	return -ENOENT;
 }
 
-int mq_nl_join_mcgrp(struct memqos_nl *nl, const char *name)
+int mq_nl_join_mcgrp(struct mq_nl *nl, const char *name)
 {
 	int group = mq_nl_mcgrp_id(nl, name);
 
@@ -578,7 +578,7 @@ int mq_nl_join_mcgrp(struct memqos_nl *nl, const char *name)
 	return 0;
 }
 
-int mq_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name)
+int mq_nl_mcgrp_joined(const struct mq_nl *nl, const char *name)
 {
 	int group = mq_nl_mcgrp_id(nl, name);
 	uint32_t bits[MEMQOS_NL_MAX_GROUP_WORDS] = { };
@@ -597,14 +597,14 @@ int mq_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name)
 }
 
 struct family_list {
-	void (*fn)(const struct memqos_nl_family *fam, void *data);
+	void (*fn)(const struct mq_nl_family *fam, void *data);
 	void *data;
 };
 
 static int family_list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct family_list *list = data;
-	struct memqos_nl_family fam;
+	struct mq_nl_family fam;
 	int err;
 
 	err = parse_family(nlh, &fam);
@@ -616,8 +616,8 @@ static int family_list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int mq_nl_list_families(struct memqos_nl *nl,
-			void (*fn)(const struct memqos_nl_family *fam,
+int mq_nl_list_families(struct mq_nl *nl,
+			void (*fn)(const struct mq_nl_family *fam,
 				   void *data),
 			    void *data)
 {
@@ -629,7 +629,7 @@ int mq_nl_list_families(struct memqos_nl *nl,
 	return mq_nl_request(nl, nlh, family_list_cb, &list);
 }
 
-const char *mq_nl_errmsg(const struct memqos_nl *nl)
+const char *mq_nl_errmsg(const struct mq_nl *nl)
 {
 	return nl->errmsg[0] ? nl->errmsg : NULL;
 }

@@ -20,7 +20,7 @@
  * All functions returning int give 0 or a negative errno, and none
  * prints: the programs decide what to say. Errors the kernel sends come
  * back as their errno, with the extended ACK message, bad attribute and
- * missing attribute kept in struct memqos_nl until the next request.
+ * missing attribute kept in struct mq_nl until the next request.
  */
 #ifndef MEMQOS_NL_H
 #define MEMQOS_NL_H
@@ -40,13 +40,13 @@
 /* Request buffer: pass to mnl_attr_put_*_check() as the buffer length. */
 #define MEMQOS_NL_TX_SIZE	8192
 
-struct memqos_nl_mcgrp {
+struct mq_nl_mcgrp {
 	char name[GENL_NAMSIZ];
 	uint32_t id;
 };
 
 /* What the controller (CTRL_CMD_GETFAMILY) tells about a family. */
-struct memqos_nl_family {
+struct mq_nl_family {
 	char name[GENL_NAMSIZ];
 	uint16_t id;			/* 0: not resolved */
 	uint32_t version;
@@ -55,14 +55,14 @@ struct memqos_nl_family {
 	bool op_listed[MEMQOS_NL_MAX_OPS];
 	uint32_t op_flags[MEMQOS_NL_MAX_OPS];	/* GENL_CMD_CAP_*, GENL_*PERM */
 	unsigned int n_mcgrps;
-	struct memqos_nl_mcgrp mcgrps[MEMQOS_NL_MAX_MCGRPS];
+	struct mq_nl_mcgrp mcgrps[MEMQOS_NL_MAX_MCGRPS];
 };
 
-struct memqos_nl {
+struct mq_nl {
 	struct mnl_socket *sock;
 	uint32_t portid;
 	uint32_t seq;
-	struct memqos_nl_family family;
+	struct mq_nl_family family;
 	/* name asked for in mq_nl_resolve(), for messages */
 	char wanted_family[GENL_NAMSIZ];
 
@@ -84,16 +84,16 @@ struct memqos_nl {
 void mq_nl_on_warning(void (*warn)(const char *msg));
 
 /* Socket with NETLINK_EXT_ACK and NETLINK_CAP_ACK; *@nlp set on success. */
-int mq_nl_open(struct memqos_nl **nlp);
+int mq_nl_open(struct mq_nl **nlp);
 /* Closes the socket and frees @nl; NULL is fine. */
-void mq_nl_close(struct memqos_nl *nl);
+void mq_nl_close(struct mq_nl *nl);
 
 /*
  * Look @name up with the controller and fill nl->family (id, version, ops,
  * multicast groups). -ENOENT: no such family, i.e. the module is not
  * loaded.
  */
-int mq_nl_resolve(struct memqos_nl *nl, const char *name);
+int mq_nl_resolve(struct mq_nl *nl, const char *name);
 
 /*
  * Make *@nlp a socket with the memqos family resolved and @cmd supported
@@ -102,22 +102,22 @@ int mq_nl_resolve(struct memqos_nl *nl, const char *name);
  * (*nlp)->family.id still 0: the module is not loaded; -EOPNOTSUPP: it
  * is too old for @cmd.
  */
-int mq_nl_ready(struct memqos_nl **nlp, uint8_t cmd);
+int mq_nl_ready(struct mq_nl **nlp, uint8_t cmd);
 
 /* Whether the resolved family lists @cmd among its operations. */
-bool mq_nl_supports(const struct memqos_nl *nl, uint8_t cmd);
+bool mq_nl_supports(const struct mq_nl *nl, uint8_t cmd);
 /* GENL_CMD_CAP_DO/DUMP/HASPOL, GENL_ADMIN_PERM... of @cmd, 0 if absent. */
-uint32_t mq_nl_op_flags(const struct memqos_nl *nl, uint8_t cmd);
+uint32_t mq_nl_op_flags(const struct mq_nl *nl, uint8_t cmd);
 
 /* Multicast group id by name, -ENOENT if the family has no such group. */
-int mq_nl_mcgrp_id(const struct memqos_nl *nl, const char *name);
+int mq_nl_mcgrp_id(const struct mq_nl *nl, const char *name);
 /* Subscribe the socket to a multicast group of the family, by name. */
-int mq_nl_join_mcgrp(struct memqos_nl *nl, const char *name);
+int mq_nl_join_mcgrp(struct mq_nl *nl, const char *name);
 /*
  * 1 while the socket is still in the group joined by name, 0 once the
  * kernel dropped it (the family was unregistered), or a negative errno.
  */
-int mq_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name);
+int mq_nl_mcgrp_joined(const struct mq_nl *nl, const char *name);
 
 /*
  * Start a request for @cmd of the resolved family in the socket's send
@@ -126,7 +126,7 @@ int mq_nl_mcgrp_joined(const struct memqos_nl *nl, const char *name);
  * MEMQOS_NL_TX_SIZE bytes), then pass the result to mq_nl_request().
  * Valid until the next prepare.
  */
-struct nlmsghdr *mq_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
+struct nlmsghdr *mq_nl_msg_prepare(struct mq_nl *nl, uint8_t cmd,
 				   uint16_t flags);
 
 /*
@@ -138,7 +138,7 @@ struct nlmsghdr *mq_nl_msg_prepare(struct memqos_nl *nl, uint8_t cmd,
  * callback's (-errno, or -EIO if errno was not set), else 0. An extended
  * ACK warning on success goes to mq_nl_on_warning()'s function.
  */
-int mq_nl_request(struct memqos_nl *nl, struct nlmsghdr *nlh,
+int mq_nl_request(struct mq_nl *nl, struct nlmsghdr *nlh,
 		  mnl_cb_t cb, void *data);
 
 /*
@@ -152,14 +152,14 @@ int mq_nl_parse_nested(const struct nlattr *nest,
 		       const struct nlattr **tb, unsigned int max);
 
 /* Extended ACK message of the last failed request, NULL if none. */
-const char *mq_nl_errmsg(const struct memqos_nl *nl);
+const char *mq_nl_errmsg(const struct mq_nl *nl);
 
 /*
  * List every registered family (a CTRL_CMD_GETFAMILY dump), calling @fn
  * for each. For debugging; does not change nl->family.
  */
-int mq_nl_list_families(struct memqos_nl *nl,
-			void (*fn)(const struct memqos_nl_family *fam,
+int mq_nl_list_families(struct mq_nl *nl,
+			void (*fn)(const struct mq_nl_family *fam,
 				   void *data),
 			    void *data);
 

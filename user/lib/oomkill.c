@@ -30,7 +30,7 @@ static int get_u32(const struct nlattr *a, uint32_t *v, bool *has)
 	return 0;
 }
 
-static int decode_attr(const struct nlattr *a, struct oom_kill *k)
+static int decode_attr(const struct nlattr *a, struct mq_oom_kill *k)
 {
 	switch (mnl_attr_get_type(a)) {
 	case MEMQOS_A_OOM_KILL_SEQ:
@@ -75,9 +75,9 @@ static int decode_attr(const struct nlattr *a, struct oom_kill *k)
 
 static int oom_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct oom_list *list = data;
+	struct mq_oom_list *list = data;
 	const struct nlattr *a;
-	struct oom_kill *kills, *k;
+	struct mq_oom_kill *kills, *k;
 	int err = 0;
 
 	kills = realloc(list->kills, (list->n + 1) * sizeof(*kills));
@@ -102,9 +102,9 @@ static int oom_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int mq_oom_list_get(struct memqos_nl **nlp, struct oom_list *list)
+int mq_oom_list_get(struct mq_nl **nlp, struct mq_oom_list *list)
 {
-	struct memqos_nl *nl;
+	struct mq_nl *nl;
 	int err;
 
 	memset(list, 0, sizeof(*list));
@@ -119,7 +119,7 @@ int mq_oom_list_get(struct memqos_nl **nlp, struct oom_list *list)
 				 oom_cb, list);
 }
 
-void mq_oom_list_free(struct oom_list *list)
+void mq_oom_list_free(struct mq_oom_list *list)
 {
 	size_t i;
 
@@ -141,7 +141,7 @@ static const char *format_time(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-static void print_kill(struct print_ctx *pc, const struct oom_kill *k)
+static void print_kill(struct mq_print_ctx *pc, const struct mq_oom_kill *k)
 {
 	char buf[32];
 
@@ -175,7 +175,7 @@ static void print_kill(struct print_ctx *pc, const struct oom_kill *k)
 	mq_print_obj_end(pc);
 }
 
-void mq_oom_list_print(struct print_ctx *pc, const struct oom_list *list)
+void mq_oom_list_print(struct mq_print_ctx *pc, const struct mq_oom_list *list)
 {
 	size_t i;
 

@@ -12,7 +12,7 @@
 #include "nl.h"
 #include "print.h"
 
-struct oom_kill {
+struct mq_oom_kill {
 	uint64_t seq;
 	uint64_t time_ns;	/* CLOCK_REALTIME */
 	uint64_t boot_ns;	/* CLOCK_BOOTTIME */
@@ -30,19 +30,19 @@ struct oom_kill {
 	int32_t oom_score_adj;
 };
 
-struct oom_list {
-	struct oom_kill *kills;
+struct mq_oom_list {
+	struct mq_oom_kill *kills;
 	size_t n;
 };
 
 /* Oldest first; 0 or a negative errno. */
-int mq_oom_list_get(struct memqos_nl **nlp, struct oom_list *list);
-void mq_oom_list_free(struct oom_list *list);
+int mq_oom_list_get(struct mq_nl **nlp, struct mq_oom_list *list);
+void mq_oom_list_free(struct mq_oom_list *list);
 
 /*
  * The JSON array "oom_kills" (pid, uid, comm and path null when absent),
  * or a text table where absent values show as "-".
  */
-void mq_oom_list_print(struct print_ctx *pc, const struct oom_list *list);
+void mq_oom_list_print(struct mq_print_ctx *pc, const struct mq_oom_list *list);
 
 #endif /* MEMQOS_OOMKILL_H */

@@ -5,13 +5,13 @@
 #include "outbuf.h"
 #include "units.h"
 
-void mq_outbuf_flush(struct outbuf *o)
+void mq_outbuf_flush(struct mq_outbuf *o)
 {
 	fwrite_unlocked(o->buf, 1, o->len, o->fp);
 	o->len = 0;
 }
 
-void mq_outbuf_put_long(struct outbuf *o, const void *s, size_t n)
+void mq_outbuf_put_long(struct mq_outbuf *o, const void *s, size_t n)
 {
 	mq_outbuf_flush(o);
 	if (n > sizeof(o->buf)) {
@@ -22,7 +22,7 @@ void mq_outbuf_put_long(struct outbuf *o, const void *s, size_t n)
 	o->len = n;
 }
 
-void mq_outbuf_u64(struct outbuf *o, uint64_t v)
+void mq_outbuf_u64(struct mq_outbuf *o, uint64_t v)
 {
 	char tmp[UNITS_U64_LEN], *digits;
 	size_t n;

@@ -14,24 +14,24 @@
 #include <stdio.h>
 #include <string.h>
 
-struct outbuf {
+struct mq_outbuf {
 	FILE *fp;
 	size_t len;
 	char buf[8192];
 };
 
-static inline void mq_outbuf_init(struct outbuf *o, FILE *fp)
+static inline void mq_outbuf_init(struct mq_outbuf *o, FILE *fp)
 {
 	o->fp = fp;
 	o->len = 0;
 }
 
 /* Hands what is buffered to the FILE (call before writing to it). */
-void mq_outbuf_flush(struct outbuf *o);
+void mq_outbuf_flush(struct mq_outbuf *o);
 /* A run longer than the buffer: straight to the FILE. */
-void mq_outbuf_put_long(struct outbuf *o, const void *s, size_t n);
+void mq_outbuf_put_long(struct mq_outbuf *o, const void *s, size_t n);
 
-static inline void mq_outbuf_put(struct outbuf *o, const void *s, size_t n)
+static inline void mq_outbuf_put(struct mq_outbuf *o, const void *s, size_t n)
 {
 	const char *p = s;
 	char *d;
@@ -51,17 +51,17 @@ static inline void mq_outbuf_put(struct outbuf *o, const void *s, size_t n)
 		*d++ = *p++;
 }
 
-static inline void mq_outbuf_str(struct outbuf *o, const char *s)
+static inline void mq_outbuf_str(struct mq_outbuf *o, const char *s)
 {
 	mq_outbuf_put(o, s, strlen(s));
 }
 
-static inline void mq_outbuf_char(struct outbuf *o, char c)
+static inline void mq_outbuf_char(struct mq_outbuf *o, char c)
 {
 	mq_outbuf_put(o, &c, 1);
 }
 
 /* @v in decimal. */
-void mq_outbuf_u64(struct outbuf *o, uint64_t v);
+void mq_outbuf_u64(struct mq_outbuf *o, uint64_t v);
 
 #endif /* MEMQOS_OUTBUF_H */

@@ -10,7 +10,7 @@
 #include "print.h"
 #include "units.h"
 
-void mq_print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty)
+void mq_print_init(struct mq_print_ctx *pc, FILE *fp, bool json, bool pretty)
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->fp = fp;
@@ -18,7 +18,7 @@ void mq_print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty)
 	mq_json_init(&pc->jw, fp, pretty);
 }
 
-int mq_print_finish(struct print_ctx *pc)
+int mq_print_finish(struct mq_print_ctx *pc)
 {
 	if (pc->json)
 		return mq_json_finish(&pc->jw);
@@ -27,7 +27,7 @@ int mq_print_finish(struct print_ctx *pc)
 	return 0;
 }
 
-void mq_print_obj_begin(struct print_ctx *pc, const char *key)
+void mq_print_obj_begin(struct mq_print_ctx *pc, const char *key)
 {
 	if (!pc->json)
 		return;
@@ -36,13 +36,13 @@ void mq_print_obj_begin(struct print_ctx *pc, const char *key)
 	mq_json_obj_begin(&pc->jw);
 }
 
-void mq_print_obj_end(struct print_ctx *pc)
+void mq_print_obj_end(struct mq_print_ctx *pc)
 {
 	if (pc->json)
 		mq_json_obj_end(&pc->jw);
 }
 
-void mq_print_arr_begin(struct print_ctx *pc, const char *key)
+void mq_print_arr_begin(struct mq_print_ctx *pc, const char *key)
 {
 	if (!pc->json)
 		return;
@@ -51,13 +51,13 @@ void mq_print_arr_begin(struct print_ctx *pc, const char *key)
 	mq_json_arr_begin(&pc->jw);
 }
 
-void mq_print_arr_end(struct print_ctx *pc)
+void mq_print_arr_end(struct mq_print_ctx *pc)
 {
 	if (pc->json)
 		mq_json_arr_end(&pc->jw);
 }
 
-void mq_print_text(struct print_ctx *pc, const char *fmt, ...)
+void mq_print_text(struct mq_print_ctx *pc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -96,7 +96,7 @@ bool mq_print_fmt_is_valid(const char *fmt)
 }
 
 /* Text output of a value already rendered as a string. */
-static void print_text_value(struct print_ctx *pc, const char *fmt,
+static void print_text_value(struct mq_print_ctx *pc, const char *fmt,
 			     const char *rendered)
 {
 	/*
@@ -107,7 +107,7 @@ static void print_text_value(struct print_ctx *pc, const char *fmt,
 	fprintf(pc->fp, fmt, rendered);
 }
 
-void mq_print_str(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_str(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		  const char *value)
 {
 	if (pc->json) {
@@ -119,7 +119,7 @@ void mq_print_str(struct print_ctx *pc, const char *key, const char *fmt,
 	}
 }
 
-void mq_print_u64(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_u64(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		  uint64_t value)
 {
 	char buf[UNITS_BUF_SIZE];
@@ -134,7 +134,7 @@ void mq_print_u64(struct print_ctx *pc, const char *key, const char *fmt,
 	}
 }
 
-void mq_print_s64(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_s64(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		  int64_t value)
 {
 	char buf[UNITS_BUF_SIZE];
@@ -149,7 +149,7 @@ void mq_print_s64(struct print_ctx *pc, const char *key, const char *fmt,
 	}
 }
 
-void mq_print_bool(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_bool(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		   bool value)
 {
 	if (pc->json) {
@@ -161,7 +161,7 @@ void mq_print_bool(struct print_ctx *pc, const char *key, const char *fmt,
 	}
 }
 
-void mq_print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_bytes(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		    uint64_t bytes)
 {
 	char buf[UNITS_BUF_SIZE];
@@ -174,7 +174,7 @@ void mq_print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
 	}
 }
 
-void mq_print_usec(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_usec(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		   uint64_t usec)
 {
 	char buf[UNITS_BUF_SIZE];
@@ -187,7 +187,7 @@ void mq_print_usec(struct print_ctx *pc, const char *key, const char *fmt,
 	}
 }
 
-void mq_print_null(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_null(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		   const char *text)
 {
 	if (pc->json) {

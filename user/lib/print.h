@@ -34,47 +34,47 @@
 
 #include "json_out.h"
 
-struct print_ctx {
+struct mq_print_ctx {
 	FILE *fp;
 	bool json;
-	struct json_out jw;
+	struct mq_json_out jw;
 };
 
-void mq_print_init(struct print_ctx *pc, FILE *fp, bool json, bool pretty);
+void mq_print_init(struct mq_print_ctx *pc, FILE *fp, bool json, bool pretty);
 /* Flushes; 0 on success, -1 on write error or malformed JSON. */
-int mq_print_finish(struct print_ctx *pc);
+int mq_print_finish(struct mq_print_ctx *pc);
 
-static inline bool mq_print_is_json(const struct print_ctx *pc)
+static inline bool mq_print_is_json(const struct mq_print_ctx *pc)
 {
 	return pc->json;
 }
 
 /* Structure: JSON only, text output is unaffected. */
-void mq_print_obj_begin(struct print_ctx *pc, const char *key);
-void mq_print_obj_end(struct print_ctx *pc);
-void mq_print_arr_begin(struct print_ctx *pc, const char *key);
-void mq_print_arr_end(struct print_ctx *pc);
+void mq_print_obj_begin(struct mq_print_ctx *pc, const char *key);
+void mq_print_obj_end(struct mq_print_ctx *pc);
+void mq_print_arr_begin(struct mq_print_ctx *pc, const char *key);
+void mq_print_arr_end(struct mq_print_ctx *pc);
 
 /* Text only: labels, headers, newlines. */
-void mq_print_text(struct print_ctx *pc, const char *fmt, ...)
+void mq_print_text(struct mq_print_ctx *pc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-void mq_print_str(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_str(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		  const char *value);
-void mq_print_u64(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_u64(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		  uint64_t value);
-void mq_print_s64(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_s64(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		  int64_t value);
 /* Text renders "yes" / "no". */
-void mq_print_bool(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_bool(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		   bool value);
-void mq_print_bytes(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_bytes(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		    uint64_t bytes);
-void mq_print_usec(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_usec(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		   uint64_t usec);
 
 /* No value: JSON null, text @fmt with @text (e.g. "max", "-"). */
-void mq_print_null(struct print_ctx *pc, const char *key, const char *fmt,
+void mq_print_null(struct mq_print_ctx *pc, const char *key, const char *fmt,
 		   const char *text);
 
 /* Whether @fmt has exactly one conversion and it is %s (with %% allowed). */

@@ -94,7 +94,7 @@ static void family(FILE *fp, const char *name, const char *type,
 	fprintf(fp, "\n# TYPE %s %s\n", name, type);
 }
 
-static const char *field_type(const struct field *f)
+static const char *field_type(const struct mq_field *f)
 {
 	return f->kind == FIELD_COUNT || f->kind == FIELD_USEC ?
 	       "counter" : "gauge";
@@ -103,7 +103,7 @@ static const char *field_type(const struct field *f)
 #define VALUE_LEN	32
 
 /* @v of field @f as a sample value: +Inf, seconds or an integer. */
-static const char *format_value(const struct field *f, uint64_t v,
+static const char *format_value(const struct mq_field *f, uint64_t v,
 				char buf[VALUE_LEN])
 {
 	size_t n;
@@ -116,7 +116,7 @@ static const char *format_value(const struct field *f, uint64_t v,
 	return mq_units_u64_dec(buf, v, &n);
 }
 
-static void write_value(FILE *fp, const struct field *f, uint64_t v)
+static void write_value(FILE *fp, const struct mq_field *f, uint64_t v)
 {
 	char buf[VALUE_LEN];
 
@@ -134,7 +134,7 @@ struct cg_labels {
 	size_t *end;	/* where the label set of record i ends in text */
 };
 
-static int cg_labels_build(struct cg_labels *l, const struct cg_list *list)
+static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list)
 {
 	size_t size, i;
 	FILE *ms = NULL;
@@ -170,7 +170,7 @@ static void cg_labels_free(struct cg_labels *l)
 }
 
 /* name{cgroup="...",id="..." of record @i; the caller's labels follow */
-static void cg_sample_begin(struct outbuf *o, const char *name,
+static void cg_sample_begin(struct mq_outbuf *o, const char *name,
 			    const struct cg_labels *l, size_t i)
 {
 	size_t start = i ? l->end[i - 1] : 0;
@@ -179,10 +179,11 @@ static void cg_sample_begin(struct outbuf *o, const char *name,
 	mq_outbuf_put(o, l->text + start, l->end[i] - start);
 }
 
-static void write_field(struct outbuf *o, const struct field *f,
-			const struct cg_list *list, const struct cg_labels *l)
+static void write_field(struct mq_outbuf *o, const struct mq_field *f,
+			const struct mq_cg_list *list,
+			const struct cg_labels *l)
 {
-	const struct cg_rec *r;
+	const struct mq_cg_rec *r;
 	char buf[VALUE_LEN];
 	size_t i;
 
@@ -224,11 +225,11 @@ static void hist_labels_init(struct hist_labels *hl)
 	strcpy(hl->le[HIST_LAST_BUCKET], "+Inf");
 }
 
-static void write_hist(struct outbuf *o, const struct cg_list *list,
+static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
 		       size_t i, unsigned int k, const struct hist_labels *hl,
 		       const struct cg_labels *l)
 {
-	const struct cg_hist *h = &list->recs[i].hist[k];
+	const struct mq_cg_hist *h = &list->recs[i].hist[k];
 	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	const char *kind = hl->kind[k];
 	int n = hl->kind_len[k];
@@ -258,11 +259,11 @@ static void write_hist(struct outbuf *o, const struct cg_list *list,
 	mq_outbuf_char(o, '\n');
 }
 
-int mq_prom_write_cgroups(FILE *fp, const struct cg_list *list)
+int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list)
 {
 	struct hist_labels hl;
 	struct cg_labels l;
-	struct outbuf *o;
+	struct mq_outbuf *o;
 	unsigned int k;
 	size_t i;
 
@@ -291,7 +292,7 @@ int mq_prom_write_cgroups(FILE *fp, const struct cg_list *list)
 
 /* name{reclaimer="...",...,node="N" and the caller's labels follow */
 static void pair_sample_begin(FILE *fp, const char *name,
-			      const struct attrib_pair *p)
+			      const struct mq_attrib_pair *p)
 {
 	fprintf(fp, "%s{reclaimer=\"", name);
 	mq_prom_write_label_value(fp,
@@ -306,7 +307,7 @@ static void pair_sample_begin(FILE *fp, const char *name,
 enum pair_value { PAIR_SCANNED, PAIR_ANON, PAIR_FILE, PAIR_REFAULTS,
 		  PAIR_RECENT };
 
-static uint64_t pair_value(const struct attrib_pair *p, enum pair_value v)
+static uint64_t pair_value(const struct mq_attrib_pair *p, enum pair_value v)
 {
 	switch (v) {
 	case PAIR_SCANNED:
@@ -325,7 +326,7 @@ static uint64_t pair_value(const struct attrib_pair *p, enum pair_value v)
 
 /* One sample per pair of value @v times @scale, with label @extra. */
 static void write_pairs(FILE *fp, const char *name,
-			const struct attrib_list *list, enum pair_value v,
+			const struct mq_attrib_list *list, enum pair_value v,
 			uint64_t scale, const char *extra)
 {
 	size_t i;
@@ -337,7 +338,7 @@ static void write_pairs(FILE *fp, const char *name,
 	}
 }
 
-void mq_prom_write_attribution(FILE *fp, const struct attrib_list *list,
+void mq_prom_write_attribution(FILE *fp, const struct mq_attrib_list *list,
 			       uint64_t page_size)
 {
 	family(fp, "memqos_attribution_scanned_bytes_total", "counter",
@@ -361,10 +362,10 @@ void mq_prom_write_attribution(FILE *fp, const struct attrib_list *list,
 }
 
 /* Fields without labels: one sample each. */
-static void write_set(FILE *fp, const struct field_set *set,
-		      const struct field_vals *v)
+static void write_set(FILE *fp, const struct mq_field_set *set,
+		      const struct mq_field_vals *v)
 {
-	const struct field *f;
+	const struct mq_field *f;
 	size_t i;
 
 	for (i = 0; i < set->n; i++) {
@@ -378,7 +379,7 @@ static void write_set(FILE *fp, const struct field_set *set,
 	}
 }
 
-static void write_probes(FILE *fp, const struct mod_stats *st)
+static void write_probes(FILE *fp, const struct mq_mod_stats *st)
 {
 	size_t i;
 
@@ -398,7 +399,7 @@ static void write_probes(FILE *fp, const struct mod_stats *st)
 	}
 }
 
-static void write_build_info(FILE *fp, const struct mod_version *ver)
+static void write_build_info(FILE *fp, const struct mq_mod_version *ver)
 {
 	family(fp, "memqos_build_info", "gauge",
 	       "always 1; the module release, its uapi version and the kernel release");
@@ -409,9 +410,9 @@ static void write_build_info(FILE *fp, const struct mod_version *ver)
 	fputs("\"} 1\n", fp);
 }
 
-void mq_prom_write_module(FILE *fp, const struct mod_version *ver,
-			  const struct mod_stats *st,
-			  const struct mod_config *cfg)
+void mq_prom_write_module(FILE *fp, const struct mq_mod_version *ver,
+			  const struct mq_mod_stats *st,
+			  const struct mq_mod_config *cfg)
 {
 	if (ver)
 		write_build_info(fp, ver);

@@ -28,7 +28,7 @@ const char *mq_prom_format_seconds(uint64_t us, char *buf, size_t len);
  * Every field of every cgroup of @list, and the stall histograms; 0, or
  * -ENOMEM before writing anything.
  */
-int mq_prom_write_cgroups(FILE *fp, const struct cg_list *list);
+int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list);
 
 /*
  * The attribution matrix in bytes (pages of @page_size): counters
@@ -37,11 +37,11 @@ int mq_prom_write_cgroups(FILE *fp, const struct cg_list *list);
  * memqos_attribution_recent_bytes; labelled reclaimer (path, "kswapd" or
  * "unknown"), reclaimer_id, victim, victim_id and node. @list merged.
  */
-void mq_prom_write_attribution(FILE *fp, const struct attrib_list *list,
+void mq_prom_write_attribution(FILE *fp, const struct mq_attrib_list *list,
 			       uint64_t page_size);
 /* Any of the three may be NULL (the module is too old for it). */
-void mq_prom_write_module(FILE *fp, const struct mod_version *ver,
-			  const struct mod_stats *st,
-			  const struct mod_config *cfg);
+void mq_prom_write_module(FILE *fp, const struct mq_mod_version *ver,
+			  const struct mq_mod_stats *st,
+			  const struct mq_mod_config *cfg);
 
 #endif /* MEMQOS_PROM_H */

@@ -22,14 +22,15 @@ static uint64_t per_wall(uint64_t d, uint64_t scale, uint64_t wall_us)
 	return d * scale / wall_us;
 }
 
-static uint64_t reclaims(const struct cg_rec *r)
+static uint64_t reclaims(const struct mq_cg_rec *r)
 {
 	return mq_cg_val(r, MEMQOS_A_CGROUP_MEMCG_RECLAIMS) +
 	       mq_cg_val(r, MEMQOS_A_CGROUP_DIRECT_RECLAIMS);
 }
 
 /* Merged histogram delta of every kind; returns the largest max_us. */
-static uint64_t hist_delta(const struct cg_rec *prev, const struct cg_rec *cur,
+static uint64_t hist_delta(const struct mq_cg_rec *prev,
+			   const struct mq_cg_rec *cur,
 			   uint64_t bucket[MEMQOS_HIST_BUCKETS])
 {
 	uint64_t max_us = 0;
@@ -37,8 +38,8 @@ static uint64_t hist_delta(const struct cg_rec *prev, const struct cg_rec *cur,
 
 	memset(bucket, 0, MEMQOS_HIST_BUCKETS * sizeof(*bucket));
 	for (k = 0; k < CG_STALL_KINDS; k++) {
-		const struct cg_hist *c = &cur->hist[k];
-		const struct cg_hist *p = prev ? &prev->hist[k] : NULL;
+		const struct mq_cg_hist *c = &cur->hist[k];
+		const struct mq_cg_hist *p = prev ? &prev->hist[k] : NULL;
 		const uint64_t *cb = mq_cg_hist_buckets(c);
 		const uint64_t *pb = p ? mq_cg_hist_buckets(p) : NULL;
 		bool reset = p && c->count < p->count;
@@ -51,10 +52,10 @@ static uint64_t hist_delta(const struct cg_rec *prev, const struct cg_rec *cur,
 	return max_us;
 }
 
-void mq_top_rate(const struct cg_rec *prev, const struct cg_rec *cur,
-		 uint64_t wall_us, struct top_row *row)
+void mq_top_rate(const struct mq_cg_rec *prev, const struct mq_cg_rec *cur,
+		 uint64_t wall_us, struct mq_top_row *row)
 {
-	static const struct cg_rec zero;
+	static const struct mq_cg_rec zero;
 	uint64_t bucket[MEMQOS_HIST_BUCKETS], max_us;
 
 	row->rec = cur;
@@ -76,7 +77,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 
 int mq_top_row_cmp(const void *a, const void *b)
 {
-	const struct top_row *x = a, *y = b;
+	const struct mq_top_row *x = a, *y = b;
 
 	return cmp_u64(y->stall_permille, x->stall_permille) ?:
 	       cmp_u64(y->reclaims_per_10s, x->reclaims_per_10s) ?:

@@ -9,8 +9,8 @@
 
 #include "cgrec.h"
 
-struct top_row {
-	const struct cg_rec *rec;	/* the later dump's record */
+struct mq_top_row {
+	const struct mq_cg_rec *rec;	/* the later dump's record */
 	/*
 	 * stall time (all kinds) per wall time, permille; > 1000 when
 	 * several tasks stall at once, like the module's pressure monitor
@@ -27,8 +27,8 @@ struct top_row {
  * cgroup that was not in the earlier dump: its counters count from 0. A
  * counter that went down was reset: its new value is the delta.
  */
-void mq_top_rate(const struct cg_rec *prev, const struct cg_rec *cur,
-		 uint64_t wall_us, struct top_row *row);
+void mq_top_rate(const struct mq_cg_rec *prev, const struct mq_cg_rec *cur,
+		 uint64_t wall_us, struct mq_top_row *row);
 
 /* qsort() order: most stalled first, then most reclaims, usage, id. */
 int mq_top_row_cmp(const void *a, const void *b);
