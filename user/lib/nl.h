@@ -2,7 +2,7 @@
 /*
  * Generic netlink client on libmnl for the memqos family.
  *
- * Typical use (see cmd.c and cmd_version.c):
+ * Typical use (mq_nl_ready() does the first three steps; see module.c):
  *
  *	err = mq_nl_open(&nl);
  *	if (!err)
