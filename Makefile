@@ -4,6 +4,7 @@
 #
 #   make              build kmod/memqos.ko and user/memqos
 #   make demo         the main job: a guest demo (installs what it needs)
+#   make unit         the host unit tests of user/ (tests/unit)
 #   make check        every test: host unit tests, host build checks, then
 #                     the guest selftests on 6.1 and 6.12
 #   make check-kernels  the same on every supported kernel, with MGLRU on
@@ -14,6 +15,8 @@
 #   make install      install module (+depmod) and tool
 #   make dkms-install install the module through DKMS
 #   make style        checkpatch on kmod/ and include/
+#   make layers       user/lib reaches not up into the programs beside it
+#                     (scripts/check-layers.sh; also run by unit and check)
 #   make sparse       sparse (C=2) and W=1 on the module
 #
 # KDIR defaults to the running kernel's build tree, else the newest Debian
@@ -46,8 +49,8 @@ CHECKPATCH_DIR := build/checkpatch
 CHECKPATCH := $(CHECKPATCH_DIR)/scripts/checkpatch.pl
 
 .PHONY: all kmod user install uninstall clean deps demo check unit \
-	style sparse dkms-build dkms-install dkms-remove bench stress check-debug \
-	check-kernels
+	layers style sparse dkms-build dkms-install dkms-remove bench stress \
+	check-debug check-kernels
 
 all: kmod user
 
@@ -59,8 +62,11 @@ kmod:
 user:
 	$(MAKE) -C user
 
-unit:
+unit: layers
 	$(MAKE) -C tests/unit run
+
+layers:
+	scripts/check-layers.sh
 
 deps:
 	scripts/deps.sh build guest check kernels

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host checks of the module and the API that need no kernel to run. Once:
-# checkpatch is clean, the UAPI header matches the netlink spec, the tool
-# builds without a warning, the man page matches the help texts, dkms.conf
+# checkpatch is clean, the UAPI header and kmod/genl-gen.[ch] match the
+# netlink spec, no kmod/ files call each other in a cycle, the tool
+# builds without a warning, user/lib stays below the programs
+# (scripts/check-layers.sh), the man page matches the help texts, dkms.conf
 # has the release's version. For each KERNEL (as scripts/kernel.sh names
 # them): the module builds W=1 with neither a compiler warning nor a sparse
 # finding, and DKMS builds it from a clean copy. The module of that build
@@ -86,13 +88,15 @@ dkms_version() {
 }
 
 echo "KTAP version 1"
-echo "1..$((7 + 2 * $#))"
+echo "1..$((8 + 2 * $#))"
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header, netlink reference and kmod/genl-gen.[ch] match the spec" \
 	scripts/gen-uapi.py --check
 check "kmod/ files call each other without a cycle" scripts/kmod-deps.py --check
 check "memqos tool builds with no warning" \
 	sh -c 'make -s -C user clean && make -s -C user'
+check "user/lib includes no program's header, prints no error, never exits" \
+	scripts/check-layers.sh
 check "man page matches the help texts" make -s -C user check-man
 check_ok "dkms.conf version matches VERSION" dkms_version
 check_ok "make on an unsupported kernel stops, naming the supported ones" \

@@ -28,9 +28,11 @@ smaller.
 
 Cross-checked: the module's attribution matrix (debugfs) shows agg, not
 idle, reclaiming from crit; the daemon's log names agg as crit's main
-aggressor; its memory.reclaim and memory.high writes go to agg first ("it
-reclaims from a protected cgroup that stalls, squeezed first") and to idle
-only once agg is down to its floor; agg's memory.high, read from the
+aggressor; its memory.reclaim and memory.high writes go to agg first and,
+once it named agg, say why ("it reclaims from a protected cgroup that
+stalls, squeezed first"; before the attribution has a recent pair, every
+batch cgroup above its floor is squeezed alike, "proactive reclaim"), and
+to idle only once agg is down to its floor; agg's memory.high, read from the
 cgroup file while it runs, went below its usage, idle's stayed max; agg is
 never OOM-killed and keeps running; SIGTERM puts agg's memory.high back.
 Reported: crit's stall and refaults before and while agg is squeezed.
@@ -265,9 +267,13 @@ def main():
                    not any(f"aggressor: /{IDLE} (" in ln for ln in named))
         sq_agg, sq_idle = squeeze_lines(lines, AGG), squeeze_lines(lines,
                                                                   IDLE)
+        named_at = min((i for i, ln in enumerate(lines)
+                        if f"aggressor: /{AGG} (" in ln), default=len(lines))
+        targeted = [ln for i, ln in sq_agg
+                    if i > named_at and "memory.reclaim" in ln]
         ktap.check("agg squeezed first: memory.reclaim, its reason says so",
                    bool(sq_agg) and "memory.reclaim" in sq_agg[0][1] and
-                   "squeezed first" in sq_agg[0][1] and
+                   bool(targeted) and "squeezed first" in targeted[0] and
                    (not sq_idle or sq_agg[0][0] < sq_idle[0][0]))
         # idle only once agg's memory.high is down at its lowest
         agg_at_floor = min((i for i, ln in sq_agg

@@ -146,6 +146,10 @@ def main():
     for n in names:
         ktap.check(f"{n}: levels agree with memory.stat", not results[n][0])
     d = {n: results[n][1] for n in names}
+    ktap.print_msg(f"anon {d['anon']['anon']}, cache file {d['cache']['file']} "
+                   f"mapped {d['cache']['file_mapped']}, procs kernel_stack "
+                   f"{d['procs']['kernel_stack']}, tmpfs shmem "
+                   f"{d['tmpfs']['shmem']} bytes")
     ktap.check("anon workload shows >= 40 MiB anon", d["anon"]["anon"] >= 40 * MIB)
     ktap.check("cache workload shows >= 32 MiB file, mapped",
                d["cache"]["file"] >= 32 * MIB and

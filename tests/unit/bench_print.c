@@ -33,7 +33,7 @@ static uint64_t rnd(void)
 }
 
 /* A value of a typical magnitude for the field's kind. */
-static uint64_t field_value(const struct field *f)
+static uint64_t field_value(const struct mq_field *f)
 {
 	switch (f->kind) {
 	case FIELD_BYTES:
@@ -54,9 +54,9 @@ static uint64_t field_value(const struct field *f)
 	return rnd() % 1000;
 }
 
-static void fill_hist(struct cg_hist *h)
+static void fill_hist(struct mq_cg_hist *h)
 {
-	uint64_t *bucket = cg_hist_buckets_mut(h);
+	uint64_t *bucket = mq_cg_hist_buckets_mut(h);
 	unsigned int b;
 
 	if (!bucket)
@@ -69,10 +69,10 @@ static void fill_hist(struct cg_hist *h)
 		else
 			bucket[b] = rnd() % 50000;
 		h->count += bucket[b];
-		h->sum_us += bucket[b] * hist_bucket_lower_us(b);
+		h->sum_us += bucket[b] * mq_hist_bucket_lower_us(b);
 		if (bucket[b])
-			h->max_us = hist_bucket_lower_us(b) +
-				    rnd() % (hist_bucket_lower_us(b) + 1);
+			h->max_us = mq_hist_bucket_lower_us(b) +
+				    rnd() % (mq_hist_bucket_lower_us(b) + 1);
 	}
 }
 
@@ -106,10 +106,10 @@ static char *make_path(size_t i)
 	return strdup(buf);
 }
 
-static void fill(struct cg_list *list, size_t n)
+static void fill(struct mq_cg_list *list, size_t n)
 {
-	const struct field *f;
-	struct cg_rec *r;
+	const struct mq_field *f;
+	struct mq_cg_rec *r;
 	unsigned int k;
 	size_t i, j;
 
@@ -122,9 +122,9 @@ static void fill(struct cg_list *list, size_t n)
 		r->id = 1000 + i * 7 + rnd() % 7;
 		r->path = make_path(i);
 		r->tracked = rnd() % 8;
-		for (j = 0; j < cgroup_fields.n; j++) {
-			f = &cgroup_fields.fields[j];
-			field_mark(&r->v, f->attr);
+		for (j = 0; j < mq_cgroup_fields.n; j++) {
+			f = &mq_cgroup_fields.fields[j];
+			mq_field_mark(&r->v, f->attr);
 			r->v.val[f->attr] = field_value(f);
 		}
 		for (k = 0; k < CG_STALL_KINDS; k++)
@@ -133,31 +133,31 @@ static void fill(struct cg_list *list, size_t n)
 }
 
 /* The cgroups part of cmd_dump.c's print_json(). */
-static void print_dump(const struct cg_list *list, bool pretty)
+static void print_dump(const struct mq_cg_list *list, bool pretty)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	size_t i;
 
-	print_init(&pc, stdout, true, pretty);
-	print_obj_begin(&pc, NULL);
-	print_arr_begin(&pc, "cgroups");
+	mq_print_init(&pc, stdout, true, pretty);
+	mq_print_obj_begin(&pc, NULL);
+	mq_print_arr_begin(&pc, "cgroups");
 	for (i = 0; i < list->n; i++)
-		cg_rec_print(&pc, &list->recs[i], true);
-	print_arr_end(&pc);
-	print_obj_end(&pc);
-	print_finish(&pc);
+		mq_cg_rec_print(&pc, &list->recs[i], true);
+	mq_print_arr_end(&pc);
+	mq_print_obj_end(&pc);
+	mq_print_finish(&pc);
 }
 
 /* What `memqos stat` prints for each, in human units. */
-static void print_stat(const struct cg_list *list)
+static void print_stat(const struct mq_cg_list *list)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	size_t i;
 
-	print_init(&pc, stdout, false, false);
+	mq_print_init(&pc, stdout, false, false);
 	for (i = 0; i < list->n; i++)
-		cg_rec_print(&pc, &list->recs[i], false);
-	print_finish(&pc);
+		mq_cg_rec_print(&pc, &list->recs[i], false);
+	mq_print_finish(&pc);
 }
 
 static double cpu_seconds(void)
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 {
 	const char *format = "json";
 	unsigned int reps = 1, rep;
-	struct cg_list list = { };
+	struct mq_cg_list list = { };
 	double best = 0, t;
 	size_t n = 10000;
 	int opt;
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 	for (rep = 0; rep < reps; rep++) {
 		t = cpu_seconds();
 		if (!strcmp(format, "prom")) {
-			prom_write_cgroups(stdout, &list);
+			mq_prom_write_cgroups(stdout, &list);
 			fflush(stdout);
 		} else if (!strcmp(format, "text")) {
 			print_stat(&list);
@@ -217,6 +217,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "bench_print: %s, %zu cgroups: %.4f s CPU (best of %u)\n",
 		format, n, best, reps);
-	cg_list_free(&list);
+	mq_cg_list_free(&list);
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/fields.c and user/cgrec.c: the naming rule over every table, and
+ * user/lib/fields.c and user/lib/cgrec.c: the naming rule over every table, and
  * a synthetic CGROUP_GET reply decoded and printed.
  */
 #include <errno.h>
@@ -22,7 +22,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The rule of fields.h, for one entry. */
-static bool follows_rule(const struct field *f)
+static bool follows_rule(const struct mq_field *f)
 {
 	char metric[128];
 
@@ -55,14 +55,14 @@ static bool follows_rule(const struct field *f)
 
 static void naming_rule(void)
 {
-	const struct field_set *sets[] = {
-		&cgroup_fields, &stats_fields, &config_fields,
+	const struct mq_field_set *sets[] = {
+		&mq_cgroup_fields, &mq_stats_fields, &mq_config_fields,
 	};
 	size_t s, i, j;
 
 	for (s = 0; s < 3; s++) {
 		for (i = 0; i < sets[s]->n; i++) {
-			const struct field *f = &sets[s]->fields[i];
+			const struct mq_field *f = &sets[s]->fields[i];
 
 			if (!EXPECT_TRUE(follows_rule(f)))
 				printf("# bad name: %s / %s\n", f->key,
@@ -84,7 +84,7 @@ static void naming_rule(void)
  * has exactly one entry in @set: a new attribute in the header fails
  * until its table has it.
  */
-static void set_complete(const struct field_set *set, unsigned int max,
+static void set_complete(const struct mq_field_set *set, unsigned int max,
 			 const unsigned int *skip, size_t n_skip)
 {
 	unsigned int attr;
@@ -112,7 +112,7 @@ static void cgroup_table_complete(void)
 		MEMQOS_A_CGROUP_TRACKED, MEMQOS_A_CGROUP_HIST,
 	};
 
-	set_complete(&cgroup_fields, MEMQOS_A_CGROUP_MAX, skip,
+	set_complete(&mq_cgroup_fields, MEMQOS_A_CGROUP_MAX, skip,
 		     ARRAY_SIZE(skip));
 }
 
@@ -122,13 +122,13 @@ static void stats_table_complete(void)
 		MEMQOS_A_STATS_PAD, MEMQOS_A_STATS_PROBE,
 	};
 
-	set_complete(&stats_fields, MEMQOS_A_STATS_MAX, skip,
+	set_complete(&mq_stats_fields, MEMQOS_A_STATS_MAX, skip,
 		     ARRAY_SIZE(skip));
 }
 
 static void config_table_complete(void)
 {
-	set_complete(&config_fields, MEMQOS_A_CONFIG_MAX, NULL, 0);
+	set_complete(&mq_config_fields, MEMQOS_A_CONFIG_MAX, NULL, 0);
 }
 
 static char buf[8192];
@@ -184,49 +184,49 @@ static struct nlmsghdr *sample_reply(void)
 
 static void decode_sample(void)
 {
-	struct cg_rec r;
+	struct mq_cg_rec r;
 
-	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &r), 0);
+	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &r), 0);
 	EXPECT_U64_EQ(r.id, 4242);
 	EXPECT_STR_EQ(r.path, "/a \"b\"");
 	EXPECT_TRUE(r.tracked);
-	EXPECT_U64_EQ(cg_val(&r, MEMQOS_A_CGROUP_USAGE_BYTES), 3 << 20);
-	EXPECT_U64_EQ(cg_val(&r, MEMQOS_A_CGROUP_OOM_KILLS), 2);
-	EXPECT_TRUE(!field_has(&r.v, MEMQOS_A_CGROUP_RSS_BYTES));
+	EXPECT_U64_EQ(mq_cg_val(&r, MEMQOS_A_CGROUP_USAGE_BYTES), 3 << 20);
+	EXPECT_U64_EQ(mq_cg_val(&r, MEMQOS_A_CGROUP_OOM_KILLS), 2);
+	EXPECT_TRUE(!mq_field_has(&r.v, MEMQOS_A_CGROUP_RSS_BYTES));
 	EXPECT_TRUE(r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].present);
 	EXPECT_TRUE(!r.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM].present);
 	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].bucket[10], 4);
 	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].max_us, 1000);
-	EXPECT_U64_EQ(cg_stall_us(&r), 3000);
-	cg_rec_free(&r);
+	EXPECT_U64_EQ(mq_cg_stall_us(&r), 3000);
+	mq_cg_rec_free(&r);
 }
 
 static void decode_rejects_bad(void)
 {
 	struct nlmsghdr *nlh;
-	struct cg_rec r;
+	struct mq_cg_rec r;
 
 	/* no path */
 	nlh = msg_begin();
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
-	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
-	cg_rec_free(&r);
+	EXPECT_INT_EQ(mq_cg_rec_decode(nlh, &r), -EBADMSG);
+	mq_cg_rec_free(&r);
 
 	/* a u64 level sent as 3 bytes */
 	nlh = msg_begin();
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
 	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
 	mnl_attr_put(nlh, MEMQOS_A_CGROUP_RSS_BYTES, 3, "abc");
-	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
-	cg_rec_free(&r);
+	EXPECT_INT_EQ(mq_cg_rec_decode(nlh, &r), -EBADMSG);
+	mq_cg_rec_free(&r);
 
 	/* a histogram without its kind */
 	nlh = msg_begin();
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
 	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_HIST, 0);
-	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
-	cg_rec_free(&r);
+	EXPECT_INT_EQ(mq_cg_rec_decode(nlh, &r), -EBADMSG);
+	mq_cg_rec_free(&r);
 
 	/* the same kind twice */
 	nlh = msg_begin();
@@ -234,8 +234,8 @@ static void decode_rejects_bad(void)
 	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
 	put_hist(nlh, MEMQOS_STALL_KIND_DIRECT_RECLAIM, 0, 26, 99);
 	put_hist(nlh, MEMQOS_STALL_KIND_DIRECT_RECLAIM, 0, 26, 99);
-	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), -EBADMSG);
-	cg_rec_free(&r);
+	EXPECT_INT_EQ(mq_cg_rec_decode(nlh, &r), -EBADMSG);
+	mq_cg_rec_free(&r);
 }
 
 /* A histogram's kind may come after its values; unknown kinds skipped. */
@@ -243,7 +243,7 @@ static void decode_hist_any_order(void)
 {
 	struct nlmsghdr *nlh = msg_begin();
 	struct nlattr *nest;
-	struct cg_rec r;
+	struct mq_cg_rec r;
 
 	mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1);
 	mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/");
@@ -255,27 +255,27 @@ static void decode_hist_any_order(void)
 			 MEMQOS_STALL_KIND_HIGH_THROTTLE);
 	mnl_attr_nest_end(nlh, nest);
 	put_hist(nlh, 7, 0, 26, 3);
-	EXPECT_INT_EQ(cg_rec_decode(nlh, &r), 0);
+	EXPECT_INT_EQ(mq_cg_rec_decode(nlh, &r), 0);
 	EXPECT_TRUE(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].present);
 	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].count, 5);
 	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].bucket[1], 3);
 	EXPECT_U64_EQ(r.hist[MEMQOS_STALL_KIND_HIGH_THROTTLE].bucket[2], 0);
 	EXPECT_TRUE(!r.hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].present);
-	cg_rec_free(&r);
+	mq_cg_rec_free(&r);
 }
 
 static const char zeros25[] = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
 
 static void json_of_one_cgroup(void)
 {
-	struct print_ctx pc;
-	struct cg_rec r;
+	struct mq_print_ctx pc;
+	struct mq_cg_rec r;
 	char expected[2048];
 
-	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &r), 0);
-	print_init(&pc, unit_capture_begin(), true, false);
-	cg_rec_print(&pc, &r, false);
-	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &r), 0);
+	mq_print_init(&pc, unit_capture_begin(), true, false);
+	mq_cg_rec_print(&pc, &r, false);
+	EXPECT_INT_EQ(mq_print_finish(&pc), 0);
 	snprintf(expected, sizeof(expected),
 		 "{\"id\":4242,\"path\":\"/a \\\"b\\\"\",\"tracked\":true,"
 		 "\"usage_bytes\":3145728,\"high_bytes\":67108864,"
@@ -289,11 +289,11 @@ static void json_of_one_cgroup(void)
 		 "\"p90_us\":0,\"p99_us\":0,\"max_us\":0,\"buckets\":[0,%s]}"
 		 "}}\n", zeros25);
 	EXPECT_STR_EQ(unit_capture_end(), expected);
-	cg_rec_free(&r);
+	mq_cg_rec_free(&r);
 }
 
 /* Every field, every kind, a path that takes each escaping branch. */
-static void full_record(struct cg_rec *r)
+static void full_record(struct mq_cg_rec *r)
 {
 	unsigned int k, b;
 	size_t i;
@@ -301,15 +301,15 @@ static void full_record(struct cg_rec *r)
 	memset(r, 0, sizeof(*r));
 	r->id = 18446744073709551615ULL;
 	r->path = strdup("/k\xc3\xa9 \"q\" \\ \x01\xff/\n");
-	for (i = 0; i < cgroup_fields.n; i++) {
-		const struct field *f = &cgroup_fields.fields[i];
+	for (i = 0; i < mq_cgroup_fields.n; i++) {
+		const struct mq_field *f = &mq_cgroup_fields.fields[i];
 
 		r->v.val[f->attr] = f->kind == FIELD_LIMIT && i % 2 ?
 				    MEMQOS_UNLIMITED : i * 1000003;
-		field_mark(&r->v, f->attr);
+		mq_field_mark(&r->v, f->attr);
 	}
 	for (k = 0; k < CG_STALL_KINDS; k++) {
-		uint64_t *bucket = cg_hist_buckets_mut(&r->hist[k]);
+		uint64_t *bucket = mq_cg_hist_buckets_mut(&r->hist[k]);
 
 		r->hist[k].present = true;
 		for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
@@ -323,55 +323,55 @@ static void full_record(struct cg_rec *r)
 /*
  * @r twice in context @where (0: top level; 1: elements of an array in
  * an object; 2: the first in an array, the second at depth 29, past
- * what cg_rec_json() takes), through cg_rec_json() if @fast or the generic
- * print path. Returns the text (strdup'd).
+ * what mq_cg_rec_json() takes), through mq_cg_rec_json() if @fast or the
+ * generic print path. Returns the text (strdup'd).
  */
-static char *render(const struct cg_rec *r, bool pretty, int where,
+static char *render(const struct mq_cg_rec *r, bool pretty, int where,
 		    bool fast)
 {
-	struct print_ctx pc;
+	struct mq_print_ctx pc;
 	int i, depth = 0;
 
-	print_init(&pc, unit_capture_begin(), true, pretty);
+	mq_print_init(&pc, unit_capture_begin(), true, pretty);
 	if (where) {
-		print_obj_begin(&pc, NULL);
-		print_u64(&pc, "n", NULL, 2);
-		print_arr_begin(&pc, where == 1 ? "cgroups" : "deep");
+		mq_print_obj_begin(&pc, NULL);
+		mq_print_u64(&pc, "n", NULL, 2);
+		mq_print_arr_begin(&pc, where == 1 ? "cgroups" : "deep");
 		depth = 2;
 	}
 	for (i = 0; i < 2; i++) {
 		if (where == 2 && i == 1) {
 			while (depth < 29) {
-				print_arr_begin(&pc, NULL);
+				mq_print_arr_begin(&pc, NULL);
 				depth++;
 			}
 		}
 		if (!fast)
-			cg_rec_print_generic(&pc, r, true);
-		else if (!EXPECT_TRUE(cg_rec_json(&pc.jw, r) ==
+			mq_cg_rec_print_generic(&pc, r, true);
+		else if (!EXPECT_TRUE(mq_cg_rec_json(&pc.jw, r) ==
 				      (where != 2 || i == 0)))
 			printf("# where %d, record %d\n", where, i);
 		if (fast && where == 2 && i == 1)
-			cg_rec_print(&pc, r, true);	/* falls back */
+			mq_cg_rec_print(&pc, r, true);	/* falls back */
 	}
 	while (depth-- > 2)
-		print_arr_end(&pc);
+		mq_print_arr_end(&pc);
 	if (where) {
-		print_arr_end(&pc);
-		print_obj_end(&pc);
+		mq_print_arr_end(&pc);
+		mq_print_obj_end(&pc);
 	}
 	/* past the depth limit the print path's JSON is invalid too */
-	EXPECT_INT_EQ(print_finish(&pc),
+	EXPECT_INT_EQ(mq_print_finish(&pc),
 		      where == 2 && r->hist[0].present ? -1 : 0);
 	return strdup(unit_capture_end());
 }
 
 static void json_writer_matches_print_path(void)
 {
-	struct cg_rec recs[4];
+	struct mq_cg_rec recs[4];
 	int i, where, pretty;
 
-	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &recs[0]), 0);
+	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &recs[0]), 0);
 	full_record(&recs[1]);
 	memset(&recs[2], 0, sizeof(recs[2]));	/* no fields, no stalls */
 	recs[2].id = 1;
@@ -386,7 +386,7 @@ static void json_writer_matches_print_path(void)
 		recs[3].hist[i].sum_us = i ? 300 : 0;
 		recs[3].hist[i].max_us = i ? 70 : 0;
 	}
-	cg_hist_buckets_mut(&recs[3].hist[2])[MEMQOS_HIST_BUCKETS - 1] = 5;
+	mq_cg_hist_buckets_mut(&recs[3].hist[2])[MEMQOS_HIST_BUCKETS - 1] = 5;
 	for (i = 0; i < 4; i++) {
 		for (pretty = 0; pretty < 2; pretty++) {
 			for (where = 0; where < 3; where++) {
@@ -402,19 +402,19 @@ static void json_writer_matches_print_path(void)
 				free(fast);
 			}
 		}
-		cg_rec_free(&recs[i]);
+		mq_cg_rec_free(&recs[i]);
 	}
 }
 
 static void text_of_one_cgroup(void)
 {
-	struct print_ctx pc;
-	struct cg_rec r;
+	struct mq_print_ctx pc;
+	struct mq_cg_rec r;
 
-	EXPECT_INT_EQ(cg_rec_decode(sample_reply(), &r), 0);
-	print_init(&pc, unit_capture_begin(), false, false);
-	cg_rec_print(&pc, &r, false);
-	EXPECT_INT_EQ(print_finish(&pc), 0);
+	EXPECT_INT_EQ(mq_cg_rec_decode(sample_reply(), &r), 0);
+	mq_print_init(&pc, unit_capture_begin(), false, false);
+	mq_cg_rec_print(&pc, &r, false);
+	EXPECT_INT_EQ(mq_print_finish(&pc), 0);
 	EXPECT_STR_EQ(unit_capture_end(),
 		"/a \"b\" (id 4242)\n"
 		"  tracked                  yes\n"
@@ -429,12 +429,12 @@ static void text_of_one_cgroup(void)
 		"     1.0 ms     1.0 ms     1.0 ms\n"
 		"  high_throttle          0       0 us       0 us"
 		"       0 us       0 us       0 us\n");
-	cg_rec_free(&r);
+	mq_cg_rec_free(&r);
 }
 
 static void dump_list(void)
 {
-	struct cg_list list = { };
+	struct mq_cg_list list = { };
 	int i;
 
 	for (i = 0; i < 100; i++) {
@@ -442,14 +442,14 @@ static void dump_list(void)
 
 		mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, 1000 + i);
 		mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, "/x");
-		EXPECT_INT_EQ(cg_list_add_cb(nlh, &list), MNL_CB_OK);
+		EXPECT_INT_EQ(mq_cg_list_add_cb(nlh, &list), MNL_CB_OK);
 	}
 	EXPECT_U64_EQ(list.n, 100);
-	EXPECT_TRUE(cg_list_find(&list, 1099) == &list.recs[99]);
-	EXPECT_TRUE(!cg_list_find(&list, 7));
-	EXPECT_INT_EQ(cg_list_add_cb(msg_begin(), &list), MNL_CB_ERROR);
+	EXPECT_TRUE(mq_cg_list_find(&list, 1099) == &list.recs[99]);
+	EXPECT_TRUE(!mq_cg_list_find(&list, 7));
+	EXPECT_INT_EQ(mq_cg_list_add_cb(msg_begin(), &list), MNL_CB_ERROR);
 	EXPECT_U64_EQ(list.n, 100);
-	cg_list_free(&list);
+	mq_cg_list_free(&list);
 }
 
 static const struct unit_test tests[] = {

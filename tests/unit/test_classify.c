@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/classify.c: tier resolution order, the kubelet's layouts, and
+ * user/lib/mq_classify.c: tier resolution order, the kubelet's layouts, and
  * what a cgroup's owner may and may not change.
  */
 #include <string.h>
@@ -16,71 +16,71 @@
 
 static void kube_systemd_driver(void)
 {
-	EXPECT_INT_EQ(classify_kube(SD_GUAR), KUBE_GUARANTEED);
-	EXPECT_INT_EQ(classify_kube(SD_GUAR "/cri-containerd-abc.scope"),
+	EXPECT_INT_EQ(mq_classify_kube(SD_GUAR), KUBE_GUARANTEED);
+	EXPECT_INT_EQ(mq_classify_kube(SD_GUAR "/cri-containerd-abc.scope"),
 		      KUBE_GUARANTEED);
-	EXPECT_INT_EQ(classify_kube(SD_BURST), KUBE_BURSTABLE);
-	EXPECT_INT_EQ(classify_kube(SD_BURST "/cri-containerd-0123.scope"),
+	EXPECT_INT_EQ(mq_classify_kube(SD_BURST), KUBE_BURSTABLE);
+	EXPECT_INT_EQ(mq_classify_kube(SD_BURST "/cri-containerd-0123.scope"),
 		      KUBE_BURSTABLE);
-	EXPECT_INT_EQ(classify_kube(SD_BURST "/crio-0123.scope"),
+	EXPECT_INT_EQ(mq_classify_kube(SD_BURST "/crio-0123.scope"),
 		      KUBE_BURSTABLE);
-	EXPECT_INT_EQ(classify_kube(SD_BE "/docker-4567.scope"),
+	EXPECT_INT_EQ(mq_classify_kube(SD_BE "/docker-4567.scope"),
 		      KUBE_BESTEFFORT);
 }
 
 static void kube_qos_levels_are_no_pod(void)
 {
-	EXPECT_INT_EQ(classify_kube("/kubepods.slice"), KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube("/kubepods.slice/kubepods-burstable.slice"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods.slice"), KUBE_NONE);
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods.slice/kubepods-burstable.slice"),
 		      KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube("/kubepods.slice/kubepods-besteffort.slice"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods.slice/kubepods-besteffort.slice"),
 		      KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube("/kubepods"), KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube("/kubepods/burstable"), KUBE_NONE);
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods"), KUBE_NONE);
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods/burstable"), KUBE_NONE);
 	/* "pod" with no uid, and a stray slice under a QoS level */
-	EXPECT_INT_EQ(classify_kube("/kubepods.slice/kubepods-pod.slice"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods.slice/kubepods-pod.slice"),
 		      KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube("/kubepods.slice/kubepods-burstable.slice/x.slice"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods.slice/kubepods-burstable.slice/x.slice"),
 		      KUBE_NONE);
 	/* a burstable pod's slice name under the besteffort level */
-	EXPECT_INT_EQ(classify_kube("/kubepods.slice/kubepods-besteffort.slice/"
-				    "kubepods-burstable-pod1.slice"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods.slice/kubepods-besteffort.slice/"
+				       "kubepods-burstable-pod1.slice"),
 		      KUBE_NONE);
 }
 
 static void kube_cgroupfs_driver(void)
 {
-	EXPECT_INT_EQ(classify_kube("/kubepods/pod1234"), KUBE_GUARANTEED);
-	EXPECT_INT_EQ(classify_kube("/kubepods/pod1234/0123abcd"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods/pod1234"), KUBE_GUARANTEED);
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods/pod1234/0123abcd"),
 		      KUBE_GUARANTEED);
-	EXPECT_INT_EQ(classify_kube("/kubepods/burstable/pod55/cafe"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods/burstable/pod55/cafe"),
 		      KUBE_BURSTABLE);
-	EXPECT_INT_EQ(classify_kube("/kubepods/besteffort/pod66/beef"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods/besteffort/pod66/beef"),
 		      KUBE_BESTEFFORT);
-	EXPECT_INT_EQ(classify_kube("/kubepods/guaranteed/pod66"), KUBE_NONE);
+	EXPECT_INT_EQ(mq_classify_kube("/kubepods/guaranteed/pod66"), KUBE_NONE);
 }
 
 static void kube_elsewhere(void)
 {
 	/* kubelet --cgroup-root, both drivers */
-	EXPECT_INT_EQ(classify_kube("/kubelet.slice/kubelet-kubepods.slice/"
-				    "kubelet-kubepods-burstable.slice/"
-				    "kubelet-kubepods-burstable-podab.slice"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubelet.slice/kubelet-kubepods.slice/"
+				       "kubelet-kubepods-burstable.slice/"
+				       "kubelet-kubepods-burstable-podab.slice"),
 		      KUBE_BURSTABLE);
-	EXPECT_INT_EQ(classify_kube("/kubelet.slice/kubelet-kubepods.slice/"
-				    "kubelet-kubepods-podab.slice/x.scope"),
+	EXPECT_INT_EQ(mq_classify_kube("/kubelet.slice/kubelet-kubepods.slice/"
+				       "kubelet-kubepods-podab.slice/x.scope"),
 		      KUBE_GUARANTEED);
-	EXPECT_INT_EQ(classify_kube("/custom/kubepods/besteffort/pod1"),
+	EXPECT_INT_EQ(mq_classify_kube("/custom/kubepods/besteffort/pod1"),
 		      KUBE_BESTEFFORT);
-	EXPECT_INT_EQ(classify_kube("/system.slice/kubelet.service"),
+	EXPECT_INT_EQ(mq_classify_kube("/system.slice/kubelet.service"),
 		      KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube("/"), KUBE_NONE);
-	EXPECT_INT_EQ(classify_kube(""), KUBE_NONE);
+	EXPECT_INT_EQ(mq_classify_kube("/"), KUBE_NONE);
+	EXPECT_INT_EQ(mq_classify_kube(""), KUBE_NONE);
 }
 
-static void config(struct daemon_cfg *cfg)
+static void config(struct mq_daemon_cfg *cfg)
 {
-	daemon_cfg_defaults(cfg);
+	mq_daemon_cfg_defaults(cfg);
 	strcpy(cfg->rules[0].glob, "/system.slice/docker-*.scope");
 	cfg->rules[0].tier = 1;
 	strcpy(cfg->rules[1].glob, "/system.slice/*");
@@ -91,27 +91,28 @@ static void config(struct daemon_cfg *cfg)
 }
 
 /* @path whose root's tag is @tag, no owner's tag, all cgroups root's. */
-static void cls(const struct daemon_cfg *cfg, const char *path,
-		const char *tag, struct tier_result *r)
+static void cls(const struct mq_daemon_cfg *cfg, const char *path,
+		const char *tag, struct mq_tier_result *r)
 {
-	struct classify_in in = { path, tag, NULL, -1 };
+	struct mq_classify_in in = { path, tag, NULL, -1 };
 
-	classify(cfg, &in, r);
+	mq_classify(cfg, &in, r);
 }
 
 /* @path with the owner's tag @owner, root owning @root_depth levels. */
-static void cls_owner(const struct daemon_cfg *cfg, const char *path,
-		      const char *owner, int root_depth, struct tier_result *r)
+static void cls_owner(const struct mq_daemon_cfg *cfg, const char *path,
+		      const char *owner, int root_depth,
+		      struct mq_tier_result *r)
 {
-	struct classify_in in = { path, NULL, owner, root_depth };
+	struct mq_classify_in in = { path, NULL, owner, root_depth };
 
-	classify(cfg, &in, r);
+	mq_classify(cfg, &in, r);
 }
 
 static void order_xattr_first(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, SD_BURST, "critical", &r);
@@ -129,8 +130,8 @@ static void order_xattr_first(void)
 
 static void bad_xattr_falls_through(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, SD_GUAR, "platinum", &r);
@@ -145,15 +146,15 @@ static void bad_xattr_falls_through(void)
 
 static void order_kube_then_rules(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, SD_BE, NULL, &r);
 	EXPECT_INT_EQ(r.tier, 2);
 	EXPECT_INT_EQ(r.reason, REASON_KUBE);
 	EXPECT_INT_EQ(r.qos, KUBE_BESTEFFORT);
-	EXPECT_STR_EQ(kube_qos_name(r.qos), "BestEffort");
+	EXPECT_STR_EQ(mq_kube_qos_name(r.qos), "BestEffort");
 	/* a kubepods path matching a rule still goes by QoS class */
 	strcpy(cfg.rules[3].glob, "/kubepods.slice/*/*");
 	cfg.rules[3].tier = 1;
@@ -170,8 +171,8 @@ static void order_kube_then_rules(void)
 
 static void rules_first_match_and_pathname(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls(&cfg, "/system.slice/docker-abc.scope", NULL, &r);
@@ -187,13 +188,13 @@ static void rules_first_match_and_pathname(void)
 	EXPECT_INT_EQ(r.tier, CFG_NO_TIER);
 	cls(&cfg, "/machine.slice/libpod-1.scope", NULL, &r);
 	EXPECT_INT_EQ(r.tier, 0);
-	EXPECT_STR_EQ(tier_reason_name(r.reason), "rule");
+	EXPECT_STR_EQ(mq_tier_reason_name(r.reason), "rule");
 }
 
 static void default_last(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cfg.default_tier = 1;
@@ -213,19 +214,19 @@ static void kube_pod_depth(void)
 {
 	int d = -1;
 
-	EXPECT_INT_EQ(classify_kube_depth(SD_GUAR "/x.scope", &d),
+	EXPECT_INT_EQ(mq_classify_kube_depth(SD_GUAR "/x.scope", &d),
 		      KUBE_GUARANTEED);
 	EXPECT_INT_EQ(d, 2);
-	EXPECT_INT_EQ(classify_kube_depth(SD_BURST "/x.scope", &d),
+	EXPECT_INT_EQ(mq_classify_kube_depth(SD_BURST "/x.scope", &d),
 		      KUBE_BURSTABLE);
 	EXPECT_INT_EQ(d, 3);
-	EXPECT_INT_EQ(classify_kube_depth("/a/kubepods/pod1/c", &d),
+	EXPECT_INT_EQ(mq_classify_kube_depth("/a/kubepods/pod1/c", &d),
 		      KUBE_GUARANTEED);
 	EXPECT_INT_EQ(d, 3);
-	EXPECT_INT_EQ(classify_kube_depth("/kubepods/besteffort/pod2", &d),
+	EXPECT_INT_EQ(mq_classify_kube_depth("/kubepods/besteffort/pod2", &d),
 		      KUBE_BESTEFFORT);
 	EXPECT_INT_EQ(d, 3);
-	EXPECT_INT_EQ(classify_kube_depth("/kubepods/burstable", &d),
+	EXPECT_INT_EQ(mq_classify_kube_depth("/kubepods/burstable", &d),
 		      KUBE_NONE);
 	EXPECT_INT_EQ(d, 0);
 }
@@ -236,8 +237,8 @@ static void kube_pod_depth(void)
  */
 static void kube_only_where_root_owns(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 
 	config(&cfg);
 	cls_owner(&cfg, SD_GUAR "/c.scope", NULL, 2, &r);
@@ -257,10 +258,10 @@ static void kube_only_where_root_owns(void)
 	cfg.default_tier = CFG_NO_TIER;
 	/* the root's tag is root's wherever the cgroup is */
 	{
-		struct classify_in in = { "/t/kubepods/pod1", "critical", NULL,
+		struct mq_classify_in in = { "/t/kubepods/pod1", "critical", NULL,
 					  0 };
 
-		classify(&cfg, &in, &r);
+		mq_classify(&cfg, &in, &r);
 		EXPECT_INT_EQ(r.tier, 0);
 		EXPECT_INT_EQ(r.reason, REASON_XATTR);
 	}
@@ -268,8 +269,8 @@ static void kube_only_where_root_owns(void)
 
 static void owner_lowers_never_raises(void)
 {
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 	const char *std = "/system.slice/docker-1.scope";	/* standard */
 
 	config(&cfg);
@@ -311,9 +312,9 @@ static void owner_lowers_never_raises(void)
 
 	/* the owner's tag caps root's too */
 	{
-		struct classify_in in = { "/t/x", "critical", "standard", 0 };
+		struct mq_classify_in in = { "/t/x", "critical", "standard", 0 };
 
-		classify(&cfg, &in, &r);
+		mq_classify(&cfg, &in, &r);
 		EXPECT_INT_EQ(r.tier, 1);
 		EXPECT_INT_EQ(r.reason, REASON_OWNER);
 		EXPECT_INT_EQ(r.granted_reason, REASON_XATTR);
@@ -323,24 +324,24 @@ static void owner_lowers_never_raises(void)
 /* Tiers rank by what their action does; equal actions do not rank. */
 static void ranks_by_action(void)
 {
-	struct daemon_cfg cfg;
+	struct mq_daemon_cfg cfg;
 
 	config(&cfg);
 	cfg.tiers[3] = cfg.tiers[0];
 	strcpy(cfg.tiers[3].name, "gold");
 	cfg.tiers[3].priority = 5;
 	cfg.n_tiers = 4;
-	EXPECT_TRUE(tier_at_most(&cfg, 1, 0));
-	EXPECT_TRUE(tier_at_most(&cfg, CFG_NO_TIER, 1));
-	EXPECT_TRUE(tier_at_most(&cfg, 2, CFG_NO_TIER));
-	EXPECT_TRUE(tier_at_most(&cfg, 3, 3));
-	EXPECT_TRUE(!tier_at_most(&cfg, 0, 1));
-	EXPECT_TRUE(!tier_at_most(&cfg, CFG_NO_TIER, 2));
-	EXPECT_TRUE(!tier_at_most(&cfg, 3, 0));
-	EXPECT_TRUE(!tier_at_most(&cfg, 0, 3));
+	EXPECT_TRUE(mq_tier_at_most(&cfg, 1, 0));
+	EXPECT_TRUE(mq_tier_at_most(&cfg, CFG_NO_TIER, 1));
+	EXPECT_TRUE(mq_tier_at_most(&cfg, 2, CFG_NO_TIER));
+	EXPECT_TRUE(mq_tier_at_most(&cfg, 3, 3));
+	EXPECT_TRUE(!mq_tier_at_most(&cfg, 0, 1));
+	EXPECT_TRUE(!mq_tier_at_most(&cfg, CFG_NO_TIER, 2));
+	EXPECT_TRUE(!mq_tier_at_most(&cfg, 3, 0));
+	EXPECT_TRUE(!mq_tier_at_most(&cfg, 0, 3));
 	/* a tier's action decides, not its name */
 	cfg.tiers[1].action = TIER_MIN;
-	EXPECT_TRUE(!tier_at_most(&cfg, 1, 0));
+	EXPECT_TRUE(!mq_tier_at_most(&cfg, 1, 0));
 }
 
 static void owner_texts(void)
@@ -357,8 +358,8 @@ static void owner_texts(void)
 		{ "/t/x", "x", 0, "user.memqos.tier \"x\" ignored: no such tier" },
 		{ "/t/x", NULL, 0, "" },
 	};
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 	char buf[256];
 	size_t i;
 
@@ -366,38 +367,39 @@ static void owner_texts(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cls_owner(&cfg, cases[i].path, cases[i].tag,
 			  cases[i].root_depth, &r);
-		classify_owner_text(&cfg, &r, cases[i].tag, buf, sizeof(buf));
+		mq_classify_owner_text(&cfg, &r, cases[i].tag, buf,
+				       sizeof(buf));
 		EXPECT_STR_EQ(buf, cases[i].text);
 	}
-	EXPECT_STR_EQ(tier_name(&cfg, CFG_NO_TIER), "none");
-	EXPECT_STR_EQ(tier_reason_name(REASON_OWNER), "owner");
+	EXPECT_STR_EQ(mq_tier_name(&cfg, CFG_NO_TIER), "none");
+	EXPECT_STR_EQ(mq_tier_reason_name(REASON_OWNER), "owner");
 }
 
 static void source_texts(void)
 {
-	struct classify_in in = { "/system.slice/docker-1.scope", NULL,
+	struct mq_classify_in in = { "/system.slice/docker-1.scope", NULL,
 				  "batch", -1 };
-	struct daemon_cfg cfg;
-	struct tier_result r;
+	struct mq_daemon_cfg cfg;
+	struct mq_tier_result r;
 	char buf[CFG_GLOB_LEN + 128];
 
 	config(&cfg);
-	classify(&cfg, &in, &r);
-	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	mq_classify(&cfg, &in, &r);
+	mq_classify_source_text(&cfg, &r, buf, sizeof(buf));
 	EXPECT_STR_EQ(buf, "owner user.memqos.tier, below standard of rule /system.slice/docker-*.scope");
 	in.tag = "critical";
 	in.owner_tag = NULL;
-	classify(&cfg, &in, &r);
-	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	mq_classify(&cfg, &in, &r);
+	mq_classify_source_text(&cfg, &r, buf, sizeof(buf));
 	EXPECT_STR_EQ(buf, "xattr trusted.memqos.tier");
 	in.tag = NULL;
 	in.path = SD_GUAR;
-	classify(&cfg, &in, &r);
-	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	mq_classify(&cfg, &in, &r);
+	mq_classify_source_text(&cfg, &r, buf, sizeof(buf));
 	EXPECT_STR_EQ(buf, "kubernetes Guaranteed");
 	in.path = "/t";
-	classify(&cfg, &in, &r);
-	classify_source_text(&cfg, &r, buf, sizeof(buf));
+	mq_classify(&cfg, &in, &r);
+	mq_classify_source_text(&cfg, &r, buf, sizeof(buf));
 	EXPECT_STR_EQ(buf, "none");
 }
 

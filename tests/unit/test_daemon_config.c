@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/daemon_config.c: the daemon's INI configuration, read from
+ * user/lib/daemon_config.c: the daemon's INI configuration, read from
  * temporary files like the daemon reads /etc/memqos/memqos.conf.
  */
 #include <errno.h>
@@ -31,19 +31,19 @@ static void write_conf(const char *text)
 	close(fd);
 }
 
-static int load(const char *text, struct daemon_cfg *cfg,
-		struct cfg_errors *errs)
+static int load(const char *text, struct mq_daemon_cfg *cfg,
+		struct mq_cfg_errors *errs)
 {
 	int ret;
 
 	write_conf(text);
-	ret = daemon_cfg_load(cfg, path, errs);
+	ret = mq_daemon_cfg_load(cfg, path, errs);
 	unlink(path);
 	return ret;
 }
 
 /* errs->msg[i] with the temporary name replaced by "F". */
-static const char *msg(const struct cfg_errors *errs, unsigned int i)
+static const char *msg(const struct mq_cfg_errors *errs, unsigned int i)
 {
 	static char buf[CFG_ERR_LEN];
 	size_t n = strlen(path);
@@ -59,9 +59,9 @@ static const char *msg(const struct cfg_errors *errs, unsigned int i)
 
 static void defaults_three_tiers(void)
 {
-	struct daemon_cfg cfg;
+	struct mq_daemon_cfg cfg;
 
-	daemon_cfg_defaults(&cfg);
+	mq_daemon_cfg_defaults(&cfg);
 	EXPECT_INT_EQ(cfg.n_tiers, 3);
 	EXPECT_STR_EQ(cfg.tiers[0].name, "critical");
 	EXPECT_INT_EQ(cfg.tiers[0].action, TIER_MIN);
@@ -75,11 +75,11 @@ static void defaults_three_tiers(void)
 	EXPECT_STR_EQ(cfg.tier_xattr, "trusted.memqos.tier");
 	EXPECT_STR_EQ(cfg.owner_tier_xattr, "user.memqos.tier");
 	/* an annotation may not ask for critical */
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "critical"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "standard"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "batch"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "none"));
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "gold"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "critical"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "standard"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "batch"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "none"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "gold"));
 	EXPECT_INT_EQ(cfg.reconcile_ms, 5000);
 	EXPECT_INT_EQ(cfg.min_budget_pct, 50);
 	EXPECT_U64_EQ(cfg.tiers[2].floor, 64 * MiB);
@@ -87,8 +87,8 @@ static void defaults_three_tiers(void)
 
 static void empty_file_is_defaults(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("", &cfg, &errs), 0);
 	EXPECT_INT_EQ(cfg.n_tiers, 3);
@@ -97,8 +97,8 @@ static void empty_file_is_defaults(void)
 
 static void full_config(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	int ret;
 
 	ret = load("[daemon]\n"
@@ -142,11 +142,11 @@ static void full_config(void)
 	EXPECT_INT_EQ(cfg.ancestors, PROT_OFF);
 	EXPECT_STR_EQ(cfg.tier_xattr, "trusted.qos");
 	EXPECT_STR_EQ(cfg.owner_tier_xattr, "");
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "critical"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "gold"));
-	EXPECT_TRUE(daemon_cfg_annotation_ok(&cfg, "batch"));
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "standard"));
-	EXPECT_TRUE(!daemon_cfg_annotation_ok(&cfg, "none"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "critical"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "gold"));
+	EXPECT_TRUE(mq_daemon_cfg_annotation_ok(&cfg, "batch"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "standard"));
+	EXPECT_TRUE(!mq_daemon_cfg_annotation_ok(&cfg, "none"));
 	EXPECT_INT_EQ(cfg.kube_tier[2], CFG_NO_TIER);
 	EXPECT_INT_EQ(cfg.default_tier, 2);
 	EXPECT_INT_EQ(cfg.n_rules, 2);
@@ -168,14 +168,14 @@ static void full_config(void)
 	EXPECT_INT_EQ(cfg.n_tiers, 4);
 	EXPECT_STR_EQ(cfg.tiers[3].name, "gold");
 	EXPECT_INT_EQ(cfg.tiers[3].action, TIER_MIN);
-	EXPECT_INT_EQ(daemon_cfg_tier(&cfg, "gold"), 3);
-	EXPECT_INT_EQ(daemon_cfg_tier(&cfg, "nope"), CFG_NO_TIER);
+	EXPECT_INT_EQ(mq_daemon_cfg_tier(&cfg, "gold"), 3);
+	EXPECT_INT_EQ(mq_daemon_cfg_tier(&cfg, "nope"), CFG_NO_TIER);
 }
 
 static void errors_name_file_and_line(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("[daemon]\n"
 			   "reconcile_ms = 50\n"
@@ -203,8 +203,8 @@ static void errors_name_file_and_line(void)
 
 static void errors_in_references(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("[classify]\n"
 			   "rule = /a/* gold\n"
@@ -231,8 +231,8 @@ static void errors_in_references(void)
 
 static void errors_cross_checks(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
 	EXPECT_INT_EQ(load("[daemon]\n"
 			   "reconcile_ms = 1000\n"
@@ -264,8 +264,8 @@ static void errors_cross_checks(void)
 
 static void long_line_is_an_error(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	char text[600];
 
 	snprintf(text, sizeof(text), "[classify]\nrule = /%0400d critical\n",
@@ -277,8 +277,8 @@ static void long_line_is_an_error(void)
 
 static void many_errors_are_counted(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	char text[2048] = "[daemon]\n";
 	int i;
 
@@ -295,8 +295,8 @@ static void many_errors_are_counted(void)
  */
 static void long_name_many_errors(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	char *name = malloc(PATH_MAX), text[2048] = "[daemon]\n";
 	unsigned int i;
 	int j;
@@ -308,7 +308,7 @@ static void long_name_many_errors(void)
 	name[PATH_MAX - 1] = '\0';
 	for (j = 0; j < 20; j++)
 		strcat(text, "window_s = 0\n");
-	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, text, &errs), -EINVAL);
+	EXPECT_INT_EQ(mq_daemon_cfg_parse(&cfg, name, text, &errs), -EINVAL);
 	EXPECT_INT_EQ(errs.total, 20);
 	EXPECT_INT_EQ(errs.n, CFG_MAX_ERRORS);
 	for (i = 0; i < errs.n; i++) {
@@ -317,8 +317,8 @@ static void long_name_many_errors(void)
 	}
 	/* a name that leaves room for part of the message */
 	name[CFG_ERR_LEN - 10] = '\0';
-	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, name, "[daemon]\nwindow_s = 0\n",
-				       &errs), -EINVAL);
+	EXPECT_INT_EQ(mq_daemon_cfg_parse(&cfg, name, "[daemon]\nwindow_s = 0\n",
+					  &errs), -EINVAL);
 	EXPECT_INT_EQ(errs.n, 1);
 	EXPECT_TRUE(!strcmp(errs.msg[0] + CFG_ERR_LEN - 10, ":2: [daem"));
 	free(name);
@@ -326,10 +326,10 @@ static void long_name_many_errors(void)
 
 static void missing_file(void)
 {
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 
-	EXPECT_INT_EQ(daemon_cfg_load(&cfg, "/nonexistent/memqos.conf", &errs),
+	EXPECT_INT_EQ(mq_daemon_cfg_load(&cfg, "/nonexistent/memqos.conf", &errs),
 		      -ENOENT);
 	EXPECT_STR_EQ(errs.msg[0],
 		      "/nonexistent/memqos.conf: No such file or directory");
@@ -341,8 +341,8 @@ static void missing_file(void)
  */
 static void example_shows_defaults(const char *path)
 {
-	struct daemon_cfg cfg, def;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg, def;
+	struct mq_cfg_errors errs;
 	char line[512], *text;
 	size_t len = 0, cap = 1 << 16;
 	FILE *fp = fopen(path, "re");
@@ -370,8 +370,8 @@ static void example_shows_defaults(const char *path)
 		}
 	}
 	fclose(fp);
-	EXPECT_INT_EQ(daemon_cfg_parse(&cfg, "example", text, &errs), 0);
-	daemon_cfg_defaults(&def);
+	EXPECT_INT_EQ(mq_daemon_cfg_parse(&cfg, "example", text, &errs), 0);
+	mq_daemon_cfg_defaults(&def);
 	EXPECT_TRUE(keys > 30);
 	EXPECT_TRUE(!memcmp(&cfg, &def, sizeof(cfg)));
 	free(text);
@@ -381,8 +381,8 @@ static void example_shows_defaults(const char *path)
 static void shipped_example_parses(void)
 {
 	char conf[PATH_MAX + 32];
-	struct daemon_cfg cfg;
-	struct cfg_errors errs;
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
 	ssize_t n = readlink("/proc/self/exe", conf, PATH_MAX);
 	unsigned int i;
 	int ret;
@@ -391,8 +391,8 @@ static void shipped_example_parses(void)
 	if (n <= 0)
 		return;
 	conf[n] = '\0';
-	strcpy(strrchr(conf, '/'), "/../../user/memqos.conf");
-	ret = daemon_cfg_load(&cfg, conf, &errs);
+	strcpy(strrchr(conf, '/'), "/../../user/dist/memqos.conf");
+	ret = mq_daemon_cfg_load(&cfg, conf, &errs);
 	for (i = 0; i < errs.n; i++)
 		printf("# %s\n", errs.msg[i]);
 	EXPECT_INT_EQ(ret, 0);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/hist.c: percentiles of the log2 stall histograms.
+ * user/lib/hist.c: percentiles of the log2 stall histograms.
  */
 #include <string.h>
 
@@ -16,45 +16,45 @@ static void clear(void)
 
 static void bounds(void)
 {
-	EXPECT_U64_EQ(hist_bucket_lower_us(0), 0);
-	EXPECT_U64_EQ(hist_bucket_upper_us(0), 1);
-	EXPECT_U64_EQ(hist_bucket_lower_us(1), 1);
-	EXPECT_U64_EQ(hist_bucket_upper_us(1), 2);
-	EXPECT_U64_EQ(hist_bucket_lower_us(10), 512);
-	EXPECT_U64_EQ(hist_bucket_upper_us(10), 1024);
-	EXPECT_U64_EQ(hist_bucket_lower_us(HIST_LAST_BUCKET), 1 << 24);
-	EXPECT_U64_EQ(hist_bucket_upper_us(HIST_LAST_BUCKET), UINT64_MAX);
+	EXPECT_U64_EQ(mq_hist_bucket_lower_us(0), 0);
+	EXPECT_U64_EQ(mq_hist_bucket_upper_us(0), 1);
+	EXPECT_U64_EQ(mq_hist_bucket_lower_us(1), 1);
+	EXPECT_U64_EQ(mq_hist_bucket_upper_us(1), 2);
+	EXPECT_U64_EQ(mq_hist_bucket_lower_us(10), 512);
+	EXPECT_U64_EQ(mq_hist_bucket_upper_us(10), 1024);
+	EXPECT_U64_EQ(mq_hist_bucket_lower_us(HIST_LAST_BUCKET), 1 << 24);
+	EXPECT_U64_EQ(mq_hist_bucket_upper_us(HIST_LAST_BUCKET), UINT64_MAX);
 }
 
 static void empty_is_zero(void)
 {
 	clear();
-	EXPECT_U64_EQ(hist_total(bucket), 0);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 0, 50), 0);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 123, 99), 0);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 0, 100), 0);
+	EXPECT_U64_EQ(mq_hist_total(bucket), 0);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 0, 50), 0);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 123, 99), 0);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 0, 100), 0);
 }
 
 static void all_in_one_bucket(void)
 {
 	clear();
 	bucket[10] = 1000;		/* [512, 1024) us */
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 1000, 1), 1000);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 1000, 50), 1000);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 1000, 100), 1000);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 1000, 1), 1000);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 1000, 50), 1000);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 1000, 100), 1000);
 	/* max unknown (UINT64_MAX): the bucket's upper bound */
-	EXPECT_U64_EQ(hist_percentile_us(bucket, UINT64_MAX, 50), 1024);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, UINT64_MAX, 50), 1024);
 	/* a max below the bucket (racy snapshot) is not believed */
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3, 50), 512);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3, 50), 512);
 }
 
 static void bucket_zero(void)
 {
 	clear();
 	bucket[0] = 5;
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 0, 50), 0);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 0, 100), 0);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, UINT64_MAX, 99), 1);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 0, 50), 0);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 0, 100), 0);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, UINT64_MAX, 99), 1);
 }
 
 static void spread(void)
@@ -64,13 +64,13 @@ static void spread(void)
 	bucket[4] = 40;			/* [8, 16) */
 	bucket[8] = 9;			/* [128, 256) */
 	bucket[12] = 1;			/* [2048, 4096) */
-	EXPECT_U64_EQ(hist_total(bucket), 100);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3000, 50), 2);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3000, 51), 16);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3000, 90), 16);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3000, 91), 256);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3000, 99), 256);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 3000, 100), 3000);
+	EXPECT_U64_EQ(mq_hist_total(bucket), 100);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3000, 50), 2);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3000, 51), 16);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3000, 90), 16);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3000, 91), 256);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3000, 99), 256);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 3000, 100), 3000);
 }
 
 static void rank_rounds_up(void)
@@ -79,9 +79,9 @@ static void rank_rounds_up(void)
 	bucket[2] = 1;
 	bucket[6] = 2;
 	/* p1 of 3 stalls is the first one, p34 the second */
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 40, 1), 4);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 40, 33), 4);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 40, 34), 40);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 40, 1), 4);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 40, 33), 4);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 40, 34), 40);
 }
 
 static void last_bucket(void)
@@ -89,11 +89,11 @@ static void last_bucket(void)
 	clear();
 	bucket[3] = 1;
 	bucket[HIST_LAST_BUCKET] = 1;
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 60000000, 99), 60000000);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 60000000, 100), 60000000);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 60000000, 99), 60000000);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 60000000, 100), 60000000);
 	/* open-ended and max unknown: its lower bound */
-	EXPECT_U64_EQ(hist_percentile_us(bucket, UINT64_MAX, 99), 1 << 24);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 60000000, 50), 8);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, UINT64_MAX, 99), 1 << 24);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 60000000, 50), 8);
 }
 
 static void huge_counts(void)
@@ -101,8 +101,8 @@ static void huge_counts(void)
 	clear();
 	bucket[5] = UINT64_MAX / 2;
 	bucket[7] = UINT64_MAX / 2;
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 100, 50), 32);
-	EXPECT_U64_EQ(hist_percentile_us(bucket, 100, 51), 100);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 100, 50), 32);
+	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 100, 51), 100);
 }
 
 static const struct unit_test tests[] = {

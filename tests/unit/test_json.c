@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/json_out.c: structure, commas, pretty printing, escaping, misuse.
+ * user/lib/json_out.c: structure, commas, pretty printing, escaping, misuse.
  */
 #include <stdint.h>
 #include <string.h>
@@ -8,31 +8,31 @@
 #include "json_out.h"
 #include "unit.h"
 
-static struct json_out jw;
+static struct mq_json_out jw;
 
 static void begin(bool pretty)
 {
-	json_init(&jw, unit_capture_begin(), pretty);
+	mq_json_init(&jw, unit_capture_begin(), pretty);
 }
 
 /* All writes must have gone to the capture before it is read. */
 static int finish(void)
 {
-	return json_finish(&jw);
+	return mq_json_finish(&jw);
 }
 
 static void compact_object_all_types(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
-	json_kv_str(&jw, "s", "x");
-	json_kv_u64(&jw, "u", UINT64_MAX);
-	json_kv_s64(&jw, "i", INT64_MIN);
-	json_kv_bool(&jw, "t", true);
-	json_kv_bool(&jw, "f", false);
-	json_key(&jw, "n");
-	json_null(&jw);
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_str(&jw, "s", "x");
+	mq_json_kv_u64(&jw, "u", UINT64_MAX);
+	mq_json_kv_s64(&jw, "i", INT64_MIN);
+	mq_json_kv_bool(&jw, "t", true);
+	mq_json_kv_bool(&jw, "f", false);
+	mq_json_key(&jw, "n");
+	mq_json_null(&jw);
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), 0);
 	EXPECT_STR_EQ(unit_capture_end(),
 		      "{\"s\":\"x\",\"u\":18446744073709551615,"
@@ -43,26 +43,26 @@ static void compact_object_all_types(void)
 static void compact_nesting_and_commas(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
-	json_kv_arr_begin(&jw, "a");
-	json_u64(&jw, 1);
-	json_s64(&jw, -2);
-	json_obj_begin(&jw);
-	json_kv_arr_begin(&jw, "b");
-	json_arr_end(&jw);
-	json_obj_end(&jw);
-	json_arr_end(&jw);
-	json_kv_obj_begin(&jw, "c");
-	json_obj_end(&jw);
-	json_kv_arr_begin(&jw, "d");
-	json_arr_begin(&jw);
-	json_arr_end(&jw);
-	json_arr_begin(&jw);
-	json_obj_begin(&jw);
-	json_obj_end(&jw);
-	json_arr_end(&jw);
-	json_arr_end(&jw);
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_arr_begin(&jw, "a");
+	mq_json_u64(&jw, 1);
+	mq_json_s64(&jw, -2);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_arr_begin(&jw, "b");
+	mq_json_arr_end(&jw);
+	mq_json_obj_end(&jw);
+	mq_json_arr_end(&jw);
+	mq_json_kv_obj_begin(&jw, "c");
+	mq_json_obj_end(&jw);
+	mq_json_kv_arr_begin(&jw, "d");
+	mq_json_arr_begin(&jw);
+	mq_json_arr_end(&jw);
+	mq_json_arr_begin(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_obj_end(&jw);
+	mq_json_arr_end(&jw);
+	mq_json_arr_end(&jw);
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), 0);
 	EXPECT_STR_EQ(unit_capture_end(),
 		      "{\"a\":[1,-2,{\"b\":[]}],\"c\":{},\"d\":[[],[{}]]}\n");
@@ -71,19 +71,19 @@ static void compact_nesting_and_commas(void)
 static void pretty_indents_two_spaces(void)
 {
 	begin(true);
-	json_obj_begin(&jw);
-	json_kv_str(&jw, "name", "memqos");
-	json_kv_arr_begin(&jw, "ops");
-	json_u64(&jw, 1);
-	json_obj_begin(&jw);
-	json_kv_u64(&jw, "id", 2);
-	json_obj_end(&jw);
-	json_arr_end(&jw);
-	json_kv_obj_begin(&jw, "empty");
-	json_obj_end(&jw);
-	json_kv_arr_begin(&jw, "none");
-	json_arr_end(&jw);
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_str(&jw, "name", "memqos");
+	mq_json_kv_arr_begin(&jw, "ops");
+	mq_json_u64(&jw, 1);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_u64(&jw, "id", 2);
+	mq_json_obj_end(&jw);
+	mq_json_arr_end(&jw);
+	mq_json_kv_obj_begin(&jw, "empty");
+	mq_json_obj_end(&jw);
+	mq_json_kv_arr_begin(&jw, "none");
+	mq_json_arr_end(&jw);
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), 0);
 	EXPECT_STR_EQ(unit_capture_end(),
 		      "{\n"
@@ -102,20 +102,20 @@ static void pretty_indents_two_spaces(void)
 static void top_level_values_one_per_line(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
-	json_obj_end(&jw);
-	json_obj_begin(&jw);
-	json_kv_u64(&jw, "a", 1);
-	json_obj_end(&jw);
-	json_u64(&jw, 5);
-	json_str(&jw, "x");
+	mq_json_obj_begin(&jw);
+	mq_json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_u64(&jw, "a", 1);
+	mq_json_obj_end(&jw);
+	mq_json_u64(&jw, 5);
+	mq_json_str(&jw, "x");
 	EXPECT_INT_EQ(finish(), 0);
 	EXPECT_STR_EQ(unit_capture_end(), "{}\n{\"a\":1}\n5\n\"x\"\n");
 }
 
 static const char *escaped(const char *str)
 {
-	json_write_string(unit_capture_begin(), str);
+	mq_json_write_string(unit_capture_begin(), str);
 	return unit_capture_end();
 }
 
@@ -170,9 +170,9 @@ static void utf8_invalid_becomes_replacement(void)
 static void keys_are_escaped(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
-	json_kv_str(&jw, "k\"\n", "v");
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_kv_str(&jw, "k\"\n", "v");
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), 0);
 	EXPECT_STR_EQ(unit_capture_end(), "{\"k\\\"\\u000a\":\"v\"}\n");
 }
@@ -180,9 +180,9 @@ static void keys_are_escaped(void)
 static void misuse_value_without_key(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
-	json_u64(&jw, 1);
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_u64(&jw, 1);
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 }
@@ -190,15 +190,15 @@ static void misuse_value_without_key(void)
 static void misuse_key_outside_object(void)
 {
 	begin(false);
-	json_key(&jw, "top");
-	json_u64(&jw, 1);
+	mq_json_key(&jw, "top");
+	mq_json_u64(&jw, 1);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 
 	begin(false);
-	json_arr_begin(&jw);
-	json_kv_u64(&jw, "in_array", 1);
-	json_arr_end(&jw);
+	mq_json_arr_begin(&jw);
+	mq_json_kv_u64(&jw, "in_array", 1);
+	mq_json_arr_end(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 }
@@ -206,18 +206,18 @@ static void misuse_key_outside_object(void)
 static void misuse_key_without_value(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
-	json_key(&jw, "a");
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_key(&jw, "a");
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 
 	begin(false);
-	json_obj_begin(&jw);
-	json_key(&jw, "a");
-	json_key(&jw, "b");
-	json_u64(&jw, 1);
-	json_obj_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_key(&jw, "a");
+	mq_json_key(&jw, "b");
+	mq_json_u64(&jw, 1);
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 }
@@ -225,18 +225,18 @@ static void misuse_key_without_value(void)
 static void misuse_unbalanced(void)
 {
 	begin(false);
-	json_obj_begin(&jw);
+	mq_json_obj_begin(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 
 	begin(false);
-	json_obj_end(&jw);
+	mq_json_obj_end(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 
 	begin(false);
-	json_obj_begin(&jw);
-	json_arr_end(&jw);
+	mq_json_obj_begin(&jw);
+	mq_json_arr_end(&jw);
 	EXPECT_INT_EQ(finish(), -1);
 	unit_capture_end();
 }
@@ -246,9 +246,9 @@ static void nest(unsigned int levels)
 	unsigned int i;
 
 	for (i = 0; i < levels; i++)
-		json_arr_begin(&jw);
+		mq_json_arr_begin(&jw);
 	for (i = 0; i < levels; i++)
-		json_arr_end(&jw);
+		mq_json_arr_end(&jw);
 }
 
 static void depth_limit(void)
@@ -278,10 +278,10 @@ static void write_error_is_reported(void)
 		EXPECT_TRUE(full != NULL);
 		return;
 	}
-	json_init(&jw, full, false);
-	json_obj_begin(&jw);
-	json_obj_end(&jw);
-	EXPECT_INT_EQ(json_finish(&jw), -1);
+	mq_json_init(&jw, full, false);
+	mq_json_obj_begin(&jw);
+	mq_json_obj_end(&jw);
+	EXPECT_INT_EQ(mq_json_finish(&jw), -1);
 	fclose(full);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/policy.c: working set, protection sizing, Kubernetes' memory.high,
- * the node budget, ancestor coverage and the batch squeeze.
+ * user/daemon/policy.c: working set, protection sizing, Kubernetes'
+ * memory.high, the node budget, ancestor coverage and the batch squeeze.
  */
 #include <string.h>
 
@@ -102,17 +102,17 @@ static void ws_counter_reset_restarts(void)
 	EXPECT_INT_EQ(e.stall_permille, 0);
 }
 
-static struct tier_cfg tier(enum tier_action a)
+static struct mq_tier_cfg tier(enum mq_tier_action a)
 {
-	struct daemon_cfg cfg;
+	struct mq_daemon_cfg cfg;
 
-	daemon_cfg_defaults(&cfg);
+	mq_daemon_cfg_defaults(&cfg);
 	return cfg.tiers[a == TIER_MIN ? 0 : a == TIER_LOW ? 1 : 2];
 }
 
 static void protection_headroom(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_estimate e = { .ws = 200 * MiB };
 
 	/* 10% of 200M beats the 8M minimum */
@@ -139,7 +139,7 @@ static void protection_headroom(void)
 
 static void boost_grows_by_refaults(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_boost b = { };
 
 	/* the first sight only primes */
@@ -165,7 +165,7 @@ static void boost_grows_by_refaults(void)
 
 static void boost_not_for_own_limit(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_boost b = { };
 
 	ws_boost_update(&t, &b, 1000, 0, 20 * MiB, 60 * MiB, 100 * MiB, PAGE);
@@ -182,7 +182,7 @@ static void boost_not_for_own_limit(void)
 
 static void boost_capped_at_peak_usage(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_boost b = { };
 
 	ws_boost_update(&t, &b, 1000, 0, 20 * MiB, 20 * MiB, 24 * MiB, PAGE);
@@ -193,7 +193,7 @@ static void boost_capped_at_peak_usage(void)
 
 static void boost_holds_then_decays(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_boost b = { };
 	uint64_t now = 1000, rf = 0;
 
@@ -233,7 +233,7 @@ static void boost_holds_then_decays(void)
 
 static void boost_in_working_set(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_estimate e = { .resident = 32 * MiB, .peak_usage = 40 * MiB,
 				 .refault_bytes = 4 * MiB };
 
@@ -261,7 +261,7 @@ static void boost_in_working_set(void)
  */
 static void boost_converges(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_boost b = { };
 	struct ws_estimate e;
 	uint64_t prot = 0, rf = 0, now = 1000, set = 48 * MiB;
@@ -289,7 +289,7 @@ static void boost_converges(void)
 
 static void protection_leaves_room_below_max(void)
 {
-	struct tier_cfg t = tier(TIER_MIN);
+	struct mq_tier_cfg t = tier(TIER_MIN);
 	struct ws_estimate e = { .ws = 250 * MiB };
 
 	/* max 256M: room is max(25.6M, 16M), so 230.4M at most */
@@ -453,7 +453,7 @@ static struct squeeze_in sq_in(uint64_t now, bool pressure, uint64_t usage)
 
 static void squeeze_reclaims_then_lowers_high(void)
 {
-	struct tier_cfg t = tier(TIER_SQUEEZE);
+	struct mq_tier_cfg t = tier(TIER_SQUEEZE);
 	struct squeeze_state st = { };
 	struct squeeze_out out;
 	struct squeeze_in in;
@@ -490,7 +490,7 @@ static void squeeze_reclaims_then_lowers_high(void)
 /* A stall that comes and goes is one episode until calm for long. */
 static void squeeze_intermittent_pressure(void)
 {
-	struct tier_cfg t = tier(TIER_SQUEEZE);
+	struct mq_tier_cfg t = tier(TIER_SQUEEZE);
 	struct squeeze_state st = { };
 	struct squeeze_out out;
 	struct squeeze_in in;
@@ -525,7 +525,7 @@ static void squeeze_intermittent_pressure(void)
 
 static void squeeze_never_below_floor(void)
 {
-	struct tier_cfg t = tier(TIER_SQUEEZE);
+	struct mq_tier_cfg t = tier(TIER_SQUEEZE);
 	struct squeeze_state st = { };
 	struct squeeze_out out;
 	struct squeeze_in in;
@@ -557,7 +557,7 @@ static void squeeze_never_below_floor(void)
 
 static void squeeze_livelock_guard(void)
 {
-	struct tier_cfg t = tier(TIER_SQUEEZE);
+	struct mq_tier_cfg t = tier(TIER_SQUEEZE);
 	struct squeeze_state st = { };
 	struct squeeze_out out;
 	struct squeeze_in in;
@@ -579,7 +579,7 @@ static void squeeze_livelock_guard(void)
 
 static void squeeze_release_in_steps(void)
 {
-	struct tier_cfg t = tier(TIER_SQUEEZE);
+	struct mq_tier_cfg t = tier(TIER_SQUEEZE);
 	struct squeeze_state st = { };
 	struct squeeze_out out;
 	struct squeeze_in in;

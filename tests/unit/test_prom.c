@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
+ * user/lib/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
  */
 #include <string.h>
 
@@ -12,10 +12,10 @@ static void label_escaping(void)
 {
 	FILE *fp = unit_capture_begin();
 
-	prom_write_label_value(fp, "/a\\b\"c\"\nd é");
+	mq_prom_write_label_value(fp, "/a\\b\"c\"\nd é");
 	EXPECT_STR_EQ(unit_capture_end(), "/a\\\\b\\\"c\\\"\\nd é");
 	fp = unit_capture_begin();
-	prom_write_label_value(fp, "");
+	mq_prom_write_label_value(fp, "");
 	EXPECT_STR_EQ(unit_capture_end(), "");
 }
 
@@ -23,20 +23,20 @@ static void seconds(void)
 {
 	char buf[32];
 
-	EXPECT_STR_EQ(prom_format_seconds(0, buf, sizeof(buf)), "0");
-	EXPECT_STR_EQ(prom_format_seconds(1, buf, sizeof(buf)), "0.000001");
-	EXPECT_STR_EQ(prom_format_seconds(1500, buf, sizeof(buf)), "0.0015");
-	EXPECT_STR_EQ(prom_format_seconds(2000000, buf, sizeof(buf)), "2");
-	EXPECT_STR_EQ(prom_format_seconds(16777216, buf, sizeof(buf)),
+	EXPECT_STR_EQ(mq_prom_format_seconds(0, buf, sizeof(buf)), "0");
+	EXPECT_STR_EQ(mq_prom_format_seconds(1, buf, sizeof(buf)), "0.000001");
+	EXPECT_STR_EQ(mq_prom_format_seconds(1500, buf, sizeof(buf)), "0.0015");
+	EXPECT_STR_EQ(mq_prom_format_seconds(2000000, buf, sizeof(buf)), "2");
+	EXPECT_STR_EQ(mq_prom_format_seconds(16777216, buf, sizeof(buf)),
 		      "16.777216");
-	EXPECT_STR_EQ(prom_format_seconds(UINT64_MAX, buf, sizeof(buf)),
+	EXPECT_STR_EQ(mq_prom_format_seconds(UINT64_MAX, buf, sizeof(buf)),
 		      "18446744073709.551615");
-	EXPECT_STR_EQ(prom_format_seconds(10000000, buf, sizeof(buf)), "10");
-	EXPECT_STR_EQ(prom_format_seconds(10500000, buf, sizeof(buf)),
+	EXPECT_STR_EQ(mq_prom_format_seconds(10000000, buf, sizeof(buf)), "10");
+	EXPECT_STR_EQ(mq_prom_format_seconds(10500000, buf, sizeof(buf)),
 		      "10.5");
 	/* a buffer too small is cut, not overrun */
-	EXPECT_STR_EQ(prom_format_seconds(1500000, buf, 5), "1.50");
-	EXPECT_STR_EQ(prom_format_seconds(1500000, buf, 8), "1.50000");
+	EXPECT_STR_EQ(mq_prom_format_seconds(1500000, buf, 5), "1.50");
+	EXPECT_STR_EQ(mq_prom_format_seconds(1500000, buf, 8), "1.50000");
 }
 
 static bool has_line(const char *text, const char *line)
@@ -52,16 +52,16 @@ static bool has_line(const char *text, const char *line)
 
 static void cgroup_samples(void)
 {
-	struct cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
-	struct cg_list list = { .recs = &rec, .n = 1 };
-	struct cg_hist *h = &rec.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
+	struct mq_cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
+	struct mq_cg_list list = { .recs = &rec, .n = 1 };
+	struct mq_cg_hist *h = &rec.hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
 	uint64_t bucket[MEMQOS_HIST_BUCKETS] = { };
 	const char *out;
 
-	field_mark(&rec.v, MEMQOS_A_CGROUP_USAGE_BYTES);
-	field_mark(&rec.v, MEMQOS_A_CGROUP_MAX_BYTES);
-	field_mark(&rec.v, MEMQOS_A_CGROUP_PSI_SOME_US);
-	field_mark(&rec.v, MEMQOS_A_CGROUP_OOM_KILLS);
+	mq_field_mark(&rec.v, MEMQOS_A_CGROUP_USAGE_BYTES);
+	mq_field_mark(&rec.v, MEMQOS_A_CGROUP_MAX_BYTES);
+	mq_field_mark(&rec.v, MEMQOS_A_CGROUP_PSI_SOME_US);
+	mq_field_mark(&rec.v, MEMQOS_A_CGROUP_OOM_KILLS);
 	rec.v.val[MEMQOS_A_CGROUP_USAGE_BYTES] = 4096;
 	rec.v.val[MEMQOS_A_CGROUP_MAX_BYTES] = MEMQOS_UNLIMITED;
 	rec.v.val[MEMQOS_A_CGROUP_PSI_SOME_US] = 2500000;
@@ -74,7 +74,7 @@ static void cgroup_samples(void)
 	h->sum_us = 20000003;
 	h->count = 4;
 
-	prom_write_cgroups(unit_capture_begin(), &list);
+	mq_prom_write_cgroups(unit_capture_begin(), &list);
 	out = unit_capture_end();
 	EXPECT_TRUE(has_line(out, "# HELP memqos_usage_bytes memory.current"));
 	EXPECT_TRUE(has_line(out, "# TYPE memqos_usage_bytes gauge"));
@@ -110,7 +110,7 @@ static void cgroup_samples(void)
 
 static void attribution_samples(void)
 {
-	struct attrib_pair pairs[] = {
+	struct mq_attrib_pair pairs[] = {
 		{ .reclaimer = 11, .reclaimer_path = "/hog", .victim = 10,
 		  .victim_path = "/svc", .node = 0, .scanned = 30,
 		  .reclaimed_anon = 1, .reclaimed_file = 20, .refaults = 7,
@@ -119,10 +119,10 @@ static void attribution_samples(void)
 		  .victim_path = "/svc", .node = 1, .scanned = 2,
 		  .reclaimed_file = 2 },
 	};
-	struct attrib_list list = { .pairs = pairs, .n = 2 };
+	struct mq_attrib_list list = { .pairs = pairs, .n = 2 };
 	const char *out;
 
-	prom_write_attribution(unit_capture_begin(), &list, 4096);
+	mq_prom_write_attribution(unit_capture_begin(), &list, 4096);
 	out = unit_capture_end();
 	EXPECT_TRUE(has_line(out,
 		"# TYPE memqos_attribution_scanned_bytes_total counter"));

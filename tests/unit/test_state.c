@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/state.c: the daemon's state file of original values.
+ * user/daemon/state.c: the daemon's state file of original values.
  */
 #include <errno.h>
 #include <stdio.h>

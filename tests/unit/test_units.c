@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/units.c: human formatting of bytes and durations, size parsing.
+ * user/lib/units.c: human formatting of bytes and durations, size parsing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,8 +19,8 @@
 
 static char buf[UNITS_BUF_SIZE];
 
-#define BYTES(v)	units_format_bytes(buf, sizeof(buf), (v))
-#define USEC(v)		units_format_usec(buf, sizeof(buf), (v))
+#define BYTES(v)	mq_units_format_bytes(buf, sizeof(buf), (v))
+#define USEC(v)		mq_units_format_usec(buf, sizeof(buf), (v))
 
 static void format_bytes_below_one_kib(void)
 {
@@ -83,9 +83,10 @@ static void format_truncates_to_buffer(void)
 {
 	char small[4];
 
-	EXPECT_TRUE(units_format_bytes(small, sizeof(small), 1536) == small);
+	EXPECT_TRUE(mq_units_format_bytes(small, sizeof(small), 1536) == small);
 	EXPECT_STR_EQ(small, "1.5");
-	EXPECT_TRUE(units_format_usec(small, sizeof(small), 123456) == small);
+	EXPECT_TRUE(mq_units_format_usec(small, sizeof(small), 123456) ==
+		    small);
 	EXPECT_STR_EQ(small, "123");
 }
 
@@ -121,7 +122,7 @@ static void check_parse(const char *str, int ret, uint64_t value,
 {
 	uint64_t out = UNTOUCHED;
 
-	unit_expect_s64(units_parse_size(str, &out), ret, file, line);
+	unit_expect_s64(mq_units_parse_size(str, &out), ret, file, line);
 	unit_expect_u64(out, ret ? UNTOUCHED : value, file, line);
 }
 
@@ -200,8 +201,8 @@ static void check_msec(const char *str, int ret, uint64_t value,
 {
 	uint64_t out = UNTOUCHED;
 
-	unit_expect_s64(units_parse_msec(str, 100, 86400000, &out), ret, file,
-			line);
+	unit_expect_s64(mq_units_parse_msec(str, 100, 86400000, &out), ret,
+			file, line);
 	unit_expect_u64(out, ret ? UNTOUCHED : value, file, line);
 }
 
@@ -238,7 +239,7 @@ static void check_u64_dec(uint64_t value, const char *expected,
 	const char *digits;
 	size_t len;
 
-	digits = units_u64_dec(buf, value, &len);
+	digits = mq_units_u64_dec(buf, value, &len);
 	unit_expect_str(digits, expected, file, line);
 	unit_expect_u64(len, strlen(expected), file, line);
 }

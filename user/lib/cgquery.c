@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CGROUP_GET for the commands, see cgquery.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup_arg.h"
+#include "cgquery.h"
+
+/* A dump restarts when cgroups come and go; give up after this many. */
+#define DUMP_TRIES	5
+
+/*
+ * The kernel's memcg statistics, which levels come from, lag up to 2 s on
+ * 6.1 and a module cannot flush them: reading memory.stat does (the whole
+ * tree, when enough changed). Best effort: the file may not be visible.
+ */
+static void flush_stats(const char *mountinfo, const char *path)
+{
+	char file[PATH_MAX], buf[4096];
+	int fd;
+
+	if (mq_cgroup_arg_fs_path(mountinfo, path, "memory.stat", file))
+		return;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err = mq_cg_rec_decode(nlh, data);
+
+	if (err) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int request_one(struct mq_nl *nl, const struct mq_cgroup_arg *cg,
+		       struct mq_cg_rec *rec)
+{
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET, 0);
+	if (cg->id)
+		mnl_attr_put_u64(nlh, MEMQOS_A_CGROUP_ID, cg->id);
+	else
+		mnl_attr_put_strz(nlh, MEMQOS_A_CGROUP_PATH, cg->path);
+	err = mq_nl_request(nl, nlh, get_cb, rec);
+	if (!err && !rec->path)
+		err = -EBADMSG;		/* ACK without a reply */
+	return err;
+}
+
+int mq_cgq_get(struct mq_nl **nlp, const char *arg, struct mq_cg_rec *rec,
+	       bool *bad_arg)
+{
+	struct mq_cgroup_arg *cg = malloc(sizeof(*cg));
+	char *mountinfo = mq_cgroup_arg_read_mountinfo();
+	int err;
+
+	memset(rec, 0, sizeof(*rec));
+	*bad_arg = false;
+	err = cg ? mq_cgroup_arg_parse(arg, mountinfo, cg) : -ENOMEM;
+	if (err == -EINVAL || err == -ENAMETOOLONG) {
+		*bad_arg = true;
+		goto out;
+	}
+	if (!err)
+		err = mq_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
+	/* an id has no path yet: the root's flushes the tree on 6.1 */
+	if (!err)
+		flush_stats(mountinfo, cg->id ? "/" : cg->path);
+	if (!err)
+		err = request_one(*nlp, cg, rec);
+out:
+	free(mountinfo);
+	free(cg);
+	return err;
+}
+
+int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
+{
+	struct mq_nl *nl;
+	char *mountinfo;
+	struct nlmsghdr *nlh;
+	int err, tries;
+
+	err = mq_nl_ready(nlp, MEMQOS_CMD_CGROUP_GET);
+	if (err)
+		return err;
+	nl = *nlp;
+	mountinfo = mq_cgroup_arg_read_mountinfo();
+	flush_stats(mountinfo, "/");
+	free(mountinfo);
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		mq_cg_list_free(list);
+		nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
+					NLM_F_DUMP);
+		err = mq_nl_request(nl, nlh, mq_cg_list_add_cb, list);
+		if (err != -EINTR)
+			break;
+	}
+	return err;
+}

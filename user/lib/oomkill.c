@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The recent OOM kills, see oomkill.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/genetlink.h>
+#include <linux/memqos.h>
+
+#include "oomkill.h"
+
+static int get_u64(const struct nlattr *a, uint64_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+		return -EBADMSG;
+	*v = mnl_attr_get_u64(a);
+	return 0;
+}
+
+static int get_u32(const struct nlattr *a, uint32_t *v, bool *has)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return -EBADMSG;
+	*v = mnl_attr_get_u32(a);
+	*has = true;
+	return 0;
+}
+
+static int decode_attr(const struct nlattr *a, struct mq_oom_kill *k)
+{
+	switch (mnl_attr_get_type(a)) {
+	case MEMQOS_A_OOM_KILL_SEQ:
+		return get_u64(a, &k->seq);
+	case MEMQOS_A_OOM_KILL_TIME_NS:
+		return get_u64(a, &k->time_ns);
+	case MEMQOS_A_OOM_KILL_BOOT_NS:
+		return get_u64(a, &k->boot_ns);
+	case MEMQOS_A_OOM_KILL_CGROUP_ID:
+		return get_u64(a, &k->cgroup_id);
+	case MEMQOS_A_OOM_KILL_RSS_ANON_BYTES:
+		return get_u64(a, &k->rss_anon_bytes);
+	case MEMQOS_A_OOM_KILL_RSS_FILE_BYTES:
+		return get_u64(a, &k->rss_file_bytes);
+	case MEMQOS_A_OOM_KILL_RSS_SHMEM_BYTES:
+		return get_u64(a, &k->rss_shmem_bytes);
+	case MEMQOS_A_OOM_KILL_PGTABLES_BYTES:
+		return get_u64(a, &k->pgtables_bytes);
+	case MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -EBADMSG;
+		k->oom_score_adj = (int32_t)mnl_attr_get_u32(a);
+		return 0;
+	case MEMQOS_A_OOM_KILL_PID:
+		return get_u32(a, &k->pid, &k->has_pid);
+	case MEMQOS_A_OOM_KILL_UID:
+		return get_u32(a, &k->uid, &k->has_uid);
+	case MEMQOS_A_OOM_KILL_COMM:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			return -EBADMSG;
+		snprintf(k->comm, sizeof(k->comm), "%s", mnl_attr_get_str(a));
+		k->has_comm = true;
+		return 0;
+	case MEMQOS_A_OOM_KILL_PATH:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || k->path)
+			return -EBADMSG;
+		k->path = strdup(mnl_attr_get_str(a));
+		return k->path ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+static int oom_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mq_oom_list *list = data;
+	const struct nlattr *a;
+	struct mq_oom_kill *kills, *k;
+	int err = 0;
+
+	kills = realloc(list->kills, (list->n + 1) * sizeof(*kills));
+	if (!kills) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	list->kills = kills;
+	k = &kills[list->n++];
+	memset(k, 0, sizeof(*k));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		err = decode_attr(a, k);
+		if (err)
+			break;
+	}
+	if (!err && !k->seq)
+		err = -EBADMSG;
+	if (err) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int mq_oom_list_get(struct mq_nl **nlp, struct mq_oom_list *list)
+{
+	struct mq_nl *nl;
+	int err;
+
+	memset(list, 0, sizeof(*list));
+	err = mq_nl_ready(nlp, MEMQOS_CMD_OOM_KILLS_GET);
+	if (err)
+		return err;
+	nl = *nlp;
+	return mq_nl_request(nl,
+			     mq_nl_msg_prepare(nl,
+					       MEMQOS_CMD_OOM_KILLS_GET,
+					       NLM_F_DUMP),
+				 oom_cb, list);
+}
+
+void mq_oom_list_free(struct mq_oom_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		free(list->kills[i].path);
+	free(list->kills);
+	memset(list, 0, sizeof(*list));
+}
+
+/* "2024-05-01 12:34:56" in local time. */
+static const char *format_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static void print_kill(struct mq_print_ctx *pc, const struct mq_oom_kill *k)
+{
+	char buf[32];
+
+	mq_print_obj_begin(pc, NULL);
+	mq_print_u64(pc, "seq", "%6s", k->seq);
+	mq_print_u64(pc, "time_ns", NULL, k->time_ns);
+	mq_print_u64(pc, "boot_ns", NULL, k->boot_ns);
+	mq_print_text(pc, "  %-19s", format_time(k->time_ns, buf, sizeof(buf)));
+	if (k->has_pid)
+		mq_print_u64(pc, "pid", " %8s", k->pid);
+	else
+		mq_print_null(pc, "pid", " %8s", "-");
+	if (k->has_uid)
+		mq_print_u64(pc, "uid", " %6s", k->uid);
+	else
+		mq_print_null(pc, "uid", " %6s", "-");
+	if (k->has_comm)
+		mq_print_str(pc, "comm", " %-16s", k->comm);
+	else
+		mq_print_null(pc, "comm", " %-16s", "-");
+	mq_print_bytes(pc, "rss_anon_bytes", " %9s", k->rss_anon_bytes);
+	mq_print_bytes(pc, "rss_file_bytes", " %9s", k->rss_file_bytes);
+	mq_print_bytes(pc, "rss_shmem_bytes", " %9s", k->rss_shmem_bytes);
+	mq_print_bytes(pc, "pgtables_bytes", NULL, k->pgtables_bytes);
+	mq_print_s64(pc, "oom_score_adj", " %5s", k->oom_score_adj);
+	mq_print_u64(pc, "cgroup_id", " %10s", k->cgroup_id);
+	if (k->path)
+		mq_print_str(pc, "path", "  %s\n", k->path);
+	else
+		mq_print_null(pc, "path", "  %s\n", "-");
+	mq_print_obj_end(pc);
+}
+
+void mq_oom_list_print(struct mq_print_ctx *pc, const struct mq_oom_list *list)
+{
+	size_t i;
+
+	mq_print_arr_begin(pc, "oom_kills");
+	mq_print_text(pc, "%6s  %-19s %8s %6s %-16s %9s %9s %9s %5s %10s  %s\n",
+		      "SEQ", "TIME", "PID", "UID", "COMM", "ANON", "FILE",
+		      "SHMEM", "ADJ", "CGROUP_ID", "PATH");
+	for (i = 0; i < list->n; i++)
+		print_kill(pc, &list->kills[i]);
+	mq_print_arr_end(pc);
+}
