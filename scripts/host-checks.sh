@@ -4,7 +4,8 @@
 # Host checks of the module and the API that need no kernel to run. Once:
 # checkpatch is clean, the UAPI header matches the netlink spec, the tool
 # builds without a warning, the man page matches the help texts, dkms.conf
-# has the release's version. For each KERNEL (as scripts/kernel.sh names
+# has the release's version, the Kubernetes manifests of deploy/ match
+# the API schema (tests/kubernetes/validate.py). For each KERNEL (as scripts/kernel.sh names
 # them): the module builds W=1 with neither a compiler warning nor a sparse
 # finding, and DKMS builds it from a clean copy. The module of that build
 # stays in build/kernels/KERNEL/ for the guest.
@@ -86,7 +87,7 @@ dkms_version() {
 }
 
 echo "KTAP version 1"
-echo "1..$((6 + 2 * $#))"
+echo "1..$((7 + 2 * $#))"
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header and netlink reference match the spec" scripts/gen-uapi.py --check
 check "memqos tool builds with no warning" \
@@ -95,6 +96,8 @@ check "man page matches the help texts" make -s -C user check-man
 check_ok "dkms.conf version matches VERSION" dkms_version
 check_ok "make on an unsupported kernel stops, naming the supported ones" \
 	unsupported_refused
+check_ok "Kubernetes manifests match the vendored API schema, typos rejected" \
+	tests/kubernetes/validate.py
 for k in "$@"; do
 	check "module builds on $k with W=1, no warning, sparse (C=2) clean" \
 		scripts/kernel.sh build "$k" W=1 C=2 KCFLAGS=-Werror
