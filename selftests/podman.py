@@ -14,9 +14,9 @@ podman reads /usr/share/containers/oci/hooks.d, its default hooks
 directory (an overlay on /usr/share/containers takes it).
 
 podman runs as root with the cgroupfs manager (the guest has no systemd),
-its storage (overlay driver) under /tmp and its run state under /run,
-events to a file, containers without a network (--network none; memqos
-has nothing to do with it).
+its storage (overlay driver) under /tmp and its run state and network
+configuration under /run, events to a file, containers without a
+network (--network none; memqos has nothing to do with it).
 """
 import os
 import shutil
@@ -26,8 +26,10 @@ import tempfile
 STORE = "/tmp/memqos-podman/storage"
 RUNROOT = "/run/memqos-podman"
 OVERLAYS = "/tmp/memqos-podman/ovl"
+# netavark keeps a lock in its configuration directory, /etc's by default.
 GLOBAL = ["--root", STORE, "--runroot", RUNROOT, "--storage-driver", "overlay",
-          "--cgroup-manager", "cgroupfs", "--events-backend", "file"]
+          "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+          "--network-config-dir", RUNROOT + "/networks"]
 SBIN = "/usr/local/sbin"
 TOOL = SBIN + "/memqos"
 HOOK = "/usr/local/libexec/memqos/memqos-oci-hook"

@@ -13,7 +13,8 @@ and the DaemonSet keeps the conventions of Documentation/deploy.md
 it needs). Then proves it can fail: typos planted in a copy of each
 manifest must be rejected.
 
-Usage: tests/kubernetes/validate.py [FILE...]   (default deploy/kubernetes/*.yaml)
+Usage: tests/kubernetes/validate.py [FILE...]
+       (default: deploy/kubernetes/*.yaml)
 Prints TAP-like lines; exit 1 on any failure. Needs python3-yaml and
 python3-jsonschema.
 """
