@@ -5,7 +5,8 @@ mmdebstrap root, before the guest boots) run under podman the way the
 DaemonSet of deploy/kubernetes runs it: privileged, the node's PID
 namespace, a cgroup namespace of its own (as the kubelet gives a pod on
 cgroup v2: the entry point joins the node's), the same host paths
-(/sys/fs/cgroup, /lib/modules and /usr/src read-only, /run/memqos) and
+(/sys/fs/cgroup, /lib/modules, /usr/src and /usr/lib read-only,
+/run/memqos) and
 the configuration in /etc/memqos as the ConfigMap puts it.
 
     /sys/fs/cgroup/memqos-node-test      raised to cover crit, restored
@@ -64,6 +65,7 @@ def daemonset_args(image, *extra, mounts=True, cgroupns="private",
         args += ["-v", "/sys/fs/cgroup:/sys/fs/cgroup",
                  "-v", "/lib/modules:/lib/modules:ro",
                  "-v", "/usr/src:/usr/src:ro",
+                 "-v", "/usr/lib:/host/usr/lib:ro",
                  "-v", f"{STATE_DIR}:{STATE_DIR}"]
     args += ["-v", f"{conf}:/etc/memqos:ro"]
     return [*args, *extra, image]

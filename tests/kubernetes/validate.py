@@ -35,7 +35,8 @@ SCHEMAS = {
     ("v1", "Namespace"): "namespace-v1.json",
     ("v1", "ConfigMap"): "configmap-v1.json",
 }
-HOST_PATHS = {"/sys/fs/cgroup", "/lib/modules", "/usr/src", "/run/memqos"}
+HOST_PATHS = {"/sys/fs/cgroup", "/lib/modules", "/usr/src", "/usr/lib",
+              "/run/memqos"}
 
 
 def strict(schema):
