@@ -11,7 +11,9 @@
 #    (scripts/kmod-deps.py), the tool's build and man page; and for each
 #    kernel, the module's W=1 and sparse builds and DKMS.
 #    MEMQOS_HOST_CHECKS=0 skips them (the module is then built plainly).
-# 3. The selftests in a guest per kernel (scripts/vm/run-guest.sh --
+# 3. The node image (scripts/image.sh build, with modules for the kernels
+#    below), if test_node_image.py is among the tests: it runs in the guest.
+# 4. The selftests in a guest per kernel (scripts/vm/run-guest.sh --
 #    selftests/run.sh), up to MEMQOS_GUEST_JOBS guests at once (default:
 #    one per host CPU), each counted from build/guest/KERNEL/out/results.tap.
 #    A guest timeout, crash or failed dmesg check counts as one more failure.
@@ -125,9 +127,23 @@ run_guests() {
 	RESULTS_WHO=check
 }
 
+# The node image for test_node_image.py, built on the host (buildah); a
+# failure counts, and the test then fails on the missing image.
+build_image() {
+	local t want=$(($# == 0))
+	for t in "$@"; do
+		[[ ${t#selftests/} == test_node_image.py ]] && want=1
+	done
+	((want)) || return 0
+	echo "check: the node image (scripts/image.sh build)"
+	MEMQOS_IMAGE_KERNELS="${KERNELS[*]}" scripts/image.sh build >/dev/null ||
+		extra_failure "the node image does not build (scripts/image.sh build)"
+}
+
 main() {
 	run_unit
 	run_host_checks
+	build_image "$@"
 	run_guests "$@"
 	echo "$SKIPPED skipped"
 	echo "$PASSED passed, $FAILED failed"

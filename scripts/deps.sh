@@ -5,11 +5,13 @@
 # installed. Usage: scripts/deps.sh GROUP...
 #   build  compile the module and the tool (headers, libmnl, ...)
 #   guest  boot Debian's 6.1 kernel in QEMU and run the selftests in it
+#          (podman and buildah: the podman and node image tests, the image
+#          built by scripts/image.sh from an mmdebstrap root)
 #   kernels fetch Debian's newer kernels and build for them
 #          (scripts/kernel.sh: a private apt, mmdebstrap build roots,
 #          pahole for module BTF, xz for their compressed modules)
 #   check  extra checkers used by `make check` (sparse, dkms, the spec's
-#          YAML parser)
+#          YAML parser, jsonschema for the Kubernetes manifests)
 #   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
 #   debug  build Debian's 6.1 kernel source with KASAN/lockdep/kmemleak
 #          (make check-debug)
@@ -19,9 +21,10 @@ set -euo pipefail
 declare -A group=(
 	[build]="gcc make pkg-config libmnl-dev libinih-dev libjson-c-dev"
 	[guest]="linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
-		 iproute2 python3 python3-pyroute2 crun stress-ng rt-tests"
+		 iproute2 python3 python3-pyroute2 crun stress-ng rt-tests
+		 podman conmon netavark buildah"
 	[kernels]="mmdebstrap dwarves xz-utils zstd debian-archive-keyring"
-	[check]="sparse dkms python3-yaml"
+	[check]="sparse dkms python3-yaml python3-jsonschema"
 	[style]="linux-source-6.1 perl xz-utils"
 	[debug]="linux-source-6.1 xz-utils gcc make bc bison flex libelf-dev
 		 libssl-dev cpio kmod"

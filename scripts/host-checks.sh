@@ -6,10 +6,12 @@
 # netlink spec, no kmod/ files call each other in a cycle, the tool
 # builds without a warning, user/lib stays below the programs
 # (scripts/check-layers.sh), the man page matches the help texts, dkms.conf
-# has the release's version. For each KERNEL (as scripts/kernel.sh names
-# them): the module builds W=1 with neither a compiler warning nor a sparse
-# finding, and DKMS builds it from a clean copy. The module of that build
-# stays in build/kernels/KERNEL/ for the guest.
+# has the release's version, the Kubernetes manifests of deploy/ match the
+# API schema (tests/kubernetes/validate.py). For each KERNEL (as
+# scripts/kernel.sh names them): the module builds W=1 with neither a
+# compiler warning nor a sparse finding, and DKMS builds it from a clean
+# copy. The module of that build stays in build/kernels/KERNEL/ for the
+# guest.
 # Prints KTAP; exits 1 if any check failed.
 # Usage: host-checks.sh KERNEL...
 set -uo pipefail
@@ -88,7 +90,7 @@ dkms_version() {
 }
 
 echo "KTAP version 1"
-echo "1..$((8 + 2 * $#))"
+echo "1..$((9 + 2 * $#))"
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header, netlink reference and kmod/genl-gen.[ch] match the spec" \
 	scripts/gen-uapi.py --check
@@ -101,6 +103,8 @@ check "man page matches the help texts" make -s -C user check-man
 check_ok "dkms.conf version matches VERSION" dkms_version
 check_ok "make on an unsupported kernel stops, naming the supported ones" \
 	unsupported_refused
+check_ok "Kubernetes manifests match the vendored API schema, typos rejected" \
+	tests/kubernetes/validate.py
 for k in "$@"; do
 	check "module builds on $k with W=1, no warning, sparse (C=2) clean" \
 		scripts/kernel.sh build "$k" W=1 C=2 KCFLAGS=-Werror

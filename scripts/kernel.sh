@@ -23,6 +23,8 @@
 #                                        with its MOK key (Documentation/kernels.md, "DKMS and Secure
 #                                        Boot"). Prints the .ko's path and
 #                                        its signer last.
+#        scripts/kernel.sh mirror        the Debian mirror it uses (for
+#                                        scripts/image.sh)
 #
 # NAME          what it is                          built with
 # 6.1           bookworm's linux-image-amd64         the host (gcc-12)
@@ -375,6 +377,7 @@ main() {
 	env) (($# == 2)) || usage; fetch "$2"; print_env ;;
 	build) (($# >= 2)) || usage; shift; build "$@" ;;
 	dkms) (($# == 2)) || usage; dkms_build "$2" ;;
+	mirror) mirror ;;
 	*) usage ;;
 	esac
 }

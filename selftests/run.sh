@@ -17,7 +17,10 @@
 #   insmod failure fails the test without running it; an rmmod failure fails
 #   the test. A test may unload and reload the module itself.
 # - cwd is the project dir, stdin is /dev/null, and it is killed after
-#   $MEMQOS_TEST_TIMEOUT seconds (default 300). MEMQOS_KO is exported as an
+#   $MEMQOS_TEST_TIMEOUT seconds (default 300; a test that needs longer
+#   has a line "# memqos-timeout: N" in its first 5 lines: N seconds,
+#   scaled as MEMQOS_TEST_TIMEOUT scales the default, never less than
+#   the limit of the others). MEMQOS_KO is exported as an
 #   absolute path, MEMQOS_OUT is writable.
 # - It prints KTAP (selftests/lib.sh, selftests/ktap.py); subtests are detail,
 #   only its exit status counts: 0 pass, 4 skip (reason: the text after its
@@ -101,7 +104,7 @@ find_skip_reason() {
 }
 
 run_test() {
-	local num=$1 name=$2 log err rc=0 cmd start
+	local num=$1 name=$2 log err rc=0 cmd start limit want
 	log=$OUT/logs/${name//\//_}.log
 	case $name in
 	*.sh) cmd=(bash "$DIR/$name") ;;
@@ -121,15 +124,23 @@ run_test() {
 		FAILED=$((FAILED + 1))
 		return
 	fi
+	limit=$TEST_TIMEOUT
+	case $name in
+	*.sh | *.py)
+		want=$(sed -n '1,5s/^# memqos-timeout: \([0-9]\{1,\}\)$/\1/p' "$DIR/$name")
+		[[ -z $want ]] || limit=$((want * TEST_TIMEOUT / 300))
+		((limit >= TEST_TIMEOUT)) || limit=$TEST_TIMEOUT
+		;;
+	esac
 	start=$SECONDS
-	if timeout -k 10 "$TEST_TIMEOUT" "${cmd[@]}" </dev/null 2>&1 | relay "$log"; then
+	if timeout -k 10 "$limit" "${cmd[@]}" </dev/null 2>&1 | relay "$log"; then
 		rc=0
 	else
 		rc=${PIPESTATUS[0]}
 	fi
 	emit "# $name: $((SECONDS - start)) s"
 	case $rc in
-	124 | 137) emit "# $name: timed out after $TEST_TIMEOUT s" ;;
+	124 | 137) emit "# $name: timed out after $limit s" ;;
 	0 | 4) ;;
 	*) emit "# $name: exit status $rc" ;;
 	esac
