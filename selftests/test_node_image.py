@@ -6,8 +6,8 @@ DaemonSet of deploy/kubernetes runs it: privileged, the node's PID
 namespace, a cgroup namespace of its own (as the kubelet gives a pod on
 cgroup v2: the entry point joins the node's), the same host paths
 (/sys/fs/cgroup, /lib/modules, /usr/src and /usr/lib read-only,
-/run/memqos) and
-the configuration in /etc/memqos as the ConfigMap puts it.
+/run/memqos) and the configuration in /etc/memqos as the ConfigMap puts
+it.
 
     /sys/fs/cgroup/memqos-node-test      raised to cover crit, restored
     `-- crit                             critical by a rule of the
@@ -94,7 +94,7 @@ def logs(name):
 
 
 def main():
-    ktap.print_header(8)
+    ktap.print_header(7)
     image = f"localhost/memqos-node:{version()}"
     if not os.path.exists(ARCHIVE):
         ktap.fail(f"{ARCHIVE} exists (scripts/image.sh build)")
