@@ -24,6 +24,7 @@ extern const struct unit_suite state_suite;
 extern const struct unit_suite attrib_suite;
 extern const struct unit_suite blame_suite;
 extern const struct unit_suite cgfs_suite;
+extern const struct unit_suite cgident_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -42,6 +43,7 @@ static const struct unit_suite *const suites[] = {
 	&attrib_suite,
 	&blame_suite,
 	&cgfs_suite,
+	&cgident_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))
