@@ -105,6 +105,42 @@ static void huge_counts(void)
 	EXPECT_U64_EQ(mq_hist_percentile_us(bucket, 100, 51), 100);
 }
 
+/* Each log4 bound is a log2 one: regrouping is exact. */
+static void log4_bounds(void)
+{
+	unsigned int k;
+
+	EXPECT_U64_EQ(mq_hist_log4_upper_us(0), 4);
+	EXPECT_U64_EQ(mq_hist_log4_upper_us(HIST_LOG4_BUCKETS - 1), 16777216);
+	for (k = 0; k < HIST_LOG4_BUCKETS; k++)
+		EXPECT_U64_EQ(mq_hist_log4_upper_us(k),
+			      mq_hist_bucket_upper_us(2 * k + 2));
+}
+
+static void log4_regroups(void)
+{
+	uint64_t cum[HIST_LOG4_BUCKETS];
+	unsigned int b, k;
+
+	/* one stall in each log2 bucket */
+	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
+		bucket[b] = 1;
+	mq_hist_log4(bucket, cum);
+	for (k = 0; k < HIST_LOG4_BUCKETS; k++)
+		EXPECT_U64_EQ(cum[k], 2 * k + 3);
+	/* what is above 16.777216 s only +Inf counts */
+	EXPECT_U64_EQ(mq_hist_total(bucket) - cum[HIST_LOG4_BUCKETS - 1], 1);
+
+	clear();
+	bucket[3] = 5;		/* [4, 8) us: above the first bound */
+	bucket[HIST_LAST_BUCKET] = 2;
+	mq_hist_log4(bucket, cum);
+	EXPECT_U64_EQ(cum[0], 0);
+	EXPECT_U64_EQ(cum[1], 5);
+	EXPECT_U64_EQ(cum[HIST_LOG4_BUCKETS - 1], 5);
+	clear();
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(bounds),
 	UNIT_TEST(empty_is_zero),
@@ -114,6 +150,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(rank_rounds_up),
 	UNIT_TEST(last_bucket),
 	UNIT_TEST(huge_counts),
+	UNIT_TEST(log4_bounds),
+	UNIT_TEST(log4_regroups),
 };
 
 UNIT_SUITE(hist_suite, "hist", tests);

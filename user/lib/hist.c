@@ -58,3 +58,22 @@ uint64_t mq_hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
 		est = mq_hist_bucket_lower_us(b);
 	return est;
 }
+
+uint64_t mq_hist_log4_upper_us(unsigned int k)
+{
+	return 1ULL << (2 * (k + 1));
+}
+
+void mq_hist_log4(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
+		  uint64_t cum[HIST_LOG4_BUCKETS])
+{
+	uint64_t sum = 0;
+	unsigned int b = 0, k;
+
+	/* log2 bucket b holds stalls below 2^b us: up to 4^(k+1) is b <= 2k+2 */
+	for (k = 0; k < HIST_LOG4_BUCKETS; k++) {
+		for (; b <= 2 * (k + 1); b++)
+			sum += bucket[b];
+		cum[k] = sum;
+	}
+}

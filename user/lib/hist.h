@@ -38,4 +38,24 @@ uint64_t mq_hist_total(const uint64_t bucket[MEMQOS_HIST_BUCKETS]);
 uint64_t mq_hist_percentile_us(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
 			       uint64_t max_us, unsigned int pct);
 
+/*
+ * The exporter's coarser buckets: 4^(k+1) us for k = 0..HIST_LOG4_BUCKETS-1,
+ * 4 us to 16.777216 s, each the upper bound of a log2 bucket, so that
+ * regrouping loses nothing but resolution. 12 series instead of 26 per
+ * stalled cgroup and kind.
+ */
+#define HIST_LOG4_BUCKETS	12
+_Static_assert(2 * HIST_LOG4_BUCKETS < HIST_LAST_BUCKET,
+	       "each log4 bound is a finite log2 bound");
+
+/* Upper bound of log4 bucket @k, in us: 4^(k+1). */
+uint64_t mq_hist_log4_upper_us(unsigned int k);
+
+/*
+ * @cum[k]: the stalls of @bucket at most mq_hist_log4_upper_us(k) long,
+ * cumulative as Prometheus wants it; the +Inf bucket is mq_hist_total().
+ */
+void mq_hist_log4(const uint64_t bucket[MEMQOS_HIST_BUCKETS],
+		  uint64_t cum[HIST_LOG4_BUCKETS]);
+
 #endif /* MEMQOS_HIST_H */
