@@ -2,6 +2,7 @@
 /*
  * user/lib/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "hist.h"
@@ -147,11 +148,221 @@ static void attribution_samples(void)
 			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 61440"));
 }
 
+/* A record with every cgroup field the module has, each worth @v. */
+static void full_rec(struct mq_cg_rec *rec, const char *path, uint64_t v)
+{
+	size_t i;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->id = 42;
+	rec->path = (char *)path;
+	rec->tracked = true;
+	for (i = 0; i < mq_cgroup_fields.n; i++) {
+		mq_field_mark(&rec->v, mq_cgroup_fields.fields[i].attr);
+		rec->v.val[mq_cgroup_fields.fields[i].attr] = v;
+	}
+}
+
+/* Samples of @text (lines not comments), and check each family's HELP. */
+static size_t samples(const char *text)
+{
+	const char *line, *end;
+	char name[160], want[200];
+	size_t n = 0, len;
+
+	for (line = text; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		if (*line == '#')
+			continue;
+		n++;
+		len = strcspn(line, "{ ");
+		snprintf(name, sizeof(name), "%.*s", (int)len, line);
+		/* a histogram's samples are of the family less the suffix */
+		if (strstr(name, "_bucket") || strstr(name, "_count") ||
+		    (strstr(name, "_sum") && strstr(name, "stall_seconds")))
+			*strrchr(name, '_') = '\0';
+		snprintf(want, sizeof(want), "# HELP %s ", name);
+		EXPECT_TRUE(strstr(text, want));
+		snprintf(want, sizeof(want), "# TYPE %s ", name);
+		EXPECT_TRUE(strstr(text, want));
+	}
+	return n;
+}
+
+static const char *export(const struct mq_cg_list *list, unsigned int collect,
+			  const struct mq_prom_seen *seen)
+{
+	struct mq_prom_opts opts = {
+		.collect = collect, .page_size = 4096, .seen = seen,
+	};
+
+	EXPECT_INT_EQ(mq_prom_write_exporter(unit_capture_begin(), list,
+					     &opts), 0);
+	return unit_capture_end();
+}
+
+/* What an SRE dashboards, not all the module has: at most ~25 series. */
+static void exporter_default_series(void)
+{
+	struct mq_cg_rec rec;
+	struct mq_cg_list list = { .recs = &rec, .n = 1 };
+	unsigned int all = (1U << PROM_C_NR) - 1;
+	const char *out;
+
+	full_rec(&rec, "/system.slice/a.service", 1);
+	out = export(&list, mq_prom_default_collect(), NULL);
+	EXPECT_TRUE(samples(out) <= PROM_DEFAULT_SERIES);
+	EXPECT_INT_EQ(samples(out), 24);
+	EXPECT_TRUE(has_line(out, "memqos_usage_bytes{cgroup="
+			     "\"/system.slice/a.service\","
+			     "unit=\"a.service\"} 1"));
+	/* pages are bytes here */
+	EXPECT_TRUE(has_line(out, "memqos_reclaimed_by_others_bytes_total{"
+			     "cgroup=\"/system.slice/a.service\","
+			     "unit=\"a.service\"} 4096"));
+	EXPECT_TRUE(has_line(out, "memqos_cgroup_info{cgroup="
+			     "\"/system.slice/a.service\",unit=\"a.service\","
+			     "id=\"42\"} 1"));
+	EXPECT_TRUE(!strstr(out, "_pages"));
+	EXPECT_TRUE(!strstr(out, "memqos_rss_bytes"));
+
+	/* everything: still no page counts, each family described */
+	out = export(&list, all, NULL);
+	EXPECT_TRUE(samples(out) > 60);
+	EXPECT_TRUE(!strstr(out, "_pages"));
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_victim_scanned_bytes_total "
+			     "counter"));
+	EXPECT_TRUE(has_line(out, "memqos_rss_bytes{cgroup="
+			     "\"/system.slice/a.service\","
+			     "unit=\"a.service\"} 1"));
+}
+
+static void exporter_pod_labels(void)
+{
+	struct mq_cg_rec rec;
+	struct mq_cg_list list = { .recs = &rec, .n = 1 };
+	const char *out;
+
+	full_rec(&rec, "/kubepods/burstable/pod0f2b-1c/abc123", 5);
+	out = export(&list, 1U << PROM_C_MEMORY, NULL);
+	EXPECT_TRUE(has_line(out, "memqos_usage_bytes{cgroup="
+			     "\"/kubepods/burstable/pod0f2b-1c/abc123\","
+			     "pod_uid=\"0f2b-1c\",qos_class=\"burstable\","
+			     "container_id=\"abc123\"} 5"));
+	EXPECT_TRUE(!strstr(out, "memqos_cgroup_info"));
+	EXPECT_TRUE(!strstr(out, "memqos_events"));
+}
+
+/* Histograms only of who stalled since the last scrape, 12 + 1 buckets. */
+static void exporter_histograms(void)
+{
+	struct mq_cg_rec recs[2];
+	struct mq_cg_list list = { .recs = recs, .n = 2 };
+	uint64_t bucket[MEMQOS_HIST_BUCKETS] = { };
+	struct mq_prom_seen seen = { };
+	struct mq_cg_hist *h;
+	const char *out;
+
+	full_rec(&recs[0], "/a", 0);
+	full_rec(&recs[1], "/b", 0);
+	recs[1].id = 43;
+	recs[0].hist[MEMQOS_STALL_KIND_MEMCG_RECLAIM].present = true;
+	h = &recs[1].hist[MEMQOS_STALL_KIND_DIRECT_RECLAIM];
+	h->present = true;
+	h->bucket = bucket;
+	bucket[1] = 1;		/* [1, 2) us */
+	bucket[5] = 2;		/* [16, 32) us */
+	bucket[HIST_LAST_BUCKET] = 1;
+	h->count = 4;
+	h->sum_us = 17000050;
+
+	out = export(&list, 1U << PROM_C_HISTOGRAMS, NULL);
+	EXPECT_INT_EQ(samples(out), HIST_LOG4_BUCKETS + 1 + 2);
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\",le=\"0.000004\"} 1"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\",le=\"0.000016\"} 1"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\",le=\"0.000064\"} 3"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\",le=\"16.777216\"} 3"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\",le=\"+Inf\"} 4"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_sum{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\"} 17.00005"));
+	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_count{cgroup=\"/b\","
+			     "kind=\"direct_reclaim\"} 4"));
+
+	/* nothing new since: the family but no samples */
+	EXPECT_INT_EQ(mq_prom_seen_update(&seen, &list), 0);
+	out = export(&list, 1U << PROM_C_HISTOGRAMS, &seen);
+	EXPECT_INT_EQ(samples(out), 0);
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_stall_seconds histogram"));
+	h->count = 5;
+	bucket[1]++;
+	out = export(&list, 1U << PROM_C_HISTOGRAMS, &seen);
+	EXPECT_INT_EQ(samples(out), HIST_LOG4_BUCKETS + 1 + 2);
+	/* a cgroup the last scrape did not see counts from 0 */
+	recs[1].id = 44;
+	EXPECT_TRUE(mq_prom_stalled_since(&seen, &recs[1],
+					  MEMQOS_STALL_KIND_DIRECT_RECLAIM));
+	EXPECT_TRUE(!mq_prom_stalled_since(&seen, &recs[0],
+					   MEMQOS_STALL_KIND_MEMCG_RECLAIM));
+	mq_prom_seen_free(&seen);
+}
+
+static const char *tier_of(void *ctx, const struct mq_cg_rec *r,
+			   const char **source)
+{
+	(void)ctx;
+	*source = "rule \"db\"";
+	return r->id == 42 ? "critical" : NULL;
+}
+
+static void exporter_info_and_up(void)
+{
+	struct mq_cg_rec rec;
+	struct mq_cg_list list = { .recs = &rec, .n = 1 };
+	struct mq_prom_opts opts = {
+		.collect = 1U << PROM_C_INFO, .tier = tier_of,
+	};
+	const char *out;
+
+	full_rec(&rec, "/db", 0);
+	mq_prom_write_exporter(unit_capture_begin(), &list, &opts);
+	out = unit_capture_end();
+	EXPECT_TRUE(has_line(out, "memqos_cgroup_info{cgroup=\"/db\","
+			     "id=\"42\",tier=\"critical\","
+			     "tier_source=\"rule \\\"db\\\"\"} 1"));
+	mq_prom_write_up(unit_capture_begin(), false);
+	out = unit_capture_end();
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_up gauge"));
+	EXPECT_TRUE(has_line(out, "memqos_up 0"));
+}
+
+static void collectors(void)
+{
+	unsigned int def = mq_prom_default_collect();
+
+	EXPECT_INT_EQ(mq_prom_collector_by_name("detail"), PROM_C_DETAIL);
+	EXPECT_INT_EQ(mq_prom_collector_by_name("memory"), PROM_C_MEMORY);
+	EXPECT_INT_EQ(mq_prom_collector_by_name("nope"), -ENOENT);
+	EXPECT_TRUE(!(def & 1U << PROM_C_DETAIL));
+	EXPECT_TRUE(def & 1U << PROM_C_HISTOGRAMS);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(label_escaping),
 	UNIT_TEST(seconds),
 	UNIT_TEST(cgroup_samples),
 	UNIT_TEST(attribution_samples),
+	UNIT_TEST(exporter_default_series),
+	UNIT_TEST(exporter_pod_labels),
+	UNIT_TEST(exporter_histograms),
+	UNIT_TEST(exporter_info_and_up),
+	UNIT_TEST(collectors),
 };
 
 UNIT_SUITE(prom_suite, "prom", tests);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgident.h"
 #include "hist.h"
 #include "outbuf.h"
 #include "prom.h"
@@ -124,17 +125,40 @@ static void write_value(FILE *fp, const struct mq_field *f, uint64_t v)
 }
 
 /*
- * Each cgroup's label set, {cgroup="<path>",id="<id>" without the closing
- * brace. Written once per cgroup through mq_prom_write_label_value(), then
- * copied into each of its ~140 samples: escaping the path and formatting
- * the id every time was most of a 10,000-cgroup dump's output cost.
+ * Each cgroup's label set, {cgroup="<path>",id="<id>" (the exporter's:
+ * {cgroup="<path>" and the identity labels of cgident.h) without the
+ * closing brace. Written once per cgroup through
+ * mq_prom_write_label_value(), then copied into each of its ~140 samples:
+ * escaping the path and formatting the id every time was most of a
+ * 10,000-cgroup dump's output cost.
  */
 struct cg_labels {
 	char *text;	/* all of them, one after the other */
 	size_t *end;	/* where the label set of record i ends in text */
 };
 
-static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list)
+static void ident_label(FILE *ms, const char *name, const char *value)
+{
+	if (!*value)
+		return;
+	fprintf(ms, ",%s=\"", name);
+	mq_prom_write_label_value(ms, value);
+	putc_unlocked('"', ms);
+}
+
+static void ident_labels(FILE *ms, const char *path)
+{
+	struct mq_cg_ident id;
+
+	mq_cg_ident_parse(path, &id);
+	ident_label(ms, "pod_uid", id.pod_uid);
+	ident_label(ms, "qos_class", id.qos_class);
+	ident_label(ms, "container_id", id.container_id);
+	ident_label(ms, "unit", id.unit);
+}
+
+static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list,
+			   bool exporter)
 {
 	size_t size, i;
 	FILE *ms = NULL;
@@ -150,9 +174,14 @@ static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list)
 	for (i = 0; i < list->n; i++) {
 		put_str(ms, "{cgroup=\"");
 		mq_prom_write_label_value(ms, list->recs[i].path);
-		put_str(ms, "\",id=\"");
-		put_u64(ms, list->recs[i].id);
 		putc_unlocked('"', ms);
+		if (exporter) {
+			ident_labels(ms, list->recs[i].path);
+		} else {
+			put_str(ms, ",id=\"");
+			put_u64(ms, list->recs[i].id);
+			putc_unlocked('"', ms);
+		}
 		l->end[i] = ftell(ms);
 	}
 	if (fclose(ms) || !l->text) {
@@ -179,7 +208,12 @@ static void cg_sample_begin(struct mq_outbuf *o, const char *name,
 	mq_outbuf_put(o, l->text + start, l->end[i] - start);
 }
 
+/*
+ * Family @name of field @f, its values times @scale (pages to bytes):
+ * one sample per cgroup of @list that has it.
+ */
 static void write_field(struct mq_outbuf *o, const struct mq_field *f,
+			const char *name, const char *help, uint64_t scale,
 			const struct mq_cg_list *list,
 			const struct cg_labels *l)
 {
@@ -188,63 +222,71 @@ static void write_field(struct mq_outbuf *o, const struct mq_field *f,
 	size_t i;
 
 	mq_outbuf_flush(o);
-	family(o->fp, f->metric, field_type(f), f->help);
+	family(o->fp, name, field_type(f), help);
 	for (i = 0; i < list->n; i++) {
 		r = &list->recs[i];
 		if (!mq_field_has(&r->v, f->attr))
 			continue;
-		cg_sample_begin(o, f->metric, l, i);
+		cg_sample_begin(o, name, l, i);
 		mq_outbuf_put(o, "} ", 2);
-		mq_outbuf_str(o, format_value(f, r->v.val[f->attr], buf));
+		if (scale != 1)
+			mq_outbuf_u64(o, r->v.val[f->attr] * scale);
+		else
+			mq_outbuf_str(o, format_value(f, r->v.val[f->attr],
+						      buf));
 		mq_outbuf_char(o, '\n');
 	}
 }
 
 /*
  * The histogram labels written once: ,kind="..." of each stall kind and
- * the le of each bucket, "0.000001" to "+Inf".
+ * the le of each bucket, "0.000001" to "+Inf" (the exporter's: "0.000004"
+ * to "16.777216" and "+Inf").
  */
 struct hist_labels {
 	char kind[CG_STALL_KINDS][64];
 	int kind_len[CG_STALL_KINDS];
 	char le[MEMQOS_HIST_BUCKETS][32];
+	unsigned int n;		/* buckets, +Inf the last */
 };
 
-static void hist_labels_init(struct hist_labels *hl)
+static void hist_labels_init(struct hist_labels *hl, bool log4)
 {
 	unsigned int k, b;
+	uint64_t upper;
 
 	/* the names are plain words (mq_cg_stall_names) */
 	for (k = 0; k < CG_STALL_KINDS; k++)
 		hl->kind_len[k] = snprintf(hl->kind[k], sizeof(hl->kind[k]),
 					   ",kind=\"%s\"", mq_cg_stall_names[k]);
+	hl->n = log4 ? HIST_LOG4_BUCKETS + 1 : MEMQOS_HIST_BUCKETS;
 	/* bucket b holds stalls below 2^b us: le is inclusive */
-	for (b = 0; b < HIST_LAST_BUCKET; b++)
-		mq_prom_format_seconds(mq_hist_bucket_upper_us(b), hl->le[b],
-				       sizeof(hl->le[b]));
-	strcpy(hl->le[HIST_LAST_BUCKET], "+Inf");
+	for (b = 0; b < hl->n - 1; b++) {
+		upper = log4 ? mq_hist_log4_upper_us(b) :
+			       mq_hist_bucket_upper_us(b);
+		mq_prom_format_seconds(upper, hl->le[b], sizeof(hl->le[b]));
+	}
+	strcpy(hl->le[hl->n - 1], "+Inf");
 }
 
+/* Kind @k of record @i with the hl->n cumulative counts @cum. */
 static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
-		       size_t i, unsigned int k, const struct hist_labels *hl,
-		       const struct cg_labels *l)
+		       size_t i, unsigned int k, const uint64_t *cum,
+		       const struct hist_labels *hl, const struct cg_labels *l)
 {
 	const struct mq_cg_hist *h = &list->recs[i].hist[k];
-	const uint64_t *bucket = mq_cg_hist_buckets(h);
 	const char *kind = hl->kind[k];
 	int n = hl->kind_len[k];
-	uint64_t cum = 0;
 	unsigned int b;
 	char buf[32];
 
-	for (b = 0; b < MEMQOS_HIST_BUCKETS; b++) {
-		cum += bucket[b];
+	for (b = 0; b < hl->n; b++) {
 		cg_sample_begin(o, HIST_METRIC "_bucket", l, i);
 		mq_outbuf_put(o, kind, n);
 		mq_outbuf_put(o, ",le=\"", 5);
 		mq_outbuf_str(o, hl->le[b]);
 		mq_outbuf_put(o, "\"} ", 3);
-		mq_outbuf_u64(o, cum);
+		mq_outbuf_u64(o, cum[b]);
 		mq_outbuf_char(o, '\n');
 	}
 	cg_sample_begin(o, HIST_METRIC "_sum", l, i);
@@ -255,8 +297,14 @@ static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
 	cg_sample_begin(o, HIST_METRIC "_count", l, i);
 	mq_outbuf_put(o, kind, n);
 	mq_outbuf_put(o, "} ", 2);
-	mq_outbuf_u64(o, cum);
+	mq_outbuf_u64(o, cum[hl->n - 1]);
 	mq_outbuf_char(o, '\n');
+}
+
+static void hist_family(FILE *fp)
+{
+	family(fp, HIST_METRIC, "histogram",
+	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
 }
 
 int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list)
@@ -268,26 +316,288 @@ int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list)
 	size_t i;
 
 	o = malloc(sizeof(*o));
-	if (!o || cg_labels_build(&l, list)) {
+	if (!o || cg_labels_build(&l, list, false)) {
 		free(o);
 		return -ENOMEM;
 	}
 	mq_outbuf_init(o, fp);
 	for (i = 0; i < mq_cgroup_fields.n; i++)
-		write_field(o, &mq_cgroup_fields.fields[i], list, &l);
+		write_field(o, &mq_cgroup_fields.fields[i],
+			    mq_cgroup_fields.fields[i].metric,
+			    mq_cgroup_fields.fields[i].help, 1, list, &l);
 
 	mq_outbuf_flush(o);
-	family(fp, HIST_METRIC, "histogram",
-	       "stall times by kind (memcg_reclaim, direct_reclaim, high_throttle)");
-	hist_labels_init(&hl);
-	for (i = 0; i < list->n; i++)
-		for (k = 0; k < CG_STALL_KINDS; k++)
-			if (list->recs[i].hist[k].present)
-				write_hist(o, list, i, k, &hl, &l);
+	hist_family(fp);
+	hist_labels_init(&hl, false);
+	for (i = 0; i < list->n; i++) {
+		for (k = 0; k < CG_STALL_KINDS; k++) {
+			const struct mq_cg_hist *h = &list->recs[i].hist[k];
+			const uint64_t *bucket = mq_cg_hist_buckets(h);
+			uint64_t cum[MEMQOS_HIST_BUCKETS], sum = 0;
+			unsigned int b;
+
+			if (!h->present)
+				continue;
+			for (b = 0; b < MEMQOS_HIST_BUCKETS; b++)
+				cum[b] = sum += bucket[b];
+			write_hist(o, list, i, k, cum, &hl, &l);
+		}
+	}
 	mq_outbuf_flush(o);
 	cg_labels_free(&l);
 	free(o);
 	return 0;
+}
+
+const struct mq_prom_collector_desc mq_prom_collectors[PROM_C_NR] = {
+	[PROM_C_MEMORY] = { "memory", true,
+		"usage, swap, anon and file bytes; memory.min/low/high/max" },
+	[PROM_C_EVENTS] = { "events", true,
+		"memory.events high, max, oom and oom_kill" },
+	[PROM_C_PRESSURE] = { "pressure", true,
+		"memory.pressure some and full, seconds" },
+	[PROM_C_STALLS] = { "stalls", true,
+		"memcg reclaim, direct reclaim and memory.high stalls: count and seconds" },
+	[PROM_C_REFAULTS] = { "refaults", true,
+		"workingset refaults, anon and file" },
+	[PROM_C_RECLAIMED] = { "reclaimed", true,
+		"bytes of its LRU reclaimed by other cgroups' tasks" },
+	[PROM_C_INFO] = { "info", true,
+		"memqos_cgroup_info: the cgroup ID and the memqos tier" },
+	[PROM_C_HISTOGRAMS] = { "histograms", true,
+		"log4 stall histograms, of the cgroups that stalled since the last scrape" },
+	[PROM_C_DETAIL] = { "detail", false,
+		"every other field the module sends (memory.stat, attribution, ...)" },
+};
+
+unsigned int mq_prom_default_collect(void)
+{
+	unsigned int c, mask = 0;
+
+	for (c = 0; c < PROM_C_NR; c++)
+		if (mq_prom_collectors[c].on)
+			mask |= 1U << c;
+	return mask;
+}
+
+int mq_prom_collector_by_name(const char *name)
+{
+	unsigned int c;
+
+	for (c = 0; c < PROM_C_NR; c++)
+		if (!strcmp(mq_prom_collectors[c].name, name))
+			return c;
+	return -ENOENT;
+}
+
+/* The fields of the default collectors; the rest are PROM_C_DETAIL. */
+static const struct {
+	uint16_t attr;
+	enum mq_prom_collector c;
+} field_collector[] = {
+	{ MEMQOS_A_CGROUP_USAGE_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_SWAP_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_ANON_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_FILE_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_MIN_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_LOW_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_HIGH_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_MAX_BYTES, PROM_C_MEMORY },
+	{ MEMQOS_A_CGROUP_EVENTS_HIGH, PROM_C_EVENTS },
+	{ MEMQOS_A_CGROUP_EVENTS_MAX, PROM_C_EVENTS },
+	{ MEMQOS_A_CGROUP_EVENTS_OOM, PROM_C_EVENTS },
+	{ MEMQOS_A_CGROUP_EVENTS_OOM_KILL, PROM_C_EVENTS },
+	{ MEMQOS_A_CGROUP_PSI_SOME_US, PROM_C_PRESSURE },
+	{ MEMQOS_A_CGROUP_PSI_FULL_US, PROM_C_PRESSURE },
+	{ MEMQOS_A_CGROUP_MEMCG_RECLAIMS, PROM_C_STALLS },
+	{ MEMQOS_A_CGROUP_MEMCG_RECLAIM_US, PROM_C_STALLS },
+	{ MEMQOS_A_CGROUP_DIRECT_RECLAIMS, PROM_C_STALLS },
+	{ MEMQOS_A_CGROUP_DIRECT_RECLAIM_US, PROM_C_STALLS },
+	{ MEMQOS_A_CGROUP_HIGH_THROTTLES, PROM_C_STALLS },
+	{ MEMQOS_A_CGROUP_HIGH_THROTTLE_US, PROM_C_STALLS },
+	{ MEMQOS_A_CGROUP_WORKINGSET_REFAULT_ANON, PROM_C_REFAULTS },
+	{ MEMQOS_A_CGROUP_WORKINGSET_REFAULT_FILE, PROM_C_REFAULTS },
+	{ MEMQOS_A_CGROUP_RECLAIMED_BY_OTHERS_PAGES, PROM_C_RECLAIMED },
+};
+
+enum mq_prom_collector mq_prom_field_collector(const struct mq_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(field_collector) / sizeof(field_collector[0]);
+	     i++)
+		if (field_collector[i].attr == f->attr)
+			return field_collector[i].c;
+	return PROM_C_DETAIL;
+}
+
+static int seen_cmp(const void *a, const void *b)
+{
+	const struct mq_prom_seen_ent *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int mq_prom_seen_update(struct mq_prom_seen *seen,
+			const struct mq_cg_list *list)
+{
+	struct mq_prom_seen_ent *ent;
+	unsigned int k;
+	size_t i;
+
+	ent = calloc(list->n ? list->n : 1, sizeof(*ent));
+	if (!ent)
+		return -ENOMEM;
+	for (i = 0; i < list->n; i++) {
+		ent[i].id = list->recs[i].id;
+		for (k = 0; k < CG_STALL_KINDS; k++)
+			ent[i].count[k] = list->recs[i].hist[k].count;
+	}
+	qsort(ent, list->n, sizeof(*ent), seen_cmp);
+	free(seen->ent);
+	seen->ent = ent;
+	seen->n = list->n;
+	return 0;
+}
+
+void mq_prom_seen_free(struct mq_prom_seen *seen)
+{
+	free(seen->ent);
+	seen->ent = NULL;
+	seen->n = 0;
+}
+
+bool mq_prom_stalled_since(const struct mq_prom_seen *seen,
+			   const struct mq_cg_rec *r, unsigned int k)
+{
+	const struct mq_prom_seen_ent key = { .id = r->id }, *e = NULL;
+	const struct mq_cg_hist *h = &r->hist[k];
+
+	if (!h->present || !h->count)
+		return false;
+	if (seen && seen->n)
+		e = bsearch(&key, seen->ent, seen->n, sizeof(key), seen_cmp);
+	return !e || e->count[k] != h->count;
+}
+
+/*
+ * The exporter's name of field @f into @buf: its own, but a page count,
+ * memqos_<x>_pages_total, becomes memqos_<x>_bytes_total (Prometheus
+ * wants base units). Returns the page size to scale by, or 1.
+ */
+static uint64_t exporter_name(const struct mq_field *f, uint64_t page_size,
+			      char *buf, size_t len, char *help,
+			      size_t help_len)
+{
+	static const char pages[] = "_pages_total";
+	size_t n = strlen(f->metric), p = sizeof(pages) - 1;
+
+	if (f->kind != FIELD_COUNT || n < p ||
+	    strcmp(f->metric + n - p, pages)) {
+		snprintf(buf, len, "%s", f->metric);
+		snprintf(help, help_len, "%s", f->help);
+		return 1;
+	}
+	snprintf(buf, len, "%.*s_bytes_total", (int)(n - p), f->metric);
+	snprintf(help, help_len, "%s, in bytes", f->help);
+	return page_size;
+}
+
+static void write_info(struct mq_outbuf *o, const struct mq_cg_list *list,
+		       const struct cg_labels *l,
+		       const struct mq_prom_opts *opts)
+{
+	const char *tier, *source;
+	size_t i;
+
+	mq_outbuf_flush(o);
+	family(o->fp, "memqos_cgroup_info", "gauge",
+	       "always 1; the cgroup's ID and, where memqos gave it one, its tier and where the tier came from");
+	for (i = 0; i < list->n; i++) {
+		cg_sample_begin(o, "memqos_cgroup_info", l, i);
+		mq_outbuf_put(o, ",id=\"", 5);
+		mq_outbuf_u64(o, list->recs[i].id);
+		mq_outbuf_char(o, '"');
+		source = NULL;
+		tier = opts->tier ? opts->tier(opts->tier_ctx, &list->recs[i],
+					       &source) : NULL;
+		mq_outbuf_flush(o);
+		if (tier) {
+			put_str(o->fp, ",tier=\"");
+			mq_prom_write_label_value(o->fp, tier);
+			put_str(o->fp, "\",tier_source=\"");
+			mq_prom_write_label_value(o->fp, source ?: "");
+			putc_unlocked('"', o->fp);
+		}
+		mq_outbuf_put(o, "} 1\n", 4);
+	}
+}
+
+static void write_exporter_hists(struct mq_outbuf *o,
+				 const struct mq_cg_list *list,
+				 const struct cg_labels *l,
+				 const struct mq_prom_seen *seen)
+{
+	uint64_t cum[HIST_LOG4_BUCKETS + 1];
+	const uint64_t *bucket;
+	struct hist_labels hl;
+	unsigned int k;
+	size_t i;
+
+	mq_outbuf_flush(o);
+	hist_family(o->fp);
+	hist_labels_init(&hl, true);
+	for (i = 0; i < list->n; i++) {
+		for (k = 0; k < CG_STALL_KINDS; k++) {
+			if (!mq_prom_stalled_since(seen, &list->recs[i], k))
+				continue;
+			bucket = mq_cg_hist_buckets(&list->recs[i].hist[k]);
+			mq_hist_log4(bucket, cum);
+			cum[HIST_LOG4_BUCKETS] = mq_hist_total(bucket);
+			write_hist(o, list, i, k, cum, &hl, l);
+		}
+	}
+}
+
+int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
+			   const struct mq_prom_opts *opts)
+{
+	char name[128], help[256];
+	const struct mq_field *f;
+	struct mq_outbuf *o;
+	struct cg_labels l;
+	uint64_t scale;
+	size_t i;
+
+	o = malloc(sizeof(*o));
+	if (!o || cg_labels_build(&l, list, true)) {
+		free(o);
+		return -ENOMEM;
+	}
+	mq_outbuf_init(o, fp);
+	for (i = 0; i < mq_cgroup_fields.n; i++) {
+		f = &mq_cgroup_fields.fields[i];
+		if (!(opts->collect & 1U << mq_prom_field_collector(f)))
+			continue;
+		scale = exporter_name(f, opts->page_size, name, sizeof(name),
+				      help, sizeof(help));
+		write_field(o, f, name, help, scale, list, &l);
+	}
+	if (opts->collect & 1U << PROM_C_INFO)
+		write_info(o, list, &l, opts);
+	if (opts->collect & 1U << PROM_C_HISTOGRAMS)
+		write_exporter_hists(o, list, &l, opts->seen);
+	mq_outbuf_flush(o);
+	cg_labels_free(&l);
+	free(o);
+	return 0;
+}
+
+void mq_prom_write_up(FILE *fp, bool up)
+{
+	family(fp, "memqos_up", "gauge",
+	       "1 if this scrape read the memqos module, 0 if it is not loaded or did not answer");
+	fprintf(fp, "memqos_up %d\n", up);
 }
 
 /* name{reclaimer="...",...,node="N" and the caller's labels follow */

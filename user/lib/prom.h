@@ -11,6 +11,7 @@
 #ifndef MEMQOS_PROM_H
 #define MEMQOS_PROM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +40,91 @@ int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list);
  */
 void mq_prom_write_attribution(FILE *fp, const struct mq_attrib_list *list,
 			       uint64_t page_size);
+/*
+ * The exporter's view of a dump (memqos exporter, memqos daemon
+ * --listen): what an SRE dashboards, by default at most
+ * PROM_DEFAULT_SERIES series per cgroup, labelled cgroup and, where the
+ * path says (cgident.h), pod_uid, qos_class, container_id or unit. The
+ * cgroup ID and tier are labels of memqos_cgroup_info only, so that they
+ * do not multiply every series. Page counts are in bytes. Collectors
+ * group the families, as node_exporter's do; see mq_prom_collectors.
+ */
+enum mq_prom_collector {
+	PROM_C_MEMORY,		/* usage, swap, anon, file, the limits */
+	PROM_C_EVENTS,		/* memory.events high, max, oom, oom_kill */
+	PROM_C_PRESSURE,	/* PSI some and full */
+	PROM_C_STALLS,		/* reclaim and throttle stalls: count, time */
+	PROM_C_REFAULTS,	/* workingset refaults */
+	PROM_C_RECLAIMED,	/* bytes other cgroups reclaimed from it */
+	PROM_C_INFO,		/* memqos_cgroup_info */
+	PROM_C_HISTOGRAMS,	/* log4 stall histograms of who stalled */
+	PROM_C_DETAIL,		/* every other field of the module's */
+	PROM_C_NR
+};
+
+struct mq_prom_collector_desc {
+	const char *name;	/* --collect NAME */
+	bool on;		/* by default */
+	const char *help;
+};
+extern const struct mq_prom_collector_desc mq_prom_collectors[PROM_C_NR];
+
+/* Bits 1 << PROM_C_* of the collectors on by default. */
+unsigned int mq_prom_default_collect(void);
+
+/* The collector named @name, -ENOENT if none. */
+int mq_prom_collector_by_name(const char *name);
+
+/* The collector a cgroup field is part of. */
+enum mq_prom_collector mq_prom_field_collector(const struct mq_field *f);
+
+/* What the default collectors give a cgroup that stalled in no kind. */
+#define PROM_DEFAULT_SERIES	25
+
+/*
+ * Each cgroup's stall counts at one scrape, sorted by ID, to tell which
+ * stalled before the next: only those get histograms.
+ */
+struct mq_prom_seen {
+	struct mq_prom_seen_ent {
+		uint64_t id;
+		uint64_t count[CG_STALL_KINDS];
+	} *ent;
+	size_t n;
+};
+
+/* Replace @seen's counts by those of @list: 0 or -ENOMEM (@seen kept). */
+int mq_prom_seen_update(struct mq_prom_seen *seen,
+			const struct mq_cg_list *list);
+void mq_prom_seen_free(struct mq_prom_seen *seen);
+
+/*
+ * Whether @r stalled in kind @k since @seen was taken; a cgroup @seen
+ * does not hold counts from 0. @seen NULL: whether it ever stalled.
+ */
+bool mq_prom_stalled_since(const struct mq_prom_seen *seen,
+			   const struct mq_cg_rec *r, unsigned int k);
+
+struct mq_prom_opts {
+	unsigned int collect;		/* 1 << PROM_C_* */
+	uint64_t page_size;
+	const struct mq_prom_seen *seen;	/* see mq_prom_stalled_since */
+	/*
+	 * The tier of @r and where it came from, for memqos_cgroup_info;
+	 * NULL (or returning NULL): no tier labels.
+	 */
+	const char *(*tier)(void *ctx, const struct mq_cg_rec *r,
+			    const char **source);
+	void *tier_ctx;
+};
+
+/* The cgroups of @list as @opts says: 0, or -ENOMEM before any output. */
+int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
+			   const struct mq_prom_opts *opts);
+
+/* memqos_up: 1 if the scrape read the module, 0 if it could not. */
+void mq_prom_write_up(FILE *fp, bool up);
+
 /* Any of the three may be NULL (the module is too old for it). */
 void mq_prom_write_module(FILE *fp, const struct mq_mod_version *ver,
 			  const struct mq_mod_stats *st,
