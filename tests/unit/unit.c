@@ -25,6 +25,7 @@ extern const struct unit_suite attrib_suite;
 extern const struct unit_suite blame_suite;
 extern const struct unit_suite cgfs_suite;
 extern const struct unit_suite cgident_suite;
+extern const struct unit_suite httpneg_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -44,6 +45,7 @@ static const struct unit_suite *const suites[] = {
 	&blame_suite,
 	&cgfs_suite,
 	&cgident_suite,
+	&httpneg_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))

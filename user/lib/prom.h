@@ -51,9 +51,9 @@ void mq_prom_write_attribution(FILE *fp, const struct mq_attrib_list *list,
  */
 enum mq_prom_collector {
 	PROM_C_MEMORY,		/* usage, swap, anon, file, the limits */
-	PROM_C_EVENTS,		/* memory.events high, max, oom, oom_kill */
+	PROM_C_EVENTS,		/* memory.events high, max, oom(_kill) */
 	PROM_C_PRESSURE,	/* PSI some and full */
-	PROM_C_STALLS,		/* reclaim and throttle stalls: count, time */
+	PROM_C_STALLS,		/* reclaim, throttle stalls: count, time */
 	PROM_C_REFAULTS,	/* workingset refaults */
 	PROM_C_RECLAIMED,	/* bytes other cgroups reclaimed from it */
 	PROM_C_INFO,		/* memqos_cgroup_info */
