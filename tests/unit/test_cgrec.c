@@ -452,7 +452,43 @@ static void dump_list(void)
 	mq_cg_list_free(&list);
 }
 
+static void path_depth(void)
+{
+	EXPECT_INT_EQ(mq_cg_path_depth("/"), 0);
+	EXPECT_INT_EQ(mq_cg_path_depth(""), 0);
+	EXPECT_INT_EQ(mq_cg_path_depth("/a"), 1);
+	EXPECT_INT_EQ(mq_cg_path_depth("/a/b/"), 2);
+	EXPECT_INT_EQ(mq_cg_path_depth("a//b/c"), 3);
+}
+
+static void list_select(void)
+{
+	struct mq_cg_rec recs[] = {
+		{ .id = 1, .path = "/" },
+		{ .id = 2, .path = "/system.slice" },
+		{ .id = 3, .path = "/system.slice/a.service" },
+		{ .id = 4, .path = "/kubepods.slice/x/y" },
+	};
+	struct mq_cg_list in = { .recs = recs, .n = 4 }, view;
+
+	EXPECT_INT_EQ(mq_cg_list_select(&in, &view, 1, NULL), 0);
+	EXPECT_INT_EQ(view.n, 2);
+	EXPECT_U64_EQ(view.recs[1].id, 2);
+	free(view.recs);
+	/* fnmatch: * does not cross a / */
+	EXPECT_INT_EQ(mq_cg_list_select(&in, &view, ~0U,
+					"/system.slice/*"), 0);
+	EXPECT_INT_EQ(view.n, 1);
+	EXPECT_U64_EQ(view.recs[0].id, 3);
+	free(view.recs);
+	EXPECT_INT_EQ(mq_cg_list_select(&in, &view, 2, "/kube*"), 0);
+	EXPECT_INT_EQ(view.n, 0);
+	free(view.recs);
+}
+
 static const struct unit_test tests[] = {
+	UNIT_TEST(path_depth),
+	UNIT_TEST(list_select),
 	UNIT_TEST(naming_rule),
 	UNIT_TEST(cgroup_table_complete),
 	UNIT_TEST(stats_table_complete),

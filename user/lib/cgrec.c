@@ -3,6 +3,7 @@
  * One cgroup of CGROUP_GET: decode, lists, printing; see cgrec.h.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +231,42 @@ const struct mq_cg_rec *mq_cg_list_find(const struct mq_cg_list *list,
 		if (list->recs[i].id == id)
 			return &list->recs[i];
 	return NULL;
+}
+
+unsigned int mq_cg_path_depth(const char *path)
+{
+	unsigned int depth = 0;
+	const char *p = path;
+
+	for (;;) {
+		p += strspn(p, "/");
+		if (!*p)
+			return depth;
+		depth++;
+		p += strcspn(p, "/");
+	}
+}
+
+int mq_cg_list_select(const struct mq_cg_list *in, struct mq_cg_list *view,
+		      unsigned int max_depth, const char *glob)
+{
+	const struct mq_cg_rec *r;
+	size_t i;
+
+	view->recs = malloc((in->n ? in->n : 1) * sizeof(*view->recs));
+	if (!view->recs)
+		return -ENOMEM;
+	view->n = 0;
+	view->cap = in->n;
+	for (i = 0; i < in->n; i++) {
+		r = &in->recs[i];
+		if (mq_cg_path_depth(r->path) > max_depth)
+			continue;
+		if (glob && fnmatch(glob, r->path, 0))
+			continue;
+		view->recs[view->n++] = *r;
+	}
+	return 0;
 }
 
 static void print_time(struct mq_print_ctx *pc, const char *key,

@@ -83,6 +83,18 @@ void mq_cg_list_free(struct mq_cg_list *list);
 const struct mq_cg_rec *mq_cg_list_find(const struct mq_cg_list *list,
 					uint64_t id);
 
+/* Components of @path: 0 for the root "/", 1 for "/a", 2 for "/a/b". */
+unsigned int mq_cg_path_depth(const char *path);
+
+/*
+ * The cgroups of @in at most @max_depth deep whose path matches the
+ * fnmatch(3) pattern @glob (NULL: any), in order, into @view: shallow
+ * copies that share their paths and buckets with @in, so free(view->recs)
+ * and not mq_cg_list_free(). 0 or -ENOMEM.
+ */
+int mq_cg_list_select(const struct mq_cg_list *in, struct mq_cg_list *view,
+		      unsigned int max_depth, const char *glob);
+
 /*
  * @r through the print path: a JSON object with id, path, tracked, every
  * field of mq_cgroup_fields and "stalls" (per kind: count, sum_us, p50_us,
