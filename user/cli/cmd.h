@@ -45,6 +45,7 @@ extern const struct cmd cmd_config;
 extern const struct cmd cmd_reset;
 extern const struct cmd cmd_oom;
 extern const struct cmd cmd_dump;
+extern const struct cmd cmd_exporter;
 extern const struct cmd cmd_hist;
 extern const struct cmd cmd_events;
 extern const struct cmd cmd_daemon;

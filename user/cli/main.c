@@ -53,6 +53,7 @@ static const struct cmd *const commands[] = {
 	&cmd_hist,
 	&cmd_events,
 	&cmd_dump,
+	&cmd_exporter,
 	&cmd_oom,
 	&cmd_stats,
 	&cmd_daemon,
