@@ -234,6 +234,10 @@ static void exporter_default_series(void)
 	EXPECT_TRUE(!strstr(out, "_pages"));
 	EXPECT_TRUE(has_line(out, "# TYPE memqos_victim_scanned_bytes_total "
 			     "counter"));
+	/* promtool would read "sec" as abbreviated seconds */
+	EXPECT_TRUE(!strstr(out, "memqos_sec_"));
+	EXPECT_TRUE(has_line(out, "# TYPE memqos_secondary_pagetables_bytes "
+			     "gauge"));
 	EXPECT_TRUE(has_line(out, "memqos_rss_bytes{cgroup="
 			     "\"/system.slice/a.service\","
 			     "unit=\"a.service\"} 1"));

@@ -492,6 +492,12 @@ static uint64_t exporter_name(const struct mq_field *f, uint64_t page_size,
 	static const char pages[] = "_pages_total";
 	size_t n = strlen(f->metric), p = sizeof(pages) - 1;
 
+	/* promtool reads "sec" as seconds abbreviated */
+	if (f->attr == MEMQOS_A_CGROUP_SEC_PAGETABLES_BYTES) {
+		snprintf(buf, len, "memqos_secondary_pagetables_bytes");
+		snprintf(help, help_len, "%s", f->help);
+		return 1;
+	}
 	if (f->kind != FIELD_COUNT || n < p ||
 	    strcmp(f->metric + n - p, pages)) {
 		snprintf(buf, len, "%s", f->metric);
