@@ -51,6 +51,7 @@ struct exporter {
 	unsigned int max_depth;
 	const char *glob;
 	bool verbose;
+	bool serving;		/* started: client errors are not news */
 };
 
 /*
@@ -285,16 +286,23 @@ static int parse_uint(const char *arg, unsigned int min, unsigned int max,
 	return 0;
 }
 
+/*
+ * libmicrohttpd's messages: why it could not start, always; what a client
+ * got wrong, only with -v, or anyone who can connect fills the journal.
+ */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	(void)cls;
+	const struct exporter *e = cls;
+
+	if (__atomic_load_n(&e->serving, __ATOMIC_RELAXED) && !e->verbose)
+		return;
 	fputs("memqos: exporter: ", stderr);
 	vfprintf(stderr, fmt, ap);
 }
 
 static int serve(struct memqos_ctx *ctx, struct exporter *e,
-		 const struct sockaddr_storage *ss, unsigned int conns,
-		 unsigned int timeout)
+		 const char *listen, const struct sockaddr_storage *ss,
+		 unsigned int conns, unsigned int timeout)
 {
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
 			     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
@@ -312,7 +320,7 @@ static int serve(struct memqos_ctx *ctx, struct exporter *e,
 	}
 	/* the logger first, or libmicrohttpd logs the options' errors itself */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, e,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, e,
 			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
 			     MHD_OPTION_CONNECTION_LIMIT, conns,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -322,10 +330,11 @@ static int serve(struct memqos_ctx *ctx, struct exporter *e,
 			     (size_t)CONNECTION_MEMORY,
 			     MHD_OPTION_END);
 	if (!d) {
-		cmd_error(ctx, "cannot listen (address in use, or not local?)");
+		cmd_error(ctx, "cannot listen on %s", listen);
 		close(sfd);
 		return MEMQOS_EXIT_ERROR;
 	}
+	__atomic_store_n(&e->serving, true, __ATOMIC_RELAXED);
 	while (read(sfd, &si, sizeof(si)) < 0 && errno == EINTR)
 		;
 	MHD_stop_daemon(d);
@@ -408,7 +417,7 @@ static int exporter_run(struct memqos_ctx *ctx, int argc, char **argv)
 		return cmd_usage_error(ctx, "--listen wants ADDR:PORT, "
 				       "[ADDR6]:PORT or :PORT, not '%s'",
 				       listen);
-	ret = serve(ctx, &e, &ss, conns, timeout);
+	ret = serve(ctx, &e, listen, &ss, conns, timeout);
 	mq_prom_seen_free(&e.seen);
 	mq_nl_close(e.nl);
 	return ret;
@@ -469,5 +478,5 @@ const struct cmd cmd_exporter = {
 		"       Close a connection idle this long (10).\n"
 		"-v, --verbose\n"
 		"       Say on stderr why a scrape could not read the\n"
-		"       module.\n",
+		"       module, and what each refused request got wrong.\n",
 };
