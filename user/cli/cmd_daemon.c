@@ -12,6 +12,7 @@ static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "dry-run",	no_argument,		NULL, 'n' },
+		{ "listen",	required_argument,	NULL, 'l' },
 		{ "once",	no_argument,		NULL, '1' },
 		{ "restore",	no_argument,		NULL, 'R' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -29,6 +30,9 @@ static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
 			continue;
 		case 'n':
 			o.dry_run = true;
+			continue;
+		case 'l':
+			o.listen = optarg;
 			continue;
 		case '1':
 			o.once = true;
@@ -49,6 +53,8 @@ static int daemon_cmd_run(struct memqos_ctx *ctx, int argc, char **argv)
 		return ret;
 	if (o.restore && o.once)
 		return cmd_usage_error(ctx, "--restore and --once exclude each other");
+	if (o.listen && (o.restore || o.once))
+		return cmd_usage_error(ctx, "--listen is for the running daemon, not --once or --restore");
 	return daemon_run(&o);
 }
 
@@ -56,7 +62,7 @@ const struct cmd cmd_daemon = {
 	.name		= "daemon",
 	.run		= daemon_cmd_run,
 	.summary	= "apply QoS tiers: size memory.min/low, squeeze batch",
-	.synopsis	= "[-c FILE] [-n] [--once | --restore] [-v]",
+	.synopsis	= "[-c FILE] [-n] [--once | --restore] [--listen ADDR:PORT] [-v]",
 	.description	=
 		"Classify every cgroup into a QoS tier (root's\n"
 		"trusted.memqos.tier tag, the Kubernetes QoS class, path\n"
@@ -131,6 +137,11 @@ const struct cmd cmd_daemon = {
 		"       Put back every original value the state file holds,\n"
 		"       then exit. Refused while the daemon runs (it restores\n"
 		"       them itself when stopped).\n"
+		"\n"
+		"--listen ADDR:PORT\n"
+		"       Serve the metrics there as 'memqos exporter' does,\n"
+		"       with its default collectors, from a thread of the\n"
+		"       daemon's own: one process per node.\n"
 		"\n"
 		"-v, --verbose\n"
 		"       Log a summary of every pass.\n",

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon_priv.h"
+#include "exporter.h"
 #include "signal_fd.h"
 #include "units.h"
 
@@ -256,6 +257,17 @@ int daemon_run(const struct daemon_opts *o)
 		dlog(d, LOG_ERR, "signalfd: %s", strerror(-d->sfd));
 		goto out;
 	}
+	/* after the signals are blocked: the server's thread inherits that */
+	if (o->listen) {
+		struct exporter_cfg ecfg;
+
+		exporter_cfg_init(&ecfg);
+		ecfg.listen = o->listen;
+		ecfg.verbose = o->verbose;
+		d->exporter = exporter_start(&ecfg);
+		if (!d->exporter)
+			goto out;
+	}
 	daemon_module_rejoin(d);
 	describe_start(d);
 
@@ -267,6 +279,7 @@ int daemon_run(const struct daemon_opts *o)
 	}
 	ret = daemon_loop(d);
 out:
+	exporter_stop(d->exporter);
 	daemon_free_pass(d);
 	free(d->cg);
 	free(d->rts);

@@ -26,6 +26,7 @@ struct daemon_opts {
 	bool once;		/* one pass, keep what it set, exit */
 	bool restore;		/* put back every original value, exit */
 	bool verbose;		/* log every pass's decisions */
+	const char *listen;	/* serve the metrics there (exporter.h) */
 };
 
 /* Returns an exit status (enum mq_exit). */

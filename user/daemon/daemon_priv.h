@@ -86,6 +86,8 @@ struct dcg {
 	bool protected_below;		/* a protected cgroup in its subtree */
 };
 
+struct exporter;
+
 struct daemon {
 	struct mq_nl *nl;		/* requests; opened on first use */
 	const struct daemon_opts *o;
@@ -115,6 +117,7 @@ struct daemon {
 	bool state_dirty;
 	int lock_fd;		/* state_dir/lock, held while it runs */
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
+	struct exporter *exporter;	/* --listen, its own thread */
 	/* this pass */
 	struct dcg *cg;
 	size_t n, cap;
