@@ -206,17 +206,30 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
 {
+	static int headers_done;
 	struct exporter *e = cls;
 
 	(void)version;
 	(void)upload_data;
-	(void)con_cls;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "GET or HEAD only\n");
-	/* a GET with a body: answered at once, the body not waited for */
-	*upload_data_size = 0;
+	/*
+	 * The first call has the headers only. Answering there makes
+	 * libmicrohttpd close the connection after the reply (the body is
+	 * unread): wait for the request's end, and a scraper keeps its
+	 * connection from one scrape to the next.
+	 */
+	if (!*con_cls) {
+		*con_cls = &headers_done;
+		return MHD_YES;
+	}
+	/* a body on a GET means nothing: read and dropped */
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	if (!strcmp(url, "/metrics"))
 		return serve_metrics(e, c);
 	if (!strcmp(url, "/healthz"))

@@ -527,8 +527,9 @@ static void write_info(struct mq_outbuf *o, const struct mq_cg_list *list,
 		source = NULL;
 		tier = opts->tier ? opts->tier(opts->tier_ctx, &list->recs[i],
 					       &source) : NULL;
-		mq_outbuf_flush(o);
 		if (tier) {
+			/* escaped through the FILE: the buffer goes first */
+			mq_outbuf_flush(o);
 			put_str(o->fp, ",tier=\"");
 			mq_prom_write_label_value(o->fp, tier);
 			put_str(o->fp, "\",tier_source=\"");
