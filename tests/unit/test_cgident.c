@@ -7,7 +7,8 @@
 
 #define UID	"0f2b1c3d-4e5f-6789-abcd-ef0123456789"
 #define UID_	"0f2b1c3d_4e5f_6789_abcd_ef0123456789"
-#define CID	"4b825dc642cb6eb9a060e54bf8d69288fbee4904aabbccddeeff001122334455"
+#define CID	"4b825dc642cb6eb9a060e54bf8d69288" \
+		"fbee4904aabbccddeeff001122334455"
 
 static void expect(const char *path, const char *uid, const char *qos,
 		   const char *cid, const char *unit)
@@ -25,32 +26,44 @@ static void kubepods_systemd(void)
 {
 	expect("/kubepods.slice/kubepods-burstable.slice/"
 	       "kubepods-burstable-pod" UID_ ".slice/cri-containerd-" CID
-	       ".scope", UID, "burstable", CID, "");
+	       ".scope", UID, "Burstable", CID, "");
 	expect("/kubepods.slice/kubepods-besteffort.slice/"
 	       "kubepods-besteffort-pod" UID_ ".slice/crio-" CID ".scope",
-	       UID, "besteffort", CID, "");
+	       UID, "BestEffort", CID, "");
 	/* the pod itself, and the QoS level */
 	expect("/kubepods.slice/kubepods-burstable.slice/"
-	       "kubepods-burstable-pod" UID_ ".slice", UID, "burstable", "",
+	       "kubepods-burstable-pod" UID_ ".slice", UID, "Burstable", "",
 	       "");
-	expect("/kubepods.slice/kubepods-burstable.slice", "", "", "", "");
-	expect("/kubepods.slice", "", "", "", "");
+	/* the QoS levels are no pod, but they are systemd units */
+	expect("/kubepods.slice/kubepods-burstable.slice", "", "", "",
+	       "kubepods-burstable.slice");
+	expect("/kubepods.slice", "", "", "", "kubepods.slice");
+	expect("/kubepods/burstable", "", "", "", "");
 }
 
 static void kubepods_guaranteed(void)
 {
 	expect("/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-"
-	       CID ".scope", UID, "guaranteed", CID, "");
-	expect("/kubepods/pod" UID "/" CID, UID, "guaranteed", CID, "");
+	       CID ".scope", UID, "Guaranteed", CID, "");
+	expect("/kubepods/pod" UID "/" CID, UID, "Guaranteed", CID, "");
+}
+
+/* where the daemon finds pods, so do the labels: a kubelet --cgroup-root */
+static void kubepods_deeper(void)
+{
+	expect("/k8s.slice/k8s-kubepods.slice/k8s-kubepods-besteffort.slice/"
+	       "k8s-kubepods-besteffort-pod" UID_ ".slice/crio-" CID ".scope",
+	       UID, "BestEffort", CID, "");
+	expect("/node/kubepods/pod" UID "/" CID, UID, "Guaranteed", CID, "");
 }
 
 static void kubepods_cgroupfs(void)
 {
-	expect("/kubepods/burstable/pod" UID "/" CID, UID, "burstable", CID,
+	expect("/kubepods/burstable/pod" UID "/" CID, UID, "Burstable", CID,
 	       "");
-	expect("kubepods/besteffort/pod" UID, UID, "besteffort", "", "");
+	expect("kubepods/besteffort/pod" UID, UID, "BestEffort", "", "");
 	/* the pause container is a container too */
-	expect("/kubepods/besteffort/pod" UID "/abc123", UID, "besteffort",
+	expect("/kubepods/besteffort/pod" UID "/abc123", UID, "BestEffort",
 	       "abc123", "");
 }
 
@@ -84,19 +97,20 @@ static void systemd_units(void)
 static void refused_guesses(void)
 {
 	/* not a UID, not an ID: no label rather than a wrong one */
-	expect("/kubepods/burstable/pod../x", "", "", "", "");
-	expect("/kubepods/burstable/podzz$z/x", "", "", "", "");
+	expect("/kubepods/burstable/pod../x", "", "Burstable", "x", "");
+	expect("/kubepods/burstable/podzz$z/x$", "", "Burstable", "", "");
 	expect("/system.slice/docker-a.b.scope", "", "", "",
 	       "docker-a.b.scope");
 	expect("/kubepods/burstable/pod"
-	       "0123456789012345678901234567890123456789/" CID, "", "", "",
-	       "");
+	       "0123456789012345678901234567890123456789/" CID, "",
+	       "Burstable", CID, "");
 }
 
 static const struct unit_test tests[] = {
 	UNIT_TEST(kubepods_systemd),
 	UNIT_TEST(kubepods_guaranteed),
 	UNIT_TEST(kubepods_cgroupfs),
+	UNIT_TEST(kubepods_deeper),
 	UNIT_TEST(runtime_scopes),
 	UNIT_TEST(systemd_units),
 	UNIT_TEST(refused_guesses),

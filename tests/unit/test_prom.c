@@ -253,7 +253,7 @@ static void exporter_pod_labels(void)
 	out = export(&list, 1U << PROM_C_MEMORY, NULL);
 	EXPECT_TRUE(has_line(out, "memqos_usage_bytes{cgroup="
 			     "\"/kubepods/burstable/pod0f2b-1c/abc123\","
-			     "pod_uid=\"0f2b-1c\",qos_class=\"burstable\","
+			     "pod_uid=\"0f2b-1c\",qos_class=\"Burstable\","
 			     "container_id=\"abc123\"} 5"));
 	EXPECT_TRUE(!strstr(out, "memqos_cgroup_info"));
 	EXPECT_TRUE(!strstr(out, "memqos_events"));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgident.h"
+#include "classify.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -13,11 +14,6 @@ struct comp {
 	const char *s;
 	size_t len;
 };
-
-static bool comp_is(const struct comp *c, const char *word)
-{
-	return c->len == strlen(word) && !memcmp(c->s, word, c->len);
-}
 
 static bool has_prefix(const struct comp *c, const char *prefix)
 {
@@ -66,35 +62,22 @@ static bool copy_id(char *dst, size_t size, const char *s, size_t len)
 	return true;
 }
 
-/* "burstable" of "burstable" or "kubepods-burstable.slice", else NULL. */
-static const char *qos_of(struct comp c)
-{
-	static const char *const classes[] = { "burstable", "besteffort" };
-	size_t i;
-
-	if (has_prefix(&c, "kubepods-") && cut_suffix(&c, ".slice")) {
-		c.s += 9;
-		c.len -= 9;
-	}
-	for (i = 0; i < ARRAY_SIZE(classes); i++)
-		if (comp_is(&c, classes[i]))
-			return classes[i];
-	return NULL;
-}
-
 /*
- * The pod UID of "pod<uid>" (cgroupfs) or "kubepods[-<qos>]-pod<uid>.slice"
- * (systemd, which cannot have dashes in a name's parts: '_' stands for
- * them).
+ * The UID of the pod's cgroup @c, found by mq_classify_kube_depth() (the
+ * daemon's reading of the same paths): "pod<uid>" (cgroupfs) or
+ * "<prefix>-pod<uid>.slice" (systemd, which cannot have dashes in a
+ * name's parts: '_' stands for them).
  */
-static bool pod_of(struct comp c, struct mq_cg_ident *id)
+static bool pod_uid_of(struct comp c, struct mq_cg_ident *id)
 {
 	const char *dash;
 
-	if (has_prefix(&c, "kubepods-") && cut_suffix(&c, ".slice")) {
+	if (cut_suffix(&c, ".slice")) {
 		dash = memrchr(c.s, '-', c.len);
-		c.len -= dash + 1 - c.s;
-		c.s = dash + 1;
+		if (dash) {
+			c.len -= dash + 1 - c.s;
+			c.s = dash + 1;
+		}
 	}
 	if (!has_prefix(&c, "pod"))
 		return false;
@@ -143,55 +126,50 @@ static bool is_unit(struct comp c)
 	return false;
 }
 
+/* The next component of *@p into @c; false at the end. */
+static bool next_comp(const char **p, struct comp *c)
+{
+	*p += strspn(*p, "/");
+	if (!**p)
+		return false;
+	c->s = *p;
+	c->len = strcspn(*p, "/");
+	*p += c->len;
+	return true;
+}
+
 void mq_cg_ident_parse(const char *path, struct mq_cg_ident *id)
 {
-	enum { OUTSIDE, PODS, POD, CONTAINER } where = OUTSIDE;
-	const char *qos = NULL;
 	struct comp c, unit = { NULL, 0 };
+	enum mq_kube_qos qos;
 	const char *p = path;
+	int k, pod_depth;
 
 	memset(id, 0, sizeof(*id));
 	id->qos_class = "";
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		c.s = p;
-		c.len = strcspn(p, "/");
-		p += c.len;
-
-		switch (where) {
-		case OUTSIDE:
-			if (comp_is(&c, "kubepods") ||
-			    comp_is(&c, "kubepods.slice"))
-				where = PODS;
-			else if (container_of(c, id))
-				where = CONTAINER;
-			else if (is_unit(c))
-				unit = c;
-			break;
-		case PODS:
-			if (!qos && (qos = qos_of(c)))
-				break;
-			if (pod_of(c, id)) {
-				id->qos_class = qos ?: "guaranteed";
-				where = POD;
+	qos = mq_classify_kube_depth(path, &pod_depth);
+	for (k = 1; next_comp(&p, &c); k++) {
+		if (qos != KUBE_NONE) {
+			if (k == pod_depth) {
+				id->qos_class = mq_kube_qos_name(qos);
+				pod_uid_of(c, id);
+			} else if (k == pod_depth + 1) {
+				/* a runtime's scope, or cgroupfs' bare ID */
+				if (container_of(c, id) ||
+				    !all_of(c.s, c.len, ""))
+					continue;
+				copy_id(id->container_id,
+					sizeof(id->container_id), c.s, c.len);
 			}
-			break;
-		case POD:
-			/* systemd driver: a runtime scope; cgroupfs: the ID */
-			if (container_of(c, id) ||
-			    (all_of(c.s, c.len, "") &&
-			     copy_id(id->container_id,
-				     sizeof(id->container_id), c.s, c.len)))
-				where = CONTAINER;
-			break;
-		case CONTAINER:
-			break;
+			continue;
 		}
+		/* the outermost scope is the container, not what it nests */
+		if (container_of(c, id))
+			return;
+		if (is_unit(c))
+			unit = c;
 	}
-	if (where == OUTSIDE && unit.s && unit.len < sizeof(id->unit)) {
+	if (qos == KUBE_NONE && unit.s && unit.len < sizeof(id->unit)) {
 		memcpy(id->unit, unit.s, unit.len);
 		id->unit[unit.len] = '\0';
 	}

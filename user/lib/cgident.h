@@ -26,19 +26,21 @@
 
 /* Each member "" when the path does not say. */
 struct mq_cg_ident {
-	char pod_uid[CGIDENT_UID_LEN];	/* with dashes, as the API has it */
-	const char *qos_class;		/* "guaranteed", "burstable", ... */
+	char pod_uid[CGIDENT_UID_LEN];	/* with dashes, as in the API */
+	const char *qos_class;		/* "Guaranteed", as in the API */
 	char container_id[CGIDENT_ID_LEN];
-	char unit[CGIDENT_UNIT_LEN];	/* only outside pods and containers */
+	char unit[CGIDENT_UNIT_LEN];	/* outside pods and containers */
 };
 
 /*
- * Fill @id from cgroup path @path ("/..." or relative to the root). A pod
- * or container is recognised only in the forms above, with a UID of hex
- * digits and dashes and an ID of letters and digits: anything else leaves
- * the label empty rather than guess. The unit is the last component with
- * a systemd unit suffix (.service, .scope, .slice, .socket, .mount,
- * .swap) of a cgroup that is neither a pod nor a container.
+ * Fill @id from cgroup path @path ("/..." or relative to the root). Pods
+ * are what mq_classify_kube_depth() finds, the daemon's tiers and these
+ * labels agree; qos_class is the API's name (kube-state-metrics'
+ * kube_pod_status_qos_class has the same). A UID must be of letters,
+ * digits and dashes, a container ID of letters and digits: anything else
+ * leaves the label empty rather than guess. The unit is the last
+ * component with a systemd unit suffix (.service, .scope, .slice,
+ * .socket, .mount, .swap) of a cgroup in neither a pod nor a container.
  */
 void mq_cg_ident_parse(const char *path, struct mq_cg_ident *id);
 
