@@ -141,7 +141,9 @@ const struct cmd cmd_daemon = {
 		"--listen ADDR:PORT\n"
 		"       Serve the metrics there as 'memqos exporter' does,\n"
 		"       with its default collectors, from a thread of the\n"
-		"       daemon's own: one process per node.\n"
+		"       daemon's own: one process per node. Its\n"
+		"       memqos_cgroup_info has the tier of each tiered cgroup\n"
+		"       and where it came from, as of the last pass.\n"
 		"\n"
 		"-v, --verbose\n"
 		"       Log a summary of every pass.\n",

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,61 @@ struct exporter {
 	struct mq_prom_opts opts;
 	bool serving;		/* started: client errors are not news */
 	struct MHD_Daemon *mhd;
+	/* the daemon's tiers, by id: set from its thread, read from ours */
+	pthread_mutex_t lock;
+	struct exporter_tier *tiers;
+	size_t n_tiers;
 };
+
+static int tier_cmp(const void *a, const void *b)
+{
+	const struct exporter_tier *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* mq_prom_opts.tier, called with e->lock held */
+static const char *tier_of(void *ctx, const struct mq_cg_rec *r,
+			   const char **source)
+{
+	const struct exporter *e = ctx;
+	const struct exporter_tier key = { .id = r->id }, *t;
+
+	if (!e->n_tiers)
+		return NULL;
+	t = bsearch(&key, e->tiers, e->n_tiers, sizeof(key), tier_cmp);
+	if (!t)
+		return NULL;
+	*source = t->source;
+	return t->tier;
+}
+
+void exporter_tiers_free(struct exporter_tier *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].tier);
+		free(t[i].source);
+	}
+	free(t);
+}
+
+void exporter_set_tiers(struct exporter *e, struct exporter_tier *t,
+			size_t n)
+{
+	struct exporter_tier *old;
+	size_t n_old;
+
+	qsort(t, n, sizeof(*t), tier_cmp);
+	pthread_mutex_lock(&e->lock);
+	old = e->tiers;
+	n_old = e->n_tiers;
+	e->tiers = t;
+	e->n_tiers = n;
+	pthread_mutex_unlock(&e->lock);
+	exporter_tiers_free(old, n_old);
+}
 
 /*
  * One netlink dump of the cgroups, plus the module's version and counters
@@ -70,7 +125,9 @@ static bool scrape_module(struct exporter *e, FILE *fp)
 	}
 	has_ver = !mq_mod_version_get(&e->nl, &ver);
 	has_st = !mq_mod_stats_get(&e->nl, &st);
+	pthread_mutex_lock(&e->lock);
 	err = mq_prom_write_exporter(fp, &view, &e->opts);
+	pthread_mutex_unlock(&e->lock);
 	if (!err) {
 		mq_prom_write_module(fp, has_ver ? &ver : NULL,
 				     has_st ? &st : NULL, NULL);
@@ -314,6 +371,9 @@ struct exporter *exporter_start(const struct exporter_cfg *cfg)
 	e->opts.collect = cfg->collect;
 	e->opts.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	e->opts.seen = &e->seen;
+	e->opts.tier = tier_of;
+	e->opts.tier_ctx = e;
+	pthread_mutex_init(&e->lock, NULL);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* the logger first, or libmicrohttpd logs the options' errors itself */
@@ -331,6 +391,7 @@ struct exporter *exporter_start(const struct exporter_cfg *cfg)
 	if (!e->mhd) {
 		fprintf(stderr, "memqos: exporter: cannot listen on %s\n",
 			cfg->listen);
+		pthread_mutex_destroy(&e->lock);
 		free(e);
 		return NULL;
 	}
@@ -344,6 +405,8 @@ void exporter_stop(struct exporter *e)
 		return;
 	/* joins the server's thread: nothing touches e after this */
 	MHD_stop_daemon(e->mhd);
+	exporter_tiers_free(e->tiers, e->n_tiers);
+	pthread_mutex_destroy(&e->lock);
 	mq_prom_seen_free(&e->seen);
 	mq_nl_close(e->nl);
 	free(e);

@@ -10,6 +10,8 @@
 #define MEMQOS_EXPORTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 /*
@@ -45,6 +47,24 @@ struct exporter;
  * (said on stderr). @cfg's strings must outlive the exporter.
  */
 struct exporter *exporter_start(const struct exporter_cfg *cfg);
+
+/* A cgroup's tier as the daemon classified it, for memqos_cgroup_info. */
+struct exporter_tier {
+	uint64_t id;
+	char *tier;		/* owned, as the next two */
+	char *source;		/* "rule GLOB", "kubernetes Burstable" */
+};
+
+/*
+ * Label memqos_cgroup_info with the tiers @t (@n of them, in any order;
+ * @e owns them now, and frees the previous ones). From any thread: a
+ * scrape under way finishes with the tiers it began with.
+ */
+void exporter_set_tiers(struct exporter *e, struct exporter_tier *t,
+			size_t n);
+
+/* Free @n tiers of @t and @t. */
+void exporter_tiers_free(struct exporter_tier *t, size_t n);
 
 /* Stop serving and free @e (NULL is fine). */
 void exporter_stop(struct exporter *e);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon_priv.h"
+#include "exporter.h"
 
 static int add_cg(const struct mq_cgfs_node *n, void *data)
 {
@@ -121,6 +122,40 @@ static void classify_all(struct daemon *d)
 	}
 }
 
+/*
+ * The tiers of this pass to the exporter of --listen, for
+ * memqos_cgroup_info. Out of memory, it keeps the last pass's.
+ */
+static void publish_tiers(struct daemon *d)
+{
+	char source[CFG_GLOB_LEN + 128];
+	struct exporter_tier *t;
+	size_t i, n = 0;
+
+	if (!d->exporter)
+		return;
+	t = calloc(d->n ? d->n : 1, sizeof(*t));
+	if (!t)
+		return;
+	for (i = 1; i < d->n; i++) {
+		const struct dcg *c = &d->cg[i];
+
+		if (c->tr.tier == CFG_NO_TIER)
+			continue;
+		mq_classify_source_text(&d->cfg, &c->tr, source,
+					sizeof(source));
+		t[n].id = c->id;
+		t[n].tier = strdup(mq_tier_name(&d->cfg, c->tr.tier));
+		t[n].source = strdup(source);
+		if (!t[n].tier || !t[n].source) {
+			exporter_tiers_free(t, n + 1);
+			return;
+		}
+		n++;
+	}
+	exporter_set_tiers(d->exporter, t, n);
+}
+
 int daemon_pass(struct daemon *d)
 {
 	uint64_t now = daemon_now_ms();
@@ -139,6 +174,7 @@ int daemon_pass(struct daemon *d)
 	d->swap = daemon_swap_available();
 	daemon_note_lru(d);
 	classify_all(d);
+	publish_tiers(d);
 	daemon_module_rejoin(d);
 	daemon_read_levels(d);
 	daemon_measure(d, now);
