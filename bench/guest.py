@@ -9,6 +9,8 @@ Sections (MEMQOS_BENCH_ONLY=overhead,scale,events,protect picks some):
             bench/memqos.bt under bpftrace, the three modes interleaved
   scale     one `memqos dump` against a C reader of memory.stat,
             memory.events and memory.pressure, at 100/1,000/10,000 cgroups;
+            scrapes of `memqos exporter` against the same reader looping in
+            a long-running process and against `memqos dump --prometheus`;
             the module's footprint at 10,000
   events    OOM kill and pressure event latency, and the cgroup_removed
             event rate at which the first event is dropped
@@ -19,8 +21,10 @@ nothing in a timed window forks or execs, except the collection commands,
 whose whole process cost is the point.
 """
 
+import http.client
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -327,6 +331,89 @@ def spawn_timed(argv):
             os.waitstatus_to_exitcode(status), ru.ru_utime)
 
 
+def cpu_ns(pid):
+    """CPU time of all threads of @pid, in ns (schedstat: exact, where
+    getrusage of another process is not available and /proc/PID/stat
+    counts ticks)."""
+    total = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:  # a thread that just ended
+            pass
+    return total
+
+
+class Exporter:
+    """`memqos exporter` as a node runs it, and one keep-alive scraper."""
+    PORT = 19469
+
+    def __init__(self):
+        self.p = subprocess.Popen([TOOL, "exporter", "--listen",
+                                   f"127.0.0.1:{self.PORT}"])
+        for _ in range(600):
+            try:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.PORT,
+                                                       timeout=120)
+                self.get("/healthz")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("memqos exporter did not answer /healthz")
+
+    def get(self, path, gzip=False):
+        self.conn.request("GET", path,
+                          headers={"Accept-Encoding": "gzip"} if gzip else {})
+        r = self.conn.getresponse()
+        body = r.read()
+        if r.status != 200:
+            raise RuntimeError(f"GET {path}: {r.status}")
+        return body
+
+    def close(self):
+        self.conn.close()
+        self.p.terminate()
+        self.p.wait()
+
+
+def series_of(text):
+    """(series, series with a cgroup label, distinct cgroups) of a scrape."""
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    cg = [m.group(1) for m in map(re.compile(r'cgroup="([^"]*)"').search, lines) if m]
+    return len(lines), len(cg), len(set(cg))
+
+
+def scrape_point(exporter, scanner, reps):
+    """What a scraper sees, each side a long-running process: a scrape of
+    `memqos exporter` (plain and gzip'ed), one pass of the C reader
+    (bench/load.c cgscan), and, for the textfile-collector way, one
+    `memqos dump --prometheus` process. [wall s, CPU s] each."""
+    pt = {"exporter": [], "exporter_gzip": [], "scanner": [], "dump_prom": []}
+    exporter.get("/metrics")
+    run_workers([scanner])
+    for _ in range(reps * 2):
+        for kind in pt:
+            if kind == "dump_prom":
+                wall, cpu, rc, _ = spawn_timed([TOOL, "dump", "--prometheus"])
+                if rc:
+                    raise RuntimeError(f"dump --prometheus exited {rc}")
+                pt[kind].append([wall, cpu])
+                continue
+            pid = scanner.p.pid if kind == "scanner" else exporter.p.pid
+            c0 = cpu_ns(pid)
+            t0 = time.monotonic()
+            if kind == "scanner":
+                run_workers([scanner])
+            else:
+                body = exporter.get("/metrics", gzip=kind == "exporter_gzip")
+                pt["bytes_" + kind] = len(body)
+            pt[kind].append([time.monotonic() - t0, (cpu_ns(pid) - c0) / 1e9])
+    text = exporter.get("/metrics").decode()
+    pt["series"], pt["cgroup_series"], pt["cgroups"] = series_of(text)
+    return pt
+
+
 def count_cgroups():
     n = 0
     for _, dirs, _ in os.walk(CG):
@@ -338,6 +425,8 @@ def section_scale():
     res = R["scale"] = {"points": []}
     base = cg_make("bench-scale", parent=True)
     load_module()
+    exporter = Exporter()
+    scanner = Worker(None, "cgscan", CG, 1)
     made = 0
     reps = max(3, REPS // 2)
     for n in SCALES:
@@ -363,10 +452,13 @@ def section_scale():
                 pt[kind].append([wall, cpu, user])
         # The tool's fixed cost: a dump that returns no cgroup work (version).
         pt["tool_startup"] = [spawn_timed([TOOL, "version"])[:2] for _ in range(3)]
+        pt["scrape"] = scrape_point(exporter, scanner, reps)
         res["points"].append(pt)
         log(f"{n}: dump {statistics.median(x[0] for x in pt['dump']):.3f} s, "
             f"reader {statistics.median(x[0] for x in pt['reader']):.3f} s")
         save()
+    exporter.close()
+    scanner.close()
     unload_module()
     R["footprint"] = footprint(base, made)
     save()

@@ -17,6 +17,9 @@
  *   load reclaim FILE N      write "1M" to memory.reclaim FILE N times
  *                            (of an empty cgroup: each write is a burst of
  *                            memcg reclaim calls and nothing else)
+ *   load cgscan ROOT N       N times what cgread does (below): a
+ *                            long-running collector that scrapes the
+ *                            files, as a node agent does
  *
  * One-shot mode:
  *   load cgread ROOT         what a cAdvisor-style collector does: for every
@@ -173,9 +176,24 @@ static void cgread(int dirfd, unsigned long *count, unsigned long long *sum)
 	closedir(d);
 }
 
+/* @rounds scans of every cgroup under @root; the sums are discarded. */
+static void cgscan(const char *root, long rounds)
+{
+	unsigned long count = 0;
+	unsigned long long sum = 0;
+
+	while (rounds-- > 0) {
+		int fd = open(root, O_RDONLY | O_DIRECTORY);
+
+		if (fd < 0)
+			die(root);
+		cgread(fd, &count, &sum);
+	}
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: load churn|faults|touch MB ROUNDS | reclaim FILE N | cgread ROOT\n");
+	fprintf(stderr, "usage: load churn|faults|touch MB ROUNDS | reclaim|cgscan PATH N | cgread ROOT\n");
 	exit(2);
 }
 
@@ -200,7 +218,7 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		usage();
 	n = atol(argv[3]);
-	if (strcmp(argv[1], "reclaim")) {
+	if (strcmp(argv[1], "reclaim") && strcmp(argv[1], "cgscan")) {
 		len = (size_t)atol(argv[2]) << 20;
 		if (!len)
 			usage();
@@ -219,6 +237,8 @@ int main(int argc, char **argv)
 			faults(len, n, 0);
 		else if (!strcmp(argv[1], "reclaim"))
 			reclaim(argv[2], n);
+		else if (!strcmp(argv[1], "cgscan"))
+			cgscan(argv[2], n);
 		else
 			usage();
 		printf("done %llu\n", now_ns() - t0);

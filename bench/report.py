@@ -216,10 +216,55 @@ def scale(md, r, outdir):
            f"JSON) and {1 - du / dc:.0%} system time (building the dump, copying "
            "it out, the tool's page faults).")
         md()
+    scrapes(md, s)
     with open(os.path.join(outdir, "scaling.dat"), "w") as f:
         f.write("# cgroups dump_wall dump_cpu reader_wall reader_cpu\n")
         f.write("\n".join(dat) + "\n")
     return True
+
+
+def scrapes(md, s):
+    pts = [p for p in s["points"] if "scrape" in p]
+    if not pts:
+        return
+    md("### Scrapes")
+    md()
+    md("What a scraper sees, each side a long-running process: one GET "
+       "/metrics of `memqos exporter` over loopback (keep-alive; plain and "
+       "gzip), one pass of the C reader looping in its own process "
+       "(bench/load.c cgscan), and one `memqos dump --prometheus` process "
+       "(exec included: the textfile-collector way). CPU is the process's "
+       "user + system time from /proc/PID/task/*/schedstat (the kernel's "
+       "netlink dump runs in the exporter's own time), medians.")
+    md()
+    rows = []
+    for p in pts:
+        sc = p["scrape"]
+        ec = med([x[1] for x in sc["exporter"]])
+        gc = med([x[1] for x in sc["exporter_gzip"]])
+        rc = med([x[1] for x in sc["scanner"]])
+        dc = med([x[1] for x in sc["dump_prom"]])
+        rows.append([f"{p['n']:,} ({sc['cgroups']:,} in the scrape)",
+                     f"{ec * 1e3:.2f} ({med([x[0] for x in sc['exporter']]) * 1e3:.1f})",
+                     f"{gc * 1e3:.2f}",
+                     f"{rc * 1e3:.2f} ({med([x[0] for x in sc['scanner']]) * 1e3:.1f})",
+                     f"{dc * 1e3:.1f}",
+                     f"{rc / ec:.1f}x ({rc / gc:.1f}x)",
+                     f"{sc['bytes_exporter']:,} / {sc['bytes_exporter_gzip']:,}",
+                     f"{sc['series']:,}",
+                     f"{sc['cgroup_series'] / max(sc['cgroups'], 1):.1f}"])
+    md.table(["cgroups", "exporter CPU ms (wall)", "gzip'ed CPU ms",
+              "reader CPU ms (wall)", "dump --prometheus CPU ms",
+              "less CPU than the reader (gzip'ed)", "bytes plain / gzip",
+              "series", "series per cgroup"], rows)
+    worst = min(med([x[1] for x in p["scrape"]["scanner"]]) /
+                med([x[1] for x in p["scrape"]["exporter_gzip"]]) for p in pts)
+    per = max(p["scrape"]["cgroup_series"] / max(p["scrape"]["cgroups"], 1)
+              for p in pts)
+    md(f"Goal >= 10x less CPU than the reader at every size: worst "
+       f"{worst:.1f}x, {yes(worst >= 10)}; under 30 series per cgroup: "
+       f"{per:.1f}, {yes(per < 30)}.")
+    md()
 
 
 def events(md, r, outdir):
