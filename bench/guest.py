@@ -384,11 +384,12 @@ def series_of(text):
     return len(lines), len(cg), len(set(cg))
 
 
-def scrape_point(exporter, scanner, reps):
+def scrape_point(exporter, scanner, reps, profile):
     """What a scraper sees, each side a long-running process: a scrape of
     `memqos exporter` (plain and gzip'ed), one pass of the C reader
     (bench/load.c cgscan), and, for the textfile-collector way, one
-    `memqos dump --prometheus` process. [wall s, CPU s] each."""
+    `memqos dump --prometheus` process. [wall s, CPU s] each; @profile:
+    and where the exporter's time goes."""
     pt = {"exporter": [], "exporter_gzip": [], "scanner": [], "dump_prom": []}
     exporter.get("/metrics")
     run_workers([scanner])
@@ -411,7 +412,32 @@ def scrape_point(exporter, scanner, reps):
             pt[kind].append([time.monotonic() - t0, (cpu_ns(pid) - c0) / 1e9])
     text = exporter.get("/metrics").decode()
     pt["series"], pt["cgroup_series"], pt["cgroups"] = series_of(text)
+    if profile:
+        pt["profile"] = profile_scrapes(exporter, reps * 2)
     return pt
+
+
+def profile_scrapes(exporter, scrapes):
+    """Where a scrape's time goes: perf (software cpu-clock, the only clock
+    under TCG) sampling the exporter, user and kernel, during @scrapes
+    gzip'ed scrapes; the top symbols, as perf report prints them."""
+    data = os.path.join(OUT, "scrape.perf")
+    try:
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock",
+                                 "-F", "999", "-p", str(exporter.p.pid),
+                                 "-o", data], stderr=subprocess.DEVNULL)
+    except OSError as e:
+        return [f"perf: {e}"]
+    time.sleep(2)  # perf attaches
+    for _ in range(scrapes):
+        exporter.get("/metrics", gzip=True)
+    perf.send_signal(signal.SIGINT)
+    perf.wait()
+    rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "-q",
+                          "--no-children", "--sort", "dso,sym",
+                          "--percent-limit", "1.5"],
+                         capture_output=True, text=True)
+    return [ln.rstrip() for ln in rep.stdout.splitlines() if ln.strip()][:25]
 
 
 def count_cgroups():
@@ -452,7 +478,7 @@ def section_scale():
                 pt[kind].append([wall, cpu, user])
         # The tool's fixed cost: a dump that returns no cgroup work (version).
         pt["tool_startup"] = [spawn_timed([TOOL, "version"])[:2] for _ in range(3)]
-        pt["scrape"] = scrape_point(exporter, scanner, reps)
+        pt["scrape"] = scrape_point(exporter, scanner, reps, n == SCALES[-1])
         res["points"].append(pt)
         log(f"{n}: dump {statistics.median(x[0] for x in pt['dump']):.3f} s, "
             f"reader {statistics.median(x[0] for x in pt['reader']):.3f} s")

@@ -261,6 +261,17 @@ def scrapes(md, s):
                 med([x[1] for x in p["scrape"]["exporter_gzip"]]) for p in pts)
     per = max(p["scrape"]["cgroup_series"] / max(p["scrape"]["cgroups"], 1)
               for p in pts)
+    for p in pts:
+        if p["scrape"].get("profile"):
+            md(f"Profile of the exporter during gzip'ed scrapes of "
+               f"{p['n']:,} cgroups (perf, cpu-clock samples, user and "
+               "kernel, share of the exporter's samples):")
+            md()
+            md("```")
+            for ln in p["scrape"]["profile"]:
+                md(ln)
+            md("```")
+            md()
     md(f"Goal >= 10x less CPU than the reader at every size: worst "
        f"{worst:.1f}x, {yes(worst >= 10)}; under 30 series per cgroup: "
        f"{per:.1f}, {yes(per < 30)}.")

@@ -15,7 +15,8 @@
 #   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
 #   debug  build Debian's 6.1 kernel source with KASAN/lockdep/kmemleak
 #          (make check-debug)
-#   bench  the bpftrace comparison and the plots of make bench
+#   bench  the bpftrace comparison, the plots and the scrape profile of
+#          make bench
 set -euo pipefail
 
 declare -A group=(
@@ -29,7 +30,7 @@ declare -A group=(
 	[style]="linux-source-6.1 perl xz-utils"
 	[debug]="linux-source-6.1 xz-utils gcc make bc bison flex libelf-dev
 		 libssl-dev cpio kmod"
-	[bench]="bpftrace gnuplot-nox"
+	[bench]="bpftrace gnuplot-nox linux-perf"
 )
 
 installed() {
