@@ -394,7 +394,7 @@ def scrape_point(exporter, scanner, reps, profile):
     exporter.get("/metrics")
     run_workers([scanner])
     for _ in range(reps * 2):
-        for kind in pt:
+        for kind in ("exporter", "exporter_gzip", "scanner", "dump_prom"):
             if kind == "dump_prom":
                 wall, cpu, rc, _ = spawn_timed([TOOL, "dump", "--prometheus"])
                 if rc:
