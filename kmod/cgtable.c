@@ -141,9 +141,9 @@ static void mq_cg_place(struct mq_cgroup *cg, struct cgroup *cgrp)
 }
 
 /*
- * A new record for @cgrp, not yet in the table, charged to @memcg (the
- * memcg of @cgrp); NULL (the refusal counted) at the cap or without
- * memory. The cap is checked before, not atomically with, the insert:
+ * A new record for @cgrp, not yet in the table, charged to the parent of
+ * @memcg (the memcg of @cgrp), so whoever made the cgroup pays; NULL (the
+ * refusal counted) at the cap or without memory. The cap is checked before, not atomically with, the insert:
  * racing creators may overshoot it by a few records.
  */
 static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp,
@@ -155,7 +155,11 @@ static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp,
 
 	if (!mq_cg_room(delegated))
 		return NULL;
-	old_memcg = set_active_memcg(memcg);
+	/*
+	 * Not @memcg itself: a charge there makes an empty cgroup non-empty,
+	 * and reclaim then walks it (6.1 skips only empty ones).
+	 */
+	old_memcg = set_active_memcg(parent_mem_cgroup(memcg) ?: memcg);
 	cg = kmem_cache_zalloc(mq_cg_cache, gfp | __GFP_NOWARN);
 	set_active_memcg(old_memcg);
 	if (!cg) {
