@@ -14,9 +14,10 @@
  * The probes only queue the change on a lockless list, in order; a work
  * item applies it in process context.
  *
- * Records are charged to the memory cgroup they describe (SLAB_ACCOUNT and
- * set_active_memcg()): whoever makes cgroups pays for their records within
- * the limits of the subtree they are made in. And max_cgroups is not a
+ * Records are charged to the parent of the memory cgroup they describe
+ * (SLAB_ACCOUNT and set_active_memcg()), as the kernel charges a memcg's
+ * own structures: whoever makes cgroups pays for their records within the
+ * limits of the subtree they are made in, and an empty cgroup stays empty. And max_cgroups is not a
  * pool one tenant can drain: a share of it is kept for cgroups outside
  * delegated subtrees.
  *
