@@ -144,8 +144,9 @@ static void mq_cg_place(struct mq_cgroup *cg, struct cgroup *cgrp)
 /*
  * A new record for @cgrp, not yet in the table, charged to the parent of
  * @memcg (the memcg of @cgrp), so whoever made the cgroup pays; NULL (the
- * refusal counted) at the cap or without memory. The cap is checked before, not atomically with, the insert:
- * racing creators may overshoot it by a few records.
+ * refusal counted) at the cap or without memory. The cap is checked
+ * before, not atomically with, the insert: racing creators may overshoot
+ * it by a few records.
  */
 static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp,
 				     struct mem_cgroup *memcg, gfp_t gfp,
