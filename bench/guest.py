@@ -29,6 +29,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,6 +43,7 @@ LOAD = os.path.join(PROJ, "build/bench/load")
 TOOL = os.path.join(PROJ, "user/memqos")
 BT = os.path.join(HERE, "memqos.bt")
 REPS = int(os.environ.get("MEMQOS_BENCH_REPS", "8"))
+BPFTRACE_STARTUP_S = 300
 SCALES = [int(n) for n in os.environ.get("MEMQOS_BENCH_SCALES", "100,1000,10000").split(",")]
 ONLY = set(filter(None, os.environ.get("MEMQOS_BENCH_ONLY", "").split(",")))
 CG = "/sys/fs/cgroup"
@@ -130,13 +132,19 @@ class Bpftrace:
         self.p = subprocess.Popen(["bpftrace", BT], stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
         self.head = []
+        # A bpftrace that never gets ready must not hang the whole bench.
+        watchdog = threading.Timer(BPFTRACE_STARTUP_S, self.p.kill)
+        watchdog.start()
         for line in self.p.stdout:
             self.head.append(line.rstrip())
             if "memqos.bt ready" in line:
                 break
         else:
             self.p.wait()
-            raise RuntimeError("bpftrace failed: " + " | ".join(self.head[-5:]))
+            raise RuntimeError(f"bpftrace failed (status {self.p.returncode}, "
+                               f"{time.monotonic() - t0:.0f} s): " +
+                               " | ".join(self.head[-5:]))
+        watchdog.cancel()
         self.startup_s = time.monotonic() - t0
 
     def stop(self):
@@ -262,7 +270,12 @@ def section_overhead():
             if mode == "loaded":
                 load_module()
             elif mode == "bpftrace":
-                bt = Bpftrace()
+                try:
+                    bt = Bpftrace()
+                except RuntimeError as e:
+                    log(f"rep {rep} bpftrace: {e}; this rep has no bpftrace run")
+                    res.setdefault("bpftrace_failures", []).append(str(e))
+                    continue
                 res["bpftrace_startup_s"].append(bt.startup_s)
             run = {"rep": rep, "mode": mode}
             h0 = probe_hits() if mode == "loaded" else 0

@@ -14,9 +14,10 @@
  * The probes only queue the change on a lockless list, in order; a work
  * item applies it in process context.
  *
- * Records are charged to the memory cgroup they describe (SLAB_ACCOUNT and
- * set_active_memcg()): whoever makes cgroups pays for their records within
- * the limits of the subtree they are made in. And max_cgroups is not a
+ * Records are charged to the parent of the memory cgroup they describe
+ * (SLAB_ACCOUNT and set_active_memcg()), as the kernel charges a memcg's
+ * own structures: whoever makes cgroups pays for their records within the
+ * limits of the subtree they are made in, and an empty cgroup stays empty. And max_cgroups is not a
  * pool one tenant can drain: a share of it is kept for cgroups outside
  * delegated subtrees.
  *
@@ -141,10 +142,11 @@ static void mq_cg_place(struct mq_cgroup *cg, struct cgroup *cgrp)
 }
 
 /*
- * A new record for @cgrp, not yet in the table, charged to @memcg (the
- * memcg of @cgrp); NULL (the refusal counted) at the cap or without
- * memory. The cap is checked before, not atomically with, the insert:
- * racing creators may overshoot it by a few records.
+ * A new record for @cgrp, not yet in the table, charged to the parent of
+ * @memcg (the memcg of @cgrp), so whoever made the cgroup pays; NULL (the
+ * refusal counted) at the cap or without memory. The cap is checked
+ * before, not atomically with, the insert: racing creators may overshoot
+ * it by a few records.
  */
 static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp,
 				     struct mem_cgroup *memcg, gfp_t gfp,
@@ -155,7 +157,11 @@ static struct mq_cgroup *mq_cg_alloc(struct cgroup *cgrp,
 
 	if (!mq_cg_room(delegated))
 		return NULL;
-	old_memcg = set_active_memcg(memcg);
+	/*
+	 * Not @memcg itself: a charge there makes an empty cgroup non-empty,
+	 * and reclaim then walks it (6.1 skips only empty ones).
+	 */
+	old_memcg = set_active_memcg(parent_mem_cgroup(memcg) ?: memcg);
 	cg = kmem_cache_zalloc(mq_cg_cache, gfp | __GFP_NOWARN);
 	set_active_memcg(old_memcg);
 	if (!cg) {

@@ -9,8 +9,9 @@ ids. The test lowers max_cgroups instead, to 64 above the records there
 are.)
 
 Proves, against the kernel's own memory.current: a cgroup the tenant
-makes is charged for its record, at least record_bytes more than the same
-cgroup made with the module unloaded. With max_cgroups lowered, after the
+makes is charged for its children's records (32 empty children: at least
+32 records, less a page per CPU, more than the same made with the module
+unloaded), and the empty children stay at 0. With max_cgroups lowered, after the
 tenant made 100 cgroups: its records stopped at max_cgroups less an eighth,
 the refusals counted in dropped_delegated (not dropped_cap) and
 records_delegated counts its records; four pods root makes then are all
@@ -22,7 +23,8 @@ tenant too).
     |-- memqos-trec-pods       root's: pod0 ... pod3
     `-- memqos-trec-tenant     delegated to uid 65534
         |-- init               the tenant's process
-        |-- one, two           made with the module loaded, and not
+        |-- one, two           made with the module loaded, and not,
+        |   `-- c0 ... c31     each with 32 empty children
         `-- t0 ... t99         made with max_cgroups lowered
 """
 import os
@@ -36,6 +38,7 @@ import memqos  # noqa: E402
 TENANT = "memqos-trec-tenant"
 PODS = "memqos-trec-pods"
 N_TENANT = 100
+N_KIDS = 32
 N_PODS = 4
 MAX_CGROUPS = 65536
 
@@ -46,10 +49,16 @@ def set_config(key, value):
 
 
 def mkdirs(t, names):
-    """As the tenant: makes TENANT/name for each of @names."""
+    """As the tenant: makes TENANT/name for each of @names ("+name": gives
+    name's children memory)."""
     made = []
     for name in names:
         try:
+            if name.startswith("+"):
+                with open(memqos.cg_path(f"{TENANT}/{name[1:]}") +
+                          "/cgroup.subtree_control", "w") as f:
+                    f.write("+memory")
+                continue
             os.mkdir(memqos.cg_path(f"{TENANT}/{name}"))
             made.append(name)
         except OSError as e:
@@ -83,21 +92,30 @@ def main():
     memqos.cg_write(PODS, "cgroup.subtree_control", "+memory")
     record_bytes = memqos.stats()["record_bytes"]
 
-    # A record is charged to the cgroup it describes.
-    made, _ = tenant_mkdirs(leaf, ["one"])
+    # A record is charged to the parent of the cgroup it describes: the
+    # tenant pays for the cgroups it makes, and an empty cgroup stays
+    # empty (6.1's reclaim skips only empty cgroups). K records, so that a
+    # per-CPU charge cache of under a page cannot hide them.
+    kids = [f"{p}/c{i}" for p in ("one", "two") for i in range(N_KIDS)]
+    made, _ = tenant_mkdirs(leaf, ["one", "+one"] + kids[:N_KIDS])
     with_module = current(f"{TENANT}/one")
+    kids_with = [current(f"{TENANT}/{k}") for k in kids[:N_KIDS]]
     memqos.rmmod()
     try:
-        made += tenant_mkdirs(leaf, ["two"])[0]
+        made += tenant_mkdirs(leaf, ["two", "+two"] + kids[N_KIDS:])[0]
         without = current(f"{TENANT}/two")
     finally:
         memqos.insmod()
-    ktap.print_msg(f"memory.current of a new empty cgroup the tenant made: "
-                   f"{with_module} with the module, {without} without; a "
-                   f"record is {record_bytes} bytes")
-    ktap.check("the tenant's new cgroup is charged for its record",
-               made == ["one", "two"] and
-               with_module - without >= record_bytes)
+    slack = os.cpu_count() * 4096
+    ktap.print_msg(f"memory.current of a cgroup the tenant made, after it "
+                   f"made {N_KIDS} empty children in it: {with_module} with "
+                   f"the module, {without} without; the children's: "
+                   f"{sorted(set(kids_with))}; {N_KIDS} records are "
+                   f"{N_KIDS * record_bytes} bytes")
+    ktap.check("the tenant's cgroup is charged for its children's records, "
+               "and the empty children are not",
+               made == ["one"] + kids[:N_KIDS] + ["two"] + kids[N_KIDS:] and set(kids_with) == {0} and
+               with_module - without >= N_KIDS * record_bytes - slack)
 
     # The tenant uses up all it may; root's pods are tracked still.
     st0 = memqos.stats()
