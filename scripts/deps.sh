@@ -11,7 +11,9 @@
 #          (scripts/kernel.sh: a private apt, mmdebstrap build roots,
 #          pahole for module BTF, xz for their compressed modules)
 #   check  extra checkers used by `make check` (sparse, dkms, the spec's
-#          YAML parser, jsonschema for the Kubernetes manifests)
+#          YAML parser, jsonschema for the Kubernetes manifests, and
+#          prometheus: promtool for check-promtool, the server for
+#          selftests/test_prometheus.py)
 #   style  checkpatch (shipped in Debian's linux-source-6.1 tarball)
 #   debug  build Debian's 6.1 kernel source with KASAN/lockdep/kmemleak
 #          (make check-debug)
@@ -26,7 +28,7 @@ declare -A group=(
 		 iproute2 python3 python3-pyroute2 crun stress-ng rt-tests
 		 podman conmon netavark buildah"
 	[kernels]="mmdebstrap dwarves xz-utils zstd debian-archive-keyring"
-	[check]="sparse dkms python3-yaml python3-jsonschema"
+	[check]="sparse dkms python3-yaml python3-jsonschema prometheus"
 	[style]="linux-source-6.1 perl xz-utils"
 	[debug]="linux-source-6.1 xz-utils gcc make bc bison flex libelf-dev
 		 libssl-dev cpio kmod"

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The exporter's output for a few synthetic cgroups, every collector on,
- * and the module's families after it: what `make check-promtool` gives
+ * the module's families and the daemon's (memqos daemon --listen) after it: what `make check-promtool` gives
  * promtool to check the names, units, HELP and TYPE lines of every
  * family without a module. The values mean nothing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "prom.h"
+#include "prom_daemon.h"
 
 static const char *const paths[] = {
 	"/kubepods.slice/kubepods-burstable.slice/"
@@ -30,6 +32,30 @@ static void fill(struct mq_field_vals *v, const struct mq_field_set *set,
 		mq_field_mark(v, set->fields[i].attr);
 		v->val[set->fields[i].attr] = base + i;
 	}
+}
+
+/* A protected cgroup and a squeezed batch one of the paths above. */
+static void write_daemon(void)
+{
+	static struct mq_prom_daemon_cg cg[2];
+	struct mq_prom_daemon d = { .cg = cg, .n = 2, .budget = 3ULL << 30,
+				    .demand = 4ULL << 30, .granted = 3ULL << 30,
+				    .scaled = 1, .last_pass_unix_ms = 1 };
+
+	cg[0] = (struct mq_prom_daemon_cg){
+		.path = (char *)paths[0], .knobs = 1U << PROM_KNOB_MIN |
+		1U << PROM_KNOB_HIGH, .value = { 1 << 30, 0, UINT64_MAX },
+		.estimated = true, .working_set = 900 << 20,
+		.headroom = 124 << 20,
+	};
+	cg[1] = (struct mq_prom_daemon_cg){
+		.path = (char *)paths[2], .knobs = 1U << PROM_KNOB_LOW |
+		1U << PROM_KNOB_HIGH, .value = { 0, 0, 256 << 20 },
+		.batch = true, .reclaim_steps = 4, .high_steps = 1,
+	};
+	mq_prom_pass_observe(&d.passes, 12345);
+	d.write_failures[PROM_KNOB_HIGH][mq_prom_errno_slot(-EBUSY)] = 1;
+	mq_prom_write_daemon(stdout, &d);
 }
 
 int main(void)
@@ -65,5 +91,6 @@ int main(void)
 		return 1;
 	mq_prom_write_module(stdout, &ver, &st, NULL);
 	mq_prom_write_up(stdout, true);
+	write_daemon();
 	return fflush(stdout) ? 1 : 0;
 }

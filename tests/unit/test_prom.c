@@ -40,17 +40,6 @@ static void seconds(void)
 	EXPECT_STR_EQ(mq_prom_format_seconds(1500000, buf, 8), "1.50000");
 }
 
-static bool has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p;
-
-	for (p = text; (p = strstr(p, line)); p += n)
-		if ((p == text || p[-1] == '\n') && p[n] == '\n')
-			return true;
-	return false;
-}
-
 static void cgroup_samples(void)
 {
 	struct mq_cg_rec rec = { .id = 7, .path = "/q\"x", .tracked = true };
@@ -77,33 +66,33 @@ static void cgroup_samples(void)
 
 	mq_prom_write_cgroups(unit_capture_begin(), &list);
 	out = unit_capture_end();
-	EXPECT_TRUE(has_line(out, "# HELP memqos_usage_bytes memory.current"));
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_usage_bytes gauge"));
-	EXPECT_TRUE(has_line(out,
+	EXPECT_TRUE(unit_has_line(out, "# HELP memqos_usage_bytes memory.current"));
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_usage_bytes gauge"));
+	EXPECT_TRUE(unit_has_line(out,
 		"memqos_usage_bytes{cgroup=\"/q\\\"x\",id=\"7\"} 4096"));
-	EXPECT_TRUE(has_line(out,
+	EXPECT_TRUE(unit_has_line(out,
 		"memqos_max_bytes{cgroup=\"/q\\\"x\",id=\"7\"} +Inf"));
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_psi_some_seconds_total counter"));
-	EXPECT_TRUE(has_line(out,
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_psi_some_seconds_total counter"));
+	EXPECT_TRUE(unit_has_line(out,
 		"memqos_psi_some_seconds_total{cgroup=\"/q\\\"x\",id=\"7\"} 2.5"));
-	EXPECT_TRUE(has_line(out,
+	EXPECT_TRUE(unit_has_line(out,
 		"memqos_oom_kills_total{cgroup=\"/q\\\"x\",id=\"7\"} 3"));
 	/* absent fields have no sample */
 	EXPECT_TRUE(!strstr(out, "memqos_rss_bytes{"));
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_stall_seconds histogram"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_stall_seconds histogram"));
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\",le=\"0.000001\"} 1"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\",le=\"0.000002\"} 1"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\",le=\"0.000004\"} 3"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\",le=\"16.777216\"} 3"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\",le=\"+Inf\"} 4"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_sum{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_sum{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\"} 20.000003"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_count{cgroup=\"/q\\\"x\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_count{cgroup=\"/q\\\"x\","
 			     "id=\"7\",kind=\"direct_reclaim\"} 4"));
 	/* only the kinds the module sent */
 	EXPECT_TRUE(!strstr(out, "kind=\"memcg_reclaim\""));
@@ -125,25 +114,25 @@ static void attribution_samples(void)
 
 	mq_prom_write_attribution(unit_capture_begin(), &list, 4096);
 	out = unit_capture_end();
-	EXPECT_TRUE(has_line(out,
+	EXPECT_TRUE(unit_has_line(out,
 		"# TYPE memqos_attribution_scanned_bytes_total counter"));
-	EXPECT_TRUE(has_line(out, "memqos_attribution_scanned_bytes_total{"
+	EXPECT_TRUE(unit_has_line(out, "memqos_attribution_scanned_bytes_total{"
 			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
 			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 122880"));
-	EXPECT_TRUE(has_line(out, "memqos_attribution_reclaimed_bytes_total{"
+	EXPECT_TRUE(unit_has_line(out, "memqos_attribution_reclaimed_bytes_total{"
 			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
 			     "victim=\"/svc\",victim_id=\"10\",node=\"0\","
 			     "type=\"anon\"} 4096"));
-	EXPECT_TRUE(has_line(out, "memqos_attribution_reclaimed_bytes_total{"
+	EXPECT_TRUE(unit_has_line(out, "memqos_attribution_reclaimed_bytes_total{"
 			     "reclaimer=\"kswapd\",reclaimer_id=\"0\","
 			     "victim=\"/svc\",victim_id=\"10\",node=\"1\","
 			     "type=\"file\"} 8192"));
-	EXPECT_TRUE(has_line(out, "memqos_attribution_refaults_total{"
+	EXPECT_TRUE(unit_has_line(out, "memqos_attribution_refaults_total{"
 			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
 			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 7"));
-	EXPECT_TRUE(has_line(out,
+	EXPECT_TRUE(unit_has_line(out,
 		"# TYPE memqos_attribution_recent_bytes gauge"));
-	EXPECT_TRUE(has_line(out, "memqos_attribution_recent_bytes{"
+	EXPECT_TRUE(unit_has_line(out, "memqos_attribution_recent_bytes{"
 			     "reclaimer=\"/hog\",reclaimer_id=\"11\","
 			     "victim=\"/svc\",victim_id=\"10\",node=\"0\"} 61440"));
 }
@@ -215,14 +204,14 @@ static void exporter_default_series(void)
 	out = export(&list, mq_prom_default_collect(), NULL);
 	EXPECT_TRUE(samples(out) <= PROM_DEFAULT_SERIES);
 	EXPECT_INT_EQ(samples(out), 24);
-	EXPECT_TRUE(has_line(out, "memqos_usage_bytes{cgroup="
+	EXPECT_TRUE(unit_has_line(out, "memqos_usage_bytes{cgroup="
 			     "\"/system.slice/a.service\","
 			     "unit=\"a.service\"} 1"));
 	/* pages are bytes here */
-	EXPECT_TRUE(has_line(out, "memqos_reclaimed_by_others_bytes_total{"
+	EXPECT_TRUE(unit_has_line(out, "memqos_reclaimed_by_others_bytes_total{"
 			     "cgroup=\"/system.slice/a.service\","
 			     "unit=\"a.service\"} 4096"));
-	EXPECT_TRUE(has_line(out, "memqos_cgroup_info{cgroup="
+	EXPECT_TRUE(unit_has_line(out, "memqos_cgroup_info{cgroup="
 			     "\"/system.slice/a.service\",unit=\"a.service\","
 			     "id=\"42\"} 1"));
 	EXPECT_TRUE(!strstr(out, "_pages"));
@@ -232,13 +221,13 @@ static void exporter_default_series(void)
 	out = export(&list, all, NULL);
 	EXPECT_TRUE(samples(out) > 60);
 	EXPECT_TRUE(!strstr(out, "_pages"));
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_victim_scanned_bytes_total "
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_victim_scanned_bytes_total "
 			     "counter"));
 	/* promtool would read "sec" as abbreviated seconds */
 	EXPECT_TRUE(!strstr(out, "memqos_sec_"));
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_secondary_pagetables_bytes "
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_secondary_pagetables_bytes "
 			     "gauge"));
-	EXPECT_TRUE(has_line(out, "memqos_rss_bytes{cgroup="
+	EXPECT_TRUE(unit_has_line(out, "memqos_rss_bytes{cgroup="
 			     "\"/system.slice/a.service\","
 			     "unit=\"a.service\"} 1"));
 }
@@ -251,7 +240,7 @@ static void exporter_pod_labels(void)
 
 	full_rec(&rec, "/kubepods/burstable/pod0f2b-1c/abc123", 5);
 	out = export(&list, 1U << PROM_C_MEMORY, NULL);
-	EXPECT_TRUE(has_line(out, "memqos_usage_bytes{cgroup="
+	EXPECT_TRUE(unit_has_line(out, "memqos_usage_bytes{cgroup="
 			     "\"/kubepods/burstable/pod0f2b-1c/abc123\","
 			     "pod_uid=\"0f2b-1c\",qos_class=\"Burstable\","
 			     "container_id=\"abc123\"} 5"));
@@ -284,26 +273,26 @@ static void exporter_histograms(void)
 
 	out = export(&list, 1U << PROM_C_HISTOGRAMS, NULL);
 	EXPECT_INT_EQ(samples(out), HIST_LOG4_BUCKETS + 1 + 2);
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\",le=\"0.000004\"} 1"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\",le=\"0.000016\"} 1"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\",le=\"0.000064\"} 3"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\",le=\"16.777216\"} 3"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_bucket{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\",le=\"+Inf\"} 4"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_sum{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_sum{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\"} 17.00005"));
-	EXPECT_TRUE(has_line(out, "memqos_stall_seconds_count{cgroup=\"/b\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_stall_seconds_count{cgroup=\"/b\","
 			     "kind=\"direct_reclaim\"} 4"));
 
 	/* nothing new since: the family but no samples */
 	EXPECT_INT_EQ(mq_prom_seen_update(&seen, &list), 0);
 	out = export(&list, 1U << PROM_C_HISTOGRAMS, &seen);
 	EXPECT_INT_EQ(samples(out), 0);
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_stall_seconds histogram"));
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_stall_seconds histogram"));
 	h->count = 5;
 	bucket[1]++;
 	out = export(&list, 1U << PROM_C_HISTOGRAMS, &seen);
@@ -337,13 +326,13 @@ static void exporter_info_and_up(void)
 	full_rec(&rec, "/db", 0);
 	mq_prom_write_exporter(unit_capture_begin(), &list, &opts);
 	out = unit_capture_end();
-	EXPECT_TRUE(has_line(out, "memqos_cgroup_info{cgroup=\"/db\","
+	EXPECT_TRUE(unit_has_line(out, "memqos_cgroup_info{cgroup=\"/db\","
 			     "id=\"42\",tier=\"critical\","
 			     "tier_source=\"rule \\\"db\\\"\"} 1"));
 	mq_prom_write_up(unit_capture_begin(), false);
 	out = unit_capture_end();
-	EXPECT_TRUE(has_line(out, "# TYPE memqos_up gauge"));
-	EXPECT_TRUE(has_line(out, "memqos_up 0"));
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_up gauge"));
+	EXPECT_TRUE(unit_has_line(out, "memqos_up 0"));
 }
 
 static void collectors(void)

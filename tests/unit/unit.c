@@ -16,6 +16,7 @@ extern const struct unit_suite hist_suite;
 extern const struct unit_suite cgroup_arg_suite;
 extern const struct unit_suite cgrec_suite;
 extern const struct unit_suite prom_suite;
+extern const struct unit_suite prom_daemon_suite;
 extern const struct unit_suite toprate_suite;
 extern const struct unit_suite daemon_config_suite;
 extern const struct unit_suite classify_suite;
@@ -36,6 +37,7 @@ static const struct unit_suite *const suites[] = {
 	&cgroup_arg_suite,
 	&cgrec_suite,
 	&prom_suite,
+	&prom_daemon_suite,
 	&toprate_suite,
 	&daemon_config_suite,
 	&classify_suite,
@@ -176,6 +178,17 @@ const char *unit_capture_end(void)
 	fclose(state.capture_fp);
 	state.capture_fp = NULL;
 	return state.capture_buf;
+}
+
+bool unit_has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p;
+
+	for (p = text; (p = strstr(p, line)); p += n)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return true;
+	return false;
 }
 
 static void capture_cleanup(void)

@@ -73,6 +73,9 @@ bool unit_expect_str(const char *got, const char *expected,
 FILE *unit_capture_begin(void);
 const char *unit_capture_end(void);
 
+/* Whether @line is a whole line of @text (captured output). */
+bool unit_has_line(const char *text, const char *line);
+
 /*
  * For testing the framework itself: between these calls failed checks
  * are counted instead of failing the test and printing diagnostics.

@@ -155,7 +155,9 @@ const struct cmd cmd_exporter = {
 		"    detail      everything else (off by default)\n"
 		"\n"
 		"The module's build info and counters (memqos_module_*)\n"
-		"follow, then memqos_up.\n",
+		"follow, then memqos_up; under 'memqos daemon --listen',\n"
+		"then the daemon's decisions (memqos_daemon_*, see\n"
+		"'memqos daemon' and Documentation/prometheus.md).\n",
 	.options	=
 		"-l, --listen ADDR:PORT\n"
 		"       Listen there: 127.0.0.1:9469 by default, loopback\n"

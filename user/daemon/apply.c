@@ -21,6 +21,30 @@ static bool gone(int err)
 	return err == -ENOENT || err == -ENODEV;
 }
 
+/* A value not written, counted by file and errno for the exporter. */
+static void failed(struct daemon *d, enum mq_prom_knob k, int err)
+{
+	d->failures++;
+	d->write_failures[k][mq_prom_errno_slot(err)]++;
+}
+
+static enum mq_prom_knob knob_of(const char *file)
+{
+	enum cg_file f;
+
+	for (f = 0; f < NR_FILES; f++)
+		if (!strcmp(file, file_names[f]))
+			return (enum mq_prom_knob)f;
+	return PROM_KNOB_RECLAIM;
+}
+
+/* What @f of @c holds after this pass. */
+static void holds(struct dcg *c, enum cg_file f, uint64_t v)
+{
+	c->has_value[f] = true;
+	c->value[f] = v;
+}
+
 bool daemon_save_state(struct daemon *d)
 {
 	int err = state_save(&d->st, d->state_path);
@@ -85,9 +109,10 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 	if (err) {
 		dlog(d, LOG_ERR, "read %s %s: %s", c->rel, name,
 		     strerror(-err));
-		d->failures++;
+		failed(d, (enum mq_prom_knob)f, err);
 		return;
 	}
+	holds(c, f, cur);
 	if (c->exact[f] ? cur == c->want[f] :
 	    !pol_changed(cur, c->want[f], d->cfg.change_pct))
 		return;
@@ -96,6 +121,7 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 		printf("would set %s %s: %s -> %s (%s)\n", c->rel, name,
 		       cur_s, want_s, c->why[f]);
 		d->changes++;
+		holds(c, f, c->want[f]);
 		return;
 	}
 	if (!e) {
@@ -104,7 +130,7 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 		if (err) {
 			dlog(d, LOG_ERR, "%s %s: cannot record the original: %s",
 			     c->rel, name, strerror(-err));
-			d->failures++;
+			failed(d, (enum mq_prom_knob)f, err);
 			return;
 		}
 		d->st.e[d->st.n - 1].mark = d->pass_no;
@@ -112,7 +138,8 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 			state_del(&d->st, d->st.n - 1);
 			dlog(d, LOG_ERR, "%s %s left at %s: its original could not be recorded",
 			     c->rel, name, cur_s);
-			d->failures++;
+			/* the state file's error is in the log: "other" */
+			failed(d, (enum mq_prom_knob)f, 0);
 			return;
 		}
 	}
@@ -124,10 +151,12 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 	if (err) {
 		dlog(d, LOG_ERR, "write %s %s: %s -> %s: %s (%s)", c->rel, name,
 		     cur_s, want_s, strerror(-err), c->why[f]);
-		d->failures++;
+		failed(d, (enum mq_prom_knob)f, err);
 		return;
 	}
 	d->changes++;
+	d->writes[f]++;
+	holds(c, f, c->want[f]);
 	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", c->rel, name, cur_s,
 	     want_s, c->why[f]);
 }
@@ -148,9 +177,11 @@ static void reclaim(struct daemon *d, struct dcg *c, int dfd)
 	if (err && err != -EAGAIN && !gone(err)) {
 		dlog(d, LOG_ERR, "write %s memory.reclaim: %s: %s", c->rel,
 		     amount, strerror(-err));
-		d->failures++;
+		failed(d, PROM_KNOB_RECLAIM, err);
 		return;
 	}
+	if (!err)
+		d->writes[PROM_KNOB_RECLAIM]++;
 	dlog(d, LOG_INFO, "%s memory.reclaim %s%s (%s)", c->rel,
 	     daemon_size_str(c->reclaim, b), err == -EAGAIN ? ", partly" : "",
 	     c->reclaim_why);
@@ -178,7 +209,11 @@ void daemon_apply(struct daemon *d, struct dcg *c)
 	}
 	if (dfd < 0) {
 		dlog(d, LOG_ERR, "open %s: %s", c->rel, strerror(-dfd));
-		d->failures++;
+		/* one failure, of the first file it would have written */
+		for (f = 0; f < NR_FILES && !c->manage[f]; f++)
+			;
+		failed(d, f < NR_FILES ? (enum mq_prom_knob)f :
+		       PROM_KNOB_RECLAIM, dfd);
 		return;
 	}
 	for (f = 0; f < NR_FILES; f++)
@@ -228,6 +263,7 @@ int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
 		     e->file, cur, e->value, strerror(-err));
 		goto out;
 	}
+	d->writes[knob_of(e->file)]++;
 	dlog(d, LOG_INFO, "%s %s: %s -> %s (%s)", e->path, e->file, cur,
 	     e->value, why);
 out:
@@ -239,6 +275,7 @@ out:
 void daemon_restore_unmanaged(struct daemon *d)
 {
 	size_t i = 0;
+	int err;
 
 	while (i < d->st.n) {
 		struct state_ent *e = &d->st.e[i];
@@ -247,9 +284,10 @@ void daemon_restore_unmanaged(struct daemon *d)
 			i++;
 			continue;
 		}
-		if (daemon_restore_entry(d, e, "original, no longer managed")) {
+		err = daemon_restore_entry(d, e, "original, no longer managed");
+		if (err) {
 			/* kept: retried next pass */
-			d->failures++;
+			failed(d, knob_of(e->file), err);
 			i++;
 			continue;
 		}

@@ -18,6 +18,7 @@
 #include "daemon_config.h"
 #include "nl.h"
 #include "policy.h"
+#include "prom_daemon.h"
 #include "state.h"
 
 #define MAX_DEPTH	64
@@ -29,6 +30,10 @@ static const char *const file_names[NR_FILES] = {
 	[F_LOW] = "memory.low",
 	[F_HIGH] = "memory.high",
 };
+
+/* the exporter's knob labels index by these */
+_Static_assert(F_MIN == (int)PROM_KNOB_MIN && F_LOW == (int)PROM_KNOB_LOW &&
+	       F_HIGH == (int)PROM_KNOB_HIGH, "cg_file is mq_prom_knob");
 
 /* What the kernel says about one cgroup now. */
 struct levels {
@@ -50,6 +55,8 @@ struct rt {
 	uint64_t last_throttle_us, last_ms;
 	unsigned int seen;	/* pass number */
 	bool from_files;	/* its levels' source, last pass */
+	/* squeeze steps taken, for the exporter */
+	uint64_t reclaim_steps, high_steps, releases;
 };
 
 /* An owner's tag the daemon said it ignores (keyed by cgroup id). */
@@ -76,6 +83,7 @@ struct dcg {
 	/* the plan */
 	bool manage[NR_FILES];
 	uint64_t want[NR_FILES];
+	uint64_t asked;			/* protection before the budget */
 	bool exact[NR_FILES];		/* no change_pct slack */
 	char why[NR_FILES][160];
 	uint64_t reclaim;
@@ -84,6 +92,9 @@ struct dcg {
 					 * stalling protected cgroups
 					 */
 	bool protected_below;		/* a protected cgroup in its subtree */
+	/* what the file holds after apply, for the exporter */
+	bool has_value[NR_FILES];
+	uint64_t value[NR_FILES];
 };
 
 struct exporter;
@@ -118,6 +129,11 @@ struct daemon {
 	int lock_fd;		/* state_dir/lock, held while it runs */
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
 	struct exporter *exporter;	/* --listen, its own thread */
+	/* for the exporter: since the start, and the last budget */
+	struct mq_prom_pass_hist passes;
+	uint64_t writes[PROM_KNOB_NR];
+	uint64_t write_failures[PROM_KNOB_NR][PROM_ERRNO_NR];
+	uint64_t budget, demand, granted;
 	/* this pass */
 	struct dcg *cg;
 	size_t n, cap;
@@ -155,6 +171,10 @@ bool daemon_tier_protects(const struct mq_tier_cfg *t);
 const struct mq_tier_cfg *daemon_tier_of(const struct daemon *d,
 					 const struct dcg *c);
 void daemon_measure(struct daemon *d, uint64_t now);
+
+/* publish.c */
+uint64_t daemon_now_us(void);
+void daemon_publish(struct daemon *d, uint64_t start_us);
 
 /* size.c */
 __attribute__((format(printf, 4, 5)))

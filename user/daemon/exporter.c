@@ -6,7 +6,8 @@
  * (CONNECTION_MEMORY_LIMIT, 431 past it), drops idle connections and
  * holds the number of connections. Its one internal thread runs every
  * callback, so this socket and the last scrape's counts are only ever
- * touched from there: scrapes queue rather than race.
+ * touched from there: scrapes queue rather than race. The daemon's view
+ * is a reference-counted snapshot, see struct exporter.
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,6 +34,12 @@
 
 #define CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
+/* A view the daemon published, freed by whoever drops the last reference. */
+struct snapshot {
+	unsigned int refs;		/* under exporter.lock */
+	struct exporter_view v;		/* tiers sorted by id */
+};
+
 struct exporter {
 	struct exporter_cfg cfg;
 	struct mq_nl *nl;		/* NULL until a scrape opens it */
@@ -40,10 +47,13 @@ struct exporter {
 	struct mq_prom_opts opts;
 	bool serving;		/* started: client errors are not news */
 	struct MHD_Daemon *mhd;
-	/* the daemon's tiers, by id: set from its thread, read from ours */
+	/*
+	 * The daemon's last view: swapped from its thread, referenced from
+	 * ours. The lock covers the pointer and the counts only, so neither
+	 * thread waits for the other's work.
+	 */
 	pthread_mutex_t lock;
-	struct exporter_tier *tiers;
-	size_t n_tiers;
+	struct snapshot *snap;
 };
 
 static int tier_cmp(const void *a, const void *b)
@@ -53,55 +63,90 @@ static int tier_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* mq_prom_opts.tier, called with e->lock held */
+/* mq_prom_opts.tier: @ctx is the scrape's snapshot, or NULL */
 static const char *tier_of(void *ctx, const struct mq_cg_rec *r,
 			   const char **source)
 {
-	const struct exporter *e = ctx;
+	const struct snapshot *s = ctx;
 	const struct exporter_tier key = { .id = r->id }, *t;
 
-	if (!e->n_tiers)
+	if (!s || !s->v.n_tiers)
 		return NULL;
-	t = bsearch(&key, e->tiers, e->n_tiers, sizeof(key), tier_cmp);
+	t = bsearch(&key, s->v.tiers, s->v.n_tiers, sizeof(key), tier_cmp);
 	if (!t)
 		return NULL;
 	*source = t->source;
 	return t->tier;
 }
 
-void exporter_tiers_free(struct exporter_tier *t, size_t n)
+void exporter_view_free(struct exporter_view *v)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(t[i].tier);
-		free(t[i].source);
+	for (i = 0; i < v->n_tiers; i++) {
+		free(v->tiers[i].tier);
+		free(v->tiers[i].source);
 	}
-	free(t);
+	free(v->tiers);
+	v->tiers = NULL;
+	v->n_tiers = 0;
+	mq_prom_daemon_free(&v->dec);
 }
 
-void exporter_set_tiers(struct exporter *e, struct exporter_tier *t,
-			size_t n)
+static void snapshot_put(struct exporter *e, struct snapshot *s)
 {
-	struct exporter_tier *old;
-	size_t n_old;
+	bool last;
 
-	qsort(t, n, sizeof(*t), tier_cmp);
+	if (!s)
+		return;
 	pthread_mutex_lock(&e->lock);
-	old = e->tiers;
-	n_old = e->n_tiers;
-	e->tiers = t;
-	e->n_tiers = n;
+	last = !--s->refs;
 	pthread_mutex_unlock(&e->lock);
-	exporter_tiers_free(old, n_old);
+	if (last) {
+		exporter_view_free(&s->v);
+		free(s);
+	}
+}
+
+static struct snapshot *snapshot_get(struct exporter *e)
+{
+	struct snapshot *s;
+
+	pthread_mutex_lock(&e->lock);
+	s = e->snap;
+	if (s)
+		s->refs++;
+	pthread_mutex_unlock(&e->lock);
+	return s;
+}
+
+void exporter_publish(struct exporter *e, struct exporter_view *v)
+{
+	struct snapshot *s = malloc(sizeof(*s)), *old;
+
+	if (!s) {
+		exporter_view_free(v);
+		return;
+	}
+	/* sorted here, outside the lock */
+	qsort(v->tiers, v->n_tiers, sizeof(*v->tiers), tier_cmp);
+	s->refs = 1;
+	s->v = *v;
+	pthread_mutex_lock(&e->lock);
+	old = e->snap;
+	e->snap = s;
+	pthread_mutex_unlock(&e->lock);
+	snapshot_put(e, old);
 }
 
 /*
  * One netlink dump of the cgroups, plus the module's version and counters
- * (one message each), written to @fp. false if the module could not be
- * read: the socket is dropped, so that a module loaded again is found.
+ * (one message each), written to @fp with the tiers of @snap. false if
+ * the module could not be read: the socket is dropped, so that a module
+ * loaded again is found.
  */
-static bool scrape_module(struct exporter *e, FILE *fp)
+static bool scrape_module(struct exporter *e, FILE *fp,
+			  struct snapshot *snap)
 {
 	struct mq_cg_list list = { }, view = { };
 	struct mq_mod_version ver;
@@ -125,9 +170,8 @@ static bool scrape_module(struct exporter *e, FILE *fp)
 	}
 	has_ver = !mq_mod_version_get(&e->nl, &ver);
 	has_st = !mq_mod_stats_get(&e->nl, &st);
-	pthread_mutex_lock(&e->lock);
+	e->opts.tier_ctx = snap;
 	err = mq_prom_write_exporter(fp, &view, &e->opts);
-	pthread_mutex_unlock(&e->lock);
 	if (!err) {
 		mq_prom_write_module(fp, has_ver ? &ver : NULL,
 				     has_st ? &st : NULL, NULL);
@@ -143,6 +187,7 @@ static bool scrape_module(struct exporter *e, FILE *fp)
 /* The body of GET /metrics into *@buf (malloc'ed); its length, or -1. */
 static ssize_t metrics_body(struct exporter *e, char **buf)
 {
+	struct snapshot *snap;
 	size_t len;
 	FILE *fp;
 	bool up;
@@ -150,8 +195,13 @@ static ssize_t metrics_body(struct exporter *e, char **buf)
 	fp = open_memstream(buf, &len);
 	if (!fp)
 		return -1;
-	up = scrape_module(e, fp);
+	snap = snapshot_get(e);
+	up = scrape_module(e, fp, snap);
 	mq_prom_write_up(fp, up);
+	/* the daemon's decisions, module or not: it reads cgroupfs too */
+	if (snap)
+		mq_prom_write_daemon(fp, &snap->v.dec);
+	snapshot_put(e, snap);
 	if (fclose(fp)) {
 		free(*buf);
 		return -1;
@@ -372,7 +422,6 @@ struct exporter *exporter_start(const struct exporter_cfg *cfg)
 	e->opts.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	e->opts.seen = &e->seen;
 	e->opts.tier = tier_of;
-	e->opts.tier_ctx = e;
 	pthread_mutex_init(&e->lock, NULL);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -405,7 +454,7 @@ void exporter_stop(struct exporter *e)
 		return;
 	/* joins the server's thread: nothing touches e after this */
 	MHD_stop_daemon(e->mhd);
-	exporter_tiers_free(e->tiers, e->n_tiers);
+	snapshot_put(e, e->snap);
 	pthread_mutex_destroy(&e->lock);
 	mq_prom_seen_free(&e->seen);
 	mq_nl_close(e->nl);

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "prom_daemon.h"
+
 /*
  * Not yet checked against the default port allocations on the Prometheus
  * wiki: to be claimed there before a release.
@@ -55,16 +57,23 @@ struct exporter_tier {
 	char *source;		/* "rule GLOB", "kubernetes Burstable" */
 };
 
-/*
- * Label memqos_cgroup_info with the tiers @t (@n of them, in any order;
- * @e owns them now, and frees the previous ones). From any thread: a
- * scrape under way finishes with the tiers it began with.
- */
-void exporter_set_tiers(struct exporter *e, struct exporter_tier *t,
-			size_t n);
+/* What the daemon's pass tells the scrapes: tiers and decisions. */
+struct exporter_view {
+	struct exporter_tier *tiers;	/* any order */
+	size_t n_tiers;
+	struct mq_prom_daemon dec;	/* the memqos_daemon_* families */
+};
 
-/* Free @n tiers of @t and @t. */
-void exporter_tiers_free(struct exporter_tier *t, size_t n);
+/*
+ * Serve @v from the next scrape on: @e owns what @v holds now (and frees
+ * the previous view once no scrape uses it). From any thread, and never
+ * waiting for a scrape: a scrape holds a view of its own while it writes.
+ * Out of memory, @v is freed and the previous view kept.
+ */
+void exporter_publish(struct exporter *e, struct exporter_view *v);
+
+/* Free what @v holds. */
+void exporter_view_free(struct exporter_view *v);
 
 /* Stop serving and free @e (NULL is fine). */
 void exporter_stop(struct exporter *e);

@@ -262,6 +262,7 @@ void daemon_measure(struct daemon *d, uint64_t now)
 		c->want[f] = pol_protection(t, &e, c->lv.max,
 					    e.stall_permille >=
 					    d->cfg.pressure_permille, d->page);
+		c->asked = c->want[f];
 		c->est = e;
 	}
 }

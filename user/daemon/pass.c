@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memqos daemon: one pass. The walk of cgroupfs and the classification,
- * then measure, size, squeeze, cover and apply.
+ * then measure, size, squeeze, cover and apply, and what it decided to
+ * the exporter.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include <unistd.h>
 
 #include "daemon_priv.h"
-#include "exporter.h"
 
 static int add_cg(const struct mq_cgfs_node *n, void *data)
 {
@@ -122,43 +122,9 @@ static void classify_all(struct daemon *d)
 	}
 }
 
-/*
- * The tiers of this pass to the exporter of --listen, for
- * memqos_cgroup_info. Out of memory, it keeps the last pass's.
- */
-static void publish_tiers(struct daemon *d)
-{
-	char source[CFG_GLOB_LEN + 128];
-	struct exporter_tier *t;
-	size_t i, n = 0;
-
-	if (!d->exporter)
-		return;
-	t = calloc(d->n ? d->n : 1, sizeof(*t));
-	if (!t)
-		return;
-	for (i = 1; i < d->n; i++) {
-		const struct dcg *c = &d->cg[i];
-
-		if (c->tr.tier == CFG_NO_TIER)
-			continue;
-		mq_classify_source_text(&d->cfg, &c->tr, source,
-					sizeof(source));
-		t[n].id = c->id;
-		t[n].tier = strdup(mq_tier_name(&d->cfg, c->tr.tier));
-		t[n].source = strdup(source);
-		if (!t[n].tier || !t[n].source) {
-			exporter_tiers_free(t, n + 1);
-			return;
-		}
-		n++;
-	}
-	exporter_set_tiers(d->exporter, t, n);
-}
-
 int daemon_pass(struct daemon *d)
 {
-	uint64_t now = daemon_now_ms();
+	uint64_t now = daemon_now_ms(), start = daemon_now_us();
 	size_t i;
 	int err;
 
@@ -174,7 +140,6 @@ int daemon_pass(struct daemon *d)
 	d->swap = daemon_swap_available();
 	daemon_note_lru(d);
 	classify_all(d);
-	publish_tiers(d);
 	daemon_module_rejoin(d);
 	daemon_read_levels(d);
 	daemon_measure(d, now);
@@ -188,6 +153,7 @@ int daemon_pass(struct daemon *d)
 	daemon_restore_unmanaged(d);
 	if (d->state_dirty && !d->o->dry_run)
 		daemon_save_state(d);
+	daemon_publish(d, start);
 	if (d->o->verbose || d->o->dry_run || d->o->once)
 		dlog(d, LOG_DEBUG,
 		     "pass %u: %zu cgroups, %u changes, %u failures%s%s",

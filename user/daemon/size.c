@@ -63,6 +63,12 @@ void daemon_size_protection(struct daemon *d)
 		item_of[i] = (int)n++;
 	}
 	scaled = pol_budget(items, n, budget, d->page);
+	d->budget = budget;
+	d->demand = demand;
+	d->granted = 0;
+	for (i = 0; i < n; i++)
+		if (items[i].parent < 0)
+			d->granted += items[i].granted;
 	if (scaled != d->last_scaled) {
 		if (scaled)
 			dlog(d, LOG_WARNING,

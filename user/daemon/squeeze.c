@@ -96,6 +96,21 @@ static void find_aggressors(struct daemon *d)
 	}
 }
 
+/*
+ * The exporter's counts of a step from memory.high @high: a memory.reclaim
+ * or a lower high squeezes, a higher one while squeezed releases.
+ */
+static void count_steps(struct rt *rt, const struct squeeze_out *out,
+			bool was_active, uint64_t high)
+{
+	if (out->reclaim)
+		rt->reclaim_steps++;
+	if (out->high < high)
+		rt->high_steps++;
+	else if (was_active && out->high > high)
+		rt->releases++;
+}
+
 void daemon_squeeze(struct daemon *d, uint64_t now)
 {
 	size_t i;
@@ -107,7 +122,7 @@ void daemon_squeeze(struct daemon *d, uint64_t now)
 		const struct mq_tier_cfg *t = daemon_tier_of(d, c);
 		struct squeeze_in in = { };
 		struct squeeze_out out;
-		uint64_t elapsed;
+		uint64_t elapsed, high;
 		char src[CFG_GLOB_LEN + 128];
 		bool was_active;
 
@@ -134,7 +149,9 @@ void daemon_squeeze(struct daemon *d, uint64_t now)
 		in.interval_ms = d->cfg.squeeze_interval_ms;
 		in.release_delay_ms = d->cfg.release_delay_ms;
 		was_active = c->rt->sq.active;
+		high = was_active ? c->rt->sq.high : in.orig_high;
 		squeeze_step(t, &c->rt->sq, &in, d->page, &out);
+		count_steps(c->rt, &out, was_active, high);
 		if (out.reclaim) {
 			c->reclaim = out.reclaim;
 			c->reclaim_why = d->targeted ?

@@ -137,24 +137,27 @@ struct cg_labels {
 	size_t *end;	/* where the label set of record i ends in text */
 };
 
-static void ident_label(FILE *ms, const char *name, const char *value)
+static void ident_label(FILE *fp, const char *name, const char *value)
 {
 	if (!*value)
 		return;
-	fprintf(ms, ",%s=\"", name);
-	mq_prom_write_label_value(ms, value);
-	putc_unlocked('"', ms);
+	fprintf(fp, ",%s=\"", name);
+	mq_prom_write_label_value(fp, value);
+	putc_unlocked('"', fp);
 }
 
-static void ident_labels(FILE *ms, const char *path)
+void mq_prom_write_cg_labels(FILE *fp, const char *path)
 {
 	struct mq_cg_ident id;
 
+	put_str(fp, "cgroup=\"");
+	mq_prom_write_label_value(fp, path);
+	putc_unlocked('"', fp);
 	mq_cg_ident_parse(path, &id);
-	ident_label(ms, "pod_uid", id.pod_uid);
-	ident_label(ms, "qos_class", id.qos_class);
-	ident_label(ms, "container_id", id.container_id);
-	ident_label(ms, "unit", id.unit);
+	ident_label(fp, "pod_uid", id.pod_uid);
+	ident_label(fp, "qos_class", id.qos_class);
+	ident_label(fp, "container_id", id.container_id);
+	ident_label(fp, "unit", id.unit);
 }
 
 static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list,
@@ -172,13 +175,13 @@ static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list,
 		return -ENOMEM;
 	}
 	for (i = 0; i < list->n; i++) {
-		put_str(ms, "{cgroup=\"");
-		mq_prom_write_label_value(ms, list->recs[i].path);
-		putc_unlocked('"', ms);
+		putc_unlocked('{', ms);
 		if (exporter) {
-			ident_labels(ms, list->recs[i].path);
+			mq_prom_write_cg_labels(ms, list->recs[i].path);
 		} else {
-			put_str(ms, ",id=\"");
+			put_str(ms, "cgroup=\"");
+			mq_prom_write_label_value(ms, list->recs[i].path);
+			put_str(ms, "\",id=\"");
 			put_u64(ms, list->recs[i].id);
 			putc_unlocked('"', ms);
 		}

@@ -118,6 +118,12 @@ struct mq_prom_opts {
 	void *tier_ctx;
 };
 
+/*
+ * A cgroup's label set in the exporter, without the braces:
+ * cgroup="<path>" and the identity labels its path gives (cgident.h).
+ */
+void mq_prom_write_cg_labels(FILE *fp, const char *path);
+
 /* The cgroups of @list as @opts says: 0, or -ENOMEM before any output. */
 int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
 			   const struct mq_prom_opts *opts);
