@@ -84,15 +84,22 @@ int daemon_load_config(struct daemon *d, struct mq_daemon_cfg *cfg,
 	return err;
 }
 
-/* Every original back; entries that cannot be restored stay on disk. */
+/*
+ * Every original back; entries that cannot be restored stay on disk, and
+ * so do files yielded to another writer, which a daemon started again
+ * must leave alone too.
+ */
 int daemon_restore_all(struct daemon *d, const char *why)
 {
+	unsigned int yielded = 0;
 	size_t i = 0;
-	int failed = 0;
+	int failed = 0, err;
 
 	while (i < d->st.n) {
-		if (daemon_restore_entry(d, &d->st.e[i], why)) {
-			failed++;
+		err = daemon_restore_entry(d, &d->st.e[i], why);
+		if (err) {
+			failed += err < 0;
+			yielded += err > 0;
 			i++;
 			continue;
 		}
@@ -108,8 +115,12 @@ int daemon_restore_all(struct daemon *d, const char *why)
 			dlog(d, LOG_ERR, "cannot remove %s: %s", d->state_path,
 			     strerror(errno));
 	} else {
-		dlog(d, LOG_ERR, "%zu original values could not be restored; kept in %s",
-		     d->st.n, d->state_path);
+		if (failed)
+			dlog(d, LOG_ERR, "%d original values could not be restored; kept in %s",
+			     failed, d->state_path);
+		if (yielded)
+			dlog(d, LOG_INFO, "%u files yielded to other writers, not restored; kept in %s so that the next start leaves them alone",
+			     yielded, d->state_path);
 		daemon_save_state(d);
 	}
 	return failed;

@@ -180,6 +180,7 @@ int daemon_pass(struct daemon *d)
 	daemon_measure(d, now);
 	daemon_size_protection(d);
 	daemon_squeeze(d, now);
+	daemon_hold_yielded(d);
 	daemon_cover(d);
 	daemon_rt_prune(d);
 
