@@ -197,6 +197,24 @@ static int open_state(struct daemon *d)
 	return 0;
 }
 
+/* Where it writes nothing, said once at start. */
+static void describe_observe(struct daemon *d)
+{
+	static const char *const kube[] = {
+		[KUBE_OBSERVE_AUTO] = "observe-only once the kubelet's Memory QoS is seen (kube_observe = auto)",
+		[KUBE_OBSERVE_YES] = "observe-only (kube_observe = yes)",
+		[KUBE_OBSERVE_NO] = "managed, files the kubelet sets are yielded (kube_observe = no)",
+	};
+	char globs[256] = "";
+	size_t i, len = 0;
+
+	for (i = 0; i < d->cfg.n_observe && len < sizeof(globs); i++)
+		len += snprintf(globs + len, sizeof(globs) - len, "%s%s",
+				i ? ", " : "", d->cfg.observe[i]);
+	dlog(d, LOG_INFO, "observe-only (measured and advised, never written): %s; kubepods %s",
+	     *globs ? globs : "no observe globs", kube[d->cfg.kube_observe]);
+}
+
 static void describe_start(struct daemon *d)
 {
 	char b[UNITS_BUF_SIZE];
@@ -212,6 +230,7 @@ static void describe_start(struct daemon *d)
 		dlog(d, LOG_INFO,
 		     "memqos module not loaded: levels from memory.stat, pressure from memory.pressure every %u ms",
 		     d->cfg.squeeze_interval_ms);
+	describe_observe(d);
 	if (!mq_cgfs_trusted_ok())
 		dlog(d, LOG_WARNING,
 		     "without CAP_SYS_ADMIN root's tags (%s) cannot be read: they count as unset",

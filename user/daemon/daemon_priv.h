@@ -84,6 +84,8 @@ struct dcg {
 					 * stalling protected cgroups
 					 */
 	bool protected_below;		/* a protected cgroup in its subtree */
+	bool observed;			/* another manager's: nothing written */
+	bool advised[NR_FILES];		/* want[] is advice (observe.c) */
 };
 
 struct exporter;
@@ -116,6 +118,7 @@ struct daemon {
 	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
 	uint64_t conflicts[NR_FILES];	/* files yielded to other writers */
+	bool kubelet_qos;	/* its Memory QoS seen: kubepods observed */
 	int lock_fd;		/* state_dir/lock, held while it runs */
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
 	struct exporter *exporter;	/* --listen, its own thread */
@@ -177,6 +180,10 @@ enum cg_file daemon_file_index(const char *name);
 void daemon_yield(struct daemon *d, struct state_ent *e, const char *cur,
 		  const char *when);
 void daemon_hold_yielded(struct daemon *d);
+
+/* observe.c */
+void daemon_observe_mark(struct daemon *d);
+void daemon_observe_plan(struct daemon *d);
 
 /* apply.c */
 bool daemon_save_state(struct daemon *d);

@@ -177,9 +177,11 @@ int daemon_pass(struct daemon *d)
 	publish_tiers(d);
 	daemon_module_rejoin(d);
 	daemon_read_levels(d);
+	daemon_observe_mark(d);
 	daemon_measure(d, now);
 	daemon_size_protection(d);
 	daemon_squeeze(d, now);
+	daemon_observe_plan(d);
 	daemon_hold_yielded(d);
 	daemon_cover(d);
 	daemon_rt_prune(d);
