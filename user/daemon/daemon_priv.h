@@ -181,6 +181,9 @@ void daemon_yield(struct daemon *d, struct state_ent *e, const char *cur,
 		  const char *when);
 void daemon_hold_yielded(struct daemon *d);
 
+/* coexist_metrics.c */
+void daemon_publish_coexist(struct daemon *d);
+
 /* observe.c */
 void daemon_observe_mark(struct daemon *d);
 void daemon_observe_plan(struct daemon *d);

@@ -44,6 +44,7 @@ struct exporter {
 	pthread_mutex_t lock;
 	struct exporter_tier *tiers;
 	size_t n_tiers;
+	char *daemon_text;	/* exporter_set_daemon_text() */
 };
 
 static int tier_cmp(const void *a, const void *b)
@@ -94,6 +95,17 @@ void exporter_set_tiers(struct exporter *e, struct exporter_tier *t,
 	e->n_tiers = n;
 	pthread_mutex_unlock(&e->lock);
 	exporter_tiers_free(old, n_old);
+}
+
+void exporter_set_daemon_text(struct exporter *e, char *text)
+{
+	char *old;
+
+	pthread_mutex_lock(&e->lock);
+	old = e->daemon_text;
+	e->daemon_text = text;
+	pthread_mutex_unlock(&e->lock);
+	free(old);
 }
 
 /*
@@ -151,6 +163,11 @@ static ssize_t metrics_body(struct exporter *e, char **buf)
 	if (!fp)
 		return -1;
 	up = scrape_module(e, fp);
+	/* the daemon's families answer with or without the module */
+	pthread_mutex_lock(&e->lock);
+	if (e->daemon_text)
+		fputs(e->daemon_text, fp);
+	pthread_mutex_unlock(&e->lock);
 	mq_prom_write_up(fp, up);
 	if (fclose(fp)) {
 		free(*buf);
@@ -406,6 +423,7 @@ void exporter_stop(struct exporter *e)
 	/* joins the server's thread: nothing touches e after this */
 	MHD_stop_daemon(e->mhd);
 	exporter_tiers_free(e->tiers, e->n_tiers);
+	free(e->daemon_text);
 	pthread_mutex_destroy(&e->lock);
 	mq_prom_seen_free(&e->seen);
 	mq_nl_close(e->nl);

@@ -63,6 +63,13 @@ struct exporter_tier {
 void exporter_set_tiers(struct exporter *e, struct exporter_tier *t,
 			size_t n);
 
+/*
+ * Families of the daemon's own, in the text format with their HELP and
+ * TYPE lines, served after the module's (@text is @e's now, the previous
+ * one freed; NULL: none). From any thread.
+ */
+void exporter_set_daemon_text(struct exporter *e, char *text);
+
 /* Free @n tiers of @t and @t. */
 void exporter_tiers_free(struct exporter_tier *t, size_t n);
 
