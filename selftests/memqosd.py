@@ -148,18 +148,30 @@ def tier_list(conf, all_cgroups=False):
     return {c["path"]: c for c in json.loads(out)["cgroups"]}
 
 
-def state():
-    """The state file as {(path, file): original}, {} if absent."""
+def state_entries():
+    """The state file as {(path, file): (original, last)}, {} if absent;
+    last is what the daemon last wrote, "-" if unknown (a version 1
+    file), "yielded" once another writer owns the file."""
     try:
         with open(STATE) as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
         return {}
     out = {}
+    v1 = lines[0] == "memqos-state 1"
     for line in lines[1:]:
-        _, file, value, path = line.split(" ", 3)
-        out[(path, file)] = value
+        if v1:
+            _, file, value, path = line.split(" ", 3)
+            last = "-"
+        else:
+            _, file, value, last, path = line.split(" ", 4)
+        out[(path, file)] = (value, last)
     return out
+
+
+def state():
+    """The state file as {(path, file): original}, {} if absent."""
+    return {k: v[0] for k, v in state_entries().items()}
 
 
 def read(cg, file):

@@ -403,7 +403,20 @@ static void source_texts(void)
 	EXPECT_STR_EQ(buf, "none");
 }
 
+static void kubepods_roots(void)
+{
+	EXPECT_TRUE(mq_classify_kubepods("/kubepods"));
+	EXPECT_TRUE(mq_classify_kubepods("/kubepods.slice"));
+	EXPECT_TRUE(mq_classify_kubepods("/node.slice/node-kubepods.slice"));
+	EXPECT_TRUE(!mq_classify_kubepods(SD_BURST));
+	EXPECT_TRUE(!mq_classify_kubepods("/kubepods.slice/kubepods-burstable.slice"));
+	EXPECT_TRUE(!mq_classify_kubepods("/kubepods/burstable"));
+	EXPECT_TRUE(!mq_classify_kubepods("/-kubepods.slicex"));
+	EXPECT_TRUE(!mq_classify_kubepods("/"));
+}
+
 static const struct unit_test tests[] = {
+	UNIT_TEST(kubepods_roots),
 	UNIT_TEST(kube_systemd_driver),
 	UNIT_TEST(kube_qos_levels_are_no_pod),
 	UNIT_TEST(kube_cgroupfs_driver),

@@ -324,6 +324,68 @@ static void long_name_many_errors(void)
 	free(name);
 }
 
+static void observe_subtrees(void)
+{
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
+
+	mq_daemon_cfg_defaults(&cfg);
+	EXPECT_INT_EQ(cfg.kube_observe, KUBE_OBSERVE_AUTO);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg, "/kubepods.slice"), -1);
+	EXPECT_INT_EQ(load("[classify]\n"
+			   "observe = /kubepods.slice\n"
+			   "observe = /machine.slice/*.scope\n"
+			   "kube_observe = no\n",
+			   &cfg, &errs), 0);
+	EXPECT_INT_EQ(cfg.n_observe, 2);
+	EXPECT_INT_EQ(cfg.kube_observe, KUBE_OBSERVE_NO);
+	/* the glob's cgroup and its whole subtree */
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg, "/kubepods.slice"), 0);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg,
+		      "/kubepods.slice/kubepods-pod1.slice/cri-x.scope"), 0);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg, "/kubepods"), -1);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg, "/kubepods.slicex"), -1);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg, "/machine.slice"), -1);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg,
+		      "/machine.slice/libpod-1.scope/container"), 1);
+	EXPECT_INT_EQ(mq_daemon_cfg_observed(&cfg, "/system.slice"), -1);
+	EXPECT_INT_EQ(load("[classify]\nkube_observe = yes\n", &cfg, &errs),
+		      0);
+	EXPECT_INT_EQ(cfg.kube_observe, KUBE_OBSERVE_YES);
+	EXPECT_INT_EQ(load("[classify]\nkube_observe = auto\n", &cfg, &errs),
+		      0);
+	EXPECT_INT_EQ(cfg.kube_observe, KUBE_OBSERVE_AUTO);
+}
+
+static void observe_errors(void)
+{
+	struct mq_daemon_cfg cfg;
+	struct mq_cfg_errors errs;
+	char text[CFG_MAX_OBSERVE * 16 + 512];
+	size_t len;
+	int i;
+
+	EXPECT_INT_EQ(load("[classify]\n"
+			   "observe = kubepods.slice\n"
+			   "kube_observe = sometimes\n"
+			   "[daemon]\n"
+			   "observe = /a\n",
+			   &cfg, &errs), -EINVAL);
+	EXPECT_INT_EQ(errs.total, 3);
+	EXPECT_STR_EQ(msg(&errs, 0),
+		      "F:2: [classify] observe: 'kubepods.slice' must start with '/' (a path from the cgroup2 root)");
+	EXPECT_STR_EQ(msg(&errs, 1),
+		      "F:3: [classify] kube_observe: 'sometimes' is not auto, yes or no");
+	EXPECT_STR_EQ(msg(&errs, 2), "F:5: [daemon] unknown key 'observe'");
+	len = snprintf(text, sizeof(text), "[classify]\n");
+	for (i = 0; i <= CFG_MAX_OBSERVE; i++)
+		len += snprintf(text + len, sizeof(text) - len,
+				"observe = /o%d\n", i);
+	EXPECT_INT_EQ(load(text, &cfg, &errs), -EINVAL);
+	EXPECT_INT_EQ(errs.total, 1);
+	EXPECT_STR_EQ(msg(&errs, 0), "F:34: [classify] more than 32 observe lines");
+}
+
 static void missing_file(void)
 {
 	struct mq_daemon_cfg cfg;
@@ -360,6 +422,7 @@ static void example_shows_defaults(const char *path)
 		const char *l = line;
 
 		if (line[0] == ';' && strncmp(line, ";rule", 5) &&
+		    strncmp(line, ";observe", 8) &&
 		    strstr(line, " = ")) {
 			l = line + 1;
 			keys++;
@@ -410,6 +473,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(long_line_is_an_error),
 	UNIT_TEST(many_errors_are_counted),
 	UNIT_TEST(long_name_many_errors),
+	UNIT_TEST(observe_subtrees),
+	UNIT_TEST(observe_errors),
 	UNIT_TEST(missing_file),
 	UNIT_TEST(shipped_example_parses),
 };

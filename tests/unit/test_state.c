@@ -20,18 +20,55 @@ static void round_trip(void)
 
 	EXPECT_INT_EQ(state_add(&st, 42, "/a b/c", "memory.min", "0"), 0);
 	EXPECT_INT_EQ(state_add(&st, 7, "/x", "memory.high", "max"), 0);
+	EXPECT_INT_EQ(state_set_last(&st.e[0], "1048576"), 0);
+	st.e[1].yielded = true;
 	text = state_format(&st);
-	EXPECT_STR_EQ(text, "memqos-state 1\n"
-			    "42 memory.min 0 /a b/c\n"
-			    "7 memory.high max /x\n");
+	EXPECT_STR_EQ(text, "memqos-state 2\n"
+			    "42 memory.min 0 1048576 /a b/c\n"
+			    "7 memory.high max yielded /x\n");
 	EXPECT_INT_EQ(state_parse(&back, text, err, sizeof(err)), 0);
 	EXPECT_INT_EQ(back.n, 2);
 	EXPECT_STR_EQ(state_find(&back, "/a b/c", "memory.min")->value, "0");
+	EXPECT_STR_EQ(state_find(&back, "/a b/c", "memory.min")->last,
+		      "1048576");
 	EXPECT_U64_EQ(state_find(&back, "/x", "memory.high")->id, 7);
+	EXPECT_TRUE(state_find(&back, "/x", "memory.high")->yielded);
+	EXPECT_TRUE(!state_find(&back, "/a b/c", "memory.min")->yielded);
 	EXPECT_TRUE(!state_find(&back, "/x", "memory.min"));
+	/* what is no value is refused */
+	EXPECT_INT_EQ(state_set_last(&st.e[0], "-"), -EINVAL);
+	EXPECT_INT_EQ(state_set_last(&st.e[0], "yielded"), -EINVAL);
+	EXPECT_INT_EQ(state_set_last(&st.e[0], "1 2"), -EINVAL);
+	EXPECT_STR_EQ(st.e[0].last, "1048576");
 	free(text);
 	state_free(&st);
 	state_free(&back);
+}
+
+/* A version 1 file (a daemon before the last values) reads as unknown. */
+static void version_1(void)
+{
+	struct state st = { };
+	char err[64] = "";
+	char *text;
+
+	EXPECT_INT_EQ(state_parse(&st, "memqos-state 1\n"
+				  "42 memory.min 4096 /a b/c\n",
+				  err, sizeof(err)), 0);
+	EXPECT_INT_EQ(st.n, 1);
+	EXPECT_STR_EQ(st.e[0].value, "4096");
+	EXPECT_STR_EQ(st.e[0].last, "");
+	EXPECT_STR_EQ(st.e[0].path, "/a b/c");
+	text = state_format(&st);
+	EXPECT_STR_EQ(text, "memqos-state 2\n42 memory.min 4096 - /a b/c\n");
+	free(text);
+	/* version 2 with "-": unknown too */
+	EXPECT_INT_EQ(state_parse(&st, "memqos-state 2\n"
+				  "42 memory.min 4096 - /a\n",
+				  err, sizeof(err)), 0);
+	EXPECT_STR_EQ(st.e[0].last, "");
+	EXPECT_TRUE(!st.e[0].yielded);
+	state_free(&st);
 }
 
 static void add_and_delete(void)
@@ -80,6 +117,13 @@ static void malformed(void)
 		{ "memqos-state 1\n1 memory.min 0 /a\n2 memory.min 5 /a\n",
 		  "line 3: duplicate entry" },
 		{ "memqos-state 1\n\n", "line 2: malformed entry" },
+		{ "memqos-state 2\n1 memory.min 0 /a\n",
+		  "line 2: malformed entry" },
+		{ "memqos-state 2\n1 memory.min 0 0\n",
+		  "line 2: malformed entry" },
+		{ "memqos-state 2\n1 memory.min 0 /a /b\n",
+		  "line 2: malformed entry" },
+		{ "memqos-state 3\n", "line 1: not a memqos state file" },
 	};
 	struct state st = { };
 	size_t i;
@@ -177,6 +221,7 @@ static void one_lock_holder(void)
 
 static const struct unit_test tests[] = {
 	UNIT_TEST(round_trip),
+	UNIT_TEST(version_1),
 	UNIT_TEST(add_and_delete),
 	UNIT_TEST(malformed),
 	UNIT_TEST(save_and_load),

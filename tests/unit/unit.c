@@ -27,6 +27,7 @@ extern const struct unit_suite blame_suite;
 extern const struct unit_suite cgfs_suite;
 extern const struct unit_suite cgident_suite;
 extern const struct unit_suite httpneg_suite;
+extern const struct unit_suite conflict_suite;
 
 static const struct unit_suite *const suites[] = {
 	&unit_self_suite,
@@ -48,6 +49,7 @@ static const struct unit_suite *const suites[] = {
 	&cgfs_suite,
 	&cgident_suite,
 	&httpneg_suite,
+	&conflict_suite,
 };
 
 #define N_SUITES	(sizeof(suites) / sizeof(suites[0]))

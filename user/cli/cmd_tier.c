@@ -146,10 +146,33 @@ static const char *const verdicts[] = {
 	[OWNER_UNKNOWN] = "ignored",
 };
 
+/*
+ * Whether the daemon writes nothing under @rel: an observe glob, or
+ * kubepods beside the kubelet's Memory QoS; "" if it writes.
+ */
+static void observe_text(const struct tier_ctx *t, const char *rel,
+			 char *buf, size_t len)
+{
+	int o = mq_daemon_cfg_observed(&t->cfg, rel);
+	bool kube = mq_classify_kube(rel) != KUBE_NONE ||
+		    mq_classify_kubepods(rel);
+
+	if (o >= 0)
+		snprintf(buf, len, "observe %s", t->cfg.observe[o]);
+	else if (kube && t->cfg.kube_observe == KUBE_OBSERVE_YES)
+		snprintf(buf, len, "kube_observe = yes");
+	else if (kube && t->cfg.kube_observe == KUBE_OBSERVE_AUTO)
+		snprintf(buf, len,
+			 "while the kubelet's Memory QoS is on, kube_observe = auto");
+	else
+		buf[0] = '\0';
+}
+
 /* Classify one cgroup; false if it has no tier and all are not wanted. */
 static bool show(struct tier_ctx *t, const struct mq_cgfs_node *n)
 {
 	char src[CFG_GLOB_LEN + 128], text[CFG_NAME_LEN + 192];
+	char obs[CFG_GLOB_LEN + 64];
 	bool root = !strcmp(n->rel, "/");
 	const struct mq_tier_result *r;
 	struct shown s;
@@ -185,6 +208,11 @@ static bool show(struct tier_ctx *t, const struct mq_cgfs_node *n)
 		mq_print_str(&t->pc, "untrusted_qos_class",
 			     "  (laid out as a %s pod, in a subtree root does not own: not trusted)",
 			     mq_kube_qos_name(r->untrusted_qos));
+	observe_text(t, n->rel, obs, sizeof(obs));
+	if (*obs && !root)
+		mq_print_str(&t->pc, "observe_only",
+			     "  (observe-only %s: measured and advised, never written)",
+			     obs);
 	if (r->owner != OWNER_UNSET) {
 		mq_print_str(&t->pc, "owner_tag", NULL, s.owner_tag);
 		mq_print_str(&t->pc, "owner_tag_effect", NULL,

@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "conflict.h"
 #include "daemon_priv.h"
 #include "units.h"
 
@@ -88,7 +89,9 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 {
 	struct state_ent *e = state_find(&d->st, c->rel, file_names[f]);
 	char cur_s[CGFS_VALUE_LEN], want_s[CGFS_VALUE_LEN];
+	char prev[STATE_VALUE_LEN];
 	const char *name = file_names[f];
+	bool added = false;
 	uint64_t cur;
 	int err;
 
@@ -113,6 +116,20 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 		return;
 	}
 	holds(c, f, cur);
+	switch (conflict_check(e, cur_s, d->page)) {
+	case CONFLICT_FOREIGN:
+		daemon_yield(d, e, cur_s, " since the last pass");
+		return;
+	case CONFLICT_YIELDED:
+		return;
+	case CONFLICT_UNKNOWN:
+		/* a state file of version 1: what is there is ours */
+		state_set_last(e, cur_s);
+		d->state_dirty = true;
+		break;
+	case CONFLICT_NONE:
+		break;
+	}
 	if (c->exact[f] ? cur == c->want[f] :
 	    !pol_changed(cur, c->want[f], d->cfg.change_pct))
 		return;
@@ -125,7 +142,6 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 		return;
 	}
 	if (!e) {
-		/* the original goes to disk before the file changes */
 		err = state_add(&d->st, c->id, c->rel, name, cur_s);
 		if (err) {
 			dlog(d, LOG_ERR, "%s %s: cannot record the original: %s",
@@ -133,15 +149,28 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 			failed(d, (enum mq_prom_knob)f, err);
 			return;
 		}
-		d->st.e[d->st.n - 1].mark = d->pass_no;
-		if (!daemon_save_state(d)) {
+		e = &d->st.e[d->st.n - 1];
+		e->mark = d->pass_no;
+		state_set_last(e, cur_s);
+		added = true;
+	}
+	/*
+	 * The original and the value about to be written go to disk before
+	 * the file changes: a daemon started after a crash must not take
+	 * its own write for another writer's.
+	 */
+	strcpy(prev, e->last);
+	state_set_last(e, want_s);
+	if (!daemon_save_state(d)) {
+		if (added)
 			state_del(&d->st, d->st.n - 1);
-			dlog(d, LOG_ERR, "%s %s left at %s: its original could not be recorded",
-			     c->rel, name, cur_s);
-			/* the state file's error is in the log: "other" */
-			failed(d, (enum mq_prom_knob)f, 0);
-			return;
-		}
+		else
+			strcpy(e->last, prev);
+		dlog(d, LOG_ERR, "%s %s left at %s: its original could not be recorded",
+		     c->rel, name, cur_s);
+		/* the state file's error is in the log: "other" */
+		failed(d, (enum mq_prom_knob)f, 0);
+		return;
 	}
 	err = mq_cgfs_write_at(dfd, name, want_s);
 	if (gone(err)) {
@@ -149,6 +178,9 @@ static void apply_one(struct daemon *d, struct dcg *c, int dfd,
 		return;
 	}
 	if (err) {
+		/* the file still holds what it held */
+		strcpy(e->last, prev);
+		d->state_dirty = true;
 		dlog(d, LOG_ERR, "write %s %s: %s -> %s: %s (%s)", c->rel, name,
 		     cur_s, want_s, strerror(-err), c->why[f]);
 		failed(d, (enum mq_prom_knob)f, err);
@@ -224,8 +256,13 @@ void daemon_apply(struct daemon *d, struct dcg *c)
 	close(dfd);
 }
 
-/* Write @e's original back if its cgroup is still the one we changed. */
-int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
+/*
+ * Write @e's original back if its cgroup is still the one we changed and
+ * the file still holds what the daemon wrote: 0 when done (or nothing is
+ * left to do), 1 when the file is another writer's (kept, yielded), or
+ * -errno (kept, to be tried again).
+ */
+int daemon_restore_entry(struct daemon *d, struct state_ent *e,
 			 const char *why)
 {
 	char cur[CGFS_VALUE_LEN];
@@ -246,6 +283,13 @@ int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
 	if (mq_cgfs_read_at(dfd, e->file, cur, sizeof(cur)))
 		cur[0] = '\0';
 	err = 0;
+	if (*cur && conflict_check(e, cur, d->page) == CONFLICT_FOREIGN)
+		daemon_yield(d, e, cur, " before its restore");
+	if (e->yielded) {
+		/* never over the other writer's value */
+		err = 1;
+		goto out;
+	}
 	if (!strcmp(cur, e->value))
 		goto out;
 	if (d->o->dry_run) {
@@ -286,8 +330,9 @@ void daemon_restore_unmanaged(struct daemon *d)
 		}
 		err = daemon_restore_entry(d, e, "original, no longer managed");
 		if (err) {
-			/* kept: retried next pass */
-			failed(d, knob_of(e->file), err);
+			/* kept: retried next pass, or yielded */
+			if (err < 0)
+				failed(d, knob_of(e->file), err);
 			i++;
 			continue;
 		}

@@ -84,15 +84,22 @@ int daemon_load_config(struct daemon *d, struct mq_daemon_cfg *cfg,
 	return err;
 }
 
-/* Every original back; entries that cannot be restored stay on disk. */
+/*
+ * Every original back; entries that cannot be restored stay on disk, and
+ * so do files yielded to another writer, which a daemon started again
+ * must leave alone too.
+ */
 int daemon_restore_all(struct daemon *d, const char *why)
 {
+	unsigned int yielded = 0;
 	size_t i = 0;
-	int failed = 0;
+	int failed = 0, err;
 
 	while (i < d->st.n) {
-		if (daemon_restore_entry(d, &d->st.e[i], why)) {
-			failed++;
+		err = daemon_restore_entry(d, &d->st.e[i], why);
+		if (err) {
+			failed += err < 0;
+			yielded += err > 0;
 			i++;
 			continue;
 		}
@@ -108,8 +115,12 @@ int daemon_restore_all(struct daemon *d, const char *why)
 			dlog(d, LOG_ERR, "cannot remove %s: %s", d->state_path,
 			     strerror(errno));
 	} else {
-		dlog(d, LOG_ERR, "%zu original values could not be restored; kept in %s",
-		     d->st.n, d->state_path);
+		if (failed)
+			dlog(d, LOG_ERR, "%d original values could not be restored; kept in %s",
+			     failed, d->state_path);
+		if (yielded)
+			dlog(d, LOG_INFO, "%u files yielded to other writers, not restored; kept in %s so that the next start leaves them alone",
+			     yielded, d->state_path);
 		daemon_save_state(d);
 	}
 	return failed;
@@ -186,6 +197,24 @@ static int open_state(struct daemon *d)
 	return 0;
 }
 
+/* Where it writes nothing, said once at start. */
+static void describe_observe(struct daemon *d)
+{
+	static const char *const kube[] = {
+		[KUBE_OBSERVE_AUTO] = "observe-only once the kubelet's Memory QoS is seen (kube_observe = auto)",
+		[KUBE_OBSERVE_YES] = "observe-only (kube_observe = yes)",
+		[KUBE_OBSERVE_NO] = "managed, files the kubelet sets are yielded (kube_observe = no)",
+	};
+	char globs[256] = "";
+	size_t i, len = 0;
+
+	for (i = 0; i < d->cfg.n_observe && len < sizeof(globs); i++)
+		len += snprintf(globs + len, sizeof(globs) - len, "%s%s",
+				i ? ", " : "", d->cfg.observe[i]);
+	dlog(d, LOG_INFO, "observe-only (measured and advised, never written): %s; kubepods %s",
+	     *globs ? globs : "no observe globs", kube[d->cfg.kube_observe]);
+}
+
 static void describe_start(struct daemon *d)
 {
 	char b[UNITS_BUF_SIZE];
@@ -201,6 +230,7 @@ static void describe_start(struct daemon *d)
 		dlog(d, LOG_INFO,
 		     "memqos module not loaded: levels from memory.stat, pressure from memory.pressure every %u ms",
 		     d->cfg.squeeze_interval_ms);
+	describe_observe(d);
 	if (!mq_cgfs_trusted_ok())
 		dlog(d, LOG_WARNING,
 		     "without CAP_SYS_ADMIN root's tags (%s) cannot be read: they count as unset",

@@ -95,6 +95,8 @@ struct dcg {
 	/* what the file holds after apply, for the exporter */
 	bool has_value[NR_FILES];
 	uint64_t value[NR_FILES];
+	bool observed;			/* another manager's: nothing written */
+	bool advised[NR_FILES];		/* want[] is advice (observe.c) */
 };
 
 struct exporter;
@@ -126,6 +128,8 @@ struct daemon {
 	int mglru;		/* Multi-Gen LRU on (1), off (0), unknown (-1) */
 	bool targeted;		/* squeeze the aggressors only */
 	bool state_dirty;
+	uint64_t conflicts[NR_FILES];	/* files yielded to other writers */
+	bool kubelet_qos;	/* its Memory QoS seen: kubepods observed */
 	int lock_fd;		/* state_dir/lock, held while it runs */
 	int sfd;		/* SIGTERM, SIGINT, SIGHUP */
 	struct exporter *exporter;	/* --listen, its own thread */
@@ -191,10 +195,23 @@ void daemon_cover(struct daemon *d);
 /* squeeze.c */
 void daemon_squeeze(struct daemon *d, uint64_t now);
 
+/* coexist.c */
+enum cg_file daemon_file_index(const char *name);
+void daemon_yield(struct daemon *d, struct state_ent *e, const char *cur,
+		  const char *when);
+void daemon_hold_yielded(struct daemon *d);
+
+/* coexist_metrics.c */
+void daemon_publish_coexist(struct daemon *d);
+
+/* observe.c */
+void daemon_observe_mark(struct daemon *d);
+void daemon_observe_plan(struct daemon *d);
+
 /* apply.c */
 bool daemon_save_state(struct daemon *d);
 void daemon_apply(struct daemon *d, struct dcg *c);
-int daemon_restore_entry(struct daemon *d, const struct state_ent *e,
+int daemon_restore_entry(struct daemon *d, struct state_ent *e,
 			 const char *why);
 void daemon_restore_unmanaged(struct daemon *d);
 

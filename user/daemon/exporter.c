@@ -54,6 +54,7 @@ struct exporter {
 	 */
 	pthread_mutex_t lock;
 	struct snapshot *snap;
+	char *daemon_text;	/* exporter_set_daemon_text() */
 };
 
 static int tier_cmp(const void *a, const void *b)
@@ -139,6 +140,17 @@ void exporter_publish(struct exporter *e, struct exporter_view *v)
 	snapshot_put(e, old);
 }
 
+void exporter_set_daemon_text(struct exporter *e, char *text)
+{
+	char *old;
+
+	pthread_mutex_lock(&e->lock);
+	old = e->daemon_text;
+	e->daemon_text = text;
+	pthread_mutex_unlock(&e->lock);
+	free(old);
+}
+
 /*
  * One netlink dump of the cgroups, plus the module's version and counters
  * (one message each), written to @fp with the tiers of @snap. false if
@@ -202,6 +214,10 @@ static ssize_t metrics_body(struct exporter *e, char **buf)
 	if (snap)
 		mq_prom_write_daemon(fp, &snap->v.dec);
 	snapshot_put(e, snap);
+	pthread_mutex_lock(&e->lock);
+	if (e->daemon_text)
+		fputs(e->daemon_text, fp);
+	pthread_mutex_unlock(&e->lock);
 	if (fclose(fp)) {
 		free(*buf);
 		return -1;
@@ -455,6 +471,7 @@ void exporter_stop(struct exporter *e)
 	/* joins the server's thread: nothing touches e after this */
 	MHD_stop_daemon(e->mhd);
 	snapshot_put(e, e->snap);
+	free(e->daemon_text);
 	pthread_mutex_destroy(&e->lock);
 	mq_prom_seen_free(&e->seen);
 	mq_nl_close(e->nl);

@@ -75,6 +75,13 @@ void exporter_publish(struct exporter *e, struct exporter_view *v);
 /* Free what @v holds. */
 void exporter_view_free(struct exporter_view *v);
 
+/*
+ * Families of the daemon's own, in the text format with their HELP and
+ * TYPE lines, served after the module's (@text is @e's now, the previous
+ * one freed; NULL: none). From any thread.
+ */
+void exporter_set_daemon_text(struct exporter *e, char *text);
+
 /* Stop serving and free @e (NULL is fine). */
 void exporter_stop(struct exporter *e);
 

@@ -142,9 +142,12 @@ int daemon_pass(struct daemon *d)
 	classify_all(d);
 	daemon_module_rejoin(d);
 	daemon_read_levels(d);
+	daemon_observe_mark(d);
 	daemon_measure(d, now);
 	daemon_size_protection(d);
 	daemon_squeeze(d, now);
+	daemon_observe_plan(d);
+	daemon_hold_yielded(d);
 	daemon_cover(d);
 	daemon_rt_prune(d);
 
@@ -154,6 +157,7 @@ int daemon_pass(struct daemon *d)
 	if (d->state_dirty && !d->o->dry_run)
 		daemon_save_state(d);
 	daemon_publish(d, start);
+	daemon_publish_coexist(d);
 	if (d->o->verbose || d->o->dry_run || d->o->once)
 		dlog(d, LOG_DEBUG,
 		     "pass %u: %zu cgroups, %u changes, %u failures%s%s",

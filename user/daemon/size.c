@@ -128,14 +128,17 @@ out:
 	free(item_of);
 }
 
-/* The original value of @f for @c: the state's, else what it has now. */
+/*
+ * The original value of @f for @c: the state's, else what it has now
+ * (also for a file yielded to another writer: its value is theirs).
+ */
 uint64_t daemon_original(struct daemon *d, const struct dcg *c,
 			 enum cg_file f)
 {
 	struct state_ent *e = state_find(&d->st, c->rel, file_names[f]);
 	uint64_t v;
 
-	if (e && e->id == c->id) {
+	if (e && e->id == c->id && !e->yielded) {
 		if (!strcmp(e->value, "max"))
 			return UINT64_MAX;
 		if (sscanf(e->value, "%" SCNu64, &v) == 1)

@@ -126,7 +126,8 @@ void daemon_squeeze(struct daemon *d, uint64_t now)
 		char src[CFG_GLOB_LEN + 128];
 		bool was_active;
 
-		if (!t || t->action != TIER_SQUEEZE || !c->rt)
+		/* another manager's: its limits are not ours to lower */
+		if (!t || t->action != TIER_SQUEEZE || !c->rt || c->observed)
 			continue;
 		daemon_source_text(d, c, src, sizeof(src));
 		daemon_plan(c, F_LOW, 0, "%s (%s): batch tiers have no memory.low",

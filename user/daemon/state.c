@@ -16,7 +16,10 @@
 #include "cgfs.h"
 #include "state.h"
 
-#define STATE_MAGIC	"memqos-state 1"
+#define STATE_MAGIC	"memqos-state 2"
+#define STATE_MAGIC_V1	"memqos-state 1"
+#define LAST_UNKNOWN	"-"
+#define LAST_YIELDED	"yielded"
 
 void state_free(struct state *st)
 {
@@ -66,6 +69,18 @@ int state_add(struct state *st, uint64_t id, const char *path,
 	return 0;
 }
 
+/* What memory.min, low and high read: a number or "max". */
+int state_set_last(struct state_ent *e, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (!n || n >= STATE_VALUE_LEN ||
+	    (strcmp(value, "max") && strspn(value, "0123456789") != n))
+		return -EINVAL;
+	strcpy(e->last, value);
+	return 0;
+}
+
 void state_del(struct state *st, size_t i)
 {
 	free(st->e[i].path);
@@ -84,17 +99,21 @@ struct state_ent *state_find(const struct state *st, const char *path,
 	return NULL;
 }
 
-/* "<id> <file> <value> <path>" */
-static int parse_line(struct state *st, char *line)
+/* "<id> <file> <value> <last> <path>", version 1 without <last> */
+static int parse_line(struct state *st, char *line, bool v1)
 {
-	char *id_s, *file, *value, *path, *end;
+	char *id_s, *file, *value, *last = LAST_UNKNOWN, *path, *end;
+	struct state_ent *e;
 	uint64_t id;
+	int err;
 
 	id_s = strsep(&line, " ");
 	file = line ? strsep(&line, " ") : NULL;
 	value = line ? strsep(&line, " ") : NULL;
+	if (!v1)
+		last = line ? strsep(&line, " ") : NULL;
 	path = line;
-	if (!file || !value || !path || !*id_s || *id_s == '-')
+	if (!file || !value || !last || !path || !*id_s || *id_s == '-')
 		return -EINVAL;
 	errno = 0;
 	id = strtoull(id_s, &end, 10);
@@ -102,13 +121,24 @@ static int parse_line(struct state *st, char *line)
 		return -EINVAL;
 	if (state_find(st, path, file))
 		return -EEXIST;
-	return state_add(st, id, path, file, value);
+	err = state_add(st, id, path, file, value);
+	if (err)
+		return err;
+	e = &st->e[st->n - 1];
+	if (!strcmp(last, LAST_YIELDED))
+		e->yielded = true;
+	else if (strcmp(last, LAST_UNKNOWN) && state_set_last(e, last))
+		err = -EINVAL;
+	if (err)
+		state_del(st, st->n - 1);
+	return err;
 }
 
 int state_parse(struct state *st, const char *text, char *err, size_t errlen)
 {
 	char *copy = strdup(text), *p, *line;
 	unsigned int lineno = 0;
+	bool v1 = false;
 	int ret = 0;
 
 	state_free(st);
@@ -125,7 +155,8 @@ int state_parse(struct state *st, const char *text, char *err, size_t errlen)
 		if (!p && !*line)
 			break;		/* after the last newline */
 		if (lineno == 1) {
-			if (strcmp(line, STATE_MAGIC)) {
+			v1 = !strcmp(line, STATE_MAGIC_V1);
+			if (!v1 && strcmp(line, STATE_MAGIC)) {
 				snprintf(err, errlen,
 					 "line 1: not a memqos state file");
 				ret = -EINVAL;
@@ -133,7 +164,7 @@ int state_parse(struct state *st, const char *text, char *err, size_t errlen)
 			}
 			continue;
 		}
-		ret = parse_line(st, line);
+		ret = parse_line(st, line, v1);
 		if (ret) {
 			snprintf(err, errlen, "line %u: %s", lineno,
 				 ret == -EEXIST ? "duplicate entry" :
@@ -158,9 +189,13 @@ char *state_format(const struct state *st)
 	if (!fp)
 		return NULL;
 	fprintf(fp, "%s\n", STATE_MAGIC);
-	for (i = 0; i < st->n; i++)
-		fprintf(fp, "%" PRIu64 " %s %s %s\n", st->e[i].id,
-			st->e[i].file, st->e[i].value, st->e[i].path);
+	for (i = 0; i < st->n; i++) {
+		const struct state_ent *e = &st->e[i];
+
+		fprintf(fp, "%" PRIu64 " %s %s %s %s\n", e->id, e->file,
+			e->value, e->yielded ? LAST_YIELDED :
+			*e->last ? e->last : LAST_UNKNOWN, e->path);
+	}
 	if (fclose(fp)) {
 		free(buf);
 		return NULL;

@@ -5,16 +5,20 @@
  * (/run/memqos/state) so that a later start, after a crash, can put back
  * whatever the daemon no longer manages.
  *
- * The file: a "memqos-state 1" line, then one line per file
- *	<cgroup id> <file> <original value> <path from the cgroup2 root>
- * the path last since it may hold spaces. It is replaced atomically
- * (written to a temporary file, fsync'ed, renamed).
+ * The file: a "memqos-state 2" line, then one line per file
+ *	<cgroup id> <file> <original value> <last> <path from the cgroup2 root>
+ * the path last since it may hold spaces. <last> is the value the daemon
+ * last wrote, so that a write by someone else shows (coexist.c); "-" if
+ * unknown, "yielded" once another writer owns the file. Version 1 files
+ * (no <last>) are read as "-" and written back as version 2. The file is
+ * replaced atomically (written to a temporary file, fsync'ed, renamed).
  *
  * Parsing and formatting are pure and unit tested.
  */
 #ifndef MEMQOS_STATE_H
 #define MEMQOS_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,6 +30,8 @@ struct state_ent {
 	uint64_t id;		/* cgroup id: a new cgroup at the path differs */
 	char file[STATE_FILE_LEN];	/* "memory.min" */
 	char value[STATE_VALUE_LEN];	/* as the kernel printed it */
+	char last[STATE_VALUE_LEN];	/* last written, "" if unknown */
+	bool yielded;			/* another writer owns the file */
 	char *path;
 	unsigned int mark;	/* for the caller */
 };
@@ -51,11 +57,14 @@ struct state_ent *state_find(const struct state *st, const char *path,
 			     const char *file);
 
 /*
- * Add an entry; -EINVAL for a path with a newline or a . or ..
+ * Add an entry, its last value unknown; -EINVAL for a path with a newline or a . or ..
  * component, a file name with a '/', or a too long value.
  */
 int state_add(struct state *st, uint64_t id, const char *path,
 	      const char *file, const char *value);
+
+/* Remember @value (a number or "max") as the last one written; -EINVAL. */
+int state_set_last(struct state_ent *e, const char *value);
 
 /* Remove entry @i (order is not kept). */
 void state_del(struct state *st, size_t i);

@@ -138,6 +138,15 @@ enum mq_kube_qos mq_classify_kube_depth(const char *path, int *pod_depth)
 	return qos;
 }
 
+bool mq_classify_kubepods(const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	return !strcmp(name, "kubepods") || !strcmp(name, "kubepods.slice") ||
+	       has_suffix(name, "-kubepods.slice");
+}
+
 enum mq_kube_qos mq_classify_kube(const char *path)
 {
 	int depth;

@@ -95,6 +95,13 @@ enum mq_kube_qos mq_classify_kube(const char *path);
 enum mq_kube_qos mq_classify_kube_depth(const char *path, int *pod_depth);
 
 /*
+ * Whether @path is the kubelet's kubepods cgroup, where its pods begin:
+ * /kubepods (cgroupfs driver), /kubepods.slice or /<prefix>-kubepods.slice
+ * (systemd driver), at any depth.
+ */
+bool mq_classify_kubepods(const char *path);
+
+/*
  * Whether tier @want gives a cgroup no more than tier @granted: the same
  * tier, or one whose action ranks lower (min > low > no tier > squeeze).
  * Tiers of the same action are not ranked: their sizes differ.

@@ -6,6 +6,7 @@
  * error names its line.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,9 +115,35 @@ bool mq_daemon_cfg_annotation_ok(const struct mq_daemon_cfg *cfg,
 	return t != CFG_NO_TIER && (cfg->annotation_tiers & 1u << t);
 }
 
+int mq_daemon_cfg_observed(const struct mq_daemon_cfg *cfg,
+			   const char *path)
+{
+	char prefix[PATH_MAX];
+	size_t i, len;
+	const char *p;
+
+	if (!cfg->n_observe || strlen(path) >= sizeof(prefix))
+		return -1;
+	/* "/a", "/a/b", ... up to @path itself */
+	for (p = path + 1; ; p++) {
+		if (*p && *p != '/')
+			continue;
+		len = p - path;
+		memcpy(prefix, path, len);
+		prefix[len] = '\0';
+		for (i = 0; i < cfg->n_observe; i++)
+			if (!fnmatch(cfg->observe[i], prefix, FNM_PATHNAME))
+				return (int)i;
+		if (!*p)
+			return -1;
+	}
+}
+
 /* ---- values ---- */
 
-enum val_type { V_UINT, V_SIZE, V_BOOL, V_ACTION, V_STR, V_PROT };
+enum val_type {
+	V_UINT, V_SIZE, V_BOOL, V_ACTION, V_STR, V_PROT, V_KUBE_OBSERVE
+};
 
 struct key_desc {
 	const char *key;
@@ -174,6 +201,7 @@ static const struct key_desc classify_keys[] = {
 	DK(annotation, V_STR, 0,
 	   sizeof(((struct mq_daemon_cfg *)0)->annotation)),
 	DK(kubernetes, V_BOOL, 0, 0),
+	DK(kube_observe, V_KUBE_OBSERVE, 0, 0),
 };
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -307,6 +335,18 @@ static bool set_value(struct parse *p, const char *section,
 		else
 			err = -EINVAL;
 		break;
+	case V_KUBE_OBSERVE: {
+		bool on;
+
+		if (!strcmp(value, "auto"))
+			*(enum mq_kube_observe *)field = KUBE_OBSERVE_AUTO;
+		else if (!parse_bool(value, &on))
+			*(enum mq_kube_observe *)field = on ? KUBE_OBSERVE_YES :
+							      KUBE_OBSERVE_NO;
+		else
+			err = -EINVAL;
+		break;
+	}
 	case V_STR:
 		if (!*value || strlen(value) >= d->max) {
 			add_error(p, p->line, "[%s] %s: must be 1..%lu characters",
@@ -324,6 +364,7 @@ static bool set_value(struct parse *p, const char *section,
 			[V_ACTION] = "min, low or squeeze",
 			[V_STR] = "a string",
 			[V_PROT] = "auto or off",
+			[V_KUBE_OBSERVE] = "auto, yes or no",
 		};
 
 		add_error(p, p->line, "[%s] %s: '%s' is not %s", section,
@@ -426,12 +467,40 @@ static void rule_key(struct parse *p, const char *value)
 	cfg->n_rules++;
 }
 
+/* "observe = GLOB": a subtree another manager owns. */
+static void observe_key(struct parse *p, const char *value)
+{
+	struct mq_daemon_cfg *cfg = p->cfg;
+
+	if (value[0] != '/') {
+		add_error(p, p->line,
+			  "[classify] observe: '%s' must start with '/' (a path from the cgroup2 root)",
+			  value);
+		return;
+	}
+	if (strlen(value) >= CFG_GLOB_LEN) {
+		add_error(p, p->line, "[classify] observe: glob longer than %d",
+			  CFG_GLOB_LEN - 1);
+		return;
+	}
+	if (cfg->n_observe == CFG_MAX_OBSERVE) {
+		add_error(p, p->line, "[classify] more than %d observe lines",
+			  CFG_MAX_OBSERVE);
+		return;
+	}
+	strcpy(cfg->observe[cfg->n_observe++], value);
+}
+
 static void classify_key(struct parse *p, const char *key, const char *value)
 {
 	size_t i;
 
 	if (!strcmp(key, "rule")) {
 		rule_key(p, value);
+		return;
+	}
+	if (!strcmp(key, "observe")) {
+		observe_key(p, value);
 		return;
 	}
 	if (!strcmp(key, "default")) {

@@ -17,6 +17,7 @@
 #define CFG_DEFAULT_PATH	"/etc/memqos/memqos.conf"
 #define CFG_MAX_TIERS		8
 #define CFG_MAX_RULES		64
+#define CFG_MAX_OBSERVE		32
 #define CFG_NAME_LEN		32
 #define CFG_GLOB_LEN		256
 #define CFG_MAX_ERRORS		16
@@ -66,6 +67,13 @@ struct mq_rule_cfg {
 	int tier;			/* index into tiers[] */
 };
 
+/* The kubepods subtree beside the kubelet's Memory QoS (KEP-2570). */
+enum mq_kube_observe {
+	KUBE_OBSERVE_AUTO,	/* observe-only once the kubelet sets memory.min */
+	KUBE_OBSERVE_YES,	/* always observe-only */
+	KUBE_OBSERVE_NO,	/* managed: the kubelet's files are yielded */
+};
+
 enum mq_prot_mode {
 	PROT_AUTO,		/* raise ancestors that do not cover */
 	PROT_OFF,		/* never touch ancestors; warn instead */
@@ -96,6 +104,10 @@ struct mq_daemon_cfg {
 	int default_tier;
 	struct mq_rule_cfg rules[CFG_MAX_RULES];
 	size_t n_rules;
+	/* subtrees another manager owns: measured, advised, never written */
+	char observe[CFG_MAX_OBSERVE][CFG_GLOB_LEN];
+	size_t n_observe;
+	enum mq_kube_observe kube_observe;
 	/* [tier.NAME] */
 	struct mq_tier_cfg tiers[CFG_MAX_TIERS];
 	size_t n_tiers;
@@ -131,5 +143,13 @@ bool mq_daemon_cfg_annotation_ok(const struct mq_daemon_cfg *cfg,
 				 const char *name);
 
 const char *mq_tier_action_name(enum mq_tier_action a);
+
+/*
+ * The first observe glob (fnmatch, '*' within a component) that matches
+ * @path or one of its ancestors, so that it covers their subtree: its
+ * index, or -1.
+ */
+int mq_daemon_cfg_observed(const struct mq_daemon_cfg *cfg,
+			   const char *path);
 
 #endif /* MEMQOS_DAEMON_CONFIG_H */
