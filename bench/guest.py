@@ -430,10 +430,14 @@ def profile_scrapes(exporter, scrapes):
     plain and @scrapes gzip'ed scrapes; the top symbols, as perf report
     prints them."""
     data = os.path.join(OUT, "scrape.perf")
+    err = os.path.join(OUT, "scrape.perf.err")
+    # No build-id cache: the guest's root is the host's, read-only.
     try:
-        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock",
-                                 "-F", "999", "-p", str(exporter.p.pid),
-                                 "-o", data], stderr=subprocess.DEVNULL)
+        with open(err, "w") as ef:
+            perf = subprocess.Popen(["perf", "record", "-q", "-N", "-B",
+                                     "-e", "cpu-clock", "-F", "999", "-p",
+                                     str(exporter.p.pid), "-o", data],
+                                    stderr=ef)
     except OSError as e:
         return [f"perf: {e}"]
     time.sleep(2)  # perf attaches
@@ -446,6 +450,9 @@ def profile_scrapes(exporter, scrapes):
                           "--no-children", "--sort", "dso,sym",
                           "--percent-limit", "1.5"],
                          capture_output=True, text=True)
+    if not rep.stdout.strip():
+        return [f"perf record exited {perf.returncode}: "
+                f"{open(err).read().strip()}; perf report: {rep.stderr.strip()}"]
     return [ln.rstrip() for ln in rep.stdout.splitlines() if ln.strip()][:25]
 
 
