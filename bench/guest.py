@@ -376,9 +376,17 @@ class Exporter:
         raise RuntimeError("memqos exporter did not answer /healthz")
 
     def get(self, path, gzip=False):
-        self.conn.request("GET", path,
-                          headers={"Accept-Encoding": "gzip"} if gzip else {})
-        r = self.conn.getresponse()
+        try:
+            self.conn.request("GET", path,
+                              headers={"Accept-Encoding": "gzip"} if gzip else {})
+            r = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # The exporter drops a connection idle for 10 s, as a scraper
+            # that waits its interval sees it: connect again.
+            self.conn.close()
+            self.conn.request("GET", path,
+                              headers={"Accept-Encoding": "gzip"} if gzip else {})
+            r = self.conn.getresponse()
         body = r.read()
         if r.status != 200:
             raise RuntimeError(f"GET {path}: {r.status}")
@@ -397,12 +405,12 @@ def series_of(text):
     return len(lines), len(cg), len(set(cg))
 
 
-def scrape_point(exporter, scanner, reps, profile):
+def scrape_point(exporter, scanner, reps):
     """What a scraper sees, each side a long-running process: a scrape of
     `memqos exporter` (plain and gzip'ed), one pass of the C reader
     (bench/load.c cgscan), and, for the textfile-collector way, one
-    `memqos dump --prometheus` process. [wall s, CPU s] each; @profile:
-    and where the exporter's time goes."""
+    `memqos dump --prometheus` process. [wall s, CPU s] each; and where
+    the exporter's time goes (perf)."""
     pt = {"exporter": [], "exporter_gzip": [], "scanner": [], "dump_prom": []}
     exporter.get("/metrics")
     run_workers([scanner])
@@ -425,24 +433,29 @@ def scrape_point(exporter, scanner, reps, profile):
             pt[kind].append([time.monotonic() - t0, (cpu_ns(pid) - c0) / 1e9])
     text = exporter.get("/metrics").decode()
     pt["series"], pt["cgroup_series"], pt["cgroups"] = series_of(text)
-    if profile:
-        pt["profile"] = profile_scrapes(exporter, reps * 2)
+    pt["profile"] = profile_scrapes(exporter, reps)
     return pt
 
 
 def profile_scrapes(exporter, scrapes):
     """Where a scrape's time goes: perf (software cpu-clock, the only clock
     under TCG) sampling the exporter, user and kernel, during @scrapes
-    gzip'ed scrapes; the top symbols, as perf report prints them."""
+    plain and @scrapes gzip'ed scrapes; the top symbols, as perf report
+    prints them."""
     data = os.path.join(OUT, "scrape.perf")
+    err = os.path.join(OUT, "scrape.perf.err")
+    # No build-id cache: the guest's root is the host's, read-only.
     try:
-        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock",
-                                 "-F", "999", "-p", str(exporter.p.pid),
-                                 "-o", data], stderr=subprocess.DEVNULL)
+        with open(err, "w") as ef:
+            perf = subprocess.Popen(["perf", "record", "-q", "-N", "-B",
+                                     "-e", "cpu-clock", "-F", "999", "-p",
+                                     str(exporter.p.pid), "-o", data],
+                                    stderr=ef)
     except OSError as e:
         return [f"perf: {e}"]
     time.sleep(2)  # perf attaches
     for _ in range(scrapes):
+        exporter.get("/metrics")
         exporter.get("/metrics", gzip=True)
     perf.send_signal(signal.SIGINT)
     perf.wait()
@@ -450,6 +463,9 @@ def profile_scrapes(exporter, scrapes):
                           "--no-children", "--sort", "dso,sym",
                           "--percent-limit", "1.5"],
                          capture_output=True, text=True)
+    if not rep.stdout.strip():
+        return [f"perf record exited {perf.returncode}: "
+                f"{open(err).read().strip()}; perf report: {rep.stderr.strip()}"]
     return [ln.rstrip() for ln in rep.stdout.splitlines() if ln.strip()][:25]
 
 
@@ -491,7 +507,7 @@ def section_scale():
                 pt[kind].append([wall, cpu, user])
         # The tool's fixed cost: a dump that returns no cgroup work (version).
         pt["tool_startup"] = [spawn_timed([TOOL, "version"])[:2] for _ in range(3)]
-        pt["scrape"] = scrape_point(exporter, scanner, reps, n == SCALES[-1])
+        pt["scrape"] = scrape_point(exporter, scanner, reps)
         res["points"].append(pt)
         log(f"{n}: dump {statistics.median(x[0] for x in pt['dump']):.3f} s, "
             f"reader {statistics.median(x[0] for x in pt['reader']):.3f} s")

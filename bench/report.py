@@ -263,7 +263,7 @@ def scrapes(md, s):
               for p in pts)
     for p in pts:
         if p["scrape"].get("profile"):
-            md(f"Profile of the exporter during gzip'ed scrapes of "
+            md(f"Profile of the exporter during plain and gzip'ed scrapes of "
                f"{p['n']:,} cgroups (perf, cpu-clock samples, user and "
                "kernel, share of the exporter's samples):")
             md()
