@@ -469,6 +469,47 @@ def profile_scrapes(exporter, scrapes):
     return [ln.rstrip() for ln in rep.stdout.splitlines() if ln.strip()][:25]
 
 
+def proc_mem(pid):
+    """VmRSS and VmHWM (peak) of @pid, in bytes."""
+    mem = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                mem[k] = int(v.split()[0]) << 10
+    return mem
+
+
+def daemon_point():
+    """`memqos daemon --listen` as a node runs it, over every cgroup there
+    is (bench-scale's children in the standard tier): its memory and CPU
+    per pass after three passes and a scrape, for the DaemonSet's
+    requests and limits. Its writes are restored when it stops."""
+    import memqosd
+    conf = memqosd.config("/tmp/bench-scale.conf",
+                          rules=["/bench-scale/* standard"],
+                          daemon={"reconcile_ms": 1000})
+    port = Exporter.PORT + 1
+    d = memqosd.Daemon(conf, "-v", "--listen", f"127.0.0.1:{port}")
+    try:
+        passes = []
+        for _ in range(3):
+            c0 = cpu_ns(d.p.pid)
+            t0 = time.monotonic()
+            if not d.next_pass(timeout=ktap.patience(600)):
+                raise RuntimeError("the daemon made no pass: " +
+                                   " | ".join(d.lines[-5:]))
+            passes.append([time.monotonic() - t0, (cpu_ns(d.p.pid) - c0) / 1e9])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
+        scraped = len(conn.getresponse().read())
+        conn.close()
+        mem = proc_mem(d.p.pid)
+    finally:
+        rc = d.stop()
+    return {"passes": passes, "scraped_bytes": scraped, "rc": rc, **mem}
+
+
 def count_cgroups():
     n = 0
     for _, dirs, _ in os.walk(CG):
@@ -508,6 +549,8 @@ def section_scale():
         # The tool's fixed cost: a dump that returns no cgroup work (version).
         pt["tool_startup"] = [spawn_timed([TOOL, "version"])[:2] for _ in range(3)]
         pt["scrape"] = scrape_point(exporter, scanner, reps)
+        pt["exporter_mem"] = proc_mem(exporter.p.pid)
+        pt["daemon"] = daemon_point()
         res["points"].append(pt)
         log(f"{n}: dump {statistics.median(x[0] for x in pt['dump']):.3f} s, "
             f"reader {statistics.median(x[0] for x in pt['reader']):.3f} s")

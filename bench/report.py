@@ -272,6 +272,28 @@ def scrapes(md, s):
                 md(ln)
             md("```")
             md()
+    agent = [p for p in pts if p.get("daemon")]
+    if agent:
+        md("The node agent's own memory and CPU, for the DaemonSet's "
+           "requests and limits: the standalone exporter after the scrapes "
+           "above, and `memqos daemon --listen` managing every bench-scale "
+           "cgroup (standard tier) after three passes (reconcile_ms 1000) "
+           "and one gzip'ed scrape; VmRSS (VmHWM, the peak) from "
+           "/proc/PID/status, CPU per pass from schedstat.")
+        md()
+        rows = []
+        for p in agent:
+            d = p["daemon"]
+            rows.append([f"{p['n']:,}",
+                         f"{p['exporter_mem']['VmRSS'] / 2**20:.1f} "
+                         f"({p['exporter_mem']['VmHWM'] / 2**20:.1f})",
+                         f"{d['VmRSS'] / 2**20:.1f} ({d['VmHWM'] / 2**20:.1f})",
+                         f"{med([x[1] for x in d['passes']]) * 1e3:.0f} "
+                         f"({med([x[0] for x in d['passes']]):.2f} s)",
+                         f"{d['scraped_bytes']:,}"])
+        md.table(["cgroups", "exporter MiB", "daemon MiB",
+                  "daemon CPU ms per pass (pass interval)",
+                  "daemon scrape bytes (gzip)"], rows)
     md(f"Goal >= 10x less CPU than the reader at every size: worst "
        f"{worst:.1f}x, {yes(worst >= 10)}; under 30 series per cgroup: "
        f"{per:.1f}, {yes(per < 30)}.")
