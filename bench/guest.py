@@ -362,12 +362,13 @@ class Exporter:
     """`memqos exporter` as a node runs it, and one keep-alive scraper."""
     PORT = 19469
 
-    def __init__(self):
-        self.p = subprocess.Popen([TOOL, "exporter", "--listen",
-                                   f"127.0.0.1:{self.PORT}"])
+    def __init__(self, port=PORT, proc=None):
+        """@proc: started by the caller, listening on @port."""
+        self.p = proc or subprocess.Popen([TOOL, "exporter", "--listen",
+                                           f"127.0.0.1:{port}"])
         for _ in range(600):
             try:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.PORT,
+                self.conn = http.client.HTTPConnection("127.0.0.1", port,
                                                        timeout=120)
                 self.get("/healthz")
                 return
@@ -433,32 +434,41 @@ def scrape_point(exporter, scanner, reps):
             pt[kind].append([time.monotonic() - t0, (cpu_ns(pid) - c0) / 1e9])
     text = exporter.get("/metrics").decode()
     pt["series"], pt["cgroup_series"], pt["cgroups"] = series_of(text)
-    pt["profile"] = profile_scrapes(exporter, reps)
+    pt["profile"] = profile_scrapes(reps)
     return pt
 
 
-def profile_scrapes(exporter, scrapes):
-    """Where a scrape's time goes: perf (software cpu-clock, the only clock
-    under TCG) sampling the exporter, user and kernel, during @scrapes
-    plain and @scrapes gzip'ed scrapes; the top symbols, as perf report
-    prints them."""
+def profile_scrapes(scrapes):
+    """Where a scrape's time goes: an exporter started under perf
+    (software cpu-clock, the only clock under TCG; perf attached to a
+    running process gets few samples there), user and kernel, during
+    @scrapes plain and @scrapes gzip'ed scrapes; the top symbols, as perf
+    report prints them."""
     data = os.path.join(OUT, "scrape.perf")
     err = os.path.join(OUT, "scrape.perf.err")
+    port = Exporter.PORT + 2
     # No build-id cache: the guest's root is the host's, read-only.
     try:
         with open(err, "w") as ef:
             perf = subprocess.Popen(["perf", "record", "-q", "-N", "-B",
-                                     "-e", "cpu-clock", "-F", "999", "-p",
-                                     str(exporter.p.pid), "-o", data],
+                                     "-e", "cpu-clock", "-F", "999",
+                                     "-o", data, "--", TOOL, "exporter",
+                                     "--listen", f"127.0.0.1:{port}"],
                                     stderr=ef)
     except OSError as e:
         return [f"perf: {e}"]
-    time.sleep(2)  # perf attaches
-    for _ in range(scrapes):
-        exporter.get("/metrics")
-        exporter.get("/metrics", gzip=True)
-    perf.send_signal(signal.SIGINT)
-    perf.wait()
+    try:
+        exporter = Exporter(port=port, proc=perf)
+        for _ in range(scrapes):
+            exporter.get("/metrics")
+            exporter.get("/metrics", gzip=True)
+        exporter.conn.close()
+    finally:
+        # The exporter is perf's child: its end ends perf's record.
+        with open(f"/proc/{perf.pid}/task/{perf.pid}/children") as f:
+            for pid in f.read().split():
+                os.kill(int(pid), signal.SIGTERM)
+        perf.wait()
     rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "-q",
                           "--no-children", "--sort", "dso,sym",
                           "--percent-limit", "1.5"],
