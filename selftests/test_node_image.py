@@ -17,7 +17,9 @@ Proven: with memqos.ko loaded (by the runner) the entry point accepts it
 (same version) and runs the daemon; with the module unloaded it loads the
 one built for this kernel from inside the container; the daemon in the
 container protects a critical cgroup of the guest's cgroupfs and records
-the originals in the node's /run/memqos; `podman stop` restores every
+the originals in the node's /run/memqos, and its exporter (`--listen`, as
+the DaemonSet's args) answers /metrics with memqos_up 1 and the
+memory.min it set; `podman stop` restores every
 value and leaves no state file; a configuration the daemon refuses,
 found after the entry point loaded the module, ends the container with
 status 2 and the reason, and the module is unloaded again (nothing
@@ -31,9 +33,9 @@ refusal of an unsupported kernel (the guest's kernel is supported).
 """
 import os
 import shutil
-import subprocess
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ktap  # noqa: E402
@@ -49,6 +51,7 @@ CONF_DIR = "/tmp/memqos-node-conf"
 BAD_CONF_DIR = "/tmp/memqos-node-badconf"
 STATE_DIR = "/run/memqos"
 NAME = "memqos-node"
+PORT = 19470
 
 
 def version():
@@ -57,10 +60,12 @@ def version():
 
 
 def daemonset_args(image, *extra, mounts=True, cgroupns="private",
-                   conf=CONF_DIR):
-    """podman run options of the DaemonSet's pod spec."""
+                   conf=CONF_DIR, network="none"):
+    """podman run options of the DaemonSet's pod spec (@network "host":
+    the test reaches the exporter on the guest's loopback, where the pod
+    has a network namespace of its own)."""
     args = ["--privileged", "--pid", "host", "--cgroupns", cgroupns,
-            "--network", "none"]
+            "--network", network]
     if mounts:
         args += ["-v", "/sys/fs/cgroup:/sys/fs/cgroup",
                  "-v", "/lib/modules:/lib/modules:ro",
@@ -69,6 +74,17 @@ def daemonset_args(image, *extra, mounts=True, cgroupns="private",
                  "-v", f"{STATE_DIR}:{STATE_DIR}"]
     args += ["-v", f"{conf}:/etc/memqos:ro"]
     return [*args, *extra, image]
+
+
+def metrics(cmin):
+    """GET /metrics of the container's daemon, once it shows @cmin."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/metrics",
+                                    timeout=30) as r:
+            body = r.read().decode()
+    except OSError:
+        return None
+    return body if f"{cmin}" in body else None
 
 
 def wait_until(fn, seconds):
@@ -94,7 +110,7 @@ def logs(name):
 
 
 def main():
-    ktap.print_header(7)
+    ktap.print_header(8)
     image = f"localhost/memqos-node:{version()}"
     if not os.path.exists(ARCHIVE):
         ktap.fail(f"{ARCHIVE} exists (scripts/image.sh build)")
@@ -128,8 +144,8 @@ def main():
         if memqos.loaded():
             memqos.rmmod()
         r = podman.run("run", "-d", "--name", NAME, "--log-driver",
-                       "k8s-file", *daemonset_args(image),
-                       "-v", timeout=600)
+                       "k8s-file", *daemonset_args(image, network="host"),
+                       "-v", "--listen", f"127.0.0.1:{PORT}", timeout=600)
         ktap.print_msg(f"{took()}: podman run -d: {r.returncode} "
                        f"{r.stderr.strip()}")
         loaded = wait_until(lambda: memqos.loaded(), 120)
@@ -153,6 +169,18 @@ def main():
                    cmin >= 8 * MIB and pmin >= cmin and
                    state.get((f"/{CRIT}", "memory.min")) == "0" and
                    state.get((f"/{PARENT}", "memory.min")) == "0")
+
+        body = wait_until(lambda: metrics(cmin), 60) or ""
+        lines = [ln for ln in body.splitlines()
+                 if ln.startswith(("memqos_up", "memqos_daemon_protection_bytes"))
+                 and (f'cgroup="/{CRIT}"' in ln or ln.startswith("memqos_up"))]
+        ktap.print_msg(f"{took()}: /metrics of the daemon in the container: "
+                       f"{len(body)} bytes; {lines}")
+        ktap.check("the exporter of the daemon in the container answers: "
+                   "memqos_up 1, crit's memory.min as the daemon set it",
+                   "memqos_up 1" in lines and
+                   any('knob="min"' in ln and ln.endswith(f" {cmin}")
+                       for ln in lines if ln.startswith("memqos_daemon")))
 
         r = podman.run("stop", "-t", "30", NAME, timeout=120)
         code = podman.inspect(NAME, "{{.State.ExitCode}}")
