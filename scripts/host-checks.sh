@@ -7,7 +7,8 @@
 # builds without a warning, user/lib stays below the programs
 # (scripts/check-layers.sh), the man page matches the help texts, dkms.conf
 # has the release's version, the Kubernetes manifests of deploy/ match the
-# API schema (tests/kubernetes/validate.py). For each KERNEL (as
+# API schema (tests/kubernetes/validate.py), and promtool finds nothing
+# in the exporter's output for synthetic cgroups. For each KERNEL (as
 # scripts/kernel.sh names them): the module builds W=1 with neither a
 # compiler warning nor a sparse finding, and DKMS builds it from a clean
 # copy. The module of that build stays in build/kernels/KERNEL/ for the
@@ -90,7 +91,7 @@ dkms_version() {
 }
 
 echo "KTAP version 1"
-echo "1..$((9 + 2 * $#))"
+echo "1..$((10 + 2 * $#))"
 check "checkpatch --strict is clean" checkpatch
 check "UAPI header, netlink reference and kmod/genl-gen.[ch] match the spec" \
 	scripts/gen-uapi.py --check
@@ -105,6 +106,8 @@ check_ok "make on an unsupported kernel stops, naming the supported ones" \
 	unsupported_refused
 check_ok "Kubernetes manifests match the vendored API schema, typos rejected" \
 	tests/kubernetes/validate.py
+check_ok "promtool check metrics finds nothing in the exporter's and the daemon's families" \
+	make -s -C tests/unit check-promtool
 for k in "$@"; do
 	check "module builds on $k with W=1, no warning, sparse (C=2) clean" \
 		scripts/kernel.sh build "$k" W=1 C=2 KCFLAGS=-Werror
