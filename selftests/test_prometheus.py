@@ -244,8 +244,23 @@ def test_expressions():
                "returns success", exprs and not bad)
 
 
+def test_promtool():
+    """The daemon's whole /metrics, its own families (decisions,
+    conflicts, advice) with the exporter's, through promtool's linter."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/metrics",
+                                timeout=60) as r:
+        text = r.read()
+    p = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True)
+    out = (p.stdout + p.stderr).decode().strip()
+    ktap.print_msg(f"promtool check metrics of {len(text):,} bytes: exit "
+                   f"{p.returncode} {out[:1500]}")
+    ktap.check("promtool check metrics finds nothing in memqos daemon "
+               "--listen's /metrics", p.returncode == 0 and not out)
+
+
 def main():
-    ktap.print_header(8)
+    ktap.print_header(9)
     if not os.access(PROMETHEUS, os.X_OK):
         ktap.exit_skip("no /usr/bin/prometheus: scripts/deps.sh check")
     ktap.cg_create(CRIT)
@@ -268,6 +283,7 @@ def main():
             test_usage()
             test_decisions()
             test_expressions()
+        test_promtool()
     finally:
         prom.send_signal(signal.SIGTERM)
         try:
