@@ -10,11 +10,13 @@ Also checks what the schema cannot: each document's kind has a schema,
 the labels app.kubernetes.io/version and the image tag equal VERSION,
 and the DaemonSet keeps the conventions of Documentation/deploy.md
 (system-node-critical, a toleration of every taint, only the host paths
-it needs). Then proves it can fail: typos planted in a copy of each
+it needs); the PodMonitor (deploy/kubernetes/prometheus-operator/)
+picks the DaemonSet's pods by their labels and scrapes a port the
+DaemonSet names. Then proves it can fail: typos planted in a copy of each
 manifest must be rejected.
 
 Usage: tests/kubernetes/validate.py [FILE...]
-       (default: deploy/kubernetes/*.yaml)
+       (default: deploy/kubernetes/*.yaml and */*.yaml)
 Prints TAP-like lines; exit 1 on any failure. Needs python3-yaml and
 python3-jsonschema.
 """
@@ -34,6 +36,8 @@ SCHEMAS = {
     ("v1", "ServiceAccount"): "serviceaccount-v1.json",
     ("v1", "Namespace"): "namespace-v1.json",
     ("v1", "ConfigMap"): "configmap-v1.json",
+    # Written here, not generated: the fields memqos uses (schema/README.md).
+    ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor-monitoring-v1.json",
 }
 HOST_PATHS = {"/sys/fs/cgroup", "/lib/modules", "/usr/src", "/usr/lib",
               "/run/memqos"}
@@ -89,14 +93,38 @@ def conventions(doc, version):
     return bad
 
 
-def problems(doc, version):
+def scrapes_daemonset(doc, daemonset):
+    """A PodMonitor's problems with the DaemonSet it is for: its selector
+    must pick the DaemonSet's pods, and its port be a named port of it."""
+    if doc.get("kind") != "PodMonitor" or daemonset is None:
+        return []
+    bad = []
+    pod = daemonset["spec"]["template"]
+    want = doc["spec"]["selector"].get("matchLabels") or {}
+    labels = pod["metadata"].get("labels") or {}
+    if not want or any(labels.get(k) != v for k, v in want.items()):
+        bad.append(f"selector {want} does not pick the DaemonSet's pods")
+    ports = {p.get("name") for c in pod["spec"]["containers"]
+             for p in c.get("ports", [])}
+    for ep in doc["spec"]["podMetricsEndpoints"]:
+        if ep.get("port") not in ports:
+            bad.append(f"port {ep.get('port')!r} is not a named port of "
+                       f"the DaemonSet ({sorted(filter(None, ports))})")
+    if (doc["metadata"].get("namespace") !=
+            daemonset["metadata"].get("namespace")):
+        bad.append("not in the DaemonSet's namespace")
+    return bad
+
+
+def problems(doc, version, daemonset=None):
     v = validator(doc)
     if v is None:
         return [f"no vendored schema for {doc.get('apiVersion')} "
                 f"{doc.get('kind')}"]
     errs = [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
             for e in v.iter_errors(doc)]
-    return errs or conventions(doc, version)
+    return errs or conventions(doc, version) or \
+        scrapes_daemonset(doc, daemonset)
 
 
 # Typos a hand edit makes; each must be caught.
@@ -127,38 +155,56 @@ MUTATIONS = {
     "Namespace": [("a list for metadata", lambda d: d.update(metadata=[]))],
     "ConfigMap": [("a number in data",
                    lambda d: d["data"].update(x=1))],
+    "PodMonitor": [
+        ("misspelt podMetricsEndpoints",
+         lambda d: _rename(d["spec"], "podMetricsEndpoints",
+                           "podMetricEndpoints")),
+        ("a port the DaemonSet does not name",
+         lambda d: d["spec"]["podMetricsEndpoints"][0].update(port="http")),
+        ("a selector that picks no memqos pod",
+         lambda d: d["spec"]["selector"]["matchLabels"].update(
+             {"app.kubernetes.io/name": "node-exporter"})),
+        ("an interval that is no duration",
+         lambda d: d["spec"]["podMetricsEndpoints"][0].update(
+             interval="30 seconds")),
+    ],
 }
 
 
 def main():
     files = sys.argv[1:] or sorted(
-        glob.glob(os.path.join(PROJ, "deploy/kubernetes/*.yaml")))
+        glob.glob(os.path.join(PROJ, "deploy/kubernetes/*.yaml")) +
+        glob.glob(os.path.join(PROJ, "deploy/kubernetes/*/*.yaml")))
     with open(os.path.join(PROJ, "VERSION")) as f:
         version = f.read().strip()
     n = failed = 0
     kinds = set()
+    loaded = []
     for path in files:
         with open(path) as f:
-            docs = [d for d in yaml.safe_load_all(f) if d is not None]
-        for doc in docs:
-            name = f"{os.path.relpath(path, PROJ)}: {doc.get('kind')} " \
-                   f"{(doc.get('metadata') or {}).get('name')}"
-            kinds.add(doc.get("kind"))
+            loaded += [(path, d) for d in yaml.safe_load_all(f)
+                       if d is not None]
+    daemonset = next((d for _, d in loaded if d.get("kind") == "DaemonSet"),
+                     None)
+    for path, doc in loaded:
+        name = f"{os.path.relpath(path, PROJ)}: {doc.get('kind')} " \
+               f"{(doc.get('metadata') or {}).get('name')}"
+        kinds.add(doc.get("kind"))
+        n += 1
+        bad = problems(doc, version, daemonset)
+        for b in bad:
+            print(f"# {b}")
+        print(f"{'not ok' if bad else 'ok'} {n} {name}")
+        failed += bool(bad)
+        for what, mutate in MUTATIONS.get(doc.get("kind"), []):
+            typo = copy.deepcopy(doc)
+            mutate(typo)
             n += 1
-            bad = problems(doc, version)
-            for b in bad:
-                print(f"# {b}")
-            print(f"{'not ok' if bad else 'ok'} {n} {name}")
-            failed += bool(bad)
-            for what, mutate in MUTATIONS.get(doc.get("kind"), []):
-                typo = copy.deepcopy(doc)
-                mutate(typo)
-                n += 1
-                caught = bool(problems(typo, version))
-                print(f"{'ok' if caught else 'not ok'} {n} {name}: "
-                      f"rejected with {what}")
-                failed += not caught
-    for want in ("Namespace", "ServiceAccount", "DaemonSet"):
+            caught = bool(problems(typo, version, daemonset))
+            print(f"{'ok' if caught else 'not ok'} {n} {name}: "
+                  f"rejected with {what}")
+            failed += not caught
+    for want in ("Namespace", "ServiceAccount", "DaemonSet", "PodMonitor"):
         n += 1
         print(f"{'ok' if want in kinds else 'not ok'} {n} a {want} is there")
         failed += want not in kinds
