@@ -36,6 +36,7 @@
 #include "memcg_stat.h"
 #include "oomring.h"
 #include "probes_high.h"
+#include "probes_oomscope.h"
 #include "report.h"
 #include "stats.h"
 #include "tracepoints.h"
@@ -91,6 +92,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	mq_tp_show(m);
 	mq_accessors_show(m);
 	mq_high_probe_show(m);
+	mq_oomscope_probe_show(m);
 	mq_attrib_show(m);
 	return 0;
 }
