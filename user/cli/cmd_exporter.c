@@ -153,6 +153,11 @@ const struct cmd cmd_exporter = {
 		"    info        memqos_cgroup_info\n"
 		"    histograms  stall time histograms\n"
 		"    detail      everything else (off by default)\n"
+		"    oom         the node's recent OOM kills:\n"
+		"                memqos_oom_kill_timestamp_seconds and\n"
+		"                memqos_oom_kills_recent, labelled\n"
+		"                victim_cgroup, trigger_cgroup, scope\n"
+		"                (memcg, global, sysrq) and scope_cgroup\n"
 		"\n"
 		"The module's build info and counters (memqos_module_*)\n"
 		"follow, then memqos_up.\n",
