@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/memqos.h>
 
 #include "attrib.h"
 #include "cgtable.h"
@@ -414,6 +415,30 @@ static const struct file_operations detail_fops = {
 	.release = detail_release,
 };
 
+/* Trigger, scope, scope cgroup and its memory.max; "-" where not known. */
+static void mq_oom_show_scope(struct seq_file *m, const struct mq_oom_kill *k)
+{
+	static const char *const names[] = {
+		[MEMQOS_OOM_SCOPE_MEMCG] = "memcg",
+		[MEMQOS_OOM_SCOPE_GLOBAL] = "global",
+		[MEMQOS_OOM_SCOPE_SYSRQ] = "sysrq",
+	};
+
+	if (!k->has_scope || k->scope >= ARRAY_SIZE(names)) {
+		seq_puts(m, " - - - -\n");
+		return;
+	}
+	if (k->trigger_cgid)
+		seq_printf(m, " %llu", k->trigger_cgid);
+	else
+		seq_puts(m, " -");
+	seq_printf(m, " %s", names[k->scope]);
+	if (k->scope != MEMQOS_OOM_SCOPE_MEMCG)
+		seq_puts(m, " - -\n");
+	else
+		seq_printf(m, " %llu %llu\n", k->scope_cgid, k->scope_max_bytes);
+}
+
 static int oom_kills_show(struct seq_file *m, void *unused)
 {
 	struct mq_oom_kill *kills;
@@ -423,7 +448,7 @@ static int oom_kills_show(struct seq_file *m, void *unused)
 	if (!kills)
 		return -ENOMEM;
 
-	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem pgtables oom_score_adj comm\n");
+	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem pgtables oom_score_adj comm trigger_cgroup_id scope scope_cgroup_id scope_max\n");
 	for (i = 0; i < n; i++) {
 		struct mq_oom_kill *k = &kills[i];
 
@@ -433,7 +458,7 @@ static int oom_kills_show(struct seq_file *m, void *unused)
 			   k->rss_shmem_bytes, k->pgtables_bytes,
 			   k->oom_score_adj);
 		seq_escape(m, k->comm, " \t\n\\");
-		seq_putc(m, '\n');
+		mq_oom_show_scope(m, k);
 	}
 	kvfree(kills);
 	return 0;
