@@ -19,10 +19,12 @@
  */
 #include <linux/cgroup.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/memcontrol.h>
 #include <linux/oom.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/memqos.h>
 
 #include "cgtable.h"
@@ -31,6 +33,11 @@
 #include "probes_oomscope.h"
 
 static const char mq_oomscope_symbol[] = "out_of_memory";
+
+static char *probe_fault;
+module_param(probe_fault, charp, 0400);
+MODULE_PARM_DESC(probe_fault,
+		 "testing only: register this kprobe (out_of_memory) on a function no kernel has, to see the module load without it");
 
 /* The owner is only compared with current, never dereferenced. */
 static struct task_struct *mq_oomscope_owner;
@@ -100,8 +107,11 @@ void mq_oomscope_fill(struct mq_oom_kill *k)
 
 int mq_oomscope_probe_init(void)
 {
-	int ret = register_kretprobe(&mq_oomscope_krp);
+	int ret;
 
+	if (probe_fault && !strcmp(probe_fault, mq_oomscope_symbol))
+		mq_oomscope_krp.kp.symbol_name = "memqos_probe_fault";
+	ret = register_kretprobe(&mq_oomscope_krp);
 	if (ret) {
 		pr_warn("%s not probed (%d): OOM kills have no trigger or scope\n",
 			mq_oomscope_symbol, ret);

@@ -16,7 +16,9 @@ by SIGKILL, oom:mark_victim in tracefs, memory.max in cgroupfs.
                           memqos-os) lowers memory.max under it;
                           4: the hog again, oom_score_adj 1000, SysRq-f
 
-A global OOM (the node out of memory) is not made: in a guest sharing
+Then the same without the out_of_memory() kretprobe (insmod
+probe_fault=out_of_memory): the module loads, says so, and its kills have
+neither. A global OOM (the node out of memory) is not made: in a guest sharing
 its memory with the harness it could kill the harness.
 """
 import os
@@ -348,8 +350,65 @@ def check_exporter(cases, tool_kills):
                "exposition", text and not errors and not bad)
 
 
+def dmesg():
+    return subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+
+
+def check_unprobed():
+    """out_of_memory() cannot be probed (made to fail with probe_fault):
+    the module loads and says so; kills keep the rest, without trigger or
+    scope anywhere."""
+    memqos.rmmod()
+    before = len(dmesg())
+    r = subprocess.run(["insmod", memqos.KO, "probe_fault=out_of_memory"],
+                       capture_output=True, text=True)
+    log = dmesg()[before:]
+    probes = {p["name"]: p for p in
+              (memqos.tool_json("stats") or {}).get("probes", [])}
+    ktap.print_msg(f"probe_fault=out_of_memory: insmod status {r.returncode}, "
+                   f"debugfs {probe_state('kretprobe', 'out_of_memory')}, "
+                   f"memqos stats {probes.get('out_of_memory')}")
+    ktap.check("unprobed: the module loads, warns, and debugfs and memqos "
+               "stats show out_of_memory not bound",
+               r.returncode == 0 and
+               "out_of_memory not probed" in log and
+               probe_state("kretprobe", "out_of_memory") == "absent" and
+               probes.get("out_of_memory", {}).get("bound") is False)
+    cg = f"{P}/alloc"
+    with genl.Memqos() as listener:
+        listener.join()
+        pid = memqos.spawn(cg, alloc_forever)
+        _, status = os.waitpid(pid, 0)
+        with genl.Memqos() as nl:
+            nl.events_settled()
+            dumped = [m for m in nl.oom_kills() if m.get("PID") == pid]
+        events = [e for e in listener.events(2.0)
+                  if e["cmd"] == "OOM_KILL_NTF"]
+    kills = [k for k in (memqos.tool_json("oom") or {}).get("oom_kills", [])
+             if k.get("pid") == pid]
+    scope_keys = ("trigger_cgroup_id", "trigger_path", "scope",
+                  "scope_cgroup_id", "scope_path", "scope_max_bytes")
+    attrs = {"TRIGGER_CGROUP_ID", "TRIGGER_PATH", "SCOPE", "SCOPE_CGROUP_ID",
+             "SCOPE_PATH", "SCOPE_MAX_BYTES"}
+    ktap.print_msg(f"unprobed kill: {kills}; dump keys "
+                   f"{[sorted(m) for m in dumped]}; events "
+                   f"{[{k: v for k, v in e.items() if k != 'raw'} for e in events]}")
+    ktap.check("unprobed: the kill keeps victim and RSS; memqos oom shows no "
+               "trigger or scope, the dump and the event leave them out",
+               killed(status) and len(kills) == 1 and
+               kills[0]["path"] == "/" + cg and
+               all(kills[0].get(k) is None for k in scope_keys) and
+               len(dumped) == 1 and not attrs & set(dumped[0]) and
+               len(events) == 1 and
+               events[0].get("CGROUP_ID") == memqos.cg_id(cg) and
+               events[0].get("RSS_BYTES", 0) > 0 and
+               not attrs & set(events[0]))
+    memqos.rmmod()
+    memqos.insmod()
+
+
 def main():
-    ktap.print_header(11)
+    ktap.print_header(13)
     ktap.cg_create(f"{P}/alloc")
     for c in ("c1", "c2"):
         ktap.cg_create(f"{P}/{c}")
@@ -383,6 +442,7 @@ def main():
     ktap.print_msg(f"oom_kills {st['oom_kills']} -> {st1['oom_kills']}")
     ktap.check("the module counted the kills", st1["oom_kills"] -
                st["oom_kills"] == len(cases))
+    check_unprobed()
     ktap.finish()
 
 
