@@ -267,6 +267,32 @@ def check_tool(cases, kills):
                not bad)
 
 
+def check_text(cases, tool_kills):
+    """memqos oom's text: each kill's trigger and scope line."""
+    r = subprocess.run([TOOL, "oom"], capture_output=True, text=True,
+                       timeout=120)
+    lines = r.stdout.splitlines()
+    for line in lines[-2 * len(cases):]:
+        ktap.print_msg(f"memqos oom: {line}")
+    by_pid = {k.get("pid"): k for k in tool_kills}
+    want = []
+    for c in cases:
+        k = by_pid.get(c.pid, {})
+        trig = (f"trigger {c.trigger} ({k.get('trigger_cgroup_id')})"
+                if c.trigger else "trigger -")
+        scope = f", scope {c.scope}"
+        if c.scope_cg:
+            scope += (f" {c.scope_cg} ({k.get('scope_cgroup_id')}), "
+                      "memory.max ")
+        want.append(trig + scope)
+    missing = [w for w in want
+               if not any(line.strip().startswith(w) for line in lines)]
+    for m in missing:
+        ktap.print_msg(f"memqos oom: no line starting {m!r}")
+    ktap.check("memqos oom (text): a trigger and scope line under each kill",
+               r.returncode == 0 and not missing)
+
+
 def check_dump(cases, tool_kills):
     """The netlink dump says what the tool printed, ids included."""
     with genl.Memqos() as nl:
@@ -408,7 +434,7 @@ def check_unprobed():
 
 
 def main():
-    ktap.print_header(13)
+    ktap.print_header(14)
     ktap.cg_create(f"{P}/alloc")
     for c in ("c1", "c2"):
         ktap.cg_create(f"{P}/{c}")
@@ -434,6 +460,7 @@ def main():
 
     kills = (memqos.tool_json("oom") or {}).get("oom_kills", [])
     check_tool(cases, kills)
+    check_text(cases, kills)
     check_dump(cases, kills)
     check_debugfs(cases, kills)
     check_events(cases, events, kills)
