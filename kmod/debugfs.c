@@ -23,6 +23,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/memqos.h>
 
 #include "attrib.h"
 #include "cgtable.h"
@@ -36,6 +37,7 @@
 #include "memcg_stat.h"
 #include "oomring.h"
 #include "probes_high.h"
+#include "probes_oomscope.h"
 #include "report.h"
 #include "stats.h"
 #include "tracepoints.h"
@@ -91,6 +93,7 @@ static int stats_show(struct seq_file *m, void *unused)
 	mq_tp_show(m);
 	mq_accessors_show(m);
 	mq_high_probe_show(m);
+	mq_oomscope_probe_show(m);
 	mq_attrib_show(m);
 	return 0;
 }
@@ -412,6 +415,30 @@ static const struct file_operations detail_fops = {
 	.release = detail_release,
 };
 
+/* Trigger, scope, scope cgroup and its memory.max; "-" where not known. */
+static void mq_oom_show_scope(struct seq_file *m, const struct mq_oom_kill *k)
+{
+	static const char *const names[] = {
+		[MEMQOS_OOM_SCOPE_MEMCG] = "memcg",
+		[MEMQOS_OOM_SCOPE_GLOBAL] = "global",
+		[MEMQOS_OOM_SCOPE_SYSRQ] = "sysrq",
+	};
+
+	if (!k->has_scope || k->scope >= ARRAY_SIZE(names)) {
+		seq_puts(m, " - - - -\n");
+		return;
+	}
+	if (k->trigger_cgid)
+		seq_printf(m, " %llu", k->trigger_cgid);
+	else
+		seq_puts(m, " -");
+	seq_printf(m, " %s", names[k->scope]);
+	if (k->scope != MEMQOS_OOM_SCOPE_MEMCG)
+		seq_puts(m, " - -\n");
+	else
+		seq_printf(m, " %llu %llu\n", k->scope_cgid, k->scope_max_bytes);
+}
+
 static int oom_kills_show(struct seq_file *m, void *unused)
 {
 	struct mq_oom_kill *kills;
@@ -421,7 +448,7 @@ static int oom_kills_show(struct seq_file *m, void *unused)
 	if (!kills)
 		return -ENOMEM;
 
-	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem pgtables oom_score_adj comm\n");
+	seq_puts(m, "seq time_ns boot_ns cgroup_id pid uid rss_anon rss_file rss_shmem pgtables oom_score_adj comm trigger_cgroup_id scope scope_cgroup_id scope_max\n");
 	for (i = 0; i < n; i++) {
 		struct mq_oom_kill *k = &kills[i];
 
@@ -431,7 +458,7 @@ static int oom_kills_show(struct seq_file *m, void *unused)
 			   k->rss_shmem_bytes, k->pgtables_bytes,
 			   k->oom_score_adj);
 		seq_escape(m, k->comm, " \t\n\\");
-		seq_putc(m, '\n');
+		mq_oom_show_scope(m, k);
 	}
 	kvfree(kills);
 	return 0;

@@ -15,6 +15,12 @@ struct mq_event {
 	u64 cgid;
 	u64 rate;		/* storm: reclaim stalls per second */
 	u64 rss_bytes;		/* oom kill */
+	/* oom kill, if has_scope: see struct mq_oom_kill */
+	bool has_scope;
+	u8 scope;
+	u64 trigger_cgid;
+	u64 scope_cgid;
+	u64 scope_max_bytes;
 };
 
 /*

@@ -44,6 +44,7 @@
 #include "nldump.h"
 #include "oomring.h"
 #include "probes_high.h"
+#include "probes_oomscope.h"
 #include "report.h"
 #include "stats.h"
 #include "tracepoints.h"
@@ -587,8 +588,11 @@ static int mq_fill_stats(struct sk_buff *skb)
 	for (i = 0; i < MQ_NR_ACCESSORS; i++)
 		if (mq_put_probe(skb, mq_accessor_name(i), mq_accessor_ok(i), 0))
 			return -EMSGSIZE;
-	return mq_put_probe(skb, mq_high_probe_name(), mq_high_probe_bound(),
-			    mq_high_probe_hits());
+	if (mq_put_probe(skb, mq_high_probe_name(), mq_high_probe_bound(),
+			 mq_high_probe_hits()))
+		return -EMSGSIZE;
+	return mq_put_probe(skb, mq_oomscope_probe_name(),
+			    mq_oomscope_probe_bound(), mq_oomscope_probe_hits());
 }
 
 /* Builds a reply with one attribute set filled by @fill. */
@@ -695,6 +699,26 @@ static bool mq_genl_has_listeners(void)
 	       genl_has_listeners(&mq_genl_family, &init_net, MEMQOS_NLGRP_EVENTS);
 }
 
+/* An OOM kill's trigger and scope: ids and the limit, never paths. */
+static int mq_genl_put_oom_scope(struct sk_buff *msg, const struct mq_event *ev)
+{
+	if (!ev->has_scope)
+		return 0;
+	if (nla_put_u32(msg, MEMQOS_A_EVENT_SCOPE, ev->scope) ||
+	    (ev->trigger_cgid &&
+	     nla_put_u64_64bit(msg, MEMQOS_A_EVENT_TRIGGER_CGROUP_ID,
+			       ev->trigger_cgid, MEMQOS_A_EVENT_PAD)))
+		return -EMSGSIZE;
+	if (ev->scope != MEMQOS_OOM_SCOPE_MEMCG)
+		return 0;
+	if (nla_put_u64_64bit(msg, MEMQOS_A_EVENT_SCOPE_CGROUP_ID,
+			      ev->scope_cgid, MEMQOS_A_EVENT_PAD) ||
+	    nla_put_u64_64bit(msg, MEMQOS_A_EVENT_SCOPE_MAX_BYTES,
+			      ev->scope_max_bytes, MEMQOS_A_EVENT_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* Called from the event work item only. */
 static int mq_genl_send_event(const struct mq_event *ev)
 {
@@ -731,8 +755,9 @@ static int mq_genl_send_event(const struct mq_event *ev)
 		fallthrough;
 	case MEMQOS_CMD_OOM_KILL_NTF:
 		if (ev->cmd == MEMQOS_CMD_OOM_KILL_NTF &&
-		    nla_put_u64_64bit(msg, MEMQOS_A_EVENT_RSS_BYTES,
-				      ev->rss_bytes, MEMQOS_A_EVENT_PAD))
+		    (nla_put_u64_64bit(msg, MEMQOS_A_EVENT_RSS_BYTES,
+				       ev->rss_bytes, MEMQOS_A_EVENT_PAD) ||
+		     mq_genl_put_oom_scope(msg, ev)))
 			goto err_free;
 		fallthrough;
 	default:

@@ -179,7 +179,7 @@ static const struct {
 	{ MQ_L_EV_OOM_KILL, MEMCG_OOM_KILL },
 };
 
-static u64 mq_limit_bytes(unsigned long pages)
+u64 mq_limit_bytes(unsigned long pages)
 {
 	return pages >= PAGE_COUNTER_MAX ? MQ_UNLIMITED : (u64)pages * PAGE_SIZE;
 }

@@ -38,6 +38,9 @@ struct mq_levels {
 	u64 v[MQ_NR_LEVELS];
 };
 
+/* A page_counter limit in bytes, MQ_UNLIMITED for none. */
+u64 mq_limit_bytes(unsigned long pages);
+
 /* After mq_memcg_stat_init(): which levels this kernel gives. */
 void mq_levels_init(void);
 bool mq_level_available(enum mq_level level);

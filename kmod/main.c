@@ -21,6 +21,7 @@
 #include "oomring.h"
 #include "pressure.h"
 #include "probes_high.h"
+#include "probes_oomscope.h"
 #include "stats.h"
 #include "tracepoints.h"
 
@@ -61,9 +62,14 @@ static int __init memqos_init(void)
 	if (ret)
 		goto err_events;
 
-	ret = mq_tp_bind();
+	/* Before mark_victim is bound, which reads what it records. */
+	ret = mq_oomscope_probe_init();
 	if (ret)
 		goto err_attrib;
+
+	ret = mq_tp_bind();
+	if (ret)
+		goto err_oomscope;
 
 	ret = mq_high_probe_init();
 	if (ret)
@@ -99,6 +105,8 @@ err_high_probe:
 err_tp:
 	mq_tp_unbind();
 	mq_cg_sync();
+err_oomscope:
+	mq_oomscope_probe_exit();
 err_attrib:
 	mq_attrib_exit();
 err_events:
@@ -123,6 +131,7 @@ static void __exit memqos_exit(void)
 	mq_tp_unbind();
 	/* What the cgroup probes queued last may still raise events. */
 	mq_cg_sync();
+	mq_oomscope_probe_exit();
 	mq_attrib_exit();
 	mq_events_exit();
 	mq_oomring_exit();

@@ -123,8 +123,8 @@ void mq_oomring_exit(void)
 
 static size_t mq_oom_kill_payload(void)
 {
-	return 8 * MQ_NLA_U64 + MQ_NLA_PATH + 3 * nla_total_size(sizeof(u32)) +
-	       nla_total_size(TASK_COMM_LEN);
+	return 11 * MQ_NLA_U64 + 3 * MQ_NLA_PATH +
+	       4 * nla_total_size(sizeof(u32)) + nla_total_size(TASK_COMM_LEN);
 }
 
 /* Who asks, and room for one path. */
@@ -147,6 +147,48 @@ static int mq_oom_dump_snapshot(struct mq_dump *dump,
 	d->privileged = netlink_capable(cb->skb, CAP_NET_ADMIN);
 	d->uid = from_kuid_munged(&init_user_ns, current_uid());
 	mq_dump_set(dump, kills, kills, nr);
+	return 0;
+}
+
+/*
+ * The path of cgroup @id as @attr, when it still exists and the requester
+ * sees it, as the victim's; nothing otherwise.
+ */
+static int mq_oom_put_path(struct sk_buff *skb, int attr, u64 id, char *buf)
+{
+	struct cgroup *cgrp = cgroup_get_from_id(id);
+	int ret;
+
+	if (IS_ERR(cgrp))
+		return 0;
+	ret = mq_nl_cgroup_path(cgrp, buf, PATH_MAX);
+	cgroup_put(cgrp);
+	return ret ? 0 : nla_put_string(skb, attr, buf);
+}
+
+/* Trigger and scope, when out_of_memory() was probed for this kill. */
+static int mq_oom_put_scope(struct sk_buff *skb, const struct mq_oom_kill *k,
+			    char *buf)
+{
+	if (!k->has_scope)
+		return 0;
+	if (nla_put_u32(skb, MEMQOS_A_OOM_KILL_SCOPE, k->scope))
+		return -EMSGSIZE;
+	if (k->trigger_cgid &&
+	    (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_TRIGGER_CGROUP_ID,
+			       k->trigger_cgid, MEMQOS_A_OOM_KILL_PAD) ||
+	     mq_oom_put_path(skb, MEMQOS_A_OOM_KILL_TRIGGER_PATH,
+			     k->trigger_cgid, buf)))
+		return -EMSGSIZE;
+	if (k->scope != MEMQOS_OOM_SCOPE_MEMCG)
+		return 0;
+	if (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_SCOPE_CGROUP_ID,
+			      k->scope_cgid, MEMQOS_A_OOM_KILL_PAD) ||
+	    mq_oom_put_path(skb, MEMQOS_A_OOM_KILL_SCOPE_PATH, k->scope_cgid,
+			    buf) ||
+	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_SCOPE_MAX_BYTES,
+			      k->scope_max_bytes, MEMQOS_A_OOM_KILL_PAD))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -198,7 +240,8 @@ static int mq_oom_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_PGTABLES_BYTES,
 			      k->pgtables_bytes, MEMQOS_A_OOM_KILL_PAD) ||
 	    nla_put_s32(skb, MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
-			k->oom_score_adj)) {
+			k->oom_score_adj) ||
+	    mq_oom_put_scope(skb, k, d->path)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

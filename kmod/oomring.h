@@ -19,6 +19,12 @@ struct mq_oom_kill {
 	u64 rss_shmem_bytes;
 	u64 pgtables_bytes;
 	short oom_score_adj;
+	/* What out_of_memory() was told (probes_oomscope.c), if known. */
+	bool has_scope;
+	u8 scope;		/* MEMQOS_OOM_SCOPE_* */
+	u64 trigger_cgid;	/* 0: none (sysrq) */
+	u64 scope_cgid;		/* scope memcg */
+	u64 scope_max_bytes;	/* scope memcg */
 };
 
 int mq_oomring_init(void);

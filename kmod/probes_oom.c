@@ -5,7 +5,8 @@
  * taken, so victim->mm is stable here. The record holds what the
  * tracepoint's own event records on 6.12 and newer (and Debian's 6.1.192
  * on): comm, the RSS parts, uid, page tables and oom_score_adj, read from
- * the same task.
+ * the same task. The kill's trigger and scope come from out_of_memory(),
+ * which this fires inside of (probes_oomscope.c).
  *
  * A task that was already exiting is marked without a SIGKILL and without
  * counting in memory.events oom_kill; such marks are rare (a dying task
@@ -26,6 +27,7 @@
 #include "events.h"
 #include "oomring.h"
 #include "probes.h"
+#include "probes_oomscope.h"
 #include "stats.h"
 #include "tracepoints.h"
 
@@ -65,12 +67,18 @@ static void mq_mark_victim(void *data, struct task_struct *task, uid_t uid)
 			mq_stat_inc(MQ_STAT_UNTRACKED_EVENTS);
 	}
 	rcu_read_unlock();
+	mq_oomscope_fill(&k);
 
 	mq_oomring_add(&k);
 
 	/* No pid, comm or uid: the OOM-kill dump checks who asks for those. */
 	ev.cgid = k.cgid;
 	ev.rss_bytes = k.rss_anon_bytes + k.rss_file_bytes + k.rss_shmem_bytes;
+	ev.has_scope = k.has_scope;
+	ev.scope = k.scope;
+	ev.trigger_cgid = k.trigger_cgid;
+	ev.scope_cgid = k.scope_cgid;
+	ev.scope_max_bytes = k.scope_max_bytes;
 	mq_event_raise(&ev);
 }
 

@@ -8,6 +8,7 @@ one process and never shell out.
 """
 
 import errno
+import json
 import mmap
 import os
 import re
@@ -22,6 +23,7 @@ TRACEFS = "/sys/kernel/tracing"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MIB = 1 << 20
 KO = os.environ.get("MEMQOS_KO", "kmod/memqos.ko")
+TOOL = "user/memqos"
 
 
 # ---- the module ----
@@ -90,6 +92,18 @@ def oom_kills():
         return [dict(zip(header, line.rstrip("\n").split(" "))) for line in f]
 
 
+def tool_json(*args):
+    """`memqos -j ARGS` as JSON; None (and why, as a KTAP comment) if it
+    fails."""
+    r = subprocess.run([TOOL, "-j", *args], capture_output=True, text=True,
+                       timeout=120)
+    if r.returncode:
+        ktap.print_msg(f"memqos {' '.join(args)}: exit {r.returncode}: "
+                       f"{r.stderr.strip()}")
+        return None
+    return json.loads(r.stdout)
+
+
 # ---- what the running kernel gives ----
 
 def kernel_version():
@@ -134,7 +148,8 @@ def expected_probes():
     v = kernel_version()
     high = ("__mem_cgroup_handle_over_high" if v >= (7, 2)
             else "mem_cgroup_handle_over_high")
-    out = {high: "kretprobe", "shrink_lruvec": "kprobe",
+    out = {high: "kretprobe", "out_of_memory": "kretprobe",
+           "shrink_lruvec": "kprobe",
            "evict_folios": "kprobe", "lruvec_page_state": "function",
            "memcg_page_state": "function"}
     if v >= (7, 2):

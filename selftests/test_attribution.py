@@ -38,16 +38,6 @@ TOOL = "user/memqos"
 HARM = ("other", "kswapd", "unknown")
 
 
-def tool_json(*args):
-    r = subprocess.run([TOOL, "-j", *args], capture_output=True, text=True,
-                       timeout=120)
-    if r.returncode:
-        ktap.print_msg(f"memqos {' '.join(args)}: exit {r.returncode}: "
-                       f"{r.stderr.strip()}")
-        return None
-    return json.loads(r.stdout)
-
-
 def blame_begin(cg):
     """memqos blame -i over a long window, once it waits for the end."""
     proc = subprocess.Popen([TOOL, "-j", "blame", "-i", "3600", cg],
@@ -137,7 +127,7 @@ def same_subtree_totals(cgroups):
 
     for _ in range(5):
         before = walked()
-        dump = {c["path"]: c for c in tool_json("dump")["cgroups"]}
+        dump = {c["path"]: c for c in memqos.tool_json("dump")["cgroups"]}
         table = {r["path"]: r for r in memqos.cgroups_table()[1]}
         if walked() == before:
             break
@@ -243,19 +233,19 @@ def blame_shared_limit(window, steal, hog, service):
                window["within_pages"] == window["exact_within_pages"])
 
     # Without -i: the table as it is; the pairs appeared with the hog.
-    now = tool_json("blame", "/memqos-at/service")
+    now = memqos.tool_json("blame", "/memqos-at/service")
     ktap.check("blame (no window) names the hog and agrees with pgsteal",
                now and now["interval_us"] is None and
                now["reclaimers"][0]["reclaimer"] == "/memqos-at/hog" and
                close(now["reclaimed_pages"], steal) and harm_consistent(now))
 
-    top = tool_json("top", "-b", "-n", "1", "-d", "0.2")
+    top = memqos.tool_json("top", "-b", "-n", "1", "-d", "0.2")
     row = [c for c in (top or {}).get("cgroups", []) if c["id"] == service]
     ktap.check("top's AGGRESSOR of the service is the hog",
                row and row[0]["aggressor"] == "/memqos-at/hog" and
                row[0]["aggressor_id"] == hog)
 
-    dump = tool_json("dump")
+    dump = memqos.tool_json("dump")
     theirs = {}
     for p in pairs():
         if p["victim"] == service:
@@ -300,7 +290,7 @@ def self_reclaim(mnt):
                abs(d["reclaimed_by_self_pages"] - steal) <= steal * 0.05 and
                d["reclaimed_by_others_pages"] == 0 and
                d["reclaimed_from_others_pages"] == 0 and not others)
-    b = tool_json("blame", "/memqos-at-self")
+    b = memqos.tool_json("blame", "/memqos-at-self")
     if b:
         ktap.print_msg(f"blame self: {b['reclaimed_pages']} pages (pgsteal "
                        f"+{steal}), outside {b['outside_pages']}; "
@@ -344,7 +334,7 @@ def global_pressure(mnt):
                by_kswapd == ksw - ksw0)
     ktap.check("direct reclaimers' share equals pgsteal_direct",
                by_tasks == dirr - dir0)
-    b = tool_json("blame", "/memqos-at-bystander")
+    b = memqos.tool_json("blame", "/memqos-at-bystander")
     rows = b["reclaimers"] if b else []
     for r in rows:
         ktap.print_msg(f"blame bystander: {r['kind']} {r['name']}: "

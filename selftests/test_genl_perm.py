@@ -13,8 +13,9 @@ and comm but its own victim's WITH them. The "events" multicast group
 carries every cgroup's OOM kills and pressure, so it needs CAP_NET_ADMIN:
 uid 65534 cannot join it (EPERM at NETLINK_ADD_MEMBERSHIP, and `memqos
 events` says it needs CAP_NET_ADMIN), root can, and the OOM-kill events
-it gets carry seq, time, cgroup id and RSS only: no pid, uid or comm
-attribute, and not the victim's name anywhere in the bytes.
+it gets carry seq, time, cgroup id and RSS, and the kill's trigger and
+scope (cgroup ids, the scope kind, its memory.max) only: no pid, uid or
+comm attribute, and not the victim's name anywhere in the bytes.
 
     /sys/fs/cgroup
     `-- memqos-gp
@@ -40,7 +41,9 @@ import memqos  # noqa: E402
 MIB = memqos.MIB
 NOBODY = 65534
 ROOT_COMM, USER_COMM = "mq-root-victim", "mq-user-victim"
-EVENT_ALLOWED = {"SEQ", "TIME_NS", "CGROUP_ID", "RSS_BYTES"}
+EVENT_ALLOWED = {"SEQ", "TIME_NS", "CGROUP_ID", "RSS_BYTES",
+                 "TRIGGER_CGROUP_ID", "SCOPE", "SCOPE_CGROUP_ID",
+                 "SCOPE_MAX_BYTES"}
 IDENTITY = {"PID", "UID", "COMM"}
 TENANT = "memqos-gp/tenant"
 SETPRIV = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
@@ -270,7 +273,8 @@ def main():
             leaks.append(f"{e['attrs'].get('CGROUP_ID')}: {extra}")
     for b in leaks:
         ktap.print_msg("event carries more: " + b)
-    ktap.check("events carry seq, time, cgroup and RSS only: no pid, uid, comm",
+    ktap.check("events carry seq, time, cgroup, RSS, trigger and scope only: "
+               "no pid, uid, comm",
                events and not leaks and
                all(set(e["attrs"]) == EVENT_ALLOWED for e in events))
     ktap.finish()

@@ -86,8 +86,20 @@ int main(void)
 		h->sum_us = 1234;
 		h->bucket = bucket;
 	}
+	static struct mq_oom_kill kills[] = {
+		{ .seq = 1, .time_ns = 1700000000123456789ULL, .path = "/p/c2",
+		  .trigger_path = "/p/c1", .has_scope = true,
+		  .scope = MEMQOS_OOM_SCOPE_MEMCG, .scope_path = "/p" },
+		{ .seq = 2, .time_ns = 1700000001000000000ULL,
+		  .path = "/odd \"path\"\\\n", .has_scope = true,
+		  .scope = MEMQOS_OOM_SCOPE_SYSRQ },
+		{ .seq = 3, .time_ns = 1700000002000000000ULL, .path = "/p/c1" },
+	};
+	struct mq_oom_list oom = { .kills = kills, .n = 3 };
+
 	fill(&st.v, &mq_stats_fields, 7);
-	if (mq_prom_write_exporter(stdout, &list, &opts))
+	if (mq_prom_write_exporter(stdout, &list, &opts) ||
+	    mq_prom_write_oom_kills(stdout, &oom))
 		return 1;
 	mq_prom_write_module(stdout, &ver, &st, NULL);
 	mq_prom_write_up(stdout, true);

@@ -335,6 +335,53 @@ static void exporter_info_and_up(void)
 	EXPECT_TRUE(unit_has_line(out, "memqos_up 0"));
 }
 
+/* One series per label set: the newest kill's time, how many kills. */
+static void oom_kills(void)
+{
+	struct mq_oom_kill k[4] = {
+		{ .seq = 1, .time_ns = 1700000000500000000ULL, .path = "/p/c1",
+		  .trigger_path = "/p/c1", .has_scope = true,
+		  .scope = MEMQOS_OOM_SCOPE_MEMCG, .scope_path = "/p" },
+		{ .seq = 2, .time_ns = 1700000002000000000ULL, .path = "/p/c2",
+		  .trigger_path = "/p/c1", .has_scope = true,
+		  .scope = MEMQOS_OOM_SCOPE_MEMCG, .scope_path = "/p" },
+		{ .seq = 3, .time_ns = 1700000003250000000ULL, .path = "/p/c1",
+		  .trigger_path = "/p/c1", .has_scope = true,
+		  .scope = MEMQOS_OOM_SCOPE_MEMCG, .scope_path = "/p" },
+		/* sysrq: no trigger; a victim gone; then an unknown scope */
+		{ .seq = 4, .time_ns = 1700000004000000000ULL,
+		  .has_scope = true, .scope = MEMQOS_OOM_SCOPE_SYSRQ },
+	};
+	struct mq_oom_list list = { .kills = k, .n = 4 };
+	const char *out;
+
+	EXPECT_INT_EQ(mq_prom_write_oom_kills(unit_capture_begin(), &list), 0);
+	out = unit_capture_end();
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_oom_kill_timestamp_seconds "
+			     "gauge"));
+	EXPECT_TRUE(unit_has_line(out, "memqos_oom_kill_timestamp_seconds{"
+			     "victim_cgroup=\"/p/c1\",trigger_cgroup=\"/p/c1\","
+			     "scope=\"memcg\",scope_cgroup=\"/p\"} "
+			     "1700000003.25"));
+	EXPECT_TRUE(unit_has_line(out, "memqos_oom_kills_recent{"
+			     "victim_cgroup=\"/p/c1\",trigger_cgroup=\"/p/c1\","
+			     "scope=\"memcg\",scope_cgroup=\"/p\"} 2"));
+	EXPECT_TRUE(unit_has_line(out, "memqos_oom_kills_recent{"
+			     "victim_cgroup=\"/p/c2\",trigger_cgroup=\"/p/c1\","
+			     "scope=\"memcg\",scope_cgroup=\"/p\"} 1"));
+	EXPECT_TRUE(unit_has_line(out, "memqos_oom_kill_timestamp_seconds{"
+			     "victim_cgroup=\"\",trigger_cgroup=\"\","
+			     "scope=\"sysrq\",scope_cgroup=\"\"} 1700000004"));
+	EXPECT_INT_EQ(samples(out), 6);
+
+	/* no kills: the families, described, without samples */
+	list.n = 0;
+	EXPECT_INT_EQ(mq_prom_write_oom_kills(unit_capture_begin(), &list), 0);
+	out = unit_capture_end();
+	EXPECT_TRUE(unit_has_line(out, "# TYPE memqos_oom_kills_recent gauge"));
+	EXPECT_INT_EQ(samples(out), 0);
+}
+
 static void collectors(void)
 {
 	unsigned int def = mq_prom_default_collect();
@@ -344,6 +391,8 @@ static void collectors(void)
 	EXPECT_INT_EQ(mq_prom_collector_by_name("nope"), -ENOENT);
 	EXPECT_TRUE(!(def & 1U << PROM_C_DETAIL));
 	EXPECT_TRUE(def & 1U << PROM_C_HISTOGRAMS);
+	EXPECT_INT_EQ(mq_prom_collector_by_name("oom"), PROM_C_OOM);
+	EXPECT_TRUE(def & 1U << PROM_C_OOM);
 }
 
 static const struct unit_test tests[] = {
@@ -355,6 +404,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(exporter_pod_labels),
 	UNIT_TEST(exporter_histograms),
 	UNIT_TEST(exporter_info_and_up),
+	UNIT_TEST(oom_kills),
 	UNIT_TEST(collectors),
 };
 

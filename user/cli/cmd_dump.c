@@ -109,6 +109,11 @@ static int print_prometheus(const struct dump *d)
 
 	if (err)
 		return err;
+	if (d->has_kills) {
+		err = mq_prom_write_oom_kills(stdout, &d->kills);
+		if (err)
+			return err;
+	}
 	if (d->has_attr)
 		mq_prom_write_attribution(stdout, &d->attr,
 					  (uint64_t)sysconf(_SC_PAGESIZE));

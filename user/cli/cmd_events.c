@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "idpath.h"
 #include "module.h"
+#include "oomkill.h"
 #include "signal_fd.h"
 
 struct event {
@@ -29,6 +30,10 @@ struct event {
 	uint64_t time_ns;
 	uint64_t cgroup_id;	/* 0: none (storm) */
 	uint64_t rss_bytes;
+	/* oom_kill: see struct mq_oom_kill */
+	bool has_scope, has_scope_max;
+	uint32_t scope;
+	uint64_t trigger_cgroup_id, scope_cgroup_id, scope_max_bytes;
 	uint64_t reclaims_per_sec;
 	uint32_t stall_permille;
 	bool on;		/* pressured, or storm starting */
@@ -101,6 +106,20 @@ static int decode_event(const struct nlmsghdr *nlh, struct event *e)
 		case MEMQOS_A_EVENT_RSS_BYTES:
 			e->rss_bytes = v;
 			break;
+		case MEMQOS_A_EVENT_TRIGGER_CGROUP_ID:
+			e->trigger_cgroup_id = v;
+			break;
+		case MEMQOS_A_EVENT_SCOPE:
+			e->scope = v;
+			e->has_scope = true;
+			break;
+		case MEMQOS_A_EVENT_SCOPE_CGROUP_ID:
+			e->scope_cgroup_id = v;
+			break;
+		case MEMQOS_A_EVENT_SCOPE_MAX_BYTES:
+			e->scope_max_bytes = v;
+			e->has_scope_max = true;
+			break;
 		case MEMQOS_A_EVENT_RECLAIMS_PER_SEC:
 			e->reclaims_per_sec = v;
 			break;
@@ -129,15 +148,52 @@ static const char *format_time(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-static void print_cgroup(struct listener *l, uint64_t id)
+/* @prefix: "" for the event's cgroup, "trigger_" or "scope_" for others. */
+static void print_cgroup_as(struct listener *l, const char *prefix,
+			    const char *label, uint64_t id)
 {
 	const char *path = mq_idpath_get(&l->ctx->nl, &l->paths, id);
+	char id_key[32], path_key[32], fmt[32];
 
-	mq_print_u64(&l->pc, "cgroup_id", " cgroup %s", id);
+	snprintf(id_key, sizeof(id_key), "%scgroup_id", prefix);
+	snprintf(path_key, sizeof(path_key), "%spath", prefix);
+	snprintf(fmt, sizeof(fmt), "%s %%s", label);
+	mq_print_u64(&l->pc, id_key, fmt, id);
 	if (path)
-		mq_print_str(&l->pc, "path", " %s", path);
+		mq_print_str(&l->pc, path_key, " %s", path);
 	else
-		mq_print_null(&l->pc, "path", NULL, NULL);
+		mq_print_null(&l->pc, path_key, NULL, NULL);
+}
+
+static void print_cgroup(struct listener *l, uint64_t id)
+{
+	print_cgroup_as(l, "", " cgroup", id);
+}
+
+/* ", trigger cgroup 12 /p/c1, scope memcg cgroup 10 /p, memory.max 64M" */
+static void print_oom_scope(struct listener *l, const struct event *e)
+{
+	struct mq_print_ctx *pc = &l->pc;
+	const char *name = e->has_scope ? mq_oom_scope_name(e->scope) : NULL;
+
+	if (e->trigger_cgroup_id) {
+		print_cgroup_as(l, "trigger_", ", trigger cgroup",
+				e->trigger_cgroup_id);
+	} else {
+		mq_print_null(pc, "trigger_cgroup_id", NULL, NULL);
+		mq_print_null(pc, "trigger_path", NULL, NULL);
+	}
+	if (name)
+		mq_print_str(pc, "scope", ", scope %s", name);
+	else
+		mq_print_null(pc, "scope", NULL, NULL);
+	if (name && e->scope == MEMQOS_OOM_SCOPE_MEMCG && e->scope_cgroup_id) {
+		print_cgroup_as(l, "scope_", " cgroup", e->scope_cgroup_id);
+	} else {
+		mq_print_null(pc, "scope_cgroup_id", NULL, NULL);
+		mq_print_null(pc, "scope_path", NULL, NULL);
+	}
+	mq_oom_print_max(pc, e->has_scope_max, e->scope_max_bytes);
 }
 
 static void print_event(struct listener *l, const struct event *e)
@@ -155,6 +211,7 @@ static void print_event(struct listener *l, const struct event *e)
 	switch (e->cmd) {
 	case MEMQOS_CMD_OOM_KILL_NTF:
 		mq_print_bytes(pc, "rss_bytes", ", victim rss %s", e->rss_bytes);
+		print_oom_scope(l, e);
 		break;
 	case MEMQOS_CMD_PRESSURE_NTF:
 		mq_print_bool(pc, "pressured", NULL, e->on);
@@ -438,8 +495,9 @@ const struct cmd cmd_events = {
 	.description	=
 		"Listen to the module's multicast events and print one line\n"
 		"per event: local time, sequence number, kind and details.\n"
-		"Kinds: oom_kill (cgroup, victim RSS; never pid or name:\n"
-		"see memqos oom), pressure (a cgroup's stall rate\n"
+		"Kinds: oom_kill (the victim's cgroup and RSS, the trigger's\n"
+		"cgroup, the scope and its memory.max as memqos oom shows\n"
+		"them; never pid or name: see memqos oom), pressure (a cgroup's stall rate\n"
 		"crossed pressure_threshold_permille, entering or leaving),\n"
 		"storm (node-wide reclaim stalls per second crossed\n"
 		"storm_reclaims_per_sec, starting or over) and\n"
@@ -461,7 +519,9 @@ const struct cmd cmd_events = {
 		"\n"
 		"With --json, one JSON object per line: {\"seq\", \"kind\",\n"
 		"\"time_ns\", \"cgroup_id\", \"path\" (null if unknown), and\n"
-		"\"rss_bytes\" (oom_kill), \"pressured\" and \"stall_permille\"\n"
+		"\"rss_bytes\", \"trigger_cgroup_id\", \"trigger_path\", \"scope\",\n"
+		"\"scope_cgroup_id\", \"scope_path\" and \"scope_max_bytes\" (oom_kill;\n"
+		"null when not known), \"pressured\" and \"stall_permille\"\n"
 		"(pressure) or \"storm\" and \"reclaims_per_sec\" (storm)};\n"
 		"losses as {\"lost\": N} and {\"resync\": {\"reason\", \"resyncs\",\n"
 		"\"cgroups\", \"complete\"}}.\n",

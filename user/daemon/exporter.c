@@ -169,7 +169,8 @@ static bool scrape_module(struct exporter *e, FILE *fp,
 	struct mq_cg_list list = { }, view = { };
 	struct mq_mod_version ver;
 	struct mq_mod_stats st = { };
-	bool has_ver, has_st, gone;
+	struct mq_oom_list kills = { };
+	bool has_ver, has_st, has_kills, gone;
 	int err;
 
 	err = mq_cgq_dump(&e->nl, &list);
@@ -186,10 +187,15 @@ static bool scrape_module(struct exporter *e, FILE *fp,
 		e->nl = NULL;
 		return false;
 	}
+	/* a module too old for them: no kills */
+	has_kills = (e->opts.collect & 1U << PROM_C_OOM) &&
+		    !mq_oom_list_get(&e->nl, &kills);
 	has_ver = !mq_mod_version_get(&e->nl, &ver);
 	has_st = !mq_mod_stats_get(&e->nl, &st);
 	e->opts.tier_ctx = snap;
 	err = mq_prom_write_exporter(fp, &view, &e->opts);
+	if (!err && has_kills)
+		err = mq_prom_write_oom_kills(fp, &kills);
 	if (!err) {
 		mq_prom_write_module(fp, has_ver ? &ver : NULL,
 				     has_st ? &st : NULL, NULL);
@@ -197,6 +203,7 @@ static bool scrape_module(struct exporter *e, FILE *fp,
 		mq_prom_seen_update(&e->seen, &list);
 	}
 	mq_mod_stats_free(&st);
+	mq_oom_list_free(&kills);
 	free(view.recs);
 	mq_cg_list_free(&list);
 	return !err;

@@ -30,6 +30,27 @@ static int get_u32(const struct nlattr *a, uint32_t *v, bool *has)
 	return 0;
 }
 
+const char *mq_oom_scope_name(uint32_t scope)
+{
+	switch (scope) {
+	case MEMQOS_OOM_SCOPE_MEMCG:
+		return "memcg";
+	case MEMQOS_OOM_SCOPE_GLOBAL:
+		return "global";
+	case MEMQOS_OOM_SCOPE_SYSRQ:
+		return "sysrq";
+	}
+	return NULL;
+}
+
+static int get_path(const struct nlattr *a, char **path)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || *path)
+		return -EBADMSG;
+	*path = strdup(mnl_attr_get_str(a));
+	return *path ? 0 : -ENOMEM;
+}
+
 static int decode_attr(const struct nlattr *a, struct mq_oom_kill *k)
 {
 	switch (mnl_attr_get_type(a)) {
@@ -65,10 +86,20 @@ static int decode_attr(const struct nlattr *a, struct mq_oom_kill *k)
 		k->has_comm = true;
 		return 0;
 	case MEMQOS_A_OOM_KILL_PATH:
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || k->path)
-			return -EBADMSG;
-		k->path = strdup(mnl_attr_get_str(a));
-		return k->path ? 0 : -ENOMEM;
+		return get_path(a, &k->path);
+	case MEMQOS_A_OOM_KILL_TRIGGER_CGROUP_ID:
+		return get_u64(a, &k->trigger_cgroup_id);
+	case MEMQOS_A_OOM_KILL_TRIGGER_PATH:
+		return get_path(a, &k->trigger_path);
+	case MEMQOS_A_OOM_KILL_SCOPE:
+		return get_u32(a, &k->scope, &k->has_scope);
+	case MEMQOS_A_OOM_KILL_SCOPE_CGROUP_ID:
+		return get_u64(a, &k->scope_cgroup_id);
+	case MEMQOS_A_OOM_KILL_SCOPE_PATH:
+		return get_path(a, &k->scope_path);
+	case MEMQOS_A_OOM_KILL_SCOPE_MAX_BYTES:
+		k->has_scope_max = true;
+		return get_u64(a, &k->scope_max_bytes);
 	}
 	return 0;
 }
@@ -123,8 +154,11 @@ void mq_oom_list_free(struct mq_oom_list *list)
 {
 	size_t i;
 
-	for (i = 0; i < list->n; i++)
+	for (i = 0; i < list->n; i++) {
 		free(list->kills[i].path);
+		free(list->kills[i].trigger_path);
+		free(list->kills[i].scope_path);
+	}
 	free(list->kills);
 	memset(list, 0, sizeof(*list));
 }
@@ -139,6 +173,58 @@ static const char *format_time(uint64_t ns, char *buf, size_t len)
 	    !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, len, "-");
 	return buf;
+}
+
+void mq_oom_print_max(struct mq_print_ctx *pc, bool has, uint64_t bytes)
+{
+	if (!has)
+		mq_print_null(pc, "scope_max_bytes", NULL, NULL);
+	else if (bytes == MEMQOS_UNLIMITED)
+		mq_print_null(pc, "scope_max_bytes", ", memory.max %s", "max");
+	else
+		mq_print_bytes(pc, "scope_max_bytes", ", memory.max %s", bytes);
+}
+
+/* A cgroup as "<path> (<id>)", its id alone when not visible. */
+static void print_cg(struct mq_print_ctx *pc, const char *id_key,
+		     const char *path_key, uint64_t id, const char *path)
+{
+	if (path)
+		mq_print_str(pc, path_key, " %s", path);
+	else
+		mq_print_null(pc, path_key, NULL, NULL);
+	mq_print_u64(pc, id_key, path ? " (%s)" : " %s", id);
+}
+
+/*
+ * "  trigger /p/c1 (12), scope memcg /p (10), memory.max 64.0M": who
+ * invoked the OOM killer and what it relieved, or "-" when not known.
+ */
+static void print_scope(struct mq_print_ctx *pc, const struct mq_oom_kill *k)
+{
+	const char *name = k->has_scope ? mq_oom_scope_name(k->scope) : NULL;
+
+	mq_print_text(pc, "%8s", "trigger");
+	if (k->has_scope && k->trigger_cgroup_id) {
+		print_cg(pc, "trigger_cgroup_id", "trigger_path",
+			 k->trigger_cgroup_id, k->trigger_path);
+	} else {
+		mq_print_null(pc, "trigger_cgroup_id", " %s", "-");
+		mq_print_null(pc, "trigger_path", NULL, NULL);
+	}
+	if (name)
+		mq_print_str(pc, "scope", ", scope %s", name);
+	else
+		mq_print_null(pc, "scope", ", scope %s", "-");
+	if (name && k->scope == MEMQOS_OOM_SCOPE_MEMCG) {
+		print_cg(pc, "scope_cgroup_id", "scope_path",
+			 k->scope_cgroup_id, k->scope_path);
+	} else {
+		mq_print_null(pc, "scope_cgroup_id", NULL, NULL);
+		mq_print_null(pc, "scope_path", NULL, NULL);
+	}
+	mq_oom_print_max(pc, k->has_scope_max, k->scope_max_bytes);
+	mq_print_text(pc, "\n");
 }
 
 static void print_kill(struct mq_print_ctx *pc, const struct mq_oom_kill *k)
@@ -172,6 +258,7 @@ static void print_kill(struct mq_print_ctx *pc, const struct mq_oom_kill *k)
 		mq_print_str(pc, "path", "  %s\n", k->path);
 	else
 		mq_print_null(pc, "path", "  %s\n", "-");
+	print_scope(pc, k);
 	mq_print_obj_end(pc);
 }
 

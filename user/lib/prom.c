@@ -371,6 +371,8 @@ const struct mq_prom_collector_desc mq_prom_collectors[PROM_C_NR] = {
 		"log4 stall histograms, of the cgroups that stalled since the last scrape" },
 	[PROM_C_DETAIL] = { "detail", false,
 		"every other field the module sends (memory.stat, attribution, ...)" },
+	[PROM_C_OOM] = { "oom", true,
+		"the node's recent OOM kills: victim, trigger and scope cgroups" },
 };
 
 unsigned int mq_prom_default_collect(void)
@@ -600,6 +602,104 @@ int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
 	mq_outbuf_flush(o);
 	cg_labels_free(&l);
 	free(o);
+	return 0;
+}
+
+static const char *oom_scope_label(const struct mq_oom_kill *k)
+{
+	const char *name = k->has_scope ? mq_oom_scope_name(k->scope) : NULL;
+
+	return name ?: "";
+}
+
+/* Compares the labels of two kills, then their seqs. */
+static int oom_cmp_labels(const struct mq_oom_kill *x,
+			  const struct mq_oom_kill *y)
+{
+	int c;
+
+	c = strcmp(x->path ?: "", y->path ?: "");
+	if (!c)
+		c = strcmp(x->trigger_path ?: "", y->trigger_path ?: "");
+	if (!c)
+		c = strcmp(oom_scope_label(x), oom_scope_label(y));
+	if (!c)
+		c = strcmp(x->scope_path ?: "", y->scope_path ?: "");
+	return c;
+}
+
+static int oom_cmp(const void *a, const void *b)
+{
+	const struct mq_oom_kill *x = *(const struct mq_oom_kill *const *)a;
+	const struct mq_oom_kill *y = *(const struct mq_oom_kill *const *)b;
+	int c = oom_cmp_labels(x, y);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void oom_label(FILE *fp, const char *name, const char *value)
+{
+	fprintf(fp, "%s=\"", name);
+	mq_prom_write_label_value(fp, value ?: "");
+	putc_unlocked('"', fp);
+}
+
+static void oom_sample_begin(FILE *fp, const char *name,
+			     const struct mq_oom_kill *k)
+{
+	fprintf(fp, "%s{", name);
+	oom_label(fp, "victim_cgroup", k->path);
+	putc_unlocked(',', fp);
+	oom_label(fp, "trigger_cgroup", k->trigger_path);
+	putc_unlocked(',', fp);
+	oom_label(fp, "scope", oom_scope_label(k));
+	putc_unlocked(',', fp);
+	oom_label(fp, "scope_cgroup", k->scope_path);
+	put_str(fp, "} ");
+}
+
+/* Where the kills of @k[@i]'s label set end, @k sorted by oom_cmp. */
+static size_t oom_group_end(const struct mq_oom_kill **k, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && !oom_cmp_labels(k[i], k[j]))
+		j++;
+	return j;
+}
+
+int mq_prom_write_oom_kills(FILE *fp, const struct mq_oom_list *list)
+{
+	const struct mq_oom_kill **k;
+	char buf[VALUE_LEN];
+	size_t i, j;
+
+	k = malloc((list->n ? list->n : 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < list->n; i++)
+		k[i] = &list->kills[i];
+	qsort(k, list->n, sizeof(*k), oom_cmp);
+
+	family(fp, "memqos_oom_kill_timestamp_seconds", "gauge",
+	       "time of the newest of the node's recent OOM kills with these victim, trigger and scope cgroups (Unix seconds); scope memcg, global or sysrq; \"\" where a cgroup is none, gone or not visible");
+	for (i = 0; i < list->n; i = j) {
+		j = oom_group_end(k, list->n, i);
+		oom_sample_begin(fp, "memqos_oom_kill_timestamp_seconds",
+				 k[j - 1]);
+		put_str(fp, mq_prom_format_seconds(k[j - 1]->time_ns / 1000,
+						   buf, sizeof(buf)));
+		putc_unlocked('\n', fp);
+	}
+	family(fp, "memqos_oom_kills_recent", "gauge",
+	       "how many of the node's recent OOM kills (the last oom_ring_entries) had these victim, trigger and scope cgroups");
+	for (i = 0; i < list->n; i = j) {
+		j = oom_group_end(k, list->n, i);
+		oom_sample_begin(fp, "memqos_oom_kills_recent", k[i]);
+		put_u64(fp, j - i);
+		putc_unlocked('\n', fp);
+	}
+	free(k);
 	return 0;
 }
 

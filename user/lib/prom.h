@@ -18,6 +18,7 @@
 #include "attrib.h"
 #include "cgrec.h"
 #include "module.h"
+#include "oomkill.h"
 
 /* @s as a label value, without the quotes: \ " and newline escaped. */
 void mq_prom_write_label_value(FILE *fp, const char *s);
@@ -59,6 +60,7 @@ enum mq_prom_collector {
 	PROM_C_INFO,		/* memqos_cgroup_info */
 	PROM_C_HISTOGRAMS,	/* log4 stall histograms of who stalled */
 	PROM_C_DETAIL,		/* every other field of the module's */
+	PROM_C_OOM,		/* the node's recent OOM kills */
 	PROM_C_NR
 };
 
@@ -127,6 +129,17 @@ void mq_prom_write_cg_labels(FILE *fp, const char *path);
 /* The cgroups of @list as @opts says: 0, or -ENOMEM before any output. */
 int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
 			   const struct mq_prom_opts *opts);
+
+/*
+ * The node's recent OOM kills (@list, oldest first), one series per set of
+ * labels victim_cgroup, trigger_cgroup, scope ("memcg", "global",
+ * "sysrq") and scope_cgroup (paths; "" when not known, none, gone or not
+ * visible): memqos_oom_kill_timestamp_seconds, the time of the newest kill
+ * with those labels, and memqos_oom_kills_recent, how many of the kills
+ * the module keeps (oom_ring_entries) have them. So at most
+ * oom_ring_entries series each. 0, or -ENOMEM before writing anything.
+ */
+int mq_prom_write_oom_kills(FILE *fp, const struct mq_oom_list *list);
 
 /* memqos_up: 1 if the scrape read the module, 0 if it could not. */
 void mq_prom_write_up(FILE *fp, bool up);

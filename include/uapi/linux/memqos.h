@@ -12,7 +12,7 @@
 #define MEMQOS_FAMILY_NAME	"memqos"
 
 /* Bumped whenever commands or attributes are added. */
-#define MEMQOS_FAMILY_VERSION	3
+#define MEMQOS_FAMILY_VERSION	4
 
 /*
  * Buckets per stall histogram. Bucket 0 counts stalls under 1 us; bucket b
@@ -34,6 +34,24 @@ enum memqos_stall_kind {
 	MEMQOS_STALL_KIND_HIGH_THROTTLE,
 
 	__MEMQOS_STALL_KIND_MAX
+};
+
+/* What an OOM kill was made to relieve. */
+enum memqos_oom_scope {
+	/* A cgroup's memory.max (scope-cgroup-id): the victim is in its subtree. */
+	MEMQOS_OOM_SCOPE_MEMCG,
+	/*
+	 * The node (or the cpuset or memory policy of the allocation) ran out of
+	 * memory.
+	 */
+	MEMQOS_OOM_SCOPE_GLOBAL,
+	/*
+	 * Forced with SysRq-f: no limit was hit and no allocation triggered it,
+	 * so there is no trigger cgroup.
+	 */
+	MEMQOS_OOM_SCOPE_SYSRQ,
+
+	__MEMQOS_OOM_SCOPE_MAX
 };
 
 enum memqos_a_version {
@@ -381,6 +399,25 @@ enum memqos_a_oom_kill {
 	MEMQOS_A_OOM_KILL_PGTABLES_BYTES,
 	/* s32: the victim's oom_score_adj (-1000..1000) */
 	MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
+	/*
+	 * u64: cgroup of the task whose allocation invoked the OOM killer (it may
+	 * be the victim's); absent for sysrq and when the out_of_memory kprobe is
+	 * not bound (stats-get)
+	 */
+	MEMQOS_A_OOM_KILL_TRIGGER_CGROUP_ID,
+	/* string: its path, if it still exists and is visible */
+	MEMQOS_A_OOM_KILL_TRIGGER_PATH,
+	/*
+	 * u32: absent when the out_of_memory kprobe is not bound or missed the
+	 * kill
+	 */
+	MEMQOS_A_OOM_KILL_SCOPE,
+	/* u64: scope memcg: the cgroup whose memory.max was hit */
+	MEMQOS_A_OOM_KILL_SCOPE_CGROUP_ID,
+	/* string: its path, if it still exists and is visible */
+	MEMQOS_A_OOM_KILL_SCOPE_PATH,
+	/* u64: scope memcg: that cgroup's memory.max when the victim was chosen */
+	MEMQOS_A_OOM_KILL_SCOPE_MAX_BYTES,
 
 	__MEMQOS_A_OOM_KILL_MAX,
 	MEMQOS_A_OOM_KILL_MAX = __MEMQOS_A_OOM_KILL_MAX - 1
@@ -407,6 +444,14 @@ enum memqos_a_event {
 	MEMQOS_A_EVENT_TIME_NS,
 	/* u64: oom-kill-ntf: victim RSS at kill */
 	MEMQOS_A_EVENT_RSS_BYTES,
+	/* u64: oom-kill-ntf: the oom-kill's trigger-cgroup-id, if known */
+	MEMQOS_A_EVENT_TRIGGER_CGROUP_ID,
+	/* u32: oom-kill-ntf: the oom-kill's scope, if known */
+	MEMQOS_A_EVENT_SCOPE,
+	/* u64: oom-kill-ntf, scope memcg: the cgroup whose memory.max was hit */
+	MEMQOS_A_EVENT_SCOPE_CGROUP_ID,
+	/* u64: oom-kill-ntf, scope memcg: its memory.max */
+	MEMQOS_A_EVENT_SCOPE_MAX_BYTES,
 
 	__MEMQOS_A_EVENT_MAX,
 	MEMQOS_A_EVENT_MAX = __MEMQOS_A_EVENT_MAX - 1
@@ -476,7 +521,10 @@ enum memqos_cmd {
 	MEMQOS_CMD_RESET,
 	/* Dump the recent OOM kills, oldest first. */
 	MEMQOS_CMD_OOM_KILLS_GET,
-	/* An OOM kill (no pid, comm or uid). */
+	/*
+	 * An OOM kill (no pid, comm or uid): the victim's cgroup, its RSS, and
+	 * the kill's trigger and scope as the oom-kill dump has them.
+	 */
 	MEMQOS_CMD_OOM_KILL_NTF,
 	/* A cgroup's stall rate crossed the threshold (with hysteresis). */
 	MEMQOS_CMD_PRESSURE_NTF,
