@@ -166,21 +166,44 @@ static int mq_oom_put_path(struct sk_buff *skb, int attr, u64 id, char *buf)
 	return ret ? 0 : nla_put_string(skb, attr, buf);
 }
 
-/* Trigger and scope, when out_of_memory() was probed for this kill. */
+/*
+ * Whether the requester may learn of cgroup @id: a privileged one always,
+ * another when it is in its cgroup namespace (cgroup_get_from_id()
+ * resolves only there), as it may read that cgroup's memory.stat.
+ */
+static bool mq_oom_sees(u64 id, bool privileged)
+{
+	struct cgroup *cgrp;
+
+	if (privileged)
+		return true;
+	cgrp = cgroup_get_from_id(id);
+	if (IS_ERR(cgrp))
+		return false;
+	cgroup_put(cgrp);
+	return true;
+}
+
+/*
+ * Trigger and scope, when out_of_memory() was probed for this kill; the
+ * trigger and scope cgroups only when the requester may see them (the
+ * victim's owner must not learn another tenant's cgroup or its limit).
+ */
 static int mq_oom_put_scope(struct sk_buff *skb, const struct mq_oom_kill *k,
-			    char *buf)
+			    const struct mq_oom_dump *d, char *buf)
 {
 	if (!k->has_scope)
 		return 0;
 	if (nla_put_u32(skb, MEMQOS_A_OOM_KILL_SCOPE, k->scope))
 		return -EMSGSIZE;
-	if (k->trigger_cgid &&
+	if (k->trigger_cgid && mq_oom_sees(k->trigger_cgid, d->privileged) &&
 	    (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_TRIGGER_CGROUP_ID,
 			       k->trigger_cgid, MEMQOS_A_OOM_KILL_PAD) ||
 	     mq_oom_put_path(skb, MEMQOS_A_OOM_KILL_TRIGGER_PATH,
 			     k->trigger_cgid, buf)))
 		return -EMSGSIZE;
-	if (k->scope != MEMQOS_OOM_SCOPE_MEMCG)
+	if (k->scope != MEMQOS_OOM_SCOPE_MEMCG ||
+	    !mq_oom_sees(k->scope_cgid, d->privileged))
 		return 0;
 	if (nla_put_u64_64bit(skb, MEMQOS_A_OOM_KILL_SCOPE_CGROUP_ID,
 			      k->scope_cgid, MEMQOS_A_OOM_KILL_PAD) ||
@@ -241,7 +264,7 @@ static int mq_oom_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
 			      k->pgtables_bytes, MEMQOS_A_OOM_KILL_PAD) ||
 	    nla_put_s32(skb, MEMQOS_A_OOM_KILL_OOM_SCORE_ADJ,
 			k->oom_score_adj) ||
-	    mq_oom_put_scope(skb, k, d->path)) {
+	    mq_oom_put_scope(skb, k, d, d->path)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -16,11 +16,15 @@ by SIGKILL, oom:mark_victim in tracefs, memory.max in cgroupfs.
                           memqos-os) lowers memory.max under it;
                           4: the hog again, oom_score_adj 1000, SysRq-f
 
+A tenant (uid 65534, in a cgroup namespace rooted at c2) sees the kills
+of c2 but not the trigger and scope cgroups outside its namespace.
 Then the same without the out_of_memory() kretprobe (insmod
 probe_fault=out_of_memory): the module loads, says so, and its kills have
 neither. A global OOM (the node out of memory) is not made: in a guest sharing
 its memory with the harness it could kill the harness.
 """
+import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -315,6 +319,59 @@ def check_dump(cases, tool_kills):
                "SCOPE_MAX_BYTES and the paths, absent where none", not bad)
 
 
+def check_namespaced(cases):
+    """As uid 65534 in a cgroup namespace rooted at c2, the victim's
+    cgroup of case 2 (a tenant whose process was killed for another's
+    allocation) and of 3 and 4: its kills are there, but not the trigger
+    cgroup beside it (c1) or above it (the test's), nor the scope above
+    it: neither their ids nor the scope's limit."""
+    case = cases[1]
+    r, w = os.pipe()
+    victim = case.victim_cg.lstrip("/")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            with open(os.path.join(memqos.cg_path(victim), "cgroup.procs"),
+                      "w") as f:
+                f.write(str(os.getpid()))
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.unshare(0x02000000):        # CLONE_NEWCGROUP
+                raise OSError(ctypes.get_errno(), "unshare")
+            memqos.drop_privileges()
+            with genl.Memqos() as nl:
+                kills = [{k: v for k, v in m.items() if isinstance(v, (int, str))}
+                         for m in nl.oom_kills()]
+            os.write(w, json.dumps(kills).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    kills = json.loads(data or b"[]")
+    vid = memqos.cg_id(victim)
+    mine = [k for k in kills if k.get("CGROUP_ID") == vid]
+    others = [k.get("CGROUP_ID") for k in kills if k.get("CGROUP_ID") != vid]
+    hidden = ("TRIGGER_CGROUP_ID", "TRIGGER_PATH", "SCOPE_CGROUP_ID",
+              "SCOPE_PATH", "SCOPE_MAX_BYTES", "PID", "COMM")
+    want = [c for c in cases if c.victim_cg == case.victim_cg]
+    ktap.print_msg(f"in a cgroup namespace at {case.victim_cg} as uid "
+                   f"65534: {mine}; other kills' cgroups {others}")
+    ktap.check(f"a tenant at {case.victim_cg} sees its {len(want)} kills "
+               "(path /, their scope kind) but not the trigger cgroups, the "
+               "scope cgroup, its limit or the victim's identity; no other "
+               "cgroup's kill",
+               len(mine) == len(want) and
+               all(k.get("PATH") == "/" for k in mine) and
+               sorted(k.get("SCOPE") for k in mine) ==
+               sorted(SCOPES[c.scope] for c in want) and
+               not any(h in k for k in mine for h in hidden) and
+               not others)
+
+
 def check_debugfs(cases, tool_kills):
     rows = {int(r["pid"]): r for r in memqos.oom_kills()}
     by_pid = {k.get("pid"): k for k in tool_kills}
@@ -434,7 +491,7 @@ def check_unprobed():
 
 
 def main():
-    ktap.print_header(14)
+    ktap.print_header(15)
     ktap.cg_create(f"{P}/alloc")
     for c in ("c1", "c2"):
         ktap.cg_create(f"{P}/{c}")
@@ -462,6 +519,7 @@ def main():
     check_tool(cases, kills)
     check_text(cases, kills)
     check_dump(cases, kills)
+    check_namespaced(cases)
     check_debugfs(cases, kills)
     check_events(cases, events, kills)
     check_exporter(cases, kills)
