@@ -337,7 +337,11 @@ static int mq_cmp_victim(const void *a, const void *b)
 	return va < vb ? -1 : va > vb;
 }
 
-/* New refaults of victim @id since the last tick, 0 the first time. */
+/*
+ * New refaults of victim @id since the last tick, 0 the first time: the
+ * refaults before the first tick that saw a pair of @id are its base, so
+ * those within an interval of its first reclaim go unshared.
+ */
 static u64 mq_victim_new_refaults(u64 id)
 {
 	struct mq_cgroup *cg;

@@ -147,8 +147,11 @@ def _write(path, value):
 
 
 def cg_create(name):
+    """Makes @name (its parents too, where they do not exist yet); the
+    topmost one made here is removed, with all below it, at exit."""
     path = CG_ROOT
     target = os.path.join(CG_ROOT, name)
+    top = None
     for part in name.split("/"):
         _write(os.path.join(path, "cgroup.subtree_control"), "+memory")
         path = os.path.join(path, part)
@@ -156,7 +159,8 @@ def cg_create(name):
         if path != target and os.path.isdir(path):
             continue
         os.mkdir(path)
-    _cgroups.append(name)
+        top = top or os.path.relpath(path, CG_ROOT)
+    _cgroups.append(top)
     return target
 
 

@@ -178,7 +178,7 @@ def main():
                        f"{len(body)} bytes; {lines}")
         ktap.check("the exporter of the daemon in the container answers: "
                    "memqos_up 1, crit's memory.min as the daemon set it",
-                   "memqos_up 1" in lines and
+                   "memqos_up 1" in lines and cmin >= 8 * MIB and
                    any('knob="min"' in ln and ln.endswith(f" {cmin}")
                        for ln in lines if ln.startswith("memqos_daemon")))
 
