@@ -16,7 +16,6 @@
 #include <stdlib.h>
 
 #include "daemon_priv.h"
-#include "exporter.h"
 #include "prom.h"
 
 static void write_per_file(FILE *fp, const char *name, const char *type,
@@ -52,16 +51,14 @@ static void write_advice(FILE *fp, const struct daemon *d)
 	}
 }
 
-/* After a pass; out of memory, the exporter keeps the last pass's. */
-void daemon_publish_coexist(struct daemon *d)
+/* The families above after a pass, malloc'ed; NULL out of memory. */
+char *daemon_coexist_metrics(const struct daemon *d)
 {
 	uint64_t yielded[NR_FILES] = { };
 	char *text = NULL;
 	size_t len = 0, i;
 	FILE *fp;
 
-	if (!d->exporter)
-		return;
 	for (i = 0; i < d->st.n; i++) {
 		enum cg_file f = daemon_file_index(d->st.e[i].file);
 
@@ -70,7 +67,7 @@ void daemon_publish_coexist(struct daemon *d)
 	}
 	fp = open_memstream(&text, &len);
 	if (!fp)
-		return;
+		return NULL;
 	write_per_file(fp, "memqos_daemon_conflicts_total", "counter",
 		       "Files another writer changed since the daemon last wrote them, which it yielded.",
 		       d->conflicts);
@@ -80,7 +77,7 @@ void daemon_publish_coexist(struct daemon *d)
 	write_advice(fp, d);
 	if (fclose(fp)) {
 		free(text);
-		return;
+		return NULL;
 	}
-	exporter_set_daemon_text(d->exporter, text);
+	return text;
 }

@@ -202,7 +202,7 @@ void daemon_yield(struct daemon *d, struct state_ent *e, const char *cur,
 void daemon_hold_yielded(struct daemon *d);
 
 /* coexist_metrics.c */
-void daemon_publish_coexist(struct daemon *d);
+char *daemon_coexist_metrics(const struct daemon *d);
 
 /* observe.c */
 void daemon_observe_mark(struct daemon *d);

@@ -57,7 +57,6 @@ struct exporter {
 	 */
 	pthread_mutex_t lock;
 	struct snapshot *snap;
-	char *daemon_text;	/* exporter_set_daemon_text() */
 	/* the server's thread only: one deflate state, reset per scrape */
 	z_stream z;
 	bool z_ready;
@@ -98,6 +97,8 @@ void exporter_view_free(struct exporter_view *v)
 	v->tiers = NULL;
 	v->n_tiers = 0;
 	mq_prom_daemon_free(&v->dec);
+	free(v->text);
+	v->text = NULL;
 }
 
 static void snapshot_put(struct exporter *e, struct snapshot *s)
@@ -144,17 +145,6 @@ void exporter_publish(struct exporter *e, struct exporter_view *v)
 	e->snap = s;
 	pthread_mutex_unlock(&e->lock);
 	snapshot_put(e, old);
-}
-
-void exporter_set_daemon_text(struct exporter *e, char *text)
-{
-	char *old;
-
-	pthread_mutex_lock(&e->lock);
-	old = e->daemon_text;
-	e->daemon_text = text;
-	pthread_mutex_unlock(&e->lock);
-	free(old);
 }
 
 /*
@@ -224,13 +214,12 @@ static ssize_t metrics_body(struct exporter *e, char **buf)
 	up = scrape_module(e, fp, snap);
 	mq_prom_write_up(fp, up);
 	/* the daemon's decisions, module or not: it reads cgroupfs too */
-	if (snap)
+	if (snap) {
 		mq_prom_write_daemon(fp, &snap->v.dec);
+		if (snap->v.text)
+			fputs(snap->v.text, fp);
+	}
 	snapshot_put(e, snap);
-	pthread_mutex_lock(&e->lock);
-	if (e->daemon_text)
-		fputs(e->daemon_text, fp);
-	pthread_mutex_unlock(&e->lock);
 	if (fclose(fp)) {
 		free(*buf);
 		return -1;
@@ -495,7 +484,6 @@ void exporter_stop(struct exporter *e)
 	/* joins the server's thread: nothing touches e after this */
 	MHD_stop_daemon(e->mhd);
 	snapshot_put(e, e->snap);
-	free(e->daemon_text);
 	if (e->z_ready)
 		deflateEnd(&e->z);
 	pthread_mutex_destroy(&e->lock);

@@ -57,11 +57,13 @@ struct exporter_tier {
 	char *source;		/* "rule GLOB", "kubernetes Burstable" */
 };
 
-/* What the daemon's pass tells the scrapes: tiers and decisions. */
+/* What the daemon's pass tells the scrapes: tiers, decisions, the rest. */
 struct exporter_view {
 	struct exporter_tier *tiers;	/* any order */
 	size_t n_tiers;
 	struct mq_prom_daemon dec;	/* the memqos_daemon_* families */
+	/* families the daemon wrote itself, served last; NULL: none */
+	char *text;
 };
 
 /*
@@ -74,13 +76,6 @@ void exporter_publish(struct exporter *e, struct exporter_view *v);
 
 /* Free what @v holds. */
 void exporter_view_free(struct exporter_view *v);
-
-/*
- * Families of the daemon's own, in the text format with their HELP and
- * TYPE lines, served after the module's (@text is @e's now, the previous
- * one freed; NULL: none). From any thread.
- */
-void exporter_set_daemon_text(struct exporter *e, char *text);
 
 /* Stop serving and free @e (NULL is fine). */
 void exporter_stop(struct exporter *e);

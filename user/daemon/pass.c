@@ -157,7 +157,6 @@ int daemon_pass(struct daemon *d)
 	if (d->state_dirty && !d->o->dry_run)
 		daemon_save_state(d);
 	daemon_publish(d, start);
-	daemon_publish_coexist(d);
 	if (d->o->verbose || d->o->dry_run || d->o->once)
 		dlog(d, LOG_DEBUG,
 		     "pass %u: %zu cgroups, %u changes, %u failures%s%s",

@@ -123,7 +123,8 @@ void daemon_publish(struct daemon *d, uint64_t start_us)
 	if (!d->exporter)
 		return;
 	/* out of memory, the scrapes keep the last pass's view */
-	if (copy_tiers(d, &v) || copy_decisions(d, &v.dec)) {
+	v.text = daemon_coexist_metrics(d);
+	if (!v.text || copy_tiers(d, &v) || copy_decisions(d, &v.dec)) {
 		exporter_view_free(&v);
 		return;
 	}
