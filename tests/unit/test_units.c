@@ -196,6 +196,51 @@ static void parse_size_garbage(void)
 	EXPECT_PARSE_ERR("99999999999999999999Q", -EINVAL);
 }
 
+static void check_uint(const char *str, uint64_t min, uint64_t max, int ret,
+		       uint64_t value, const char *file, int line)
+{
+	uint64_t out = UNTOUCHED;
+	uint32_t out32 = 0x5a5a5a5a;
+
+	unit_expect_s64(mq_units_parse_uint(str, min, max, &out), ret, file,
+			line);
+	unit_expect_u64(out, ret ? UNTOUCHED : value, file, line);
+	if (max > UINT32_MAX)
+		return;
+	unit_expect_s64(mq_units_parse_u32(str, min, max, &out32), ret, file,
+			line);
+	unit_expect_u64(out32, ret ? 0x5a5a5a5a : value, file, line);
+}
+
+#define EXPECT_UINT(str, min, max, value)				\
+	check_uint((str), (min), (max), 0, (value), __FILE__, __LINE__)
+#define EXPECT_UINT_ERR(str, min, max, err)				\
+	check_uint((str), (min), (max), (err), 0, __FILE__, __LINE__)
+
+static void parse_uint(void)
+{
+	EXPECT_UINT("0", 0, 10, 0);
+	EXPECT_UINT("10", 0, 10, 10);
+	EXPECT_UINT("007", 1, 10, 7);
+	EXPECT_UINT("4294967295", 0, UINT32_MAX, UINT32_MAX);
+	EXPECT_UINT("18446744073709551615", 0, UINT64_MAX, UINT64_MAX);
+	/* range: after the syntax */
+	EXPECT_UINT_ERR("0", 1, 10, -ERANGE);
+	EXPECT_UINT_ERR("11", 1, 10, -ERANGE);
+	EXPECT_UINT_ERR("4294967296", 0, UINT32_MAX, -ERANGE);
+	EXPECT_UINT_ERR("18446744073709551616", 0, UINT64_MAX, -ERANGE);
+	EXPECT_UINT_ERR("99999999999999999999x", 0, UINT64_MAX, -EINVAL);
+	/* what strtoul() would take */
+	EXPECT_UINT_ERR(NULL, 0, 10, -EINVAL);
+	EXPECT_UINT_ERR("", 0, 10, -EINVAL);
+	EXPECT_UINT_ERR(" 1", 0, 10, -EINVAL);
+	EXPECT_UINT_ERR("+1", 0, 10, -EINVAL);
+	EXPECT_UINT_ERR("-1", 0, UINT64_MAX, -EINVAL);
+	EXPECT_UINT_ERR("0x1", 0, 10, -EINVAL);
+	EXPECT_UINT_ERR("1 ", 0, 10, -EINVAL);
+	EXPECT_UINT_ERR("1k", 0, UINT64_MAX, -EINVAL);
+}
+
 static void check_msec(const char *str, int ret, uint64_t value,
 		       const char *file, int line)
 {
@@ -291,6 +336,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(parse_size_max),
 	UNIT_TEST(parse_size_overflow),
 	UNIT_TEST(parse_size_garbage),
+	UNIT_TEST(parse_uint),
 	UNIT_TEST(parse_msec),
 	UNIT_TEST(u64_dec),
 	UNIT_TEST(u64_dec_matches_printf),

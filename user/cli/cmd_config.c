@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "module.h"
+#include "units.h"
 
 static int config_get(struct memqos_ctx *ctx, int argc, char **argv)
 {
@@ -48,28 +49,12 @@ static int config_get(struct memqos_ctx *ctx, int argc, char **argv)
 	return MEMQOS_EXIT_OK;
 }
 
-/* Decimal u32, nothing else. */
-static int parse_u32(const char *s, uint32_t *v)
-{
-	unsigned long long n;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || *end || n > UINT32_MAX)
-		return -EINVAL;
-	*v = n;
-	return 0;
-}
-
 /* KEY VALUE pairs into the request; a usage error leaves it unsent. */
 static int put_pairs(struct memqos_ctx *ctx, struct nlmsghdr *nlh,
 		     int argc, char **argv)
 {
 	const struct mq_field *f;
-	uint32_t v;
+	uint64_t v;
 	int i;
 
 	if (!argc || argc % 2)
@@ -79,7 +64,7 @@ static int put_pairs(struct memqos_ctx *ctx, struct nlmsghdr *nlh,
 		if (!f)
 			return cmd_usage_error(ctx, "unknown key '%s'",
 					       argv[i]);
-		if (parse_u32(argv[i + 1], &v))
+		if (mq_units_parse_uint(argv[i + 1], 0, UINT32_MAX, &v))
 			return cmd_usage_error(ctx, "%s: not a number: '%s'",
 					       f->key, argv[i + 1]);
 		if (nlh)

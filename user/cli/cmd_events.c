@@ -23,6 +23,7 @@
 #include "module.h"
 #include "oomkill.h"
 #include "signal_fd.h"
+#include "units.h"
 
 struct event {
 	uint8_t cmd;
@@ -403,17 +404,6 @@ static int listen_loop(struct listener *l, int sfd, int64_t deadline)
 	return 0;
 }
 
-static int parse_count(const char *s, uint64_t *v, bool zero_ok)
-{
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	*v = strtoull(s, &end, 10);
-	return errno || *end || (!*v && !zero_ok) ? -EINVAL : 0;
-}
-
 static int run_listener(struct memqos_ctx *ctx, uint64_t want,
 			uint64_t timeout_s)
 {
@@ -470,10 +460,12 @@ static int events_run(struct memqos_ctx *ctx, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, ":c:t:" CMD_COMMON_SHORTOPTS,
 				  opts, NULL)) != -1) {
-		if (opt == 'c' && parse_count(optarg, &want, false))
+		if (opt == 'c' &&
+		    mq_units_parse_uint(optarg, 1, UINT64_MAX, &want))
 			return cmd_usage_error(ctx, "bad count '%s'", optarg);
-		if (opt == 't' && (parse_count(optarg, &timeout_s, false) ||
-				   timeout_s > INT64_MAX / 1000))
+		if (opt == 't' && mq_units_parse_uint(optarg, 1,
+						      INT64_MAX / 1000,
+						      &timeout_s))
 			return cmd_usage_error(ctx, "bad timeout '%s'", optarg);
 		if (opt == 'c' || opt == 't')
 			continue;

@@ -15,20 +15,7 @@
 #include "exporter.h"
 #include "prom.h"
 #include "signal_fd.h"
-
-static int parse_uint(const char *arg, unsigned int min, unsigned int max,
-		      unsigned int *v)
-{
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || *arg == '-' || n < min || n > max)
-		return -EINVAL;
-	*v = n;
-	return 0;
-}
+#include "units.h"
 
 static int exporter_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
@@ -69,7 +56,7 @@ static int exporter_run(struct memqos_ctx *ctx, int argc, char **argv)
 				cfg.collect &= ~(1U << c);
 			continue;
 		case 'd':
-			if (parse_uint(optarg, 0, UINT_MAX, &cfg.max_depth))
+			if (mq_units_parse_u32(optarg, 0, UINT_MAX, &cfg.max_depth))
 				return cmd_usage_error(ctx,
 					"--max-depth wants a number");
 			continue;
@@ -77,12 +64,12 @@ static int exporter_run(struct memqos_ctx *ctx, int argc, char **argv)
 			cfg.glob = optarg;
 			continue;
 		case 'm':
-			if (parse_uint(optarg, 1, 1024, &cfg.max_conns))
+			if (mq_units_parse_u32(optarg, 1, 1024, &cfg.max_conns))
 				return cmd_usage_error(ctx,
 					"--max-connections wants 1 to 1024");
 			continue;
 		case 't':
-			if (parse_uint(optarg, 1, 3600, &cfg.timeout))
+			if (mq_units_parse_u32(optarg, 1, 3600, &cfg.timeout))
 				return cmd_usage_error(ctx,
 					"--timeout wants 1 to 3600 seconds");
 			continue;

@@ -45,7 +45,7 @@ struct top {
 	struct termios saved;
 	int sfd;
 	uint64_t delay_ms;
-	unsigned long frames;		/* 0: until q or a signal */
+	uint64_t frames;		/* 0: until q or a signal */
 };
 
 static uint64_t mono_us(void)
@@ -342,17 +342,6 @@ static int run_top(struct top *t)
 	return err ? cmd_nl_error(t->ctx, err) : MEMQOS_EXIT_OK;
 }
 
-static int parse_frames(const char *s, unsigned long *n)
-{
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	*n = strtoul(s, &end, 10);
-	return errno || *end || !*n ? -EINVAL : 0;
-}
-
 static int top_run(struct memqos_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -370,7 +359,8 @@ static int top_run(struct memqos_ctx *ctx, int argc, char **argv)
 		if (opt == 'd' &&
 		    mq_units_parse_msec(optarg, 100, 86400000, &t.delay_ms))
 			return cmd_usage_error(ctx, "bad delay '%s'", optarg);
-		if (opt == 'n' && parse_frames(optarg, &t.frames))
+		if (opt == 'n' && mq_units_parse_uint(optarg, 1, UINT64_MAX,
+						   &t.frames))
 			return cmd_usage_error(ctx, "bad iteration count '%s'",
 					       optarg);
 		if (opt == 'b')

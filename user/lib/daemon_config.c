@@ -204,24 +204,6 @@ static const struct key_desc classify_keys[] = {
 	DK(kube_observe, V_KUBE_OBSERVE, 0, 0),
 };
 
-static int parse_uint(const char *s, unsigned long min, unsigned long max,
-		      unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = (unsigned int)v;
-	return 0;
-}
-
 static int parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -294,7 +276,7 @@ static bool set_value(struct parse *p, const char *section,
 
 	switch (d->type) {
 	case V_UINT:
-		err = parse_uint(value, d->min, d->max, field);
+		err = mq_units_parse_u32(value, d->min, d->max, field);
 		if (err == -ERANGE) {
 			add_error(p, p->line, "[%s] %s: %s is out of range %lu..%lu",
 				  section, d->key, value, d->min, d->max);

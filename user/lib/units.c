@@ -139,6 +139,56 @@ static int size_suffix_shift(char c)
 	return -1;
 }
 
+/*
+ * The decimal digits at *@p, at least one, into *@value; *@p moves past
+ * them. By hand: strtoull() would accept " ", "+", "-" and "0x".
+ */
+static int parse_digits(const char **p, uint64_t *value, bool *overflow)
+{
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	*value = 0;
+	*overflow = false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned int digit = *s - '0';
+
+		if (*value > (UINT64_MAX - digit) / 10)
+			*overflow = true;
+		*value = *value * 10 + digit;
+	}
+	*p = s;
+	return 0;
+}
+
+int mq_units_parse_uint(const char *str, uint64_t min, uint64_t max,
+			uint64_t *out)
+{
+	const char *p = str;
+	uint64_t value;
+	bool overflow;
+
+	if (!str || parse_digits(&p, &value, &overflow) || *p)
+		return -EINVAL;
+	if (overflow || value < min || value > max)
+		return -ERANGE;
+	*out = value;
+	return 0;
+}
+
+int mq_units_parse_u32(const char *str, uint32_t min, uint32_t max,
+		       uint32_t *out)
+{
+	uint64_t v;
+	int err;
+
+	err = mq_units_parse_uint(str, min, max, &v);
+	if (!err)
+		*out = (uint32_t)v;
+	return err;
+}
+
 int mq_units_parse_size(const char *str, uint64_t *out)
 {
 	uint64_t value = 0;
@@ -153,17 +203,8 @@ int mq_units_parse_size(const char *str, uint64_t *out)
 		return 0;
 	}
 
-	/* Digits by hand: strtoull() would accept " ", "+", "-" and "0x". */
-	if (*p < '0' || *p > '9')
+	if (parse_digits(&p, &value, &overflow))
 		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned int digit = *p - '0';
-
-		if (value > (UINT64_MAX - digit) / 10)
-			overflow = true;
-		value = value * 10 + digit;
-	}
-
 	if (*p) {
 		shift = size_suffix_shift(*p++);
 		if (shift < 0)

@@ -54,6 +54,17 @@ const char *mq_units_format_usec(char *buf, size_t len, uint64_t usec);
 int mq_units_parse_size(const char *str, uint64_t *out);
 
 /*
+ * Parse a count: decimal digits only, between @min and @max. Strict like
+ * mq_units_parse_size(). Returns 0 and sets *@out, or -EINVAL (malformed)
+ * / -ERANGE (out of bounds) and leaves *@out untouched.
+ */
+int mq_units_parse_uint(const char *str, uint64_t min, uint64_t max,
+			uint64_t *out);
+/* The same into 32 bits. */
+int mq_units_parse_u32(const char *str, uint32_t min, uint32_t max,
+		       uint32_t *out);
+
+/*
  * Parse seconds with up to three decimals ("2", "0.5", "1.25") into
  * milliseconds, between @min_ms and @max_ms. Strict like
  * mq_units_parse_size(). Returns 0 and sets *@ms, or -EINVAL (malformed) /
