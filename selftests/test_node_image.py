@@ -10,8 +10,9 @@ cgroup v2: the entry point joins the node's), the same host paths
 it.
 
     /sys/fs/cgroup/memqos-node-test      raised to cover crit, restored
-    `-- crit                             16 MiB of anon; critical by a rule of the
-                                         configuration: memory.min
+    `-- crit                             critical by a rule of the
+                                         configuration: memory.min;
+                                         holds 16 MiB of anon
 
 Proven: with memqos.ko loaded (by the runner) the entry point accepts it
 (same version) and runs the daemon; with the module unloaded it loads the

@@ -56,7 +56,8 @@ static int exporter_run(struct memqos_ctx *ctx, int argc, char **argv)
 				cfg.collect &= ~(1U << c);
 			continue;
 		case 'd':
-			if (mq_units_parse_u32(optarg, 0, UINT_MAX, &cfg.max_depth))
+			if (mq_units_parse_u32(optarg, 0, UINT_MAX,
+					       &cfg.max_depth))
 				return cmd_usage_error(ctx,
 					"--max-depth wants a number");
 			continue;
