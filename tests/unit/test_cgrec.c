@@ -461,34 +461,55 @@ static void path_depth(void)
 	EXPECT_INT_EQ(mq_cg_path_depth("a//b/c"), 3);
 }
 
-static void list_select(void)
+/* A list of the four cgroups below, paths malloc'ed as a dump's are. */
+static void keep_fill(struct mq_cg_list *list)
 {
-	struct mq_cg_rec recs[] = {
-		{ .id = 1, .path = "/" },
-		{ .id = 2, .path = "/system.slice" },
-		{ .id = 3, .path = "/system.slice/a.service" },
-		{ .id = 4, .path = "/kubepods.slice/x/y" },
+	static const char *const paths[] = {
+		"/", "/system.slice", "/system.slice/a.service",
+		"/kubepods.slice/x/y",
 	};
-	struct mq_cg_list in = { .recs = recs, .n = 4 }, view;
+	size_t i;
 
-	EXPECT_INT_EQ(mq_cg_list_select(&in, &view, 1, NULL), 0);
-	EXPECT_INT_EQ(view.n, 2);
-	EXPECT_U64_EQ(view.recs[1].id, 2);
-	free(view.recs);
+	list->n = 0;
+	for (i = 0; i < 4; i++) {
+		memset(&list->recs[i], 0, sizeof(list->recs[i]));
+		list->recs[i].id = i + 1;
+		list->recs[i].path = strdup(paths[i]);
+	}
+	list->n = 4;
+}
+
+static void list_keep(void)
+{
+	struct mq_cg_list list = {
+		.recs = calloc(4, sizeof(*list.recs)), .cap = 4,
+	};
+
+	keep_fill(&list);
+	mq_cg_list_keep(&list, 1, NULL);
+	EXPECT_INT_EQ(list.n, 2);
+	EXPECT_U64_EQ(list.recs[0].id, 1);
+	EXPECT_U64_EQ(list.recs[1].id, 2);
+	mq_cg_list_clear(&list);
+	EXPECT_INT_EQ(list.n, 0);
+	EXPECT_INT_EQ(list.cap, 4);
 	/* fnmatch: * does not cross a / */
-	EXPECT_INT_EQ(mq_cg_list_select(&in, &view, ~0U,
-					"/system.slice/*"), 0);
-	EXPECT_INT_EQ(view.n, 1);
-	EXPECT_U64_EQ(view.recs[0].id, 3);
-	free(view.recs);
-	EXPECT_INT_EQ(mq_cg_list_select(&in, &view, 2, "/kube*"), 0);
-	EXPECT_INT_EQ(view.n, 0);
-	free(view.recs);
+	keep_fill(&list);
+	mq_cg_list_keep(&list, ~0U, "/system.slice/*");
+	EXPECT_INT_EQ(list.n, 1);
+	EXPECT_U64_EQ(list.recs[0].id, 3);
+	EXPECT_STR_EQ(list.recs[0].path, "/system.slice/a.service");
+	mq_cg_list_clear(&list);
+	keep_fill(&list);
+	mq_cg_list_keep(&list, 2, "/kube*");
+	EXPECT_INT_EQ(list.n, 0);
+	mq_cg_list_free(&list);
+	EXPECT_TRUE(!list.recs);
 }
 
 static const struct unit_test tests[] = {
 	UNIT_TEST(path_depth),
-	UNIT_TEST(list_select),
+	UNIT_TEST(list_keep),
 	UNIT_TEST(naming_rule),
 	UNIT_TEST(cgroup_table_complete),
 	UNIT_TEST(stats_table_complete),

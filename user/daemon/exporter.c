@@ -47,6 +47,7 @@ struct exporter {
 	struct exporter_cfg cfg;
 	struct mq_nl *nl;		/* NULL until a scrape opens it */
 	struct mq_prom_seen seen;	/* the last scrape's stall counts */
+	struct mq_cg_list list;		/* the last scrape's, for its array */
 	struct mq_prom_opts opts;
 	bool serving;		/* started: client errors are not news */
 	struct MHD_Daemon *mhd;
@@ -156,46 +157,43 @@ void exporter_publish(struct exporter *e, struct exporter_view *v)
 static bool scrape_module(struct exporter *e, FILE *fp,
 			  struct snapshot *snap)
 {
-	struct mq_cg_list list = { }, view = { };
+	struct mq_cg_list *list = &e->list;
 	struct mq_mod_version ver;
 	struct mq_mod_stats st = { };
 	struct mq_oom_list kills = { };
 	bool has_ver, has_st, has_kills, gone;
 	int err;
 
-	err = mq_cgq_dump(&e->nl, &list);
-	if (!err)
-		err = mq_cg_list_select(&list, &view, e->cfg.max_depth,
-					 e->cfg.glob);
+	err = mq_cgq_dump(&e->nl, list);
 	if (err) {
 		gone = err == -ENOENT && (!e->nl || !e->nl->family.id);
 		if (e->cfg.verbose)
 			fprintf(stderr, "memqos: exporter: scrape: %s\n",
 				gone ? "module not loaded" : strerror(-err));
-		mq_cg_list_free(&list);
+		mq_cg_list_clear(list);
 		mq_nl_close(e->nl);
 		e->nl = NULL;
 		return false;
 	}
+	mq_cg_list_keep(list, e->cfg.max_depth, e->cfg.glob);
 	/* a module too old for them: no kills */
 	has_kills = (e->opts.collect & 1U << PROM_C_OOM) &&
 		    !mq_oom_list_get(&e->nl, &kills);
 	has_ver = !mq_mod_version_get(&e->nl, &ver);
 	has_st = !mq_mod_stats_get(&e->nl, &st);
 	e->opts.tier_ctx = snap;
-	err = mq_prom_write_exporter(fp, &view, &e->opts);
+	err = mq_prom_write_exporter(fp, list, &e->opts);
 	if (!err && has_kills)
 		err = mq_prom_write_oom_kills(fp, &kills);
 	if (!err) {
 		mq_prom_write_module(fp, has_ver ? &ver : NULL,
 				     has_st ? &st : NULL, NULL);
 		/* on ENOMEM the next scrape shows every stall again */
-		mq_prom_seen_update(&e->seen, &list);
+		mq_prom_seen_update(&e->seen, list);
 	}
 	mq_mod_stats_free(&st);
 	mq_oom_list_free(&kills);
-	free(view.recs);
-	mq_cg_list_free(&list);
+	mq_cg_list_clear(list);
 	return !err;
 }
 
@@ -488,6 +486,7 @@ void exporter_stop(struct exporter *e)
 		deflateEnd(&e->z);
 	pthread_mutex_destroy(&e->lock);
 	mq_prom_seen_free(&e->seen);
+	mq_cg_list_free(&e->list);
 	mq_nl_close(e->nl);
 	free(e);
 }

@@ -15,6 +15,23 @@
 /* A dump restarts when cgroups come and go; give up after this many. */
 #define DUMP_TRIES	5
 
+static void read_all(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static int open_stat(const char *mountinfo, const char *path)
+{
+	char file[PATH_MAX];
+
+	if (mq_cgroup_arg_fs_path(mountinfo, path, "memory.stat", file))
+		return -1;
+	return open(file, O_RDONLY | O_CLOEXEC);
+}
+
 /*
  * The kernel's memcg statistics, which levels come from, lag up to 2 s on
  * 6.1 and a module cannot flush them: reading memory.stat does (the whole
@@ -22,17 +39,33 @@
  */
 static void flush_stats(const char *mountinfo, const char *path)
 {
-	char file[PATH_MAX], buf[4096];
-	int fd;
+	int fd = open_stat(mountinfo, path);
 
-	if (mq_cgroup_arg_fs_path(mountinfo, path, "memory.stat", file))
-		return;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	read_all(fd);
 	close(fd);
+}
+
+/*
+ * The root's flush before each dump, through a file kept open with @nl:
+ * finding and opening it again cost a long-running exporter a tenth of a
+ * small scrape (/proc/self/mountinfo, a path walk).
+ */
+static void flush_stats_root(struct mq_nl *nl)
+{
+	char *mountinfo;
+
+	if (nl->stat_fd < 0) {
+		mountinfo = mq_cgroup_arg_read_mountinfo();
+		nl->stat_fd = open_stat(mountinfo, "/");
+		free(mountinfo);
+		if (nl->stat_fd < 0)
+			return;
+	} else if (lseek(nl->stat_fd, 0, SEEK_SET)) {
+		return;
+	}
+	read_all(nl->stat_fd);
 }
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
@@ -93,7 +126,6 @@ out:
 int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
 {
 	struct mq_nl *nl;
-	char *mountinfo;
 	struct nlmsghdr *nlh;
 	int err, tries;
 
@@ -101,11 +133,9 @@ int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
 	if (err)
 		return err;
 	nl = *nlp;
-	mountinfo = mq_cgroup_arg_read_mountinfo();
-	flush_stats(mountinfo, "/");
-	free(mountinfo);
+	flush_stats_root(nl);
 	for (tries = 0; tries < DUMP_TRIES; tries++) {
-		mq_cg_list_free(list);
+		mq_cg_list_clear(list);
 		nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
 					NLM_F_DUMP);
 		err = mq_nl_request(nl, nlh, mq_cg_list_add_cb, list);

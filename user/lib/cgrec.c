@@ -212,12 +212,18 @@ int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-void mq_cg_list_free(struct mq_cg_list *list)
+void mq_cg_list_clear(struct mq_cg_list *list)
 {
 	size_t i;
 
 	for (i = 0; i < list->n; i++)
 		mq_cg_rec_free(&list->recs[i]);
+	list->n = 0;
+}
+
+void mq_cg_list_free(struct mq_cg_list *list)
+{
+	mq_cg_list_clear(list);
 	free(list->recs);
 	memset(list, 0, sizeof(*list));
 }
@@ -247,26 +253,24 @@ unsigned int mq_cg_path_depth(const char *path)
 	}
 }
 
-int mq_cg_list_select(const struct mq_cg_list *in, struct mq_cg_list *view,
-		      unsigned int max_depth, const char *glob)
+void mq_cg_list_keep(struct mq_cg_list *list, unsigned int max_depth,
+		     const char *glob)
 {
-	const struct mq_cg_rec *r;
-	size_t i;
+	struct mq_cg_rec *r;
+	size_t i, n = 0;
 
-	view->recs = malloc((in->n ? in->n : 1) * sizeof(*view->recs));
-	if (!view->recs)
-		return -ENOMEM;
-	view->n = 0;
-	view->cap = in->n;
-	for (i = 0; i < in->n; i++) {
-		r = &in->recs[i];
-		if (mq_cg_path_depth(r->path) > max_depth)
+	for (i = 0; i < list->n; i++) {
+		r = &list->recs[i];
+		if (mq_cg_path_depth(r->path) > max_depth ||
+		    (glob && fnmatch(glob, r->path, 0))) {
+			mq_cg_rec_free(r);
 			continue;
-		if (glob && fnmatch(glob, r->path, 0))
-			continue;
-		view->recs[view->n++] = *r;
+		}
+		if (n != i)
+			list->recs[n] = *r;
+		n++;
 	}
-	return 0;
+	list->n = n;
 }
 
 static void print_time(struct mq_print_ctx *pc, const char *key,

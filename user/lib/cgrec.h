@@ -80,6 +80,8 @@ struct mq_cg_list {
 /* mnl callback for a CGROUP_GET dump: appends to the cg_list @data. */
 int mq_cg_list_add_cb(const struct nlmsghdr *nlh, void *data);
 void mq_cg_list_free(struct mq_cg_list *list);
+/* Frees the records but keeps the array, for the next dump into @list. */
+void mq_cg_list_clear(struct mq_cg_list *list);
 const struct mq_cg_rec *mq_cg_list_find(const struct mq_cg_list *list,
 					uint64_t id);
 
@@ -87,13 +89,11 @@ const struct mq_cg_rec *mq_cg_list_find(const struct mq_cg_list *list,
 unsigned int mq_cg_path_depth(const char *path);
 
 /*
- * The cgroups of @in at most @max_depth deep whose path matches the
- * fnmatch(3) pattern @glob (NULL: any), in order, into @view: shallow
- * copies that share their paths and buckets with @in, so free(view->recs)
- * and not mq_cg_list_free(). 0 or -ENOMEM.
+ * Keeps the cgroups of @list at most @max_depth deep whose path matches the
+ * fnmatch(3) pattern @glob (NULL: any), in order; frees the others.
  */
-int mq_cg_list_select(const struct mq_cg_list *in, struct mq_cg_list *view,
-		      unsigned int max_depth, const char *glob);
+void mq_cg_list_keep(struct mq_cg_list *list, unsigned int max_depth,
+		     const char *glob);
 
 /*
  * @r through the print path: a JSON object with id, path, tracked, every

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include <linux/memqos.h>
@@ -55,6 +56,7 @@ int mq_nl_open(struct mq_nl **nlp)
 		return -ENOMEM;
 	nl->bad_attr = -1;
 	nl->missing_attr = -1;
+	nl->stat_fd = -1;
 
 	nl->tx_buf = malloc(MEMQOS_NL_TX_SIZE);
 	nl->rx_buf = malloc(MEMQOS_NL_RX_SIZE);
@@ -96,6 +98,8 @@ void mq_nl_close(struct mq_nl *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	if (nl->stat_fd >= 0)
+		close(nl->stat_fd);
 	free(nl->tx_buf);
 	free(nl->rx_buf);
 	free(nl);

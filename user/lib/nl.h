@@ -75,6 +75,11 @@ struct mq_nl {
 	char *tx_buf;
 	/* replies; sized for a full dump skb */
 	char *rx_buf;
+	/*
+	 * memory.stat of the cgroup root, read before each dump to flush the
+	 * kernel's statistics (cgquery.c): opened once, -1 until then.
+	 */
+	int stat_fd;
 };
 
 /*
