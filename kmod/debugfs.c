@@ -215,7 +215,7 @@ static int cgroups_show(struct seq_file *m, void *p)
 	cgrp = cgroup_get_from_id(*(u64 *)p);
 	if (IS_ERR(cgrp))
 		return 0;
-	if (!mq_report_read(cgrp, r, mq_idlist_subtree(v->ids, p))) {
+	if (!mq_report_read(cgrp, r, mq_idlist_subtree(v->ids, p), NULL)) {
 		seq_printf(m, "%llu", r->id);
 		for (i = 0; i < MQ_NR_LEVELS; i++)
 			mq_show_value(m, " ", r->levels.v[i],
@@ -313,7 +313,7 @@ static int detail_show(struct seq_file *m, void *unused)
 	if (IS_ERR(cgrp))
 		return -ENOENT;
 	mq_cg_sync();
-	if (mq_report_read(cgrp, r, NULL)) {
+	if (mq_report_read(cgrp, r, NULL, NULL)) {
 		cgroup_put(cgrp);
 		return -ENOENT;
 	}

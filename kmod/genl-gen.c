@@ -11,9 +11,10 @@
 #include <linux/memqos.h>
 
 /* cgroup-get - do */
-const struct nla_policy memqos_cgroup_get_nl_policy[MEMQOS_A_CGROUP_PATH + 1] = {
+const struct nla_policy memqos_cgroup_get_nl_policy[MEMQOS_A_CGROUP_SELECT + 1] = {
 	[MEMQOS_A_CGROUP_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[MEMQOS_A_CGROUP_PATH] = { .type = NLA_NUL_STRING, .len = 4095, },
+	[MEMQOS_A_CGROUP_SELECT] = { .type = NLA_BINARY, .len = 32, },
 };
 
 static struct netlink_range_validation memqos_a_config_max_cgroups_range = {

@@ -30,7 +30,7 @@
 }
 
 /* cgroup-get - do */
-extern const struct nla_policy memqos_cgroup_get_nl_policy[MEMQOS_A_CGROUP_PATH + 1];
+extern const struct nla_policy memqos_cgroup_get_nl_policy[MEMQOS_A_CGROUP_SELECT + 1];
 
 /* config-set - do */
 extern const struct nla_policy

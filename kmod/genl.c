@@ -262,8 +262,47 @@ err_free:
 
 /* ---- cgroups ---- */
 
+/*
+ * What a request's select attribute asks for: the attributes of
+ * mq_avail_now() it keeps, whether the histograms go too, and the levels
+ * to read for them.
+ */
+struct mq_select {
+	struct mq_avail avail;
+	bool hist;
+	DECLARE_BITMAP(levels, MQ_NR_LEVELS);
+};
+
+static bool mq_select_bit(const struct nlattr *nla, unsigned int type)
+{
+	return type / 8 < nla_len(nla) &&
+	       ((const u8 *)nla_data(nla))[type / 8] & BIT(type % 8);
+}
+
+/* @sel for the bitmap @nla, everything if it is NULL. */
+static void mq_select_build(struct mq_select *sel, const struct nlattr *nla)
+{
+	const struct mq_avail *a = mq_avail_now();
+	int i;
+
+	BUILD_BUG_ON(MEMQOS_A_CGROUP_MAX >= 32 * 8);
+	sel->avail.nr = 0;
+	sel->hist = !nla || mq_select_bit(nla, MEMQOS_A_CGROUP_HIST);
+	bitmap_zero(sel->levels, MQ_NR_LEVELS);
+	for (i = 0; i < a->nr; i++) {
+		if (nla && !mq_select_bit(nla, a->attr[i]))
+			continue;
+		sel->avail.attr[sel->avail.nr] = a->attr[i];
+		sel->avail.idx[sel->avail.nr++] = a->idx[i];
+		if (a->idx[i] < MQ_NR_LEVELS)
+			set_bit(a->idx[i], sel->levels);
+	}
+	mq_levels_need(sel->levels);
+}
+
 /* Scratch space of one request; too large for the stack. */
 struct mq_cg_scratch {
+	struct mq_select sel;
 	struct mq_report report;
 	char path[PATH_MAX];
 };
@@ -330,11 +369,11 @@ static int mq_fill_hist(struct sk_buff *skb, enum mq_stall_kind kind,
 	return 0;
 }
 
-/* One cgroup's attributes: the same shape for do, dump and tests. */
+/* One cgroup's attributes, those of @sel: the same for do and dump. */
 static int mq_fill_cgroup(struct sk_buff *skb, const struct mq_report *r,
-			  const char *path)
+			  const char *path, const struct mq_select *sel)
 {
-	const struct mq_avail *a = mq_avail_now();
+	const struct mq_avail *a = &sel->avail;
 	u64 vals[ARRAY_SIZE(a->attr)];
 	int i;
 
@@ -348,7 +387,7 @@ static int mq_fill_cgroup(struct sk_buff *skb, const struct mq_report *r,
 	    nla_put_u8(skb, MEMQOS_A_CGROUP_TRACKED, r->tracked) ||
 	    mq_put_u64s(skb, a->attr, 0, vals, a->nr, MEMQOS_A_CGROUP_PAD))
 		return -EMSGSIZE;
-	for (i = 0; i < MQ_NR_STALL_KINDS; i++)
+	for (i = 0; sel->hist && i < MQ_NR_STALL_KINDS; i++)
 		if (mq_fill_hist(skb, i, &r->hist[i]))
 			return -EMSGSIZE;
 	return 0;
@@ -375,7 +414,7 @@ static int mq_put_cgroup(struct sk_buff *skb, struct cgroup *cgrp,
 	void *hdr;
 	int ret;
 
-	ret = mq_report_read(cgrp, &s->report, subtree);
+	ret = mq_report_read(cgrp, &s->report, subtree, s->sel.levels);
 	if (ret)
 		return ret;
 	ret = mq_nl_cgroup_path(cgrp, s->path, sizeof(s->path));
@@ -388,7 +427,7 @@ static int mq_put_cgroup(struct sk_buff *skb, struct cgroup *cgrp,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (mq_fill_cgroup(skb, &s->report, s->path)) {
+	if (mq_fill_cgroup(skb, &s->report, s->path, &s->sel)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -439,6 +478,7 @@ int memqos_nl_cgroup_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 
 	mq_cg_sync();
+	mq_select_build(&s->sel, info->attrs[MEMQOS_A_CGROUP_SELECT]);
 	ret = mq_put_cgroup(msg, cgrp, NULL, s, info->snd_portid,
 			    info->snd_seq, 0, NULL);
 	if (ret == -ENOENT)
@@ -475,6 +515,10 @@ static int mq_cg_dump_snapshot(struct mq_dump *d, struct netlink_callback *cb)
 	 * removed before the dump ends marks it NLM_F_DUMP_INTR.
 	 */
 	cb->prev_seq = mq_cg_generation();
+	/* validated by the op's policy; found here the same on every kernel */
+	mq_select_build(&s->cg.sel,
+			nlmsg_find_attr(cb->nlh, GENL_HDRLEN,
+					MEMQOS_A_CGROUP_SELECT));
 	s->ids = mq_idlist_collect(top, true);
 	cgroup_put(top);
 	if (!s->ids)

@@ -230,15 +230,30 @@ int mq_cgroup_refaults(u64 id, u64 *refaults)
 	return 0;
 }
 
-/* The memcg statistics of @memcg into @l (unavailable ones stay 0). */
-static void mq_levels_stats(struct mem_cgroup *memcg, struct mq_levels *l)
+void mq_levels_need(unsigned long *want)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(mq_sum_levels); i++)
+		if (test_bit(mq_sum_levels[i].level, want))
+			for (j = 0; j < mq_sum_levels[i].nr; j++)
+				set_bit(mq_sum_levels[i].parts[j], want);
+}
+
+/*
+ * The memcg statistics of @memcg into @l (unavailable ones stay 0), those
+ * of @want only unless it is NULL.
+ */
+static void mq_levels_stats(struct mem_cgroup *memcg, struct mq_levels *l,
+			    const unsigned long *want)
 {
 	unsigned long v;
 	unsigned int i, j;
 	int nid;
 
 	for (i = 0; i < ARRAY_SIZE(mq_stat_items); i++) {
-		if (!mq_level_available(mq_stat_items[i].level))
+		if (!mq_level_available(mq_stat_items[i].level) ||
+		    (want && !test_bit(mq_stat_items[i].level, want)))
 			continue;
 		switch (mq_stat_items[i].acc) {
 		case MQ_ACC_LRUVEC:
@@ -266,7 +281,8 @@ static void mq_levels_stats(struct mem_cgroup *memcg, struct mq_levels *l)
 	}
 }
 
-int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l)
+int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l,
+		   const unsigned long *want)
 {
 	struct cgroup_subsys_state *css;
 	struct mem_cgroup *memcg;
@@ -291,7 +307,7 @@ int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l)
 	l->v[MQ_L_HIGH] = mq_limit_bytes(READ_ONCE(memcg->memory.high));
 	l->v[MQ_L_MAX] = mq_limit_bytes(READ_ONCE(memcg->memory.max));
 
-	mq_levels_stats(memcg, l);
+	mq_levels_stats(memcg, l, want);
 	for (i = 0; i < ARRAY_SIZE(mq_events); i++)
 		l->v[mq_events[i].level] =
 			atomic_long_read(&memcg->memory_events[mq_events[i].event]);

@@ -45,10 +45,17 @@ u64 mq_limit_bytes(unsigned long pages);
 void mq_levels_init(void);
 bool mq_level_available(enum mq_level level);
 /*
- * Fills @l for cgroup @cgrp (levels not available read 0); -ENOENT when it
- * has no memory controller.
+ * Adds to the levels of @want the ones they are summed from: what
+ * mq_levels_read() must read to give them.
  */
-int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l);
+void mq_levels_need(unsigned long *want);
+/*
+ * Fills @l for cgroup @cgrp (levels not available read 0); -ENOENT when it
+ * has no memory controller. @want (from mq_levels_need()), or NULL for all:
+ * the memcg statistics not in it are not read and read 0.
+ */
+int mq_levels_read(struct cgroup *cgrp, struct mq_levels *l,
+		   const unsigned long *want);
 
 /* Workingset refaults (anon + file) of cgroup @id, hierarchical. */
 int mq_cgroup_refaults(u64 id, u64 *refaults);

@@ -232,14 +232,14 @@ void mq_subtree_visit(struct mq_subtree_walk *w, u64 *sums,
 }
 
 int mq_report_read(struct cgroup *cgrp, struct mq_report *r,
-		   const u64 *subtree)
+		   const u64 *subtree, const unsigned long *levels)
 {
 	struct mq_cgroup *cg;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->id = cgroup_id(cgrp);
-	ret = mq_levels_read(cgrp, &r->levels);
+	ret = mq_levels_read(cgrp, &r->levels, levels);
 	if (ret)
 		return ret;
 

@@ -56,9 +56,10 @@ struct mq_report {
 /*
  * Fills @r for @cgrp; -ENOENT when it has no memory controller. @subtree:
  * its two subtree totals from an mq_idlist, or NULL to walk its subtree.
+ * @levels: the levels to read (see mq_levels_read()), NULL for all.
  */
 int mq_report_read(struct cgroup *cgrp, struct mq_report *r,
-		   const u64 *subtree);
+		   const u64 *subtree, const unsigned long *levels);
 
 /* Subtree totals of a whole pre-order walk, see report.c. */
 struct mq_subtree_walk;

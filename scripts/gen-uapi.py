@@ -35,7 +35,8 @@ RANGE_SETS = ("config",)
 NLA_TYPES = {"u8": "NLA_U8", "u16": "NLA_U16", "u32": "NLA_U32",
              "u64": "NLA_U64", "s8": "NLA_S8", "s16": "NLA_S16",
              "s32": "NLA_S32", "s64": "NLA_S64", "string": "NLA_NUL_STRING",
-             "flag": "NLA_FLAG", "nest": "NLA_NESTED"}
+             "flag": "NLA_FLAG", "nest": "NLA_NESTED",
+             "binary": "NLA_BINARY"}
 TYPE_MAX = {"u8": 0xFF, "u16": 0xFFFF, "u32": 0xFFFFFFFF,
             "u64": 0xFFFFFFFFFFFFFFFF}
 # GENL_MCAST_CAP_NET_ADMIN / _SYS_ADMIN: who may join a group.
@@ -312,7 +313,12 @@ def policy_entry(aset, attr, ranges):
 
 def op_policy(spec, op):
     """(name, size expression, lines) of @op's request policy, or None."""
-    req = ((op.get("do") or {}).get("request") or {}).get("attributes")
+    # One policy serves both: genl_ops validates a dump's request with it.
+    req = []
+    for kind in ("do", "dump"):
+        for a in ((op.get(kind) or {}).get("request") or {}).get("attributes") or []:
+            if a not in req:
+                req.append(a)
     if not req:
         return None
     aset = aset_by_name(spec, op["attribute-set"])

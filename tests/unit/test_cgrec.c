@@ -110,6 +110,7 @@ static void cgroup_table_complete(void)
 	static const unsigned int skip[] = {
 		MEMQOS_A_CGROUP_ID, MEMQOS_A_CGROUP_PATH, MEMQOS_A_CGROUP_PAD,
 		MEMQOS_A_CGROUP_TRACKED, MEMQOS_A_CGROUP_HIST,
+		MEMQOS_A_CGROUP_SELECT,	/* request only */
 	};
 
 	set_complete(&mq_cgroup_fields, MEMQOS_A_CGROUP_MAX, skip,

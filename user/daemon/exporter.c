@@ -48,6 +48,7 @@ struct exporter {
 	struct mq_nl *nl;		/* NULL until a scrape opens it */
 	struct mq_prom_seen seen;	/* the last scrape's stall counts */
 	struct mq_cg_list list;		/* the last scrape's, for its array */
+	struct mq_cgq_select select;	/* what the collectors write */
 	struct mq_prom_opts opts;
 	bool serving;		/* started: client errors are not news */
 	struct MHD_Daemon *mhd;
@@ -164,7 +165,7 @@ static bool scrape_module(struct exporter *e, FILE *fp,
 	bool has_ver, has_st, has_kills, gone;
 	int err;
 
-	err = mq_cgq_dump(&e->nl, list);
+	err = mq_cgq_dump_some(&e->nl, list, &e->select);
 	if (err) {
 		gone = err == -ENOENT && (!e->nl || !e->nl->family.id);
 		if (e->cfg.verbose)
@@ -258,6 +259,26 @@ static ssize_t gzip_body(struct exporter *e, const char *in, size_t len,
 		return -1;
 	}
 	return z->total_out;
+}
+
+/*
+ * The attributes the collectors of @collect write: all a scrape asks the
+ * module for, which then reads only the statistics behind them.
+ */
+static void select_collected(unsigned int collect, struct mq_cgq_select *sel)
+{
+	const struct mq_field *f;
+	size_t i;
+
+	memset(sel, 0, sizeof(*sel));
+	for (i = 0; i < mq_cgroup_fields.n; i++) {
+		f = &mq_cgroup_fields.fields[i];
+		if (collect & 1U << mq_prom_field_collector(f))
+			mq_cgq_select_add(sel, f->attr);
+	}
+	/* the stall counts say which cgroups stalled since the last scrape */
+	if (collect & 1U << PROM_C_HISTOGRAMS)
+		mq_cgq_select_add(sel, MEMQOS_A_CGROUP_HIST);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
@@ -439,6 +460,7 @@ struct exporter *exporter_start(const struct exporter_cfg *cfg)
 		return NULL;
 	e->cfg = *cfg;
 	e->opts.collect = cfg->collect;
+	select_collected(cfg->collect, &e->select);
 	e->opts.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	e->opts.seen = &e->seen;
 	e->opts.tier = tier_of;

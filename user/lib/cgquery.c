@@ -123,7 +123,8 @@ out:
 	return err;
 }
 
-int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
+int mq_cgq_dump_some(struct mq_nl **nlp, struct mq_cg_list *list,
+		     const struct mq_cgq_select *sel)
 {
 	struct mq_nl *nl;
 	struct nlmsghdr *nlh;
@@ -138,9 +139,17 @@ int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
 		mq_cg_list_clear(list);
 		nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
 					NLM_F_DUMP);
+		if (sel && nl->family.version >= 5)
+			mnl_attr_put(nlh, MEMQOS_A_CGROUP_SELECT,
+				     sizeof(sel->bits), sel->bits);
 		err = mq_nl_request(nl, nlh, mq_cg_list_add_cb, list);
 		if (err != -EINTR)
 			break;
 	}
 	return err;
+}
+
+int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list)
+{
+	return mq_cgq_dump_some(nlp, list, NULL);
 }

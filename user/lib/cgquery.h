@@ -32,4 +32,24 @@ int mq_cgq_get(struct mq_nl **nlp, const char *arg, struct mq_cg_rec *rec,
  */
 int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list);
 
+/* A CGROUP_GET select bitmap: bit n of byte n / 8 for attribute type n. */
+struct mq_cgq_select {
+	uint8_t bits[(MEMQOS_A_CGROUP_MAX + 8) / 8];
+};
+
+static inline void mq_cgq_select_add(struct mq_cgq_select *sel,
+				     uint16_t attr)
+{
+	if (attr <= MEMQOS_A_CGROUP_MAX)
+		sel->bits[attr / 8] |= 1U << (attr % 8);
+}
+
+/*
+ * mq_cgq_dump() of the attributes of @sel only (with id, path and
+ * tracked), or of all where the module is older than the select
+ * attribute (family version 5).
+ */
+int mq_cgq_dump_some(struct mq_nl **nlp, struct mq_cg_list *list,
+		     const struct mq_cgq_select *sel);
+
 #endif /* MEMQOS_CGQUERY_H */

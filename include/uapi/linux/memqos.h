@@ -12,7 +12,7 @@
 #define MEMQOS_FAMILY_NAME	"memqos"
 
 /* Bumped whenever commands or attributes are added. */
-#define MEMQOS_FAMILY_VERSION	4
+#define MEMQOS_FAMILY_VERSION	5
 
 /*
  * Buckets per stall histogram. Bucket 0 counts stalls under 1 us; bucket b
@@ -247,6 +247,15 @@ enum memqos_a_cgroup {
 	MEMQOS_A_CGROUP_LIMIT_RECLAIMS,
 	/* u64: pages those reclaims reclaimed (from 7.1) */
 	MEMQOS_A_CGROUP_LIMIT_RECLAIM_PAGES,
+	/*
+	 * binary: Request only (family version 5): the attributes each reply
+	 * should carry, as a bitmap, bit n (byte n / 8, bit n % 8) for attribute
+	 * type n; hist asks for the stall histograms. id, path and tracked always
+	 * come; bits of attributes the module does not know are ignored. Without
+	 * it, every attribute. Levels not asked for are not read, so a collector
+	 * that wants a few pays for those few.
+	 */
+	MEMQOS_A_CGROUP_SELECT,
 
 	__MEMQOS_A_CGROUP_MAX,
 	MEMQOS_A_CGROUP_MAX = __MEMQOS_A_CGROUP_MAX - 1
