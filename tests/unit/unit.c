@@ -27,6 +27,7 @@ extern const struct unit_suite blame_suite;
 extern const struct unit_suite cgfs_suite;
 extern const struct unit_suite cgident_suite;
 extern const struct unit_suite httpneg_suite;
+extern const struct unit_suite membuf_suite;
 extern const struct unit_suite conflict_suite;
 
 static const struct unit_suite *const suites[] = {
@@ -49,6 +50,7 @@ static const struct unit_suite *const suites[] = {
 	&cgfs_suite,
 	&cgident_suite,
 	&httpneg_suite,
+	&membuf_suite,
 	&conflict_suite,
 };
 

@@ -27,6 +27,7 @@
 #include "cgquery.h"
 #include "exporter.h"
 #include "httpneg.h"
+#include "membuf.h"
 #include "module.h"
 #include "prom.h"
 
@@ -49,6 +50,7 @@ struct exporter {
 	struct mq_prom_seen seen;	/* the last scrape's stall counts */
 	struct mq_cg_list list;		/* the last scrape's, for its array */
 	struct mq_cgq_select select;	/* what the collectors write */
+	size_t body_len;		/* the last scrape's */
 	struct mq_prom_opts opts;
 	bool serving;		/* started: client errors are not news */
 	struct MHD_Daemon *mhd;
@@ -198,15 +200,19 @@ static bool scrape_module(struct exporter *e, FILE *fp,
 	return !err;
 }
 
-/* The body of GET /metrics into *@buf (malloc'ed); its length, or -1. */
+/*
+ * The body of GET /metrics into *@buf (malloc'ed); its length, or -1.
+ * Its buffer starts at the last body's size and a little more, so it is
+ * not grown while written.
+ */
 static ssize_t metrics_body(struct exporter *e, char **buf)
 {
 	struct snapshot *snap;
-	size_t len;
+	struct mq_membuf b;
 	FILE *fp;
 	bool up;
 
-	fp = open_memstream(buf, &len);
+	fp = mq_membuf_open(&b, e->body_len + e->body_len / 8 + 4096);
 	if (!fp)
 		return -1;
 	snap = snapshot_get(e);
@@ -219,11 +225,11 @@ static ssize_t metrics_body(struct exporter *e, char **buf)
 			fputs(snap->v.text, fp);
 	}
 	snapshot_put(e, snap);
-	if (fclose(fp)) {
-		free(*buf);
+	if (mq_membuf_close(&b, fp))
 		return -1;
-	}
-	return len;
+	*buf = b.buf;
+	e->body_len = b.len;
+	return b.len;
 }
 
 /*
