@@ -4,7 +4,8 @@ AF_NETLINK socket (struct-packed, numbers from the UAPI header), then a
 structure-aware random fuzzer built from the header's attribute types.
 
 Proves, case by case: wrong attribute lengths, strings without NUL or
-longer than PATH_MAX, unknown attribute types, unexpected or broken
+longer than PATH_MAX, a select bitmap longer than 32 bytes (do and
+dump: ERANGE), unknown attribute types, unexpected or broken
 nesting, broken attribute framing, a missing or truncated genl header, a
 nonzero reserved field, unknown and notification-only command numbers,
 NLM_F_DUMP on do-only commands and do on the dump-only one, reserved
@@ -108,14 +109,21 @@ def cases(c, cgid):
     add("empty path", "CGROUP_GET", nla_str(patha, ""), ext=True)
     add("unknown attribute type (set max + 1)", "CGROUP_GET",
         nla_u64(CG.max + 1, cgid), ext="Unknown attribute type")
+    add("select bitmap of 33 bytes (32 at most)", "CGROUP_GET",
+        nla_u64(ida, cgid) + nla(CG.num("SELECT"), b"\xff" * 33),
+        want=errno.ERANGE, ext="policy validation")
+    add("dump with a select bitmap of 33 bytes", "CGROUP_GET",
+        nla(CG.num("SELECT"), b"\xff" * 33), want=errno.ERANGE,
+        ext="policy validation", flags=REQ | ACK | DUMP)
     add("attribute type 0", "CGROUP_GET", nla_u64(0, cgid),
         ext="Unknown attribute type")
     add("NLA_F_NESTED on a u64", "CGROUP_GET",
         nla(ida | genl.NLA_F_NESTED, struct.pack("Q", cgid)),
         ext="NLA_F_NESTED not expected")
+    # hist is below the policy's last attribute (select): not "unknown"
     add("a nest the request does not take", "CGROUP_GET",
         nla(hist.num | genl.NLA_F_NESTED, nla_u32(H.SETS["hist"].num("KIND"), 0)),
-        ext="Unknown attribute type")
+        ext="Unsupported attribute")
     add("a nest whose inner length runs past it", "CGROUP_GET",
         nla(ida | genl.NLA_F_NESTED, struct.pack("HH", 200, 1) + b"\0" * 4))
     add("attribute length below its header", "CGROUP_GET",
