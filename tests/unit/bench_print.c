@@ -4,7 +4,10 @@
  * (every field set, busy histograms, Kubernetes-like paths) printed as
  * `memqos dump --json` and `--prometheus` print them, to stdout.
  *
- *	bench_print [-n CGROUPS] [-r REPS] [-f json|pretty|prom|text]
+ *	bench_print [-n CGROUPS] [-r REPS] [-f json|pretty|prom|text|exporter]
+ *
+ * exporter: what `memqos exporter` writes of them with the default
+ * collectors; from the second pass on, no cgroup stalled since the last.
  *
  * The records are the same on every run (fixed seed), so the output's
  * checksum shows whether a change to the print path changed a byte.
@@ -19,6 +22,7 @@
 
 #include "cgrec.h"
 #include "hist.h"
+#include "membuf.h"
 #include "prom.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -168,11 +172,39 @@ static double cpu_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * One scrape's text as the exporter writes it, into a buffer sized from
+ * the last (membuf.h); only the @last pass goes to stdout.
+ */
+static void exporter_pass(const struct mq_cg_list *list,
+			  struct mq_prom_opts *opts, struct mq_membuf *body,
+			  bool last)
+{
+	size_t hint = body->len + body->len / 8 + 4096;
+	FILE *fp;
+
+	free(body->buf);
+	fp = mq_membuf_open(body, hint);
+	if (!fp || mq_prom_write_exporter(fp, list, opts) ||
+	    mq_membuf_close(body, fp))
+		exit(1);
+	mq_prom_seen_update((struct mq_prom_seen *)opts->seen, list);
+	if (last)
+		fwrite(body->buf, 1, body->len, stdout);
+}
+
 int main(int argc, char **argv)
 {
 	const char *format = "json";
 	unsigned int reps = 1, rep;
 	struct mq_cg_list list = { };
+	struct mq_prom_seen seen = { };
+	struct mq_membuf body = { };
+	struct mq_prom_labels labels = { };
+	struct mq_prom_opts opts = {
+		.collect = mq_prom_default_collect(), .page_size = 4096,
+		.seen = &seen, .labels = &labels,
+	};
 	double best = 0, t;
 	size_t n = 10000;
 	int opt;
@@ -190,12 +222,13 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: bench_print [-n CGROUPS] [-r REPS] [-f json|pretty|prom|text]\n");
+				"usage: bench_print [-n CGROUPS] [-r REPS] [-f json|pretty|prom|text|exporter]\n");
 			return 2;
 		}
 	}
 	if (strcmp(format, "json") && strcmp(format, "pretty") &&
-	    strcmp(format, "prom") && strcmp(format, "text")) {
+	    strcmp(format, "prom") && strcmp(format, "text") &&
+	    strcmp(format, "exporter")) {
 		fprintf(stderr, "bench_print: unknown format '%s'\n", format);
 		return 2;
 	}
@@ -206,6 +239,8 @@ int main(int argc, char **argv)
 		if (!strcmp(format, "prom")) {
 			mq_prom_write_cgroups(stdout, &list);
 			fflush(stdout);
+		} else if (!strcmp(format, "exporter")) {
+			exporter_pass(&list, &opts, &body, rep + 1 == reps);
 		} else if (!strcmp(format, "text")) {
 			print_stat(&list);
 		} else {
@@ -217,6 +252,9 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "bench_print: %s, %zu cgroups: %.4f s CPU (best of %u)\n",
 		format, n, best, reps);
+	mq_prom_seen_free(&seen);
+	mq_prom_labels_free(&labels);
+	free(body.buf);
 	mq_cg_list_free(&list);
 	return 0;
 }

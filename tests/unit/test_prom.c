@@ -3,6 +3,7 @@
  * user/lib/prom.c: Prometheus label escaping, seconds, a cgroup's samples.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hist.h"
@@ -248,6 +249,58 @@ static void exporter_pod_labels(void)
 	EXPECT_TRUE(!strstr(out, "memqos_events"));
 }
 
+/* An exporter scrape with the last scrape's labels, and one without. */
+static void export_both(const struct mq_cg_list *list,
+			struct mq_prom_labels *kept)
+{
+	struct mq_prom_opts opts = {
+		.collect = mq_prom_default_collect(), .page_size = 4096,
+		.labels = kept,
+	};
+	char *with;
+
+	EXPECT_INT_EQ(mq_prom_write_exporter(unit_capture_begin(), list,
+					     &opts), 0);
+	with = strdup(unit_capture_end());
+	EXPECT_STR_EQ(with, export(list, mq_prom_default_collect(), NULL));
+	EXPECT_INT_EQ(kept->n, list->n);
+	free(with);
+}
+
+/*
+ * Label sets kept between scrapes: a cgroup that stays (same id, same
+ * path) gets its set copied, one renamed or new gets a set of its own,
+ * whatever the order; the text is what a scrape without them writes.
+ */
+static void exporter_labels_kept(void)
+{
+	struct mq_prom_labels kept = { };
+	struct mq_cg_rec recs[3];
+	struct mq_cg_list list = { .recs = recs, .n = 3 };
+
+	full_rec(&recs[0], "/system.slice/a.service", 1);
+	full_rec(&recs[1], "/kubepods/burstable/pod0f2b-1c/abc123", 2);
+	full_rec(&recs[2], "/user.slice/we\"ird", 3);
+	recs[1].id = 43;
+	recs[2].id = 44;
+	export_both(&list, &kept);
+	EXPECT_TRUE(strstr(kept.text, "pod_uid=\"0f2b-1c\""));
+
+	/* 44 gone, 43 renamed, 45 new, the order changed */
+	full_rec(&recs[0], "/new.slice/b.service", 4);
+	recs[0].id = 45;
+	full_rec(&recs[1], "/system.slice/a.service", 5);
+	full_rec(&recs[2], "/kubepods/besteffort/pod77/def456", 6);
+	recs[2].id = 43;
+	export_both(&list, &kept);
+	EXPECT_TRUE(!strstr(kept.text, "0f2b-1c"));
+	EXPECT_TRUE(strstr(kept.text, "pod_uid=\"77\",qos_class=\"BestEffort\""));
+
+	list.n = 0;
+	export_both(&list, &kept);
+	mq_prom_labels_free(&kept);
+}
+
 /* Histograms only of who stalled since the last scrape, 12 + 1 buckets. */
 static void exporter_histograms(void)
 {
@@ -402,6 +455,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(attribution_samples),
 	UNIT_TEST(exporter_default_series),
 	UNIT_TEST(exporter_pod_labels),
+	UNIT_TEST(exporter_labels_kept),
 	UNIT_TEST(exporter_histograms),
 	UNIT_TEST(exporter_info_and_up),
 	UNIT_TEST(oom_kills),

@@ -48,6 +48,7 @@ struct exporter {
 	struct exporter_cfg cfg;
 	struct mq_nl *nl;		/* NULL until a scrape opens it */
 	struct mq_prom_seen seen;	/* the last scrape's stall counts */
+	struct mq_prom_labels labels;	/* the last scrape's label sets */
 	struct mq_cg_list list;		/* the last scrape's, for its array */
 	struct mq_cgq_select select;	/* what the collectors write */
 	size_t body_len;		/* the last scrape's */
@@ -469,6 +470,7 @@ struct exporter *exporter_start(const struct exporter_cfg *cfg)
 	select_collected(cfg->collect, &e->select);
 	e->opts.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	e->opts.seen = &e->seen;
+	e->opts.labels = &e->labels;
 	e->opts.tier = tier_of;
 	pthread_mutex_init(&e->lock, NULL);
 	/*
@@ -514,6 +516,7 @@ void exporter_stop(struct exporter *e)
 		deflateEnd(&e->z);
 	pthread_mutex_destroy(&e->lock);
 	mq_prom_seen_free(&e->seen);
+	mq_prom_labels_free(&e->labels);
 	mq_cg_list_free(&e->list);
 	mq_nl_close(e->nl);
 	free(e);

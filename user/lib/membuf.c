@@ -43,7 +43,14 @@ FILE *mq_membuf_open(struct mq_membuf *b, size_t hint)
 	if (!fp) {
 		free(b->buf);
 		b->buf = NULL;
+		return NULL;
 	}
+	/*
+	 * No stdio buffer: the buffer is the copy. Writers of many small
+	 * pieces gather them first (mq_outbuf), and each of their flushes
+	 * is then copied once, not into stdio's buffer and out again.
+	 */
+	setvbuf(fp, NULL, _IONBF, 0);
 	return fp;
 }
 

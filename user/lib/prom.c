@@ -14,6 +14,7 @@
 
 #include "cgident.h"
 #include "hist.h"
+#include "membuf.h"
 #include "outbuf.h"
 #include "prom.h"
 #include "units.h"
@@ -127,16 +128,11 @@ static void write_value(FILE *fp, const struct mq_field *f, uint64_t v)
 /*
  * Each cgroup's label set, {cgroup="<path>",id="<id>" (the exporter's:
  * {cgroup="<path>" and the identity labels of cgident.h) without the
- * closing brace. Written once per cgroup through
- * mq_prom_write_label_value(), then copied into each of its ~140 samples:
+ * closing brace: struct mq_prom_labels. Written once per cgroup through
+ * mq_prom_write_label_value(), then copied into each of its samples:
  * escaping the path and formatting the id every time was most of a
  * 10,000-cgroup dump's output cost.
  */
-struct cg_labels {
-	char *text;	/* all of them, one after the other */
-	size_t *end;	/* where the label set of record i ends in text */
-};
-
 static void ident_label(FILE *fp, const char *name, const char *value)
 {
 	if (!*value)
@@ -160,56 +156,135 @@ void mq_prom_write_cg_labels(FILE *fp, const char *path)
 	ident_label(fp, "unit", id.unit);
 }
 
-static int cg_labels_build(struct cg_labels *l, const struct mq_cg_list *list,
-			   bool exporter)
+/* The cgroup id and path of label set idx, for reuse by the next scrape */
+struct mq_prom_label_key {
+	uint64_t id;
+	size_t idx;
+	size_t path_at;		/* in mq_prom_labels.paths */
+};
+
+static int key_cmp(const void *a, const void *b)
 {
-	size_t size, i;
+	const struct mq_prom_label_key *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The label set of @r in @prev, if @r's id had it with the same path. */
+static const char *labels_reuse(const struct mq_prom_labels *prev,
+				const struct mq_cg_rec *r, size_t *len)
+{
+	const struct mq_prom_label_key key = { .id = r->id }, *k;
+	size_t start;
+
+	if (!prev || !prev->n)
+		return NULL;
+	k = bsearch(&key, prev->keys, prev->n, sizeof(key), key_cmp);
+	if (!k || strcmp(prev->paths + k->path_at, r->path))
+		return NULL;
+	start = k->idx ? prev->end[k->idx - 1] : 0;
+	*len = prev->end[k->idx] - start;
+	return prev->text + start;
+}
+
+/* @list's paths and ids into @l, sorted by id, for labels_reuse() */
+static int labels_keep_keys(struct mq_prom_labels *l,
+			    const struct mq_cg_list *list)
+{
+	size_t i, len, at = 0;
+
+	for (i = 0; i < list->n; i++)
+		at += strlen(list->recs[i].path) + 1;
+	l->keys = malloc((list->n ? list->n : 1) * sizeof(*l->keys));
+	l->paths = malloc(at ? at : 1);
+	if (!l->keys || !l->paths)
+		return -ENOMEM;
+	for (i = at = 0; i < list->n; i++) {
+		len = strlen(list->recs[i].path) + 1;
+		memcpy(l->paths + at, list->recs[i].path, len);
+		l->keys[i] = (struct mq_prom_label_key){
+			.id = list->recs[i].id, .idx = i, .path_at = at,
+		};
+		at += len;
+	}
+	qsort(l->keys, list->n, sizeof(*l->keys), key_cmp);
+	return 0;
+}
+
+/*
+ * The label sets of @list into @l; @prev (the exporter's last scrape, or
+ * NULL): sets to copy for the cgroups whose id and path are the same, and
+ * the keys for the next scrape are kept in @l.
+ */
+static int cg_labels_build(struct mq_prom_labels *l, const struct mq_cg_list *list,
+			   bool exporter, const struct mq_prom_labels *prev)
+{
+	struct mq_membuf b;
+	const char *reused;
+	size_t i, len;
 	FILE *ms = NULL;
 
-	l->text = NULL;
+	memset(l, 0, sizeof(*l));
 	l->end = malloc((list->n ? list->n : 1) * sizeof(*l->end));
-	if (l->end)
-		ms = open_memstream(&l->text, &size);
+	if (l->end && (!prev || !labels_keep_keys(l, list)))
+		ms = mq_membuf_open(&b, prev && prev->n ?
+				    prev->end[prev->n - 1] + 4096 :
+				    list->n * 64);
 	if (!ms) {
-		free(l->end);
+		mq_prom_labels_free(l);
 		return -ENOMEM;
 	}
 	for (i = 0; i < list->n; i++) {
-		putc_unlocked('{', ms);
-		if (exporter) {
+		reused = labels_reuse(prev, &list->recs[i], &len);
+		if (reused) {
+			fwrite_unlocked(reused, 1, len, ms);
+		} else if (exporter) {
+			putc_unlocked('{', ms);
 			mq_prom_write_cg_labels(ms, list->recs[i].path);
 		} else {
-			put_str(ms, "cgroup=\"");
+			put_str(ms, "{cgroup=\"");
 			mq_prom_write_label_value(ms, list->recs[i].path);
 			put_str(ms, "\",id=\"");
 			put_u64(ms, list->recs[i].id);
 			putc_unlocked('"', ms);
 		}
-		l->end[i] = ftell(ms);
+		/* unbuffered: what was written is in b */
+		l->end[i] = b.len;
 	}
-	if (fclose(ms) || !l->text) {
-		free(l->text);
-		free(l->end);
+	if (mq_membuf_close(&b, ms)) {
+		mq_prom_labels_free(l);
 		return -ENOMEM;
 	}
+	l->text = b.buf;
+	l->n = list->n;
 	return 0;
 }
 
-static void cg_labels_free(struct cg_labels *l)
+void mq_prom_labels_free(struct mq_prom_labels *l)
 {
 	free(l->text);
 	free(l->end);
+	free(l->keys);
+	free(l->paths);
+	memset(l, 0, sizeof(*l));
 }
 
-/* name{cgroup="...",id="..." of record @i; the caller's labels follow */
+/*
+ * name{cgroup="...",id="..." of record @i, @name of @name_len bytes (known
+ * once per family, not measured per sample); the caller's labels follow.
+ */
 static void cg_sample_begin(struct mq_outbuf *o, const char *name,
-			    const struct cg_labels *l, size_t i)
+			    size_t name_len, const struct mq_prom_labels *l, size_t i)
 {
 	size_t start = i ? l->end[i - 1] : 0;
 
-	mq_outbuf_str(o, name);
+	mq_outbuf_put(o, name, name_len);
 	mq_outbuf_put(o, l->text + start, l->end[i] - start);
 }
+
+/* cg_sample_begin() of a string constant */
+#define CG_SAMPLE_BEGIN(o, name, l, i) \
+	cg_sample_begin(o, name, sizeof(name) - 1, l, i)
 
 /*
  * Family @name of field @f, its values times @scale (pages to bytes):
@@ -218,11 +293,11 @@ static void cg_sample_begin(struct mq_outbuf *o, const char *name,
 static void write_field(struct mq_outbuf *o, const struct mq_field *f,
 			const char *name, const char *help, uint64_t scale,
 			const struct mq_cg_list *list,
-			const struct cg_labels *l)
+			const struct mq_prom_labels *l)
 {
 	const struct mq_cg_rec *r;
+	size_t i, name_len = strlen(name);
 	char buf[VALUE_LEN];
-	size_t i;
 
 	mq_outbuf_flush(o);
 	family(o->fp, name, field_type(f), help);
@@ -230,7 +305,7 @@ static void write_field(struct mq_outbuf *o, const struct mq_field *f,
 		r = &list->recs[i];
 		if (!mq_field_has(&r->v, f->attr))
 			continue;
-		cg_sample_begin(o, name, l, i);
+		cg_sample_begin(o, name, name_len, l, i);
 		mq_outbuf_put(o, "} ", 2);
 		if (scale != 1)
 			mq_outbuf_u64(o, r->v.val[f->attr] * scale);
@@ -275,7 +350,7 @@ static void hist_labels_init(struct hist_labels *hl, bool log4)
 /* Kind @k of record @i with the hl->n cumulative counts @cum. */
 static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
 		       size_t i, unsigned int k, const uint64_t *cum,
-		       const struct hist_labels *hl, const struct cg_labels *l)
+		       const struct hist_labels *hl, const struct mq_prom_labels *l)
 {
 	const struct mq_cg_hist *h = &list->recs[i].hist[k];
 	const char *kind = hl->kind[k];
@@ -284,7 +359,7 @@ static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
 	char buf[32];
 
 	for (b = 0; b < hl->n; b++) {
-		cg_sample_begin(o, HIST_METRIC "_bucket", l, i);
+		CG_SAMPLE_BEGIN(o, HIST_METRIC "_bucket", l, i);
 		mq_outbuf_put(o, kind, n);
 		mq_outbuf_put(o, ",le=\"", 5);
 		mq_outbuf_str(o, hl->le[b]);
@@ -292,12 +367,12 @@ static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
 		mq_outbuf_u64(o, cum[b]);
 		mq_outbuf_char(o, '\n');
 	}
-	cg_sample_begin(o, HIST_METRIC "_sum", l, i);
+	CG_SAMPLE_BEGIN(o, HIST_METRIC "_sum", l, i);
 	mq_outbuf_put(o, kind, n);
 	mq_outbuf_put(o, "} ", 2);
 	mq_outbuf_str(o, mq_prom_format_seconds(h->sum_us, buf, sizeof(buf)));
 	mq_outbuf_char(o, '\n');
-	cg_sample_begin(o, HIST_METRIC "_count", l, i);
+	CG_SAMPLE_BEGIN(o, HIST_METRIC "_count", l, i);
 	mq_outbuf_put(o, kind, n);
 	mq_outbuf_put(o, "} ", 2);
 	mq_outbuf_u64(o, cum[hl->n - 1]);
@@ -313,13 +388,13 @@ static void hist_family(FILE *fp)
 int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list)
 {
 	struct hist_labels hl;
-	struct cg_labels l;
+	struct mq_prom_labels l;
 	struct mq_outbuf *o;
 	unsigned int k;
 	size_t i;
 
 	o = malloc(sizeof(*o));
-	if (!o || cg_labels_build(&l, list, false)) {
+	if (!o || cg_labels_build(&l, list, false, NULL)) {
 		free(o);
 		return -ENOMEM;
 	}
@@ -347,7 +422,7 @@ int mq_prom_write_cgroups(FILE *fp, const struct mq_cg_list *list)
 		}
 	}
 	mq_outbuf_flush(o);
-	cg_labels_free(&l);
+	mq_prom_labels_free(&l);
 	free(o);
 	return 0;
 }
@@ -515,7 +590,7 @@ static uint64_t exporter_name(const struct mq_field *f, uint64_t page_size,
 }
 
 static void write_info(struct mq_outbuf *o, const struct mq_cg_list *list,
-		       const struct cg_labels *l,
+		       const struct mq_prom_labels *l,
 		       const struct mq_prom_opts *opts)
 {
 	const char *tier, *source;
@@ -525,7 +600,7 @@ static void write_info(struct mq_outbuf *o, const struct mq_cg_list *list,
 	family(o->fp, "memqos_cgroup_info", "gauge",
 	       "always 1; the cgroup's ID and, where memqos gave it one, its tier and where the tier came from");
 	for (i = 0; i < list->n; i++) {
-		cg_sample_begin(o, "memqos_cgroup_info", l, i);
+		CG_SAMPLE_BEGIN(o, "memqos_cgroup_info", l, i);
 		mq_outbuf_put(o, ",id=\"", 5);
 		mq_outbuf_u64(o, list->recs[i].id);
 		mq_outbuf_char(o, '"');
@@ -547,7 +622,7 @@ static void write_info(struct mq_outbuf *o, const struct mq_cg_list *list,
 
 static void write_exporter_hists(struct mq_outbuf *o,
 				 const struct mq_cg_list *list,
-				 const struct cg_labels *l,
+				 const struct mq_prom_labels *l,
 				 const struct mq_prom_seen *seen)
 {
 	uint64_t cum[HIST_LOG4_BUCKETS + 1];
@@ -577,12 +652,12 @@ int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
 	char name[128], help[256];
 	const struct mq_field *f;
 	struct mq_outbuf *o;
-	struct cg_labels l;
+	struct mq_prom_labels l;
 	uint64_t scale;
 	size_t i;
 
 	o = malloc(sizeof(*o));
-	if (!o || cg_labels_build(&l, list, true)) {
+	if (!o || cg_labels_build(&l, list, true, opts->labels)) {
 		free(o);
 		return -ENOMEM;
 	}
@@ -600,7 +675,13 @@ int mq_prom_write_exporter(FILE *fp, const struct mq_cg_list *list,
 	if (opts->collect & 1U << PROM_C_HISTOGRAMS)
 		write_exporter_hists(o, list, &l, opts->seen);
 	mq_outbuf_flush(o);
-	cg_labels_free(&l);
+	/* the next scrape copies the sets of the cgroups that stay */
+	if (opts->labels) {
+		mq_prom_labels_free(opts->labels);
+		*opts->labels = l;
+	} else {
+		mq_prom_labels_free(&l);
+	}
 	free(o);
 	return 0;
 }

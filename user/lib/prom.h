@@ -107,6 +107,22 @@ void mq_prom_seen_free(struct mq_prom_seen *seen);
 bool mq_prom_stalled_since(const struct mq_prom_seen *seen,
 			   const struct mq_cg_rec *r, unsigned int k);
 
+/*
+ * The label set of each cgroup of a dump, {cgroup="<path>",... without
+ * the closing brace, built once and copied into each of its samples.
+ */
+struct mq_prom_label_key;
+struct mq_prom_labels {
+	char *text;		/* the sets, one after the other */
+	size_t *end;		/* where set i ends in text */
+	size_t n;
+	/* kept for the next scrape (mq_prom_opts.labels) */
+	struct mq_prom_label_key *keys;	/* by cgroup id */
+	char *paths;
+};
+
+void mq_prom_labels_free(struct mq_prom_labels *l);
+
 struct mq_prom_opts {
 	unsigned int collect;		/* 1 << PROM_C_* */
 	uint64_t page_size;
@@ -118,6 +134,12 @@ struct mq_prom_opts {
 	const char *(*tier)(void *ctx, const struct mq_cg_rec *r,
 			    const char **source);
 	void *tier_ctx;
+	/*
+	 * The last scrape's label sets, replaced by this one's: a cgroup
+	 * with the same id and path gets its set copied, not its identity
+	 * parsed and its path escaped again. NULL: built anew.
+	 */
+	struct mq_prom_labels *labels;
 };
 
 /*
