@@ -23,7 +23,7 @@ set -euo pipefail
 
 declare -A group=(
 	[build]="gcc make pkg-config libmnl-dev libinih-dev libjson-c-dev
-		 libmicrohttpd-dev zlib1g-dev"
+		 libmicrohttpd-dev libdeflate-dev"
 	[guest]="linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 		 iproute2 python3 python3-pyroute2 crun stress-ng rt-tests
 		 podman conmon netavark buildah"

@@ -34,9 +34,9 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 OUT=$PROJ/build/image
 # What the entry point needs at run time: kmod (insmod, modinfo), the
 # compiler of bookworm's kernel headers and make (a module built on the
-# node), and the tool's libraries (libmicrohttpd12 and zlib1g for the
-# exporter of `memqos daemon --listen`).
-PACKAGES="kmod make gcc-12 libc6-dev libelf1 libmnl0 libinih1 libjson-c5 libmicrohttpd12 zlib1g"
+# node), and the tool's libraries (libmicrohttpd12 and libdeflate0 for
+# the exporter of `memqos daemon --listen`).
+PACKAGES="kmod make gcc-12 libc6-dev libelf1 libmnl0 libinih1 libjson-c5 libmicrohttpd12 libdeflate0"
 SUITE=bookworm
 # Left out of the root: documentation, translations, and what a module
 # build never runs (LTO, the sanitizers' runtimes, static libc): the
