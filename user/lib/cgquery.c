@@ -14,6 +14,8 @@
 
 /* A dump restarts when cgroups come and go; give up after this many. */
 #define DUMP_TRIES	5
+/* The family version whose CGROUP_GET took MEMQOS_A_CGROUP_SELECT. */
+#define SELECT_VERSION	5
 
 static void read_all(int fd)
 {
@@ -139,7 +141,7 @@ int mq_cgq_dump_some(struct mq_nl **nlp, struct mq_cg_list *list,
 		mq_cg_list_clear(list);
 		nlh = mq_nl_msg_prepare(nl, MEMQOS_CMD_CGROUP_GET,
 					NLM_F_DUMP);
-		if (sel && nl->family.version >= 5)
+		if (sel && nl->family.version >= SELECT_VERSION)
 			mnl_attr_put(nlh, MEMQOS_A_CGROUP_SELECT,
 				     sizeof(sel->bits), sel->bits);
 		err = mq_nl_request(nl, nlh, mq_cg_list_add_cb, list);

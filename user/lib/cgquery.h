@@ -26,9 +26,9 @@ int mq_cgq_get(struct mq_nl **nlp, const char *arg, struct mq_cg_rec *rec,
 /*
  * Every cgroup visible to the caller, parents first, into @list (which
  * may hold a previous dump: its records are freed, its array reused),
- * after reading the root's
- * memory.stat to flush the kernel's statistics. A dump that a created or
- * removed cgroup interrupts is retried. 0 or a negative errno.
+ * after reading the root's memory.stat to flush the kernel's statistics.
+ * A dump that a created or removed cgroup interrupts is retried. 0 or a
+ * negative errno.
  */
 int mq_cgq_dump(struct mq_nl **nlp, struct mq_cg_list *list);
 

@@ -170,21 +170,28 @@ static int key_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Label set @i of @l, @len bytes from '{'. */
+static const char *labels_of(const struct mq_prom_labels *l, size_t i,
+			     size_t *len)
+{
+	size_t start = i ? l->end[i - 1] : 0;
+
+	*len = l->end[i] - start;
+	return l->text + start;
+}
+
 /* The label set of @r in @prev, if @r's id had it with the same path. */
 static const char *labels_reuse(const struct mq_prom_labels *prev,
 				const struct mq_cg_rec *r, size_t *len)
 {
 	const struct mq_prom_label_key key = { .id = r->id }, *k;
-	size_t start;
 
 	if (!prev || !prev->n)
 		return NULL;
 	k = bsearch(&key, prev->keys, prev->n, sizeof(key), key_cmp);
 	if (!k || strcmp(prev->paths + k->path_at, r->path))
 		return NULL;
-	start = k->idx ? prev->end[k->idx - 1] : 0;
-	*len = prev->end[k->idx] - start;
-	return prev->text + start;
+	return labels_of(prev, k->idx, len);
 }
 
 /* @list's paths and ids into @l, sorted by id, for labels_reuse() */
@@ -216,8 +223,9 @@ static int labels_keep_keys(struct mq_prom_labels *l,
  * NULL): sets to copy for the cgroups whose id and path are the same, and
  * the keys for the next scrape are kept in @l.
  */
-static int cg_labels_build(struct mq_prom_labels *l, const struct mq_cg_list *list,
-			   bool exporter, const struct mq_prom_labels *prev)
+static int cg_labels_build(struct mq_prom_labels *l,
+			   const struct mq_cg_list *list, bool exporter,
+			   const struct mq_prom_labels *prev)
 {
 	struct mq_membuf b;
 	const char *reused;
@@ -274,12 +282,15 @@ void mq_prom_labels_free(struct mq_prom_labels *l)
  * once per family, not measured per sample); the caller's labels follow.
  */
 static void cg_sample_begin(struct mq_outbuf *o, const char *name,
-			    size_t name_len, const struct mq_prom_labels *l, size_t i)
+			    size_t name_len, const struct mq_prom_labels *l,
+			    size_t i)
 {
-	size_t start = i ? l->end[i - 1] : 0;
+	const char *labels;
+	size_t len;
 
+	labels = labels_of(l, i, &len);
 	mq_outbuf_put(o, name, name_len);
-	mq_outbuf_put(o, l->text + start, l->end[i] - start);
+	mq_outbuf_put(o, labels, len);
 }
 
 /* cg_sample_begin() of a string constant */
@@ -350,7 +361,8 @@ static void hist_labels_init(struct hist_labels *hl, bool log4)
 /* Kind @k of record @i with the hl->n cumulative counts @cum. */
 static void write_hist(struct mq_outbuf *o, const struct mq_cg_list *list,
 		       size_t i, unsigned int k, const uint64_t *cum,
-		       const struct hist_labels *hl, const struct mq_prom_labels *l)
+		       const struct hist_labels *hl,
+		       const struct mq_prom_labels *l)
 {
 	const struct mq_cg_hist *h = &list->recs[i].hist[k];
 	const char *kind = hl->kind[k];
